@@ -1,0 +1,198 @@
+#include "cmdline.h"
+
+#include "format.h"
+
+void cmdline_defaults(struct skiff_config *cfg)
+{
+    *cfg = (struct skiff_config){
+        .serial_port = 0x3f8,
+        .baud = 115200,
+        .loglevel = LOG_INFO,
+    };
+}
+
+static bool word_eq(const char *s, size_t len, const char *lit)
+{
+    size_t i = 0;
+    for (; i < len && lit[i]; i++)
+        if (s[i] != lit[i])
+            return false;
+    return i == len && lit[i] == '\0';
+}
+
+bool cmdline_parse_u64(const char *s, size_t len, uint64_t *out)
+{
+    uint64_t v = 0;
+    unsigned base = 10;
+
+    if (len > 2 && s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+        len -= 2;
+    }
+    if (len == 0)
+        return false;
+    for (size_t i = 0; i < len; i++) {
+        unsigned d;
+        char c = s[i];
+        if (c >= '0' && c <= '9')
+            d = (unsigned)(c - '0');
+        else if (base == 16 && c >= 'a' && c <= 'f')
+            d = (unsigned)(c - 'a' + 10);
+        else if (base == 16 && c >= 'A' && c <= 'F')
+            d = (unsigned)(c - 'A' + 10);
+        else
+            return false;
+        if (v > (UINT64_MAX - d) / base)
+            return false;
+        v = v * base + d;
+    }
+    *out = v;
+    return true;
+}
+
+bool cmdline_parse_size(const char *s, size_t len, uint64_t *out)
+{
+    unsigned shift = 0;
+
+    if (len && (s[len - 1] == 'K' || s[len - 1] == 'k'))
+        shift = 10;
+    else if (len && (s[len - 1] == 'M' || s[len - 1] == 'm'))
+        shift = 20;
+    else if (len && (s[len - 1] == 'G' || s[len - 1] == 'g'))
+        shift = 30;
+    if (shift)
+        len--;
+    uint64_t v;
+    if (!cmdline_parse_u64(s, len, &v) || v > (UINT64_MAX >> shift))
+        return false;
+    *out = v << shift;
+    return true;
+}
+
+/* console=ttyS0..3 | ttySn,baud | 0xPORT[,baud] | none */
+static bool parse_console(const char *v, size_t len, struct skiff_config *cfg)
+{
+    static const uint16_t ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+    size_t comma = 0;
+
+    if (word_eq(v, len, "none")) {
+        cfg->console_none = true;
+        return true;
+    }
+    while (comma < len && v[comma] != ',')
+        comma++;
+    if (comma < len) {
+        uint64_t baud;
+        if (!cmdline_parse_u64(v + comma + 1, len - comma - 1, &baud) || baud < 50 ||
+            baud > 115200 || 115200 % baud)
+            return false;
+        cfg->baud = (uint32_t)baud;
+    }
+    if (comma == 5 && word_eq(v, 4, "ttyS") && v[4] >= '0' && v[4] <= '3') {
+        cfg->serial_port = ports[v[4] - '0'];
+    } else {
+        uint64_t port;
+        if (!cmdline_parse_u64(v, comma, &port) || port == 0 || port > 0xfff8)
+            return false;
+        cfg->serial_port = (uint16_t)port;
+    }
+    cfg->console_none = false;
+    return true;
+}
+
+static bool parse_loglevel(const char *v, size_t len, enum log_level *out)
+{
+    static const char *const names[] = { "error", "warn", "info", "debug" };
+    for (int i = 0; i < 4; i++) {
+        if (word_eq(v, len, names[i]) || (len == 1 && v[0] == '0' + i)) {
+            *out = (enum log_level)i;
+            return true;
+        }
+    }
+    return false;
+}
+
+int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t errlen)
+{
+    const char *p = line ? line : "";
+    bool first = true;
+
+    for (;;) {
+        while (*p == ' ' || *p == '\t')
+            p++;
+        if (!*p)
+            return 0;
+        const char *w = p;
+        while (*p && *p != ' ' && *p != '\t')
+            p++;
+        size_t wlen = (size_t)(p - w);
+
+        /* Some loaders pass the kernel's own path as the first word. */
+        if (first && w[0] == '/') {
+            first = false;
+            continue;
+        }
+        first = false;
+
+        size_t klen = 0;
+        while (klen < wlen && w[klen] != '=')
+            klen++;
+        const char *v = w + klen + 1;
+        size_t vlen = klen < wlen ? wlen - klen - 1 : 0;
+        bool has_value = klen < wlen;
+        bool ok;
+
+        if (!has_value) {
+            snprintf(err, errlen, "option '%.*s' needs a value (name=value)", (int)wlen, w);
+            return -1;
+        } else if (word_eq(w, klen, "console")) {
+            ok = parse_console(v, vlen, cfg);
+        } else if (word_eq(w, klen, "loglevel")) {
+            ok = parse_loglevel(v, vlen, &cfg->loglevel);
+        } else if (word_eq(w, klen, "onexit")) {
+            ok = true;
+            if (word_eq(v, vlen, "halt"))
+                cfg->onexit = ONEXIT_HALT;
+            else if (word_eq(v, vlen, "reboot"))
+                cfg->onexit = ONEXIT_REBOOT;
+            else
+                ok = false;
+        } else if (word_eq(w, klen, "selftest")) {
+            ok = true;
+            if (word_eq(v, vlen, "fault"))
+                cfg->selftest = SELFTEST_FAULT;
+            else if (word_eq(v, vlen, "vmx"))
+                cfg->selftest = SELFTEST_VMX;
+            else
+                ok = false;
+        } else if (word_eq(w, klen, "guest_mem")) {
+            ok = cmdline_parse_size(v, vlen, &cfg->guest_mem) && cfg->guest_mem >= (2u << 20);
+        } else if (word_eq(w, klen, "watchdog")) {
+            uint64_t ms;
+            ok = cmdline_parse_u64(v, vlen, &ms) && ms > 0 && ms <= 3600000;
+            if (ok)
+                cfg->watchdog_ms = (uint32_t)ms;
+        } else if (word_eq(w, klen, "guest_test")) {
+            ok = vlen > 0 && vlen < sizeof(cfg->guest_test);
+            if (ok) {
+                for (size_t i = 0; i < vlen; i++)
+                    cfg->guest_test[i] = v[i];
+                cfg->guest_test[vlen] = '\0';
+            }
+        } else {
+            snprintf(err, errlen, "unknown option '%.*s'", (int)wlen, w);
+            return -1;
+        }
+        if (!ok) {
+            snprintf(err, errlen, "bad value in '%.*s'", (int)wlen, w);
+            return -1;
+        }
+    }
+}
+
+const char *log_level_name(enum log_level l)
+{
+    static const char *const names[] = { "error", "warn", "info", "debug" };
+    return (unsigned)l < 4 ? names[l] : "?";
+}

@@ -1,0 +1,45 @@
+/*
+ * Skiff's own command line (the words after the kernel path in grub.cfg).
+ * Pure code: parses into a config struct and names the first bad option.
+ */
+#ifndef SKIFF_KERNEL_CMDLINE_H
+#define SKIFF_KERNEL_CMDLINE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1 };
+enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX };
+
+#define CMDLINE_WORD_MAX 64
+
+struct skiff_config {
+    bool console_none;
+    uint16_t serial_port;
+    uint32_t baud;
+    enum log_level loglevel;
+    enum onexit_action onexit;
+    enum selftest selftest;
+    uint64_t guest_mem;          /* bytes; 0 = all memory Skiff does not use */
+    uint32_t watchdog_ms;        /* 0 = off */
+    char guest_test[CMDLINE_WORD_MAX]; /* built-in guest's test case, "" = normal run */
+};
+
+void cmdline_defaults(struct skiff_config *cfg);
+
+/*
+ * Parse `line` (NUL-terminated, may be NULL) into `cfg`, which must hold the
+ * defaults.  Returns 0, or -1 with a one-line reason in err that names the
+ * offending word.
+ */
+int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t errlen);
+
+/* Helpers shared with the module command-line parser. */
+bool cmdline_parse_u64(const char *s, size_t len, uint64_t *out);
+bool cmdline_parse_size(const char *s, size_t len, uint64_t *out);
+
+const char *log_level_name(enum log_level l);
+
+#endif

@@ -1,0 +1,29 @@
+/*
+ * Skiff's log: printk-style output with levels, to the serial console.
+ * Output before console_init() is kept in a small buffer and replayed, so
+ * nothing said while parsing the boot information is lost.
+ */
+#ifndef SKIFF_KERNEL_CONSOLE_H
+#define SKIFF_KERNEL_CONSOLE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "cmdline.h"
+
+void console_init(const struct skiff_config *cfg);
+void console_set_level(enum log_level level);
+bool console_enabled(enum log_level level);
+void console_flush(void);
+
+/* Unconditional output (banners, dumps, the final status line). */
+void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+/* Leveled output; dropped when above the configured level. */
+void klog(enum log_level level, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+#define pr_err(...)   klog(LOG_ERROR, __VA_ARGS__)
+#define pr_warn(...)  klog(LOG_WARN, __VA_ARGS__)
+#define pr_info(...)  klog(LOG_INFO, __VA_ARGS__)
+#define pr_debug(...) klog(LOG_DEBUG, __VA_ARGS__)
+
+#endif

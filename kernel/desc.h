@@ -1,0 +1,31 @@
+/* Host descriptor tables: GDT with a 64-bit TSS, and the IDT. */
+#ifndef SKIFF_KERNEL_DESC_H
+#define SKIFF_KERNEL_DESC_H
+
+#include <stdint.h>
+
+#define SEL_CODE64 0x08
+#define SEL_DATA   0x10
+#define SEL_TSS    0x18
+
+/* IST slots (1-based in the IDT gate) for the exceptions that need a known-good stack. */
+#define IST_DF  1
+#define IST_NMI 2
+#define IST_MC  3
+
+void gdt_init(void);
+void idt_init(void);
+
+uint64_t gdt_base(void);
+uint64_t idt_base(void);
+uint64_t tss_base(void);
+
+/* The saved state an exception stub hands to C (kernel/isr.S builds it). */
+struct exc_frame {
+    uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
+    uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;
+    uint64_t vector, error_code;
+    uint64_t rip, cs, rflags, rsp, ss;   /* pushed by the CPU */
+};
+
+#endif

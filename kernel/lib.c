@@ -1,0 +1,63 @@
+#include "lib.h"
+
+#include <stdint.h>
+
+void *memset(void *d, int c, size_t n)
+{
+    void *ret = d;
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    return ret;
+}
+
+void *memcpy(void *d, const void *s, size_t n)
+{
+    void *ret = d;
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    return ret;
+}
+
+void *memmove(void *d, const void *s, size_t n)
+{
+    if ((uintptr_t)d <= (uintptr_t)s || (uintptr_t)d >= (uintptr_t)s + n)
+        return memcpy(d, s, n);
+    unsigned char *dp = (unsigned char *)d + n;
+    const unsigned char *sp = (const unsigned char *)s + n;
+    while (n--)
+        *--dp = *--sp;
+    return d;
+}
+
+int memcmp(const void *a, const void *b, size_t n)
+{
+    const unsigned char *x = a, *y = b;
+    for (; n; n--, x++, y++)
+        if (*x != *y)
+            return *x - *y;
+    return 0;
+}
+
+size_t strlen(const char *s)
+{
+    size_t n = 0;
+    while (s[n])
+        n++;
+    return n;
+}
+
+int strcmp(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return (unsigned char)*a - (unsigned char)*b;
+}
+
+int strncmp(const char *a, const char *b, size_t n)
+{
+    for (; n; n--, a++, b++) {
+        if (*a != *b)
+            return (unsigned char)*a - (unsigned char)*b;
+        if (!*a)
+            return 0;
+    }
+    return 0;
+}

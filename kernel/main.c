@@ -1,0 +1,89 @@
+/*
+ * kmain: from the 64-bit entry to the guest.  Order matters: boot
+ * information first (it holds the command line), then the console, the
+ * descriptor tables, memory, and VMX.
+ */
+#include "boot/layout.h"
+#include "cmdline.h"
+#include "console.h"
+#include "cpu.h"
+#include "desc.h"
+#include "lib.h"
+#include "mb2.h"
+#include "memory.h"
+#include "panic.h"
+#include "runend.h"
+#include "skiff.h"
+
+#ifndef SKIFF_VERSION
+#define SKIFF_VERSION "0.1.0"
+#endif
+
+extern uint64_t boot_tsc_entry;
+
+struct skiff_config skiff_cfg;
+struct mb2_info boot_info;
+
+static void banner(void)
+{
+    kprintf("skiff: Skiff " SKIFF_VERSION " - a micro-hypervisor for Intel VT-x\n");
+}
+
+static void selftest_fault(void)
+{
+    pr_info("skiff: selftest=fault: writing to an unmapped address, expect a page fault\n");
+    *(volatile uint64_t *)0x00000dead0000000ull = 0x5ca1ab1e;
+    panic("selftest=fault: the page fault did not happen");
+}
+
+__attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_t load_base);
+
+__attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_t load_base)
+{
+    char err[160];
+
+    (void)magic; /* checked by boot/entry32.S */
+    gdt_init();
+    idt_init();
+    cmdline_defaults(&skiff_cfg);
+
+    /* Readable bytes: the block lies below 4 GiB, all identity mapped. */
+    uint64_t readable = (1ull << 32) - info_phys;
+    struct mb2_result mr = mb2_parse((const void *)(uint64_t)info_phys,
+                                     readable > (1u << 20) ? (1u << 20) : readable, &boot_info);
+    if (mr.err) {
+        console_init(&skiff_cfg);
+        banner();
+        kprintf("skiff: error: malformed Multiboot2 boot information at 0x%x: %s "
+                "(tag type %u '%s' at offset %u)\n",
+                info_phys, mb2_strerror(mr.err), mr.tag_type, mb2_tag_name(mr.tag_type),
+                mr.offset);
+        run_end(SKIFF_BAD_INPUT);
+    }
+
+    int cr = cmdline_parse(boot_info.cmdline, &skiff_cfg, err, sizeof(err));
+    console_init(&skiff_cfg);
+    runend_configure(skiff_cfg.onexit);
+    banner();
+    if (cr) {
+        kprintf("skiff: error: bad command line: %s\n", err);
+        run_end(SKIFF_BAD_INPUT);
+    }
+    pr_info("skiff: command line: '%s'\n", boot_info.cmdline ? boot_info.cmdline : "");
+    pr_info("skiff: loader: %s, boot info at 0x%x (%u bytes), %zu module(s), firmware %s\n",
+            boot_info.loader_name ? boot_info.loader_name : "unknown", info_phys,
+            boot_info.total_size, boot_info.nmods,
+            boot_info.has_efi64 || boot_info.has_efi32 ? "UEFI" : "BIOS");
+
+    if (!memory_init(&boot_info, info_phys, load_base))
+        run_end(SKIFF_BAD_INPUT);
+    paging_init(&boot_info);
+    kprintf("skiff: resident phys=0x%llx-0x%llx\n", (unsigned long long)image_phys_start(),
+            (unsigned long long)image_phys_end() - 1);
+
+    if (skiff_cfg.selftest == SELFTEST_FAULT)
+        selftest_fault();
+
+    int status = skiff_run(&skiff_cfg, &boot_info, boot_tsc_entry);
+    run_end(status);
+}

@@ -1,0 +1,26 @@
+/* The one way a Skiff run ends. */
+#ifndef SKIFF_KERNEL_RUNEND_H
+#define SKIFF_KERNEL_RUNEND_H
+
+#include "cmdline.h"
+
+/* Exit statuses printed as `skiff: exit status=N` (README lists them). */
+enum skiff_status {
+    SKIFF_OK = 0,            /* the guest ran and ended with status 0 */
+    SKIFF_GUEST_FAILED = 1,  /* the guest ended with a failure, or was stopped */
+    SKIFF_BAD_INPUT = 2,     /* malformed command line, boot information or module */
+    SKIFF_UNSUPPORTED = 3,   /* the CPU or firmware lacks something Skiff needs */
+    SKIFF_HOST_FAULT = 4,    /* a host exception or panic */
+    SKIFF_VMX_FAILED = 5,    /* a VMX instruction or VM entry failed */
+};
+
+void runend_configure(enum onexit_action action);
+
+/*
+ * Print `skiff: exit status=N`, flush the console, then end the run:
+ * QEMU isa-debug-exit (port 0xf4), Bochs' magic breakpoint on success or
+ * its shutdown port otherwise, then halt (or reboot with onexit=reboot).
+ */
+__attribute__((noreturn)) void run_end(int status);
+
+#endif
