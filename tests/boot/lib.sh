@@ -1,0 +1,133 @@
+#!/usr/bin/env bash
+# Helpers for Skiff's emulator boot tests: build an ISO for one command line,
+# boot it headless in QEMU (BIOS or UEFI) or Bochs (a chosen CPU model), and
+# assert on the serial log.  Sourced by tests/boot/cases.sh.
+
+BUILD=${BUILD:-build}
+TESTDIR=$BUILD/test
+mkdir -p "$TESTDIR"
+SKIFF_ELF=$BUILD/skiff.elf
+
+# make_iso NAME CMDLINE [MODULE_LINES]: $TESTDIR/NAME.iso whose only entry boots
+# Skiff with CMDLINE; MODULE_LINES are extra grub.cfg lines (module2 ...),
+# and every file named in MODULE_FILES is copied to /boot/.
+make_iso() {
+    local name=$1 cmdline=$2 modules=${3:-}
+    cat > "$TESTDIR/$name.cfg" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+set timeout=0
+menuentry "Skiff test $name" {
+    multiboot2 /boot/skiff.elf $cmdline
+$modules
+    boot
+}
+CFG
+    tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" ${MODULE_FILES:-}
+}
+
+# boot NAME EMU CMDLINE [TIMEOUT]: EMU is qemu, uefi or bochs:<cpu model>[:<MiB>].
+# Leaves the serial log in $TESTDIR/NAME.log and the emulator's status in EMU_RC.
+boot() {
+    local name=$1 emu=$2 cmdline=$3 timeout=${4:-60}
+    LOG=$TESTDIR/$name.log
+    rm -f "$LOG"
+    make_iso "$name" "$cmdline" "${MODULES:-}" || { EMU_RC=255; return; }
+    local iso=$TESTDIR/$name.iso
+    EMU_RC=0
+    case $emu in
+    qemu|uefi)
+        local fw=()
+        [ "$emu" = uefi ] && fw=(-bios /usr/share/ovmf/OVMF.fd)
+        timeout "$timeout" qemu-system-x86_64 "${fw[@]}" -m "${QEMU_MEM:-256}" -display none \
+            -serial "file:$LOG" -device isa-debug-exit,iobase=0xf4,iosize=4 \
+            -cdrom "$iso" -no-reboot -net none </dev/null >"$TESTDIR/$name.emu" 2>&1 || EMU_RC=$?
+        ;;
+    bochs:*)
+        local model mem
+        model=$(echo "$emu" | cut -d: -f2)
+        mem=$(echo "$emu" | cut -d: -f3)
+        write_bochsrc "$TESTDIR/$name.bochsrc" "$model" "${mem:-256}" "$iso" "$LOG" \
+            "$TESTDIR/$name.bochs.log"
+        printf 'c\nquit\n' > "$TESTDIR/bochs.rc"
+        timeout "$timeout" bochs -q -f "$TESTDIR/$name.bochsrc" -rc "$TESTDIR/bochs.rc" \
+            </dev/null >"$TESTDIR/$name.emu" 2>&1 || EMU_RC=$?
+        ;;
+    *)
+        echo "unknown emulator $emu" >&2
+        EMU_RC=255
+        ;;
+    esac
+    [ -f "$LOG" ] && tr -d '\r' < "$LOG" > "$LOG.txt" && mv "$LOG.txt" "$LOG"
+    touch "$LOG"
+}
+
+# write_bochsrc FILE MODEL MEM_MIB ISO SERIAL_LOG BOCHS_LOG
+write_bochsrc() {
+    cat > "$1" <<RC
+romimage: file=/usr/share/bochs/BIOS-bochs-latest
+vgaromimage: file=/usr/share/vgabios/vgabios.bin
+display_library: rfb, options="timeout=0"
+cpu: model=$2, count=1, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+memory: guest=$3, host=$3
+ata0-master: type=cdrom, path=$4, status=inserted
+boot: cdrom
+clock: sync=none, time0=local
+com1: enabled=1, mode=file, dev=$5
+magic_break: enabled=1
+port_e9_hack: enabled=1
+panic: action=fatal
+log: $6
+RC
+}
+
+# --- assertions: each prints why it failed and returns 1 -------------------
+
+fail() { echo "    FAIL: $*"; return 1; }
+
+# expect REGEX...: every extended regex matches some line of $LOG.
+expect() {
+    local re
+    for re in "$@"; do
+        grep -qE -- "$re" "$LOG" || fail "no line matches /$re/"
+    done
+}
+
+# expect_not REGEX: no line matches.
+expect_not() {
+    ! grep -qE -- "$1" "$LOG" || fail "unexpected line matches /$1/: $(grep -m1 -E -- "$1" "$LOG")"
+}
+
+# expect_order REGEX...: the regexes match lines in this order.
+expect_order() {
+    local line=0 re n
+    for re in "$@"; do
+        n=$(tail -n +$((line + 1)) "$LOG" | grep -nE -m1 -- "$re" | cut -d: -f1)
+        [ -n "$n" ] || { fail "no line matches /$re/ after line $line"; return 1; }
+        line=$((line + n))
+    done
+}
+
+# expect_count N REGEX: exactly N lines match.
+expect_count() {
+    local n
+    n=$(grep -cE -- "$2" "$LOG")
+    [ "$n" -eq "$1" ] || fail "expected $1 lines matching /$2/, saw $n"
+}
+
+# expect_status N EMU: Skiff's last line is `skiff: exit status=N` and the
+# emulator's own exit status agrees (QEMU: (N<<1)|1; Bochs: 0 for N=0, else 1).
+expect_status() {
+    local want=$1 emu=$2 last
+    last=$(grep -E '^skiff: ' "$LOG" | tail -n 1)
+    [ "$last" = "skiff: exit status=$want" ] || { fail "last Skiff line is '$last', want 'skiff: exit status=$want'"; return 1; }
+    case $emu in
+    qemu|uefi) [ "$EMU_RC" -eq $(((want << 1) | 1)) ] || fail "QEMU exit status $EMU_RC, want $(((want << 1) | 1))" ;;
+    bochs:*)
+        local b=1
+        [ "$want" -eq 0 ] && b=0
+        [ "$EMU_RC" -eq "$b" ] || fail "Bochs exit status $EMU_RC, want $b"
+        ;;
+    esac
+}
