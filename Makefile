@@ -12,7 +12,7 @@ KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
            -fcf-protection=none -Wall -Wextra -Werror -MMD -MP -I. \
            -DSKIFF_VERSION='"0.1.0-$(VERSION)"'
-KASFLAGS := -I. -Iboot -MMD -MP
+KASFLAGS := -I. -Iboot -MMD -MP -DBUILTIN_GUEST_BIN='"$(BUILD)/guest/builtin.bin"'
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --build-id=none -T linker.ld
 
 KERNEL_SRCS := $(wildcard boot/*.S) $(wildcard kernel/*.c kernel/*.S) \
@@ -34,18 +34,48 @@ help:
 
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)
-	$(CC) $(KCFLAGS) -c $< -o $@
+	@echo "  CC      $<"
+	@$(CC) $(KCFLAGS) -c $< -o $@
 
 $(BUILD)/obj/%.S.o: %.S
 	@mkdir -p $(dir $@)
-	$(CC) $(KASFLAGS) -c $< -o $@
+	@echo "  AS      $<"
+	@$(CC) $(KASFLAGS) -c $< -o $@
+
+# Guests Skiff ships are linked on their own and embedded as flat images.
+GCFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
+           -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
+           -Wall -Wextra -Werror -MMD -MP -I.
+BUILTIN_OBJS := $(BUILD)/gobj/guest/builtin/entry.S.o $(BUILD)/gobj/guest/builtin/main.c.o
+
+$(BUILD)/gobj/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest)"
+	@$(CC) $(GCFLAGS) -c $< -o $@
+
+$(BUILD)/gobj/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (guest)"
+	@$(CC) -I. -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/builtin.elf: $(BUILTIN_OBJS) guest/builtin/guest.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -nostdlib -static -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T guest/builtin/guest.ld -o $@ $(BUILTIN_OBJS)
+
+$(BUILD)/guest/builtin.bin: $(BUILD)/guest/builtin.elf
+	@objcopy -O binary $< $@
+
+$(BUILD)/obj/guest/builtin_image.S.o: $(BUILD)/guest/builtin.bin
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
-	ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
+	@echo "  LD      $@"
+	@ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
 
 iso: $(BUILD)/skiff.iso
 $(BUILD)/skiff.iso: $(BUILD)/skiff.elf iso/grub.cfg tests/boot/mkiso.sh
-	tests/boot/mkiso.sh $@ iso/grub.cfg $(BUILD)/skiff.elf
+	@echo "  ISO     $@"
+	@tests/boot/mkiso.sh $@ iso/grub.cfg $(BUILD)/skiff.elf
 
 deps:
 	@tests/deps.sh
@@ -65,4 +95,4 @@ test:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d)

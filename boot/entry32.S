@@ -124,7 +124,7 @@ skiff_entry32:
     leal 3(%edx), %edx
     movl %edx, (%eax)
 
-    /* CR4.PAE, CR3, EFER.LME (+NXE when offered), CR0.PG|WP|NE|PE. */
+    /* CR4.PAE, CR3, EFER.LME (+NXE when offered), CR0.PG|WP|NE|PE, caches on. */
     movl %cr4, %edx
     orl $(1 << 5), %edx
     movl %edx, %cr4
@@ -136,7 +136,10 @@ skiff_entry32:
     jnc 8f
     orl $(1 << 11), %eax
 8:  wrmsr
+    /* Caches on (firmware may leave CD/NW set): VM entry never changes them
+     * (SDM Vol. 3C 27.3.2.1), so the guest inherits Skiff's setting. */
     movl %cr0, %eax
+    andl $~0x60000000, %eax
     orl $0x80010021, %eax
     movl %eax, %cr0
 

@@ -148,7 +148,8 @@ size_t format(format_put_fn put, void *ctx, const char *fmt, va_list ap)
             if (!s)
                 s = "(null)";
             size_t slen = 0;
-            while (s[slen] && (sp.precision < 0 || slen < (size_t)sp.precision))
+            /* Check the precision first: s need not be terminated past it. */
+            while ((sp.precision < 0 || slen < (size_t)sp.precision) && s[slen])
                 slen++;
             n += emit_padded(put, ctx, s, slen, &sp, false);
             break;

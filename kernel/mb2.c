@@ -46,6 +46,7 @@ struct mb2_result mb2_parse(const void *info, size_t readable, struct mb2_info *
 {
     struct mb2_result r = { MB2_OK, 0, 0 };
     const uint8_t *base = info;
+    bool seen_mmap = false; /* nmmap alone misses an empty first map */
 
     *out = (struct mb2_info){ 0 };
     if (!info) {
@@ -137,10 +138,11 @@ struct mb2_result mb2_parse(const void *info, size_t readable, struct mb2_info *
                 r.err = MB2_ERR_MMAP_ENTRY;
                 return r;
             }
-            if (out->nmmap) {
+            if (seen_mmap) {
                 r.err = MB2_ERR_DUPLICATE;
                 return r;
             }
+            seen_mmap = true;
             if (bytes / esize > MB2_MAX_MMAP) {
                 r.err = MB2_ERR_TOO_MANY;
                 return r;

@@ -69,6 +69,8 @@ int rangeset_remove(struct rangeset *s, uint64_t base, uint64_t end)
 
 bool rangeset_overlaps(const struct rangeset *s, uint64_t base, uint64_t end)
 {
+    if (base >= end)
+        return false; /* an empty range overlaps nothing */
     for (size_t i = 0; i < s->n; i++)
         if (s->r[i].base < end && base < s->r[i].end)
             return true;
@@ -105,6 +107,8 @@ static void pmm_recount(struct pmm *p)
 
 int pmm_add_usable(struct pmm *p, uint64_t base, uint64_t end)
 {
+    if (base > PAGE_MASK) /* rounding up would wrap to 0 */
+        return 0;
     base = (base + PAGE_SIZE - 1) & PAGE_MASK;
     end &= PAGE_MASK;
     int r = rangeset_add(&p->free, base, end);
@@ -112,10 +116,16 @@ int pmm_add_usable(struct pmm *p, uint64_t base, uint64_t end)
     return r;
 }
 
+/* Round end up to a page; the last page [PAGE_MASK, 2^64) cannot be a range end. */
+static uint64_t round_end_up(uint64_t end)
+{
+    return end > PAGE_MASK ? PAGE_MASK : (end + PAGE_SIZE - 1) & PAGE_MASK;
+}
+
 int pmm_reserve(struct pmm *p, uint64_t base, uint64_t end)
 {
     base &= PAGE_MASK;
-    end = (end + PAGE_SIZE - 1) & PAGE_MASK;
+    end = round_end_up(end);
     int r = rangeset_remove(&p->free, base, end);
     pmm_recount(p);
     return r;
@@ -124,7 +134,7 @@ int pmm_reserve(struct pmm *p, uint64_t base, uint64_t end)
 int pmm_claim(struct pmm *p, uint64_t base, uint64_t end)
 {
     base &= PAGE_MASK;
-    end = (end + PAGE_SIZE - 1) & PAGE_MASK;
+    end = round_end_up(end);
     if (pmm_reserve(p, base, end))
         return -1;
     return rangeset_add(&p->owned, base, end);
@@ -134,11 +144,12 @@ uint64_t pmm_alloc(struct pmm *p, size_t pages, uint64_t limit)
 {
     uint64_t bytes = (uint64_t)pages * PAGE_SIZE;
 
-    if (pages == 0)
+    if (pages == 0 || pages > UINT64_MAX / PAGE_SIZE)
         return 0;
+    limit &= PAGE_MASK; /* whole pages only */
     for (size_t i = p->free.n; i-- > 0;) {
         uint64_t top = p->free.r[i].end < limit ? p->free.r[i].end : limit;
-        if (top < p->free.r[i].base + bytes)
+        if (top < p->free.r[i].base || top - p->free.r[i].base < bytes)
             continue;
         uint64_t base = top - bytes;
         if (base == 0) /* physical 0 doubles as the failure value */

@@ -1,18 +1,195 @@
-/* Placeholder until the VMX core lands: report the CPU's VMX capability. */
+/*
+ * skiff_run: VMX on, the guest's memory and EPT, the VMCS, and the run loop.
+ *
+ * The guest-physical space is the host-physical space (identity EPT) minus
+ * every page Skiff owns: its image and everything it allocated, the EPT
+ * tables included.  RAM (and ACPI memory) is write-back, everything else
+ * below 4 GiB (MMIO, holes) uncacheable (SDM Vol. 3C 29.3.7).
+ */
+#include "guest/builtin.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/panic.h"
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
+#include "vmx/exit.h"
+#include "vmx/guest_mem.h"
+#include "vmx/hypercall.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_errors.h"
+#include "vmx/vmx_insn.h"
+#include "vmx/vmx_on.h"
+#include "vmx/vmx_setup.h"
+
+static struct vcpu vcpu0, vcpu_selftest;
+
+static uint64_t ept_alloc(void *ctx)
+{
+    (void)ctx;
+    return alloc_page();
+}
+
+static void *ept_p2v(void *ctx, uint64_t pa)
+{
+    (void)ctx;
+    return phys_to_virt(pa);
+}
+
+static bool ram_type(uint32_t t)
+{
+    return t == MB2_MEM_AVAILABLE || t == MB2_MEM_ACPI_RECLAIMABLE || t == MB2_MEM_NVS;
+}
+
+/* Identity EPT over RAM and the MMIO below 4 GiB, minus Skiff's pages. */
+static int build_guest_ept(const struct mb2_info *mb)
+{
+    static const struct ept_ops ops = { ept_alloc, ept_p2v, 0 };
+    int r = ept_init(&guest_ept, &ops, vmx_caps.ept_1g, vmx_caps.ept_2m);
+    if (!r)
+        r = ept_map(&guest_ept, 0, 0, 1ull << 32, EPT_RWX, EPT_MT_UC);
+    for (size_t i = 0; !r && i < mb->nmmap; i++) {
+        const struct mb2_mmap_entry *e = &mb->mmap[i];
+        uint64_t base = ALIGN_UP(e->base, PAGE_SIZE), end = ALIGN_DOWN(e->base + e->len, PAGE_SIZE);
+        if (ram_type(e->type) && end > base && end <= EPT_GPA_LIMIT)
+            r = ept_map(&guest_ept, base, base, end - base, EPT_RWX, EPT_MT_WB);
+    }
+    /* Withhold Skiff's pages; unmapping may split large pages and allocate
+     * tables, which are Skiff's too: repeat until nothing new was allocated. */
+    uint64_t owned;
+    do {
+        owned = rangeset_bytes(&host_pmm.owned);
+        for (size_t i = 0; !r && i < host_pmm.owned.n; i++)
+            r = ept_unmap(&guest_ept, host_pmm.owned.r[i].base,
+                          host_pmm.owned.r[i].end - host_pmm.owned.r[i].base);
+    } while (!r && owned != rangeset_bytes(&host_pmm.owned));
+    if (r) {
+        kprintf("skiff: error: building the guest's EPT failed (%d)\n", r);
+        return SKIFF_HOST_FAULT;
+    }
+    uint64_t withheld = rangeset_bytes(&host_pmm.owned) / PAGE_SIZE;
+    kprintf("skiff: ept: guest-physical = host-physical minus Skiff's %llu pages "
+            "(%zu EPT table pages, %s leaves)\n",
+            (unsigned long long)withheld, ept_table_pages(&guest_ept),
+            vmx_caps.ept_1g ? "1G/2M/4K" : vmx_caps.ept_2m ? "2M/4K" : "4K");
+    for (size_t i = 0; i < host_pmm.owned.n; i++)
+        kprintf("skiff: ept: withheld 0x%llx-0x%llx\n", (unsigned long long)host_pmm.owned.r[i].base,
+                (unsigned long long)host_pmm.owned.r[i].end - 1);
+    return 0;
+}
+
+/* selftest=vmx: the wrong instruction for each launch state, by name. */
+static int selftest_vmx(const struct guest_start *real, uint64_t io_a, uint64_t io_b, uint64_t msr)
+{
+    struct vcpu *s = &vcpu_selftest;
+    struct guest_start gs = *real;
+    int st;
+
+    kprintf("skiff: selftest=vmx: a second VMCS runs a VMCALL stub\n");
+    s->vpid = 2;
+    s->eptp = vcpu0.eptp;
+    if (vmcs_create(s) || vmcs_load(s))
+        return SKIFF_VMX_FAILED;
+    gs.rip = builtin_selftest_stub();
+    gs.rax = HC_EXIT;
+    gs.rbx = 0;
+    s->regs.rax = HC_EXIT;
+    s->regs.rbx = 0;
+    if (vmcs_setup(s, &gs, io_a, io_b, msr))
+        return SKIFF_VMX_FAILED;
+
+    /* 1: VMRESUME while the VMCS is Clear -> VMfailValid, error 5. */
+    st = vmx_vmresume();
+    vmx_report_fail("selftest=vmx: VMRESUME on a Clear VMCS", st);
+    if (st != VMX_FAIL_VALID || vmcs_read(VM_INSTRUCTION_ERROR) != 5)
+        return SKIFF_VMX_FAILED;
+
+    /* The guarded path launches it properly: Clear -> VMLAUNCH -> Launched. */
+    if (vcpu_run(s) || s->launch_state != VMCS_STATE_LAUNCHED)
+        return SKIFF_VMX_FAILED;
+
+    /* 2: VMLAUNCH while the VMCS is Launched -> VMfailValid, error 4. */
+    st = vmx_vmlaunch();
+    vmx_report_fail("selftest=vmx: VMLAUNCH on a Launched VMCS", st);
+    if (st != VMX_FAIL_VALID || vmcs_read(VM_INSTRUCTION_ERROR) != 4)
+        return SKIFF_VMX_FAILED;
+
+    /* Recover: VMCLEAR makes it Clear again; go back to the real guest's VMCS. */
+    if (vmcs_clear(s) || vmcs_load(&vcpu0))
+        return SKIFF_VMX_FAILED;
+    kprintf("skiff: selftest=vmx: recovered (VMCLEAR -> Clear, VMPTRLD of the guest's VMCS)\n");
+    return 0;
+}
+
+static void panic_vmcs(void) { vmcs_dump(); }
 
 int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t tsc_entry)
 {
-    (void)cfg;
-    (void)mb;
-    (void)tsc_entry;
-    if (!(cpuid(1, 0).ecx & (1u << 5))) {
-        kprintf("skiff: error: VMX not available on this CPU (CPUID.1:ECX.VMX[bit 5] = 0)\n");
-        return SKIFF_UNSUPPORTED;
+    struct vcpu *v = &vcpu0;
+    struct guest_start gs;
+    int st;
+
+    if ((st = vmx_enable()))
+        return st;
+    panic_set_hook(panic_vmcs);
+
+    /* Everything Skiff allocates comes before the EPT is built. */
+    uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();
+    io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
+    msr_bitmap_init(phys_to_virt(msr));
+    v->vpid = 1;
+    if (cfg->watchdog_ms) {
+        /* The preemption timer counts TSC >> rate; Skiff assumes 1 GHz when it cannot tell. */
+        uint64_t khz = 1000000;
+        struct cpuid_regs r15 = cpuid(0, 0).eax >= 0x15 ? cpuid(0x15, 0) : (struct cpuid_regs){ 0 };
+        if (r15.eax && r15.ebx && r15.ecx)
+            khz = (uint64_t)r15.ecx / 1000 * r15.ebx / r15.eax;
+        v->watchdog_ticks = ((uint64_t)cfg->watchdog_ms * khz) >> vmx_caps.preemption_timer_rate;
+        if (!v->watchdog_ticks)
+            v->watchdog_ticks = 1;
     }
-    kprintf("skiff: vmx: VMX available\n");
-    return SKIFF_OK;
+    if (vmcs_create(v) || vmcs_load(v))
+        return SKIFF_VMX_FAILED;
+    if ((st = build_guest_ept(mb)))
+        return st;
+    v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
+
+    if ((st = builtin_guest_load(cfg, &gs)))
+        return st;
+    v->regs.rax = gs.rax;
+    v->regs.rbx = gs.rbx;
+    v->regs.rsi = gs.rsi;
+    v->regs.rdi = gs.rdi;
+    if (vmcs_setup(v, &gs, io_a, io_b, msr))
+        return SKIFF_VMX_FAILED;
+    if (cfg->watchdog_ms && !vmx_features.preemption_timer)
+        pr_warn("skiff: warning: watchdog=%u ignored: no VMX-preemption timer\n", cfg->watchdog_ms);
+
+    /* Fresh translations for this EPTP and VPID (SDM 29.4.3.1). */
+    vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
+    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+
+    if (cfg->selftest == SELFTEST_VMX && (st = selftest_vmx(&gs, io_a, io_b, msr))) {
+        kprintf("skiff: error: selftest=vmx did not see the expected VMX errors\n");
+        return st;
+    }
+
+    uint64_t tsc_launch = rdtsc();
+    pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",
+            (unsigned long long)v->vmcs_phys, v->vpid);
+    pr_debug("skiff: boot: %llu TSC ticks from the Multiboot2 entry to VMLAUNCH\n",
+             (unsigned long long)(tsc_launch - tsc_entry));
+    st = vcpu_run(v);
+    vcpu_print_exit_counts(v);
+    if (st)
+        return SKIFF_VMX_FAILED;
+    switch (v->end) {
+    case GUEST_EXITED:
+    case GUEST_POWERED_OFF:
+        return v->guest_status == 0 ? SKIFF_OK : SKIFF_GUEST_FAILED;
+    default:
+        return SKIFF_GUEST_FAILED;
+    }
 }

@@ -70,8 +70,9 @@ extern jmp_buf unit_abort;
     int main(void)                                                        \
     {                                                                     \
         static const struct unit_test tests[] = { __VA_ARGS__ };          \
-        int passed = 0, failed = 0;                                       \
-        for (size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {   \
+        /* volatile: setjmp/longjmp (and GCC's -Wclobbered) */          \
+        volatile int passed = 0, failed = 0;                              \
+        for (volatile size_t i = 0; i < sizeof(tests) / sizeof(tests[0]); i++) {   \
             unit_current_failed = 0;                                      \
             if (setjmp(unit_abort) == 0)                                  \
                 tests[i].fn();                                            \

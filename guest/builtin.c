@@ -1,0 +1,108 @@
+/*
+ * Loader for the built-in guest (guest/builtin/): a flat 64-bit image linked
+ * at BUILTIN_LOAD_ADDR.  Skiff gives it identity page tables for the low
+ * 4 GiB (2 MiB pages), a GDT with a 64-bit code segment, and RDI pointing at
+ * a struct builtin_info.  Guest-physical addresses equal host-physical ones;
+ * the EPT alone decides what the guest can reach.
+ */
+#include "guest/builtin.h"
+
+#include "guest/builtin/abi.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/runend.h"
+#include "vmx/guest_mem.h"
+
+extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];
+
+static const char *const tests[] = { "write_skiff", "read_skiff", "exec_skiff", "hlt_cli",
+                                     "triple_fault", "loop" };
+
+bool builtin_test_known(const char *name)
+{
+    if (!name[0])
+        return true;
+    for (unsigned i = 0; i < ARRAY_SIZE(tests); i++)
+        if (!strcmp(name, tests[i]))
+            return true;
+    return false;
+}
+
+const char *builtin_test_names(void)
+{
+    return "write_skiff read_skiff exec_skiff hlt_cli triple_fault loop";
+}
+
+uint64_t builtin_selftest_stub(void) { return BUILTIN_SELFTEST_STUB; }
+
+int builtin_guest_load(const struct skiff_config *cfg, struct guest_start *gs)
+{
+    size_t size = (size_t)(builtin_guest_image_end - builtin_guest_image);
+
+    if (!builtin_test_known(cfg->guest_test)) {
+        kprintf("skiff: error: bad command line: guest_test='%s' is not a built-in guest test "
+                "(known: %s)\n", cfg->guest_test, builtin_test_names());
+        return SKIFF_BAD_INPUT;
+    }
+    if (!guest_phys_ok(BUILTIN_SELFTEST_STUB, PAGE_SIZE) ||
+        !guest_phys_ok(BUILTIN_INFO_ADDR, PAGE_SIZE) ||
+        !guest_phys_ok(BUILTIN_PML4_ADDR, BUILTIN_END - BUILTIN_PML4_ADDR) ||
+        BUILTIN_LOAD_ADDR + size > BUILTIN_STACK_TOP - 0x10000) {
+        kprintf("skiff: error: the built-in guest needs guest memory at 0x%x-0x%x\n",
+                BUILTIN_PML4_ADDR, BUILTIN_END - 1);
+        return SKIFF_BAD_INPUT;
+    }
+
+    /* Page tables: PML4[0] -> PDPT[0..3] -> 4 PDs of 2 MiB pages (SDM Vol. 3A 4.5). */
+    uint64_t *pml4 = phys_to_virt(BUILTIN_PML4_ADDR);
+    memset(pml4, 0, 6 * PAGE_SIZE);
+    uint64_t *pdpt = pml4 + 512, *pd = pml4 + 1024;
+    pml4[0] = (BUILTIN_PML4_ADDR + PAGE_SIZE) | 3;
+    for (int i = 0; i < 4; i++)
+        pdpt[i] = (BUILTIN_PML4_ADDR + (2 + i) * PAGE_SIZE) | 3;
+    for (uint64_t i = 0; i < 2048; i++)
+        pd[i] = (i << 21) | 0x83;
+
+    /* GDT: null, 0x08 64-bit code, 0x10 data. */
+    uint64_t *gdt = phys_to_virt(BUILTIN_GDT_ADDR);
+    gdt[0] = 0;
+    gdt[1] = 0x00af9b000000ffffull;
+    gdt[2] = 0x00cf93000000ffffull;
+
+    struct builtin_info *bi = phys_to_virt(BUILTIN_INFO_ADDR);
+    memset(bi, 0, sizeof(*bi));
+    bi->magic = BUILTIN_INFO_MAGIC;
+    bi->skiff_start = image_phys_start();
+    bi->skiff_end = image_phys_end();
+    memcpy(bi->test, cfg->guest_test, sizeof(bi->test) - 1);
+
+    /* Self-test stub: VMCALL (0f 01 c1), then HLT. */
+    static const uint8_t stub[] = { 0x0f, 0x01, 0xc1, 0xf4 };
+    memcpy(phys_to_virt(BUILTIN_SELFTEST_STUB), stub, sizeof(stub));
+
+    memset(phys_to_virt(BUILTIN_LOAD_ADDR), 0, BUILTIN_END - BUILTIN_LOAD_ADDR);
+    memcpy(phys_to_virt(BUILTIN_LOAD_ADDR), builtin_guest_image, size);
+
+    *gs = (struct guest_start){
+        .mode = GUEST_MODE_64,
+        .rip = BUILTIN_LOAD_ADDR,
+        .rsp = BUILTIN_STACK_TOP,
+        .rflags = 0x2,
+        .cr0 = 0x80010033,                 /* PG WP NE ET MP PE */
+        .cr3 = BUILTIN_PML4_ADDR,
+        .cr4 = CR4_PAE,
+        .efer = EFER_LME | EFER_LMA,
+        .gdt_base = BUILTIN_GDT_ADDR,
+        .gdt_limit = 3 * 8 - 1,
+        .idt_base = 0,
+        .idt_limit = 0xffff,
+        .cs = 0x08,
+        .ds = 0x10,
+        .rdi = BUILTIN_INFO_ADDR,
+    };
+    pr_info("skiff: guest: built-in guest, %zu bytes at 0x%x, entry in 64-bit mode%s%s\n", size,
+            BUILTIN_LOAD_ADDR, cfg->guest_test[0] ? ", test " : "", cfg->guest_test);
+    return 0;
+}

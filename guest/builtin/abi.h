@@ -1,0 +1,25 @@
+/* What Skiff hands its built-in guest (RDI points at a struct builtin_info). */
+#ifndef SKIFF_GUEST_BUILTIN_ABI_H
+#define SKIFF_GUEST_BUILTIN_ABI_H
+
+#include <stdint.h>
+
+#define BUILTIN_INFO_MAGIC 0x46494b53u   /* "SKIF" */
+
+/* Guest-physical layout Skiff sets up for the built-in guest (64-bit mode). */
+#define BUILTIN_SELFTEST_STUB 0x8000     /* VMCALL stub used by selftest=vmx */
+#define BUILTIN_INFO_ADDR     0x10000
+#define BUILTIN_PML4_ADDR     0x100000   /* PML4, PDPT, 4 PDs: identity map of 0-4 GiB */
+#define BUILTIN_GDT_ADDR      0x106000
+#define BUILTIN_LOAD_ADDR     0x200000   /* the image, linked here */
+#define BUILTIN_STACK_TOP     0x400000
+#define BUILTIN_END           0x400000   /* everything the guest uses lies below */
+
+struct builtin_info {
+    uint32_t magic;
+    uint32_t reserved;
+    uint64_t skiff_start, skiff_end;     /* Skiff's resident range: the guest must not reach it */
+    char test[64];                       /* guest_test= on Skiff's command line, "" = normal run */
+};
+
+#endif

@@ -1,0 +1,416 @@
+/*
+ * Skiff's built-in guest.  It runs in 64-bit mode on the identity page
+ * tables Skiff built for it, prints `guest:` lines on COM1 (its own port I/O,
+ * which Skiff passes through), exercises every exit Skiff handles, checks
+ * what it observes, and ends with the exit hypercall.  It also counts the
+ * exits it causes so the test can compare them with Skiff's counters.
+ *
+ * guest_test= on Skiff's command line selects a misbehaving variant instead.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/builtin/abi.h"
+#include "vmx/hypercall.h"
+
+#define COM1 0x3f8
+
+struct trap_frame {
+    uint64_t r11, r10, r9, r8, rdi, rsi, rdx, rcx, rax;
+    uint64_t vector, error_code, rip, cs, rflags, rsp, ss;
+};
+
+static struct {
+    unsigned cpuid, vmcall, msr, io, hlt, cr, vmx, xsetbv;
+} exits;
+
+static volatile uint64_t fixup_rip;      /* where to resume after an expected fault */
+static volatile int last_vector = -1;
+static volatile int timer_ticks;
+static int failures;
+static const struct builtin_info *info;
+
+/* ---- port I/O on COM1: every access is an exit Skiff passes through ---- */
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static void putc_com1(char c)
+{
+    do
+        exits.io++;
+    while (!(inb(COM1 + 5) & 0x20));
+    outb(COM1, (uint8_t)c);
+    exits.io++;
+}
+
+static void puts_com1(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            putc_com1('\r');
+        putc_com1(*s);
+    }
+}
+
+static char *fmt_hex(char *p, uint64_t v)
+{
+    char tmp[16];
+    int n = 0;
+    *p++ = '0';
+    *p++ = 'x';
+    do {
+        tmp[n++] = "0123456789abcdef"[v & 15];
+        v >>= 4;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *fmt_dec(char *p, uint64_t v)
+{
+    char tmp[20];
+    int n = 0;
+    do {
+        tmp[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        *p++ = tmp[--n];
+    return p;
+}
+
+static char *fmt_str(char *p, const char *s)
+{
+    while (*s)
+        *p++ = *s++;
+    return p;
+}
+
+/* A tiny formatter: %s, %x (0x-prefixed hex of a uint64_t), %u (uint64_t). */
+static void vformat(char *out, const char *fmt, __builtin_va_list ap)
+{
+    char *p = out;
+    for (; *fmt; fmt++) {
+        if (*fmt != '%') {
+            *p++ = *fmt;
+            continue;
+        }
+        fmt++;
+        if (*fmt == 's')
+            p = fmt_str(p, __builtin_va_arg(ap, const char *));
+        else if (*fmt == 'x')
+            p = fmt_hex(p, __builtin_va_arg(ap, uint64_t));
+        else if (*fmt == 'u')
+            p = fmt_dec(p, __builtin_va_arg(ap, uint64_t));
+    }
+    *p = '\0';
+}
+
+static void say(const char *fmt, ...)
+{
+    char line[200];
+    __builtin_va_list ap;
+    __builtin_va_start(ap, fmt);
+    vformat(line, fmt, ap);
+    __builtin_va_end(ap);
+    puts_com1("guest: ");
+    puts_com1(line);
+    puts_com1("\n");
+}
+
+static void check(bool ok, const char *what)
+{
+    say("%s: %s", ok ? "ok" : "FAILED", what);
+    if (!ok)
+        failures++;
+}
+
+/* ---- hypercalls ---- */
+
+static uint64_t vmcall(uint64_t nr, uint64_t a, uint64_t b)
+{
+    uint64_t ret;
+    exits.vmcall++;
+    __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
+    return ret;
+}
+
+static __attribute__((noreturn)) void guest_exit(uint64_t status)
+{
+    vmcall(HC_EXIT, status, 0);
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}
+
+/* ---- traps ---- */
+
+void guest_trap(struct trap_frame *f);
+void guest_trap(struct trap_frame *f)
+{
+    if (f->vector == 32) {                       /* PIT via the PIC */
+        timer_ticks++;
+        outb(0x20, 0x20);                        /* EOI */
+        return;
+    }
+    if (fixup_rip) {
+        last_vector = (int)f->vector;
+        f->rip = fixup_rip;
+        fixup_rip = 0;
+        return;
+    }
+    say("unexpected exception %u (error code %x) at RIP %x", f->vector, f->error_code, f->rip);
+    guest_exit(1);
+}
+
+/*
+ * Run one instruction that is expected to fault and return the vector (-1
+ * when it did not fault).  A faulting instruction writes no register, so the
+ * inputs stay intact; the trap handler resumes at the label after it.
+ */
+#define EXPECT_FAULT(insn, ...)                                                    \
+    ({                                                                             \
+        last_vector = -1;                                                          \
+        __asm__ volatile("leaq 1f(%%rip), %%r11\n\t"                               \
+                         "movq %%r11, %[fix]\n\t" insn "\n1:"                      \
+                         : [fix] "=m"(fixup_rip)                                   \
+                         : __VA_ARGS__                                             \
+                         : "r11", "memory");                                       \
+        fixup_rip = 0;                                                             \
+        last_vector;                                                               \
+    })
+
+extern const uint64_t trap_table[33];
+
+struct __attribute__((packed)) idt_gate {
+    uint16_t off_lo, sel;
+    uint8_t ist, type;
+    uint16_t off_mid;
+    uint32_t off_hi, reserved;
+};
+
+static struct idt_gate idt[33] __attribute__((aligned(16)));
+
+static void setup_idt(void)
+{
+    for (int v = 0; v < 33; v++) {
+        uint64_t a = trap_table[v];
+        idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
+                                    (uint32_t)(a >> 32), 0 };
+    }
+    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } p = { sizeof(idt) - 1, (uint64_t)idt };
+    __asm__ volatile("lidt %0" ::"m"(p));
+}
+
+/* ---- the checks ---- */
+
+static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t *d)
+{
+    exits.cpuid++;
+    __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
+}
+
+static void test_cpuid(void)
+{
+    uint32_t a, b, c, d;
+    cpuid(0, &a, &b, &c, &d);
+    char vendor[13] = { 0 };
+    __builtin_memcpy(vendor, &b, 4);
+    __builtin_memcpy(vendor + 4, &d, 4);
+    __builtin_memcpy(vendor + 8, &c, 4);
+    say("cpuid: vendor %s, max leaf %x", vendor, (uint64_t)a);
+    cpuid(1, &a, &b, &c, &d);
+    check(!(c & (1u << 5)), "cpuid: VMX hidden (leaf 1 ECX bit 5 clear)");
+    check(c & (1u << 31), "cpuid: hypervisor bit set (leaf 1 ECX bit 31)");
+    cpuid(SKIFF_CPUID_SIGNATURE_LEAF, &a, &b, &c, &d);
+    char sig[13] = { 0 };
+    __builtin_memcpy(sig, &b, 4);
+    __builtin_memcpy(sig + 4, &c, 4);
+    __builtin_memcpy(sig + 8, &d, 4);
+    check(a >= SKIFF_CPUID_INFO_LEAF && b == SKIFF_CPUID_SIG_EBX && c == SKIFF_CPUID_SIG_ECX,
+          "cpuid: leaf 0x40000000 identifies Skiff");
+    say("cpuid: hypervisor signature '%s'", sig);
+}
+
+static uint64_t rdmsr_counted(uint32_t msr)
+{
+    uint32_t lo, hi;
+    exits.msr++;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void test_msr(void)
+{
+    uint64_t fc = rdmsr_counted(0x3a);
+    check((fc & 1) && !(fc & 6), "rdmsr: IA32_FEATURE_CONTROL reads locked with VMX off");
+    exits.msr++;
+    int vec = EXPECT_FAULT("rdmsr", "c"(0x480));
+    check(vec == 13, "rdmsr: IA32_VMX_BASIC raises #GP");
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b)); /* passes through: no exit */
+    say("rdmsr: IA32_APIC_BASE=%x (passed through)", ((uint64_t)hi << 32) | lo);
+}
+
+static void test_vmcall(void)
+{
+    check(vmcall(HC_NOP, 0, 0) == 0, "vmcall: HC_NOP returns 0");
+    uint64_t t1 = vmcall(HC_TSC, 0, 0), t2 = vmcall(HC_TSC, 0, 0);
+    check(t2 > t1, "vmcall: HC_TSC advances");
+    check(vmcall(0x1234, 0, 0) == HC_ENOSYS, "vmcall: unknown number returns HC_ENOSYS");
+    check(vmcall(HC_PRINT, 0xfffffffff000ull, 16) == HC_EFAULT, "vmcall: bad pointer returns HC_EFAULT");
+}
+
+static void test_cr(void)
+{
+    uint64_t cr0, cr4;
+    __asm__ volatile("mov %%cr0, %0" : "=r"(cr0));
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    say("cr: CR0=%x CR4=%x", cr0, cr4);
+    check(!(cr4 & (1u << 13)), "cr: CR4.VMXE reads as 0");
+    exits.cr++;
+    uint64_t with_vmxe = cr4 | (1u << 13);
+    int vec = EXPECT_FAULT("mov %[v], %%cr4", [v] "r"(with_vmxe));
+    check(vec == 13, "cr: setting CR4.VMXE raises #GP");
+}
+
+static void test_vmx_hidden(void)
+{
+    uint64_t region = 0x300000;
+    exits.vmx++;
+    int vec = EXPECT_FAULT("vmxon %[r]", [r] "m"(region));
+    check(vec == 6, "vmx: VMXON raises #UD");
+}
+
+static void test_xsetbv(void)
+{
+    uint32_t a, b, c, d;
+    cpuid(1, &a, &b, &c, &d);
+    if (!(c & (1u << 26))) {
+        say("xsetbv: CPU has no XSAVE, skipped");
+        return;
+    }
+    uint64_t cr4;
+    __asm__ volatile("mov %%cr4, %0" : "=r"(cr4));
+    __asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | (1u << 18)));    /* OSXSAVE: not intercepted */
+    cpuid(1, &a, &b, &c, &d);
+    check(c & (1u << 27), "cpuid: OSXSAVE follows the guest's CR4");
+    exits.xsetbv++;
+    __asm__ volatile("xsetbv" ::"c"(0), "a"(3), "d"(0));
+    exits.xsetbv++;
+    int vec = EXPECT_FAULT("xsetbv", "c"(0), "a"(2), "d"(0));   /* x87 bit clear */
+    check(vec == 13, "xsetbv: XCR0 without x87 raises #GP");
+}
+
+static void test_string_io(void)
+{
+    static const char msg[] = "guest: rep outsb to COM1 passes through\r\n";
+    /* One exit for the whole REP OUTSB. */
+    exits.io++;
+    __asm__ volatile("rep outsb" ::"S"(msg), "c"(sizeof(msg) - 1), "d"(COM1) : "memory");
+}
+
+static void test_hlt(void)
+{
+    /* PIC: IRQ0 -> vector 32, only IRQ0 unmasked; PIT channel 0, mode 0, ~1 ms. */
+    outb(0x20, 0x11); outb(0xa0, 0x11);
+    outb(0x21, 0x20); outb(0xa1, 0x28);
+    outb(0x21, 0x04); outb(0xa1, 0x02);
+    outb(0x21, 0x01); outb(0xa1, 0x01);
+    outb(0x21, 0xfe); outb(0xa1, 0xff);
+    outb(0x43, 0x30);
+    outb(0x40, 0xa9); outb(0x40, 0x04);
+    exits.hlt++;
+    __asm__ volatile("sti; hlt; cli" ::: "memory");
+    outb(0x21, 0xff);
+    check(timer_ticks == 1, "hlt: woken by the timer interrupt");
+}
+
+/* ---- misbehaving variants (guest_test=) ---- */
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static void run_test_variant(const char *t)
+{
+    volatile uint64_t *skiff = (volatile uint64_t *)info->skiff_start;
+    say("test %s: Skiff is resident at %x-%x", t, info->skiff_start, info->skiff_end - 1);
+    if (streq(t, "write_skiff")) {
+        *skiff = 0xbad;
+    } else if (streq(t, "read_skiff")) {
+        say("read %x", *skiff);
+    } else if (streq(t, "exec_skiff")) {
+        ((void (*)(void))info->skiff_start)();
+    } else if (streq(t, "hlt_cli")) {
+        __asm__ volatile("cli; hlt");
+    } else if (streq(t, "triple_fault")) {
+        struct __attribute__((packed)) { uint16_t limit; uint64_t base; } none = { 0, 0 };
+        __asm__ volatile("lidt %0; int3" ::"m"(none));
+    } else if (streq(t, "loop")) {
+        __asm__ volatile("cli; 1: jmp 1b");
+    }
+    say("test %s: still running, this should not happen", t);
+    guest_exit(3);
+}
+
+void guest_main(const struct builtin_info *bi);
+void guest_main(const struct builtin_info *bi)
+{
+    info = bi;
+    setup_idt();
+    say("hello from Skiff's built-in guest (64-bit mode)");
+    if (bi->magic != BUILTIN_INFO_MAGIC) {
+        say("bad info block");
+        guest_exit(2);
+    }
+    if (bi->test[0])
+        run_test_variant(bi->test);
+
+    test_cpuid();
+    test_msr();
+    test_vmcall();
+    test_cr();
+    test_vmx_hidden();
+    test_xsetbv();
+    test_string_io();
+    test_hlt();
+
+    say("done, %u check(s) failed", (uint64_t)failures);
+
+    /* The summary goes out by hypercall, so it adds no I/O exits. */
+    char line[200];
+    exits.vmcall += 2;                             /* this print and the exit */
+    const char *fmt = "guest: exits expected: CPUID=%u VMCALL=%u MSR_READ=%u IO_INSTRUCTION=%u "
+                      "HLT=%u CR_ACCESS=%u VMXON=%u XSETBV=%u\n";
+    {
+        uint64_t args[] = { exits.cpuid, exits.vmcall, exits.msr, exits.io, exits.hlt,
+                            exits.cr, exits.vmx, exits.xsetbv };
+        char *p = line;
+        unsigned ai = 0;
+        for (const char *f = fmt; *f; f++) {
+            if (f[0] == '%' && f[1] == 'u') {
+                p = fmt_dec(p, args[ai++]);
+                f++;
+            } else {
+                *p++ = *f;
+            }
+        }
+        *p = '\0';
+    }
+    exits.vmcall -= 2;
+    uint64_t len = 0;
+    while (line[len])
+        len++;
+    vmcall(HC_PRINT, (uint64_t)line, len);
+    guest_exit(failures ? 1 : 0);
+}

@@ -1,0 +1,48 @@
+/* VM-exit handling: the dispatcher's table and what handlers share. */
+#ifndef SKIFF_VMX_EXIT_H
+#define SKIFF_VMX_EXIT_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx/vcpu.h"
+
+/* A handler returns RESUME to re-enter the guest or STOP to end it. */
+enum exit_action { EXIT_STOP = 0, EXIT_RESUME = 1 };
+typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
+
+/* Handlers (vmx/exit_*.c). */
+enum exit_action handle_cpuid(struct vcpu *v);
+enum exit_action handle_hlt(struct vcpu *v);
+enum exit_action handle_io(struct vcpu *v);
+enum exit_action handle_vmcall(struct vcpu *v);
+enum exit_action handle_rdmsr(struct vcpu *v);
+enum exit_action handle_wrmsr(struct vcpu *v);
+enum exit_action handle_cr_access(struct vcpu *v);
+enum exit_action handle_xsetbv(struct vcpu *v);
+enum exit_action handle_invd(struct vcpu *v);
+enum exit_action handle_wbinvd(struct vcpu *v);
+enum exit_action handle_vmx_insn(struct vcpu *v);
+enum exit_action handle_ept_violation(struct vcpu *v);
+enum exit_action handle_ept_misconfig(struct vcpu *v);
+enum exit_action handle_triple_fault(struct vcpu *v);
+enum exit_action handle_exception_nmi(struct vcpu *v);
+enum exit_action handle_init(struct vcpu *v);
+enum exit_action handle_sipi(struct vcpu *v);
+enum exit_action handle_preemption_timer(struct vcpu *v);
+
+/* Shared helpers (vmx/exit_dispatch.c). */
+void vcpu_skip_insn(struct vcpu *v);
+void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+/* Stop the guest: record how it ended and print `skiff: guest ...: <why>`. */
+enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* Print the guest's registers and the exit basics. */
+void vcpu_dump(struct vcpu *v);
+/* Per-reason exit counters, one line. */
+void vcpu_print_exit_counts(const struct vcpu *v);
+
+#define X86_TRAP_UD 6
+#define X86_TRAP_GP 13
+
+#endif

@@ -1,0 +1,45 @@
+/*
+ * CPUID (SDM Vol. 3C 26.1.2: CPUID always exits).  Pass the host's answer
+ * through, hide VMX (leaf 1 ECX bit 5), set the hypervisor-present bit (leaf 1
+ * ECX bit 31), report OSXSAVE from the guest's own CR4, and answer the
+ * 0x40000000 leaves with Skiff's identity.
+ */
+#include "kernel/cpu.h"
+#include "vmx/exit.h"
+#include "vmx/hypercall.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_insn.h"
+
+#ifndef SKIFF_VERSION_NUM
+#define SKIFF_VERSION_NUM 0x000100   /* 0.1.0 */
+#endif
+
+enum exit_action handle_cpuid(struct vcpu *v)
+{
+    uint32_t leaf = (uint32_t)v->regs.rax, sub = (uint32_t)v->regs.rcx;
+    struct cpuid_regs r;
+
+    if (leaf >= 0x40000000 && leaf <= 0x400000ff) {
+        r = (struct cpuid_regs){ 0, 0, 0, 0 };
+        if (leaf == SKIFF_CPUID_SIGNATURE_LEAF)
+            r = (struct cpuid_regs){ SKIFF_CPUID_MAX_LEAF, SKIFF_CPUID_SIG_EBX,
+                                     SKIFF_CPUID_SIG_ECX, SKIFF_CPUID_SIG_EDX };
+        else if (leaf == SKIFF_CPUID_INFO_LEAF)
+            r = (struct cpuid_regs){ SKIFF_VERSION_NUM, 1 /* hypercall ABI */, 0, 0 };
+    } else {
+        r = cpuid(leaf, sub);
+        if (leaf == 1) {
+            r.ecx &= ~(1u << 5);                      /* VMX */
+            r.ecx |= 1u << 31;                        /* hypervisor present */
+            r.ecx &= ~(1u << 27);                     /* OSXSAVE follows the guest's CR4 */
+            if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
+                r.ecx |= 1u << 27;
+        }
+    }
+    v->regs.rax = r.eax;
+    v->regs.rbx = r.ebx;
+    v->regs.rcx = r.ecx;
+    v->regs.rdx = r.edx;
+    vcpu_skip_insn(v);
+    return EXIT_RESUME;
+}

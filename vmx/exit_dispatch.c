@@ -1,0 +1,197 @@
+/*
+ * The C side of every VM exit: read the exit basics once, count the exit,
+ * check for a failed VM entry (exit reason bit 31, SDM Vol. 3C 26.8), and
+ * dispatch through a const table indexed by basic exit reason.  A NULL entry
+ * is an unexpected exit: dump and stop the guest, never the host.
+ */
+#include <stdarg.h>
+
+#include "kernel/console.h"
+#include "kernel/format.h"
+#include "kernel/lib.h"
+#include "kernel/runend.h"
+#include "vmx/exit.h"
+#include "vmx/exit_reasons.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_insn.h"
+
+static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
+    [EXIT_REASON_EXCEPTION_NMI]    = handle_exception_nmi,
+    [EXIT_REASON_TRIPLE_FAULT]     = handle_triple_fault,
+    [EXIT_REASON_INIT_SIGNAL]      = handle_init,
+    [EXIT_REASON_SIPI]             = handle_sipi,
+    [EXIT_REASON_CPUID]            = handle_cpuid,
+    [EXIT_REASON_HLT]              = handle_hlt,
+    [EXIT_REASON_INVD]             = handle_invd,
+    [EXIT_REASON_VMCALL]           = handle_vmcall,
+    [EXIT_REASON_VMCLEAR]          = handle_vmx_insn,
+    [EXIT_REASON_VMLAUNCH]         = handle_vmx_insn,
+    [EXIT_REASON_VMPTRLD]          = handle_vmx_insn,
+    [EXIT_REASON_VMPTRST]          = handle_vmx_insn,
+    [EXIT_REASON_VMREAD]           = handle_vmx_insn,
+    [EXIT_REASON_VMRESUME]         = handle_vmx_insn,
+    [EXIT_REASON_VMWRITE]          = handle_vmx_insn,
+    [EXIT_REASON_VMXOFF]           = handle_vmx_insn,
+    [EXIT_REASON_VMXON]            = handle_vmx_insn,
+    [EXIT_REASON_INVEPT]           = handle_vmx_insn,
+    [EXIT_REASON_INVVPID]          = handle_vmx_insn,
+    [EXIT_REASON_VMFUNC]           = handle_vmx_insn,
+    [EXIT_REASON_GETSEC]           = handle_vmx_insn,
+    [EXIT_REASON_CR_ACCESS]        = handle_cr_access,
+    [EXIT_REASON_IO_INSTRUCTION]   = handle_io,
+    [EXIT_REASON_MSR_READ]         = handle_rdmsr,
+    [EXIT_REASON_MSR_WRITE]        = handle_wrmsr,
+    [EXIT_REASON_EPT_VIOLATION]    = handle_ept_violation,
+    [EXIT_REASON_EPT_MISCONFIG]    = handle_ept_misconfig,
+    [EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+    [EXIT_REASON_WBINVD]           = handle_wbinvd,
+    [EXIT_REASON_XSETBV]           = handle_xsetbv,
+};
+
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
+{
+    static uint64_t rsp_slot;
+    switch (n & 15) {
+    case 0: return &v->regs.rax;
+    case 1: return &v->regs.rcx;
+    case 2: return &v->regs.rdx;
+    case 3: return &v->regs.rbx;
+    case 4: rsp_slot = vmcs_read(GUEST_RSP); return &rsp_slot;
+    case 5: return &v->regs.rbp;
+    case 6: return &v->regs.rsi;
+    case 7: return &v->regs.rdi;
+    case 8: return &v->regs.r8;
+    case 9: return &v->regs.r9;
+    case 10: return &v->regs.r10;
+    case 11: return &v->regs.r11;
+    case 12: return &v->regs.r12;
+    case 13: return &v->regs.r13;
+    case 14: return &v->regs.r14;
+    default: return &v->regs.r15;
+    }
+}
+
+void vcpu_skip_insn(struct vcpu *v)
+{
+    vmx_vmwrite(GUEST_RIP, v->guest_rip + v->insn_len);
+    /* A skipped instruction also ends STI/MOV-SS blocking (SDM 26.3.1.5). */
+}
+
+void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
+{
+    (void)v;
+    /* SDM 25.8.3: valid, type 3 (hardware exception), deliver error code. */
+    uint32_t info = (1u << 31) | (3u << 8) | (vector & 0xff) | (has_error ? 1u << 11 : 0);
+    vmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
+    if (has_error)
+        vmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+}
+
+void vcpu_dump(struct vcpu *v)
+{
+    const struct guest_regs *r = &v->regs;
+    kprintf("skiff: guest: exit reason %u (%s), qualification 0x%llx, RIP=0x%llx, "
+            "instruction length %u\n",
+            v->exit_reason & 0xffff, vmx_exit_reason_name(v->exit_reason & 0xffff),
+            (unsigned long long)v->exit_qual, (unsigned long long)v->guest_rip, v->insn_len);
+    kprintf("skiff: guest: RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
+            (unsigned long long)r->rax, (unsigned long long)r->rbx,
+            (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+    kprintf("skiff: guest: RSI=%016llx RDI=%016llx RBP=%016llx RSP=%016llx\n",
+            (unsigned long long)r->rsi, (unsigned long long)r->rdi,
+            (unsigned long long)r->rbp, (unsigned long long)vmcs_read(GUEST_RSP));
+    kprintf("skiff: guest: R8 =%016llx R9 =%016llx R10=%016llx R11=%016llx\n",
+            (unsigned long long)r->r8, (unsigned long long)r->r9,
+            (unsigned long long)r->r10, (unsigned long long)r->r11);
+    kprintf("skiff: guest: R12=%016llx R13=%016llx R14=%016llx R15=%016llx\n",
+            (unsigned long long)r->r12, (unsigned long long)r->r13,
+            (unsigned long long)r->r14, (unsigned long long)r->r15);
+    kprintf("skiff: guest: CR0=%016llx CR3=%016llx CR4=%016llx RFLAGS=%016llx\n",
+            (unsigned long long)vmcs_read(GUEST_CR0), (unsigned long long)vmcs_read(GUEST_CR3),
+            (unsigned long long)vmcs_read(GUEST_CR4), (unsigned long long)vmcs_read(GUEST_RFLAGS));
+}
+
+enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, const char *fmt, ...)
+{
+    char msg[200];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof(msg), fmt, ap);
+    va_end(ap);
+    v->end = how;
+    v->guest_status = status;
+    kprintf("skiff: guest %s\n", msg);
+    return EXIT_STOP;
+}
+
+void vcpu_print_exit_counts(const struct vcpu *v)
+{
+    kprintf("skiff: exits: total=%llu", (unsigned long long)v->exits);
+    for (unsigned i = 0; i < EXIT_REASON_MAX; i++)
+        if (v->exit_counts[i])
+            kprintf(" %s=%llu", vmx_exit_reason_id(i), (unsigned long long)v->exit_counts[i]);
+    kprintf("\n");
+}
+
+/* Exit qualification for a failed VM entry (SDM 26.8, Table 28-?: 2 = PDPTE, 3 = NMI injection, 4 = link pointer). */
+static const char *entry_failure_qual(uint64_t q)
+{
+    switch (q) {
+    case 0: return "no further information";
+    case 2: return "loading a PDPTE failed";
+    case 3: return "injection of an NMI with blocking by NMI";
+    case 4: return "invalid VMCS link pointer";
+    default: return "unknown qualification";
+    }
+}
+
+int vmx_exit_dispatch(struct guest_regs *regs)
+{
+    struct vcpu *v = vcpu_of(regs);
+    uint64_t val;
+
+    vmx_vmread(VM_EXIT_REASON, &val);
+    v->exit_reason = (uint32_t)val;
+    vmx_vmread(EXIT_QUALIFICATION, &v->exit_qual);
+    vmx_vmread(GUEST_RIP, &v->guest_rip);
+    vmx_vmread(VM_EXIT_INSTRUCTION_LEN, &val);
+    v->insn_len = (uint32_t)val;
+    v->exits++;
+
+    uint32_t basic = v->exit_reason & 0xffff;
+    if (v->exit_reason & EXIT_REASON_FAILED_VMENTRY) {
+        /* The VMCS stays Clear after a failed VMLAUNCH (SDM 26.8). */
+        kprintf("skiff: error: VM entry failed: exit reason 0x%08x (bit 31 set), basic reason %u (%s), "
+                "qualification %llu (%s)\n",
+                v->exit_reason, basic, vmx_exit_reason_name(basic),
+                (unsigned long long)v->exit_qual, entry_failure_qual(v->exit_qual));
+        vmcs_dump();
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: VM entry failed (%s)",
+                         vmx_exit_reason_name(basic));
+    }
+    v->launch_state = VMCS_STATE_LAUNCHED;
+    exit_handler_fn fn = NULL;
+    if (basic < EXIT_REASON_MAX) {
+        v->exit_counts[basic]++;
+        fn = exit_handlers[basic];
+    }
+    if (!fn) {
+        kprintf("skiff: error: unexpected VM exit: reason %u (%s)\n", basic,
+                vmx_exit_reason_name(basic));
+        vcpu_dump(v);
+        vmcs_dump();
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: unexpected exit %s", vmx_exit_reason_name(basic));
+    }
+    return fn(v);
+}
+
+__attribute__((noreturn)) void vmx_resume_failed(struct guest_regs *regs, int status)
+{
+    struct vcpu *v = vcpu_of(regs);
+    vmx_report_fail("VMRESUME", status);
+    vcpu_dump(v);
+    if (status == VMX_FAIL_VALID)
+        vmcs_dump();
+    run_end(SKIFF_VMX_FAILED);
+}

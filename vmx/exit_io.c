@@ -1,0 +1,208 @@
+/*
+ * I/O instructions (SDM Vol. 3C 26.1.3, exit qualification Table 28-5).
+ *
+ * The guest owns the machine's ports: the I/O bitmaps make only the ports in
+ * io_intercepts[] exit.  Those are Skiff's console UART (the guest's output is
+ * passed through, so Skiff sees it), and the ports through which a guest
+ * powers off or resets the machine, which Skiff must see to report them.
+ */
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/serial.h"
+#include "kernel/skiff.h"
+#include "vmx/exit.h"
+#include "vmx/guest_mem.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_insn.h"
+#include "vmx/vmx_on.h"
+#include "vmx/vmx_setup.h"
+
+#define REP_CHUNK 4096   /* iterations per exit before re-executing, so a long REP stays preemptible */
+
+/*
+ * Skiff's console UART is shared with the guest.  Skiff makes it look
+ * infinitely fast: the line-status register always reports the transmitter
+ * empty, and a byte written to the transmit register waits until the real
+ * UART can take it.  Guest output is never lost, and a guest that polls the
+ * UART before each byte does not exit over and over.
+ */
+static uint8_t guest_lcr = 0x03;
+
+static bool console_port(uint16_t port, uint16_t reg)
+{
+    return !skiff_cfg.console_none && port == skiff_cfg.serial_port + reg;
+}
+
+static uint32_t port_in(uint16_t port, unsigned size)
+{
+    if (size == 1 && console_port(port, 5))
+        return inb(port) | 0x60;                 /* THR empty, transmitter idle */
+    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+}
+
+static void port_out(uint16_t port, unsigned size, uint32_t val)
+{
+    if (size == 1 && console_port(port, 0) && !(guest_lcr & 0x80)) {
+        serial_putc(port, (char)val);            /* waits for THR empty */
+        return;
+    }
+    if (size == 1 && console_port(port, 3))
+        guest_lcr = (uint8_t)val;
+    if (size == 1)
+        outb(port, (uint8_t)val);
+    else if (size == 2)
+        outw(port, (uint16_t)val);
+    else
+        outl(port, val);
+}
+
+/* What an intercepted OUT means; IN is always passed through. */
+enum io_effect { IO_PASS, IO_POWER_OFF, IO_RESET, IO_DEBUG_EXIT };
+
+static enum io_effect out_effect(uint16_t port, unsigned size, uint32_t val)
+{
+    static unsigned shutdown_match;
+    static const char shutdown[] = "Shutdown";
+
+    switch (port) {
+    case 0xf4:                                   /* QEMU isa-debug-exit */
+        return IO_DEBUG_EXIT;
+    case 0x64:                                   /* 8042: pulse reset line */
+        return size == 1 && (val & 0xff) == 0xfe ? IO_RESET : IO_PASS;
+    case 0xcf9:                                  /* reset control register */
+        return size == 1 && (val & 0x04) ? IO_RESET : IO_PASS;
+    case 0x8900:                                 /* Bochs "Shutdown" port */
+        shutdown_match = (char)val == shutdown[shutdown_match] ? shutdown_match + 1
+                         : (char)val == 'S'                    ? 1 : 0;
+        if (shutdown_match == sizeof(shutdown) - 1) {
+            shutdown_match = 0;
+            return IO_POWER_OFF;
+        }
+        return IO_PASS;
+    case 0x604:                                  /* ACPI PM1a_CNT (QEMU q35) */
+    case 0xb004:                                 /* ACPI PM1a_CNT (PIIX4: Bochs, QEMU pc) */
+        return size >= 2 && (val & (1u << 13)) ? IO_POWER_OFF : IO_PASS;   /* SLP_EN */
+    default:
+        return IO_PASS;
+    }
+}
+
+static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, uint16_t port, uint32_t val)
+{
+    vcpu_skip_insn(v);
+    switch (e) {
+    case IO_POWER_OFF:
+        return vcpu_stop(v, GUEST_POWERED_OFF, 0, "powered off (port 0x%x)", port);
+    case IO_RESET:
+        return vcpu_stop(v, GUEST_RESET, 0, "reset the machine (port 0x%x)", port);
+    default:
+        return vcpu_stop(v, GUEST_EXITED, val, "exited with status %u (debug-exit port 0x%x)", val, port);
+    }
+}
+
+void io_bitmap_init(uint8_t *a, uint8_t *b)
+{
+    uint16_t ports[] = { 0xf4, 0x64, 0xcf9, 0x8900, 0x604, 0x605, 0xb004, 0xb005 };
+
+    memset(a, 0, PAGE_SIZE);
+    memset(b, 0, PAGE_SIZE);
+    for (unsigned i = 0; i < ARRAY_SIZE(ports); i++) {
+        uint8_t *bm = ports[i] < 0x8000 ? a : b;
+        uint16_t p = ports[i] & 0x7fff;
+        bm[p / 8] |= 1u << (p % 8);
+    }
+    if (!skiff_cfg.console_none)
+        for (uint16_t p = skiff_cfg.serial_port; p < skiff_cfg.serial_port + 8; p++) {
+            uint8_t *bm = p < 0x8000 ? a : b;
+            bm[(p & 0x7fff) / 8] |= 1u << (p % 8);
+        }
+}
+
+/* Segment base for a string operand (64-bit mode: only FS and GS have one). */
+static uint64_t seg_base(unsigned seg, bool long_mode)
+{
+    static const uint32_t base_field[6] = { GUEST_ES_BASE, GUEST_CS_BASE, GUEST_SS_BASE,
+                                            GUEST_DS_BASE, GUEST_FS_BASE, GUEST_GS_BASE };
+    if (seg > 5 || (long_mode && seg < 4))
+        return 0;
+    return vmcs_read(base_field[seg]);
+}
+
+static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
+{
+    uint64_t cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
+    bool long_mode = cs_ar & (1u << 13);
+    unsigned addr_size = long_mode ? 8 : (cs_ar & (1u << 14)) ? 4 : 2;
+    unsigned seg = io->in ? 0 /* ES */ : 3 /* DS */;
+
+    /* INS/OUTS information (SDM 28.2.5), when IA32_VMX_BASIC bit 54 says it is there. */
+    if (vmx_caps.basic & VMX_BASIC_INOUT) {
+        uint32_t info = (uint32_t)vmcs_read(VMX_INSTRUCTION_INFO);
+        addr_size = 2u << ((info >> 7) & 7);
+        if (!io->in)
+            seg = (info >> 15) & 7;
+    }
+    uint64_t amask = addr_size == 8 ? ~0ull : (1ull << (addr_size * 8)) - 1;
+    uint64_t *pidx = io->in ? &v->regs.rdi : &v->regs.rsi;
+    uint64_t count = io->rep ? v->regs.rcx & amask : 1;
+    int step = (vmcs_read(GUEST_RFLAGS) & (1u << 10)) ? -(int)io->size : (int)io->size;
+    uint64_t base = seg_base(seg, long_mode);
+    uint64_t done = 0;
+
+    for (; done < count && done < REP_CHUNK; done++) {
+        uint64_t gla = base + (*pidx & amask);
+        uint32_t val = 0;
+        if (io->in) {
+            val = port_in(io->port, io->size);
+            if (!guest_write(gla, &val, io->size))
+                goto fault;
+        } else {
+            if (!guest_read(gla, &val, io->size))
+                goto fault;
+            enum io_effect e = out_effect(io->port, io->size, val);
+            if (e != IO_PASS)
+                return io_effect_stop(v, e, io->port, val);
+            port_out(io->port, io->size, val);
+        }
+        *pidx = (*pidx & ~amask) | ((*pidx + step) & amask);
+    }
+    if (io->rep)
+        v->regs.rcx = (v->regs.rcx & ~amask) | ((v->regs.rcx - done) & amask);
+    if (!io->rep || done == count)
+        vcpu_skip_insn(v);                    /* else: re-execute for the rest */
+    return EXIT_RESUME;
+fault:
+    /* The guest pointed a string instruction at memory outside the guest. */
+    return vcpu_stop(v, GUEST_STOPPED, 1,
+                     "stopped: %s to port 0x%x at linear 0x%llx reaches memory outside the guest",
+                     io->in ? "INS" : "OUTS", io->port,
+                     (unsigned long long)(base + (*pidx & amask)));
+}
+
+enum exit_action handle_io(struct vcpu *v)
+{
+    struct io_access io;
+    vmx_decode_io(v->exit_qual, &io);
+
+    if (io.string)
+        return string_io(v, &io);
+    uint64_t *rax = &v->regs.rax;
+    if (io.in) {
+        uint32_t val = port_in(io.port, io.size);
+        if (io.size == 4)
+            *rax = val;                                /* 32-bit results zero-extend */
+        else
+            *rax = (*rax & ~((1ull << (io.size * 8)) - 1)) | val;
+    } else {
+        uint32_t val = (uint32_t)(*rax & (io.size == 4 ? 0xffffffffu : (1u << (io.size * 8)) - 1));
+        enum io_effect e = out_effect(io.port, io.size, val);
+        if (e != IO_PASS)
+            return io_effect_stop(v, e, io.port, val);
+        port_out(io.port, io.size, val);
+    }
+    vcpu_skip_insn(v);
+    return EXIT_RESUME;
+}

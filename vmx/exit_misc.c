@@ -1,0 +1,135 @@
+/*
+ * The remaining exits: HLT, XSETBV, INVD/WBINVD, VMX instructions executed
+ * by the guest, EPT violations and misconfigurations, triple fault,
+ * exceptions, INIT/SIPI and the preemption-timer watchdog.
+ */
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/memory.h"
+#include "kernel/skiff.h"
+#include "vmx/exit.h"
+#include "vmx/guest_mem.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_insn.h"
+
+#define RFLAGS_IF (1ull << 9)
+#define ACTIVITY_HLT 1
+
+enum exit_action handle_hlt(struct vcpu *v)
+{
+    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF)) {
+        vcpu_skip_insn(v);
+        return vcpu_stop(v, GUEST_HALTED, 1, "halted with interrupts disabled at RIP=0x%llx: "
+                         "it can never run again", (unsigned long long)v->guest_rip);
+    }
+    /* Wait for the next interrupt as the CPU would: HLT activity state (SDM 25.4.2).
+     * The HLT retires, so STI/MOV-SS blocking ends with it. */
+    vcpu_skip_insn(v);
+    vmcs_set(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~3ull);
+    vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_HLT);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_xsetbv(struct vcpu *v)
+{
+    uint32_t index = (uint32_t)v->regs.rcx;
+    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    struct cpuid_regs d = cpuid(0xd, 0);
+    uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
+
+    /* SDM Vol. 2D XSETBV: #GP for XCR other than 0, x87 off, AVX without SSE,
+     * AVX-512 state partly set or without AVX, or unsupported bits. */
+    bool bad = index != 0 || !(val & 1) || (val & ~supported) ||
+               ((val & 4) && !(val & 2)) ||
+               ((val & 0xe0) && (val & 0xe0) != 0xe0) || ((val & 0xe0) && !(val & 4));
+    if (bad) {
+        vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
+        return EXIT_RESUME;
+    }
+    xsetbv(0, val);
+    vcpu_skip_insn(v);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_invd(struct vcpu *v)
+{
+    /* INVD would drop dirty lines that may be Skiff's: write them back instead. */
+    __asm__ volatile("wbinvd" ::: "memory");
+    vcpu_skip_insn(v);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_wbinvd(struct vcpu *v)
+{
+    __asm__ volatile("wbinvd" ::: "memory");
+    vcpu_skip_insn(v);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_vmx_insn(struct vcpu *v)
+{
+    /* VMX is hidden: the guest sees #UD, as on a CPU without VMX. */
+    vcpu_inject_exception(v, X86_TRAP_UD, false, 0);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_ept_violation(struct vcpu *v)
+{
+    uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+    bool skiff = rangeset_overlaps(&host_pmm.owned, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
+
+    kprintf("skiff: EPT violation: %s of GPA 0x%llx at guest RIP 0x%llx (qualification 0x%llx%s)%s\n",
+            vmx_ept_access_name(v->exit_qual), (unsigned long long)gpa,
+            (unsigned long long)v->guest_rip, (unsigned long long)v->exit_qual,
+            "", skiff ? ": the page belongs to Skiff" : ": not guest memory");
+    if (v->exit_qual & (1u << 7))
+        kprintf("skiff: EPT violation: guest-linear address 0x%llx\n",
+                (unsigned long long)vmcs_read(GUEST_LINEAR_ADDRESS));
+    vcpu_dump(v);
+    return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: EPT violation at GPA 0x%llx", (unsigned long long)gpa);
+}
+
+enum exit_action handle_ept_misconfig(struct vcpu *v)
+{
+    uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+    kprintf("skiff: error: EPT misconfiguration at GPA 0x%llx (a Skiff bug)\n", (unsigned long long)gpa);
+    vcpu_dump(v);
+    return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: EPT misconfiguration");
+}
+
+enum exit_action handle_triple_fault(struct vcpu *v)
+{
+    vcpu_dump(v);
+    return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: triple fault at RIP=0x%llx", (unsigned long long)v->guest_rip);
+}
+
+enum exit_action handle_exception_nmi(struct vcpu *v)
+{
+    /* Skiff intercepts no exception; reflect whatever arrives (SDM 28.2.2). */
+    uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
+    uint32_t type = (info >> 8) & 7, vector = info & 0xff;
+    if (type == 2) {                             /* NMI: hand it to the guest */
+        vmcs_set(VM_ENTRY_INTR_INFO_FIELD, (1u << 31) | (2u << 8) | 2);
+        return EXIT_RESUME;
+    }
+    vcpu_inject_exception(v, vector, info & (1u << 11), (uint32_t)vmcs_read(VM_EXIT_INTR_ERROR_CODE));
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_init(struct vcpu *v)
+{
+    return vcpu_stop(v, GUEST_RESET, 0, "reset by an INIT signal");
+}
+
+enum exit_action handle_sipi(struct vcpu *v)
+{
+    (void)v;
+    return EXIT_RESUME;                          /* only meaningful in wait-for-SIPI */
+}
+
+enum exit_action handle_preemption_timer(struct vcpu *v)
+{
+    return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: watchdog expired after %u ms at RIP=0x%llx",
+                     skiff_cfg.watchdog_ms, (unsigned long long)v->guest_rip);
+}

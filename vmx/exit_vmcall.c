@@ -1,0 +1,58 @@
+/* VMCALL: Skiff's hypercalls (ABI in vmx/hypercall.h). */
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "vmx/exit.h"
+#include "vmx/guest_mem.h"
+#include "vmx/hypercall.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_insn.h"
+
+static uint64_t hc_print(uint64_t gla, uint64_t len)
+{
+    char buf[256];
+    if (len > 4096)
+        return HC_EINVAL;
+    while (len) {
+        uint64_t n = len < sizeof(buf) ? len : sizeof(buf);
+        if (!guest_read(gla, buf, n))
+            return HC_EFAULT;
+        kprintf("%.*s", (int)n, buf);
+        gla += n;
+        len -= n;
+    }
+    return 0;
+}
+
+enum exit_action handle_vmcall(struct vcpu *v)
+{
+    struct guest_regs *r = &v->regs;
+    uint64_t ret;
+
+    /* CPL = SS.DPL (SDM Vol. 3A 5.5); real mode counts as CPL 0. */
+    if ((vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3) {
+        r->rax = HC_EPERM;
+        vcpu_skip_insn(v);
+        return EXIT_RESUME;
+    }
+    switch (r->rax) {
+    case HC_NOP:
+        ret = 0;
+        break;
+    case HC_PRINT:
+        ret = hc_print(r->rbx, r->rcx);
+        break;
+    case HC_EXIT:
+        vcpu_skip_insn(v);
+        return vcpu_stop(v, GUEST_EXITED, r->rbx, "exited with status %llu",
+                         (unsigned long long)r->rbx);
+    case HC_TSC:
+        ret = rdtsc();
+        break;
+    default:
+        ret = HC_ENOSYS;
+        break;
+    }
+    r->rax = ret;
+    vcpu_skip_insn(v);
+    return EXIT_RESUME;
+}

@@ -1,0 +1,103 @@
+/*
+ * The virtual CPU: the guest registers the exit stub saves, the exit stack
+ * below them, the VMCS and its launch state, and the per-exit basics.
+ */
+#ifndef SKIFF_VMX_VCPU_H
+#define SKIFF_VMX_VCPU_H
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "vmx/exit_reasons.h"
+#endif
+
+/* Layout constants shared with vmx/exit_stub.S (checked below). */
+#define GUEST_REGS_SIZE      (15 * 8)
+#define VCPU_EXIT_STACK_SIZE 16384
+#define VCPU_REGS_OFF        VCPU_EXIT_STACK_SIZE
+#define VCPU_HOST_RSP_OFF    (VCPU_REGS_OFF + GUEST_REGS_SIZE)
+
+#ifndef __ASSEMBLER__
+
+/*
+ * Guest GPRs in the order the exit stub pushes them (r15 first, so rax ends
+ * at the lowest address).  RSP and RIP live in the VMCS.
+ */
+struct guest_regs {
+    uint64_t rax, rcx, rdx, rbx, rbp, rsi, rdi;
+    uint64_t r8, r9, r10, r11, r12, r13, r14, r15;
+};
+
+enum vmcs_launch_state { VMCS_STATE_CLEAR, VMCS_STATE_LAUNCHED };
+
+enum guest_end {
+    GUEST_RUNNING = 0,
+    GUEST_EXITED,        /* exit hypercall */
+    GUEST_HALTED,        /* HLT with interrupts disabled */
+    GUEST_STOPPED,       /* Skiff stopped it (violation, unexpected exit, ...) */
+    GUEST_POWERED_OFF,
+    GUEST_RESET,
+};
+
+struct vcpu {
+    /* The exit stack: HOST_RSP points just above `regs`. */
+    uint8_t exit_stack[VCPU_EXIT_STACK_SIZE] __attribute__((aligned(16)));
+    struct guest_regs regs;
+    uint64_t host_rsp;             /* vmx_enter's stack pointer while the guest runs */
+
+    uint64_t vmcs_phys;
+    enum vmcs_launch_state launch_state;
+    uint16_t vpid;
+    uint64_t eptp;
+
+    /* Exit basics, read once per exit by the dispatcher. */
+    uint32_t exit_reason;
+    uint64_t exit_qual;
+    uint64_t guest_rip;
+    uint32_t insn_len;
+
+    /* Guest CR0/CR4 as the guest believes them to be (read shadows). */
+    uint64_t cr0_mask, cr4_mask;
+
+    enum guest_end end;
+    uint64_t guest_status;
+    uint64_t exits;
+    uint64_t exit_counts[EXIT_REASON_MAX];
+    uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
+};
+
+_Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");
+_Static_assert(offsetof(struct guest_regs, r15) == 14 * 8, "r15 is pushed first");
+_Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "exit_stub.S pushes 15 GPRs");
+_Static_assert(offsetof(struct vcpu, regs) == VCPU_REGS_OFF, "exit_stub.S: regs offset");
+_Static_assert(offsetof(struct vcpu, host_rsp) == VCPU_HOST_RSP_OFF, "exit_stub.S: host_rsp offset");
+_Static_assert(VCPU_REGS_OFF % 16 == 0, "regs are 16-byte aligned: calls from the stub keep the ABI alignment");
+
+/*
+ * vmx/exit_stub.S: load the guest GPRs from v->regs and VMLAUNCH (resume = 0)
+ * or VMRESUME.  Returns 0 when the guest has been stopped by the dispatcher,
+ * or the failed instruction's status (1 VMfailValid, 2 VMfailInvalid).
+ */
+int vmx_enter(struct vcpu *v, int resume);
+
+/* HOST_RIP. */
+void vmx_exit_stub(void);
+
+/* Called by the stub with the saved registers; non-zero means VMRESUME. */
+int vmx_exit_dispatch(struct guest_regs *regs);
+
+/* Called by the stub when VMRESUME itself fails (status 1 or 2). */
+__attribute__((noreturn)) void vmx_resume_failed(struct guest_regs *regs, int status);
+
+static inline struct vcpu *vcpu_of(struct guest_regs *r)
+{
+    return (struct vcpu *)((char *)r - offsetof(struct vcpu, regs));
+}
+
+/* GPR by the 4-bit number used in exit qualifications (0 RAX ... 15 R15); 4 = RSP. */
+uint64_t *vcpu_gpr(struct vcpu *v, unsigned n);
+
+#endif
+#endif

@@ -1,0 +1,297 @@
+/*
+ * VMCS lifecycle and setup (SDM Vol. 3C 25 "Virtual Machine Control
+ * Structures", 26.2-26.3 "Checks on VMX Controls / Host-State / Guest-State").
+ *
+ * Every control is computed from the capability MSRs (A.3-A.5): Skiff asks
+ * for what it wants, the allowed-0 bits force what the CPU needs, and the
+ * allowed-1 bits drop what the CPU does not offer.
+ */
+#include "vmx/vmcs.h"
+
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/desc.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_errors.h"
+#include "vmx/vmx_insn.h"
+#include "vmx/vmx_on.h"
+
+struct vmx_features vmx_features;
+static int vmwrite_failures;
+
+bool vmcs_set(uint32_t field, uint64_t value)
+{
+    uint8_t st = vmx_vmwrite(field, value);
+    if (st == VMX_OK)
+        return true;
+    vmwrite_failures++;
+    kprintf("skiff: error: VMWRITE %s=0x%llx failed: %s\n", vmcs_field_name(field),
+            (unsigned long long)value,
+            st == VMX_FAIL_INVALID ? "VMfailInvalid (no current VMCS)"
+                                   : vmx_insn_error_name((uint32_t)vmcs_read(VM_INSTRUCTION_ERROR)));
+    return false;
+}
+
+void vmx_report_fail(const char *what, int status)
+{
+    if (status == VMX_FAIL_VALID) {
+        uint32_t err = (uint32_t)vmcs_read(VM_INSTRUCTION_ERROR);
+        kprintf("skiff: %s: status 1 (VMfailValid), VM-instruction error %u: %s\n", what, err,
+                vmx_insn_error_name(err));
+    } else {
+        kprintf("skiff: %s: status %d (VMfailInvalid: no current VMCS)\n", what, status);
+    }
+}
+
+int vmcs_create(struct vcpu *v)
+{
+    v->vmcs_phys = alloc_page();
+    /* SDM 25.2: the first 31 bits hold the VMCS revision identifier. */
+    *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision_id;
+    return vmcs_clear(v);
+}
+
+int vmcs_clear(struct vcpu *v)
+{
+    int st = vmx_vmclear(v->vmcs_phys);
+    if (st == VMX_OK)
+        v->launch_state = VMCS_STATE_CLEAR;
+    else
+        vmx_report_fail("VMCLEAR", st);
+    return st;
+}
+
+int vmcs_load(struct vcpu *v)
+{
+    int st = vmx_vmptrld(v->vmcs_phys);
+    if (st != VMX_OK)
+        vmx_report_fail("VMPTRLD", st);
+    return st;
+}
+
+/* Decide the controls once (SDM A.3.1-A.5: TRUE_* MSRs when BASIC bit 55 says so). */
+static void choose_controls(bool want_timer)
+{
+    const struct vmx_caps *c = &vmx_caps;
+    struct vmx_features *f = &vmx_features;
+    uint32_t proc2_ok = vmx_allowed1(c->proc2_ctls);
+    uint32_t exit_ok = vmx_allowed1(c->exit_ctls);
+    uint32_t entry_ok = vmx_allowed1(c->entry_ctls);
+
+    f->unrestricted_guest = proc2_ok & SECONDARY_EXEC_UNRESTRICTED_GUEST;
+    f->preemption_timer = want_timer && (vmx_allowed1(c->pin_ctls) & PIN_BASED_VMX_PREEMPTION_TIMER);
+    f->save_preemption_timer = f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+    f->pat = (exit_ok & VM_EXIT_LOAD_IA32_PAT) && (exit_ok & VM_EXIT_SAVE_IA32_PAT) &&
+             (entry_ok & VM_ENTRY_LOAD_IA32_PAT);
+    f->ept_1g = c->ept_1g;
+    f->ept_2m = c->ept_2m;
+
+    f->pin = vmx_adjust_controls(f->preemption_timer ? PIN_BASED_VMX_PREEMPTION_TIMER : 0,
+                                 c->pin_ctls);
+    f->proc = vmx_adjust_controls(CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
+                                      CPU_BASED_USE_MSR_BITMAPS |
+                                      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
+                                  c->proc_ctls);
+    /* With EPT the guest owns CR3: drop the CR3 exits where the CPU allows it. */
+    f->proc &= ~((CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING) & ~vmx_allowed0(c->proc_ctls));
+    f->proc2 = vmx_adjust_controls(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
+                                       SECONDARY_EXEC_UNRESTRICTED_GUEST |
+                                       SECONDARY_EXEC_ENABLE_RDTSCP |
+                                       SECONDARY_EXEC_ENABLE_INVPCID |
+                                       SECONDARY_EXEC_ENABLE_XSAVES,
+                                   c->proc2_ctls);
+    f->exit = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
+                                      VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_DEBUG_CONTROLS |
+                                      (f->pat ? VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT : 0) |
+                                      (f->save_preemption_timer ? VM_EXIT_SAVE_VMX_PREEMPTION_TIMER : 0),
+                                  c->exit_ctls);
+    /* ACK-on-exit would take host interrupts Skiff never handles. */
+    f->exit &= ~(VM_EXIT_ACK_INTR_ON_EXIT & ~vmx_allowed0(c->exit_ctls));
+    f->entry = vmx_adjust_controls(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_DEBUG_CONTROLS |
+                                       (f->pat ? VM_ENTRY_LOAD_IA32_PAT : 0),
+                                   c->entry_ctls);
+}
+
+/* Access rights (SDM 25.4.1 Table 25-2). */
+#define AR_CODE64   0xa09b   /* P, S, code exec/read accessed, L, G */
+#define AR_CODE32   0xc09b   /* P, S, code, D/B, G */
+#define AR_DATA     0xc093   /* P, S, data read/write accessed, D/B, G */
+#define AR_CODE16   0x009b
+#define AR_DATA16   0x0093
+#define AR_TSS_BUSY 0x008b   /* P, 64-bit (or 32-bit) busy TSS */
+#define AR_UNUSABLE 0x10000
+
+static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
+{
+    /* Segment fields are laid out in parallel: ES, CS, SS, DS, FS, GS, LDTR, TR. */
+    unsigned i = (sel_field - GUEST_ES_SELECTOR) / 2;
+    vmcs_set(sel_field, sel);
+    vmcs_set(GUEST_ES_BASE + 2 * i, base);
+    vmcs_set(GUEST_ES_LIMIT + 2 * i, limit);
+    vmcs_set(GUEST_ES_AR_BYTES + 2 * i, ar);
+}
+
+static void setup_guest_state(struct vcpu *v, const struct guest_start *gs)
+{
+    const struct vmx_caps *c = &vmx_caps;
+    uint64_t cr0_fixed0 = vmx_guest_cr0_fixed0(c, vmx_features.unrestricted_guest);
+
+    /* CR0/CR4: the guest sees its own values through the read shadows; the bits
+     * VMX forces (fixed0) or forbids (~fixed1) are owned by Skiff (25.6.6). */
+    v->cr0_mask = cr0_fixed0 | ~c->cr0_fixed1;
+    v->cr4_mask = c->cr4_fixed0 | ~c->cr4_fixed1;
+    vmcs_set(CR0_GUEST_HOST_MASK, v->cr0_mask);
+    vmcs_set(CR4_GUEST_HOST_MASK, v->cr4_mask);
+    vmcs_set(CR0_READ_SHADOW, gs->cr0);
+    vmcs_set(CR4_READ_SHADOW, gs->cr4);
+    vmcs_set(GUEST_CR0, vmx_fixed_cr(gs->cr0, cr0_fixed0, c->cr0_fixed1));
+    vmcs_set(GUEST_CR4, vmx_fixed_cr(gs->cr4, c->cr4_fixed0, c->cr4_fixed1));
+    vmcs_set(GUEST_CR3, gs->cr3);
+    vmcs_set(GUEST_DR7, 0x400);
+    vmcs_set(GUEST_IA32_DEBUGCTL, 0);
+    vmcs_set(GUEST_IA32_EFER, gs->efer);
+    if (vmx_features.pat)
+        vmcs_set(GUEST_IA32_PAT, 0x0007040600070406ull);   /* power-on PAT */
+
+    switch (gs->mode) {
+    case GUEST_MODE_64:
+        set_segment(GUEST_CS_SELECTOR, gs->cs, 0, 0xffffffff, AR_CODE64);
+        break;
+    case GUEST_MODE_32:
+        set_segment(GUEST_CS_SELECTOR, gs->cs, 0, 0xffffffff, AR_CODE32);
+        break;
+    case GUEST_MODE_REAL:
+        set_segment(GUEST_CS_SELECTOR, (uint16_t)(gs->real_cs_base >> 4), gs->real_cs_base,
+                    0xffff, AR_CODE16);
+        break;
+    }
+    uint16_t ds = gs->mode == GUEST_MODE_REAL ? 0 : gs->ds;
+    uint32_t dlimit = gs->mode == GUEST_MODE_REAL ? 0xffff : 0xffffffff;
+    uint32_t dar = gs->mode == GUEST_MODE_REAL ? AR_DATA16 : AR_DATA;
+    set_segment(GUEST_SS_SELECTOR, ds, 0, dlimit, dar);
+    set_segment(GUEST_DS_SELECTOR, ds, 0, dlimit, dar);
+    set_segment(GUEST_ES_SELECTOR, ds, 0, dlimit, dar);
+    set_segment(GUEST_FS_SELECTOR, ds, 0, dlimit, dar);
+    set_segment(GUEST_GS_SELECTOR, ds, 0, dlimit, dar);
+    set_segment(GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
+    set_segment(GUEST_TR_SELECTOR, 0, 0, 0x67, AR_TSS_BUSY);
+    vmcs_set(GUEST_GDTR_BASE, gs->gdt_base);
+    vmcs_set(GUEST_GDTR_LIMIT, gs->gdt_limit);
+    vmcs_set(GUEST_IDTR_BASE, gs->idt_base);
+    vmcs_set(GUEST_IDTR_LIMIT, gs->idt_limit);
+
+    vmcs_set(GUEST_RIP, gs->rip);
+    vmcs_set(GUEST_RSP, gs->rsp);
+    vmcs_set(GUEST_RFLAGS, gs->rflags | 2);
+    vmcs_set(GUEST_SYSENTER_CS, 0);
+    vmcs_set(GUEST_SYSENTER_ESP, 0);
+    vmcs_set(GUEST_SYSENTER_EIP, 0);
+    vmcs_set(GUEST_ACTIVITY_STATE, 0);
+    vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+    vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
+    vmcs_set(VMCS_LINK_POINTER, ~0ull);     /* 26.3.1.5: no shadow VMCS */
+}
+
+static void setup_host_state(struct vcpu *v)
+{
+    /* SDM 26.2.2-26.2.4: Skiff's real state, with RPL/TI = 0 selectors. */
+    vmcs_set(HOST_CR0, read_cr0());
+    vmcs_set(HOST_CR3, read_cr3());
+    vmcs_set(HOST_CR4, read_cr4());
+    vmcs_set(HOST_CS_SELECTOR, SEL_CODE64);
+    vmcs_set(HOST_SS_SELECTOR, SEL_DATA);
+    vmcs_set(HOST_DS_SELECTOR, SEL_DATA);
+    vmcs_set(HOST_ES_SELECTOR, SEL_DATA);
+    vmcs_set(HOST_FS_SELECTOR, 0);
+    vmcs_set(HOST_GS_SELECTOR, 0);
+    vmcs_set(HOST_TR_SELECTOR, SEL_TSS);
+    vmcs_set(HOST_FS_BASE, rdmsr(MSR_FS_BASE));
+    vmcs_set(HOST_GS_BASE, rdmsr(MSR_GS_BASE));
+    vmcs_set(HOST_TR_BASE, tss_base());
+    vmcs_set(HOST_GDTR_BASE, gdt_base());
+    vmcs_set(HOST_IDTR_BASE, idt_base());
+    vmcs_set(HOST_IA32_SYSENTER_CS, 0);
+    vmcs_set(HOST_IA32_SYSENTER_ESP, 0);
+    vmcs_set(HOST_IA32_SYSENTER_EIP, 0);
+    vmcs_set(HOST_IA32_EFER, rdmsr(MSR_IA32_EFER));
+    if (vmx_features.pat)
+        vmcs_set(HOST_IA32_PAT, rdmsr(MSR_IA32_PAT));
+    vmcs_set(HOST_RSP, (uint64_t)&v->regs + sizeof(v->regs));
+    vmcs_set(HOST_RIP, (uint64_t)vmx_exit_stub);
+}
+
+int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_a,
+               uint64_t io_bitmap_b, uint64_t msr_bitmap)
+{
+    struct vmx_features *f = &vmx_features;
+
+    vmwrite_failures = 0;
+    choose_controls(v->watchdog_ticks != 0);
+    uint32_t entry = f->entry | (gs->mode == GUEST_MODE_64 ? VM_ENTRY_IA32E_MODE : 0);
+    if (gs->mode != GUEST_MODE_64)
+        entry &= ~(VM_ENTRY_IA32E_MODE & ~vmx_allowed0(vmx_caps.entry_ctls));
+
+    vmcs_set(PIN_BASED_VM_EXEC_CONTROL, f->pin);
+    vmcs_set(CPU_BASED_VM_EXEC_CONTROL, f->proc);
+    vmcs_set(SECONDARY_VM_EXEC_CONTROL, f->proc2);
+    vmcs_set(VM_EXIT_CONTROLS, f->exit);
+    vmcs_set(VM_ENTRY_CONTROLS, entry);
+    vmcs_set(EXCEPTION_BITMAP, 0);
+    vmcs_set(PAGE_FAULT_ERROR_CODE_MASK, 0);
+    vmcs_set(PAGE_FAULT_ERROR_CODE_MATCH, 0);
+    vmcs_set(CR3_TARGET_COUNT, 0);
+    vmcs_set(VM_EXIT_MSR_STORE_COUNT, 0);
+    vmcs_set(VM_EXIT_MSR_LOAD_COUNT, 0);
+    vmcs_set(VM_ENTRY_MSR_LOAD_COUNT, 0);
+    vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
+    vmcs_set(IO_BITMAP_A, io_bitmap_a);
+    vmcs_set(IO_BITMAP_B, io_bitmap_b);
+    vmcs_set(MSR_BITMAP, msr_bitmap);
+    vmcs_set(TSC_OFFSET, 0);
+    vmcs_set(VIRTUAL_PROCESSOR_ID, v->vpid);
+    vmcs_set(EPT_POINTER, v->eptp);
+    if (f->preemption_timer)
+        vmcs_set(VMX_PREEMPTION_TIMER_VALUE,
+                 v->watchdog_ticks > 0xffffffffull ? 0xffffffffull : v->watchdog_ticks);
+
+    setup_host_state(v);
+    setup_guest_state(v, gs);
+    return vmwrite_failures;
+}
+
+int vcpu_run(struct vcpu *v)
+{
+    int resume = v->launch_state == VMCS_STATE_LAUNCHED;
+    int st = vmx_enter(v, resume);
+    if (st) {
+        vmx_report_fail(resume ? "VMRESUME" : "VMLAUNCH", st);
+        if (st == VMX_FAIL_VALID)
+            vmcs_dump();
+    }
+    return st;
+}
+
+void vmcs_dump(void)
+{
+    static const uint8_t order[] = { VMCS_TYPE_CONTROL, VMCS_TYPE_GUEST, VMCS_TYPE_HOST,
+                                     VMCS_TYPE_EXIT_INFO };
+    uint64_t cur;
+
+    if (vmx_vmptrst(&cur) != VMX_OK || cur == ~0ull) {
+        kprintf("skiff: vmcs: no current VMCS\n");
+        return;
+    }
+    kprintf("skiff: vmcs: dump of the current VMCS at 0x%llx\n", (unsigned long long)cur);
+    for (unsigned g = 0; g < ARRAY_SIZE(order); g++) {
+        kprintf("skiff: vmcs: --- %s fields ---\n", vmcs_group_name(order[g]));
+        for (unsigned i = 0; i < vmcs_field_count; i++) {
+            const struct vmcs_field_info *fi = &vmcs_field_table[i];
+            uint64_t val;
+            if (fi->group != order[g] || vmx_vmread(fi->encoding, &val) != VMX_OK)
+                continue;
+            kprintf("skiff: vmcs: %-30s = 0x%llx\n", fi->name, (unsigned long long)val);
+        }
+    }
+}

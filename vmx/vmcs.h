@@ -1,0 +1,57 @@
+/* The VMCS: launch-state lifecycle, setup from the capability MSRs, and the dump. */
+#ifndef SKIFF_VMX_VMCS_H
+#define SKIFF_VMX_VMCS_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx/vcpu.h"
+
+enum guest_mode { GUEST_MODE_64, GUEST_MODE_32, GUEST_MODE_REAL };
+
+/* Where and how the guest starts. */
+struct guest_start {
+    enum guest_mode mode;
+    uint64_t rip, rsp, rflags;
+    uint64_t cr0, cr3, cr4, efer;       /* as the guest sees them */
+    uint64_t gdt_base, idt_base;
+    uint16_t gdt_limit, idt_limit;
+    uint16_t cs, ds;                    /* selectors (protected and long mode) */
+    uint64_t real_cs_base;              /* real mode: CS base (selector = base >> 4) */
+    uint64_t rax, rbx, rsi, rdi;        /* initial GPRs a boot protocol asks for */
+};
+
+/* Features Skiff turned on, decided once from the capability MSRs. */
+struct vmx_features {
+    bool unrestricted_guest, preemption_timer, save_preemption_timer, pat, ept_1g, ept_2m;
+    uint32_t pin, proc, proc2, exit, entry;
+};
+extern struct vmx_features vmx_features;
+
+/* Allocate the VMCS page and VMCLEAR it: launch state Clear. */
+int vmcs_create(struct vcpu *v);
+/* VMCLEAR (state Clear) and VMPTRLD; status as the wrappers. */
+int vmcs_clear(struct vcpu *v);
+int vmcs_load(struct vcpu *v);
+
+/* Fill every field: controls, host state, guest state.  0 or a VMWRITE failure count. */
+int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_a,
+               uint64_t io_bitmap_b, uint64_t msr_bitmap);
+
+/*
+ * Enter the guest respecting the launch state: VMLAUNCH when Clear, VMRESUME
+ * when Launched.  Returns 0 once the dispatcher stopped the guest, or the
+ * VMX status (1, 2) of a failed entry after reporting it.
+ */
+int vcpu_run(struct vcpu *v);
+
+/* The whole VMCS, grouped as SDM Vol. 3C 25.3-25.9 groups it. */
+void vmcs_dump(void);
+
+/* Report a VMfailValid/VMfailInvalid of `what` with the error named. */
+void vmx_report_fail(const char *what, int status);
+
+/* Checked VMWRITE: logs the field by name when it fails. */
+bool vmcs_set(uint32_t field, uint64_t value);
+
+#endif

@@ -1,0 +1,264 @@
+/*
+ * VMCS field table in SDM Vol. 3D Appendix B order (B.1 16-bit, B.2 64-bit,
+ * B.3 32-bit, B.4 natural-width; each control, read-only data, guest, host).
+ */
+#include "vmx/vmcs_fields.h"
+
+#include <stddef.h>
+
+#define F(field, grp) { field, #field, VMCS_TYPE_##grp }
+
+const struct vmcs_field_info vmcs_field_table[] = {
+    /* B.1.1 16-bit control fields */
+    F(VIRTUAL_PROCESSOR_ID, CONTROL),
+    F(POSTED_INTR_NV, CONTROL),
+    F(EPTP_INDEX, CONTROL),
+    F(HLAT_PREFIX_SIZE, CONTROL),
+    F(LAST_PID_POINTER_INDEX, CONTROL),
+    /* B.1.2 16-bit guest-state fields */
+    F(GUEST_ES_SELECTOR, GUEST),
+    F(GUEST_CS_SELECTOR, GUEST),
+    F(GUEST_SS_SELECTOR, GUEST),
+    F(GUEST_DS_SELECTOR, GUEST),
+    F(GUEST_FS_SELECTOR, GUEST),
+    F(GUEST_GS_SELECTOR, GUEST),
+    F(GUEST_LDTR_SELECTOR, GUEST),
+    F(GUEST_TR_SELECTOR, GUEST),
+    F(GUEST_INTR_STATUS, GUEST),
+    F(GUEST_PML_INDEX, GUEST),
+    F(GUEST_UINV, GUEST),
+    /* B.1.3 16-bit host-state fields */
+    F(HOST_ES_SELECTOR, HOST),
+    F(HOST_CS_SELECTOR, HOST),
+    F(HOST_SS_SELECTOR, HOST),
+    F(HOST_DS_SELECTOR, HOST),
+    F(HOST_FS_SELECTOR, HOST),
+    F(HOST_GS_SELECTOR, HOST),
+    F(HOST_TR_SELECTOR, HOST),
+    /* B.2.1 64-bit control fields */
+    F(IO_BITMAP_A, CONTROL),
+    F(IO_BITMAP_B, CONTROL),
+    F(MSR_BITMAP, CONTROL),
+    F(VM_EXIT_MSR_STORE_ADDR, CONTROL),
+    F(VM_EXIT_MSR_LOAD_ADDR, CONTROL),
+    F(VM_ENTRY_MSR_LOAD_ADDR, CONTROL),
+    F(EXECUTIVE_VMCS_POINTER, CONTROL),
+    F(PML_ADDRESS, CONTROL),
+    F(TSC_OFFSET, CONTROL),
+    F(VIRTUAL_APIC_PAGE_ADDR, CONTROL),
+    F(APIC_ACCESS_ADDR, CONTROL),
+    F(POSTED_INTR_DESC_ADDR, CONTROL),
+    F(VM_FUNCTION_CONTROL, CONTROL),
+    F(EPT_POINTER, CONTROL),
+    F(EOI_EXIT_BITMAP0, CONTROL),
+    F(EOI_EXIT_BITMAP1, CONTROL),
+    F(EOI_EXIT_BITMAP2, CONTROL),
+    F(EOI_EXIT_BITMAP3, CONTROL),
+    F(EPTP_LIST_ADDRESS, CONTROL),
+    F(VMREAD_BITMAP, CONTROL),
+    F(VMWRITE_BITMAP, CONTROL),
+    F(VE_INFORMATION_ADDRESS, CONTROL),
+    F(XSS_EXIT_BITMAP, CONTROL),
+    F(ENCLS_EXITING_BITMAP, CONTROL),
+    F(SPPT_POINTER, CONTROL),
+    F(TSC_MULTIPLIER, CONTROL),
+    F(TERTIARY_VM_EXEC_CONTROL, CONTROL),
+    F(ENCLV_EXITING_BITMAP, CONTROL),
+    F(LOW_PASID_DIRECTORY_ADDR, CONTROL),
+    F(HIGH_PASID_DIRECTORY_ADDR, CONTROL),
+    F(SHARED_EPT_POINTER, CONTROL),
+    F(PCONFIG_EXITING_BITMAP, CONTROL),
+    F(HLAT_POINTER, CONTROL),
+    F(PID_POINTER_TABLE, CONTROL),
+    F(SECONDARY_VM_EXIT_CONTROLS, CONTROL),
+    F(IA32_SPEC_CTRL_MASK, CONTROL),
+    F(IA32_SPEC_CTRL_SHADOW, CONTROL),
+    F(INJECTED_EVENT_DATA, CONTROL),
+    /* B.2.2 64-bit read-only data fields */
+    F(GUEST_PHYSICAL_ADDRESS, EXIT_INFO),
+    F(ORIGINAL_EVENT_DATA, EXIT_INFO),
+    /* B.2.3 64-bit guest-state fields */
+    F(VMCS_LINK_POINTER, GUEST),
+    F(GUEST_IA32_DEBUGCTL, GUEST),
+    F(GUEST_IA32_PAT, GUEST),
+    F(GUEST_IA32_EFER, GUEST),
+    F(GUEST_IA32_PERF_GLOBAL_CTRL, GUEST),
+    F(GUEST_PDPTR0, GUEST),
+    F(GUEST_PDPTR1, GUEST),
+    F(GUEST_PDPTR2, GUEST),
+    F(GUEST_PDPTR3, GUEST),
+    F(GUEST_BNDCFGS, GUEST),
+    F(GUEST_IA32_RTIT_CTL, GUEST),
+    F(GUEST_IA32_LBR_CTL, GUEST),
+    F(GUEST_IA32_PKRS, GUEST),
+    F(GUEST_IA32_FRED_CONFIG, GUEST),
+    F(GUEST_IA32_FRED_RSP1, GUEST),
+    F(GUEST_IA32_FRED_RSP2, GUEST),
+    F(GUEST_IA32_FRED_RSP3, GUEST),
+    F(GUEST_IA32_FRED_STKLVLS, GUEST),
+    F(GUEST_IA32_FRED_SSP1, GUEST),
+    F(GUEST_IA32_FRED_SSP2, GUEST),
+    F(GUEST_IA32_FRED_SSP3, GUEST),
+    /* B.2.4 64-bit host-state fields */
+    F(HOST_IA32_PAT, HOST),
+    F(HOST_IA32_EFER, HOST),
+    F(HOST_IA32_PERF_GLOBAL_CTRL, HOST),
+    F(HOST_IA32_PKRS, HOST),
+    F(HOST_IA32_FRED_CONFIG, HOST),
+    F(HOST_IA32_FRED_RSP1, HOST),
+    F(HOST_IA32_FRED_RSP2, HOST),
+    F(HOST_IA32_FRED_RSP3, HOST),
+    F(HOST_IA32_FRED_STKLVLS, HOST),
+    F(HOST_IA32_FRED_SSP1, HOST),
+    F(HOST_IA32_FRED_SSP2, HOST),
+    F(HOST_IA32_FRED_SSP3, HOST),
+    /* B.3.1 32-bit control fields */
+    F(PIN_BASED_VM_EXEC_CONTROL, CONTROL),
+    F(CPU_BASED_VM_EXEC_CONTROL, CONTROL),
+    F(EXCEPTION_BITMAP, CONTROL),
+    F(PAGE_FAULT_ERROR_CODE_MASK, CONTROL),
+    F(PAGE_FAULT_ERROR_CODE_MATCH, CONTROL),
+    F(CR3_TARGET_COUNT, CONTROL),
+    F(VM_EXIT_CONTROLS, CONTROL),
+    F(VM_EXIT_MSR_STORE_COUNT, CONTROL),
+    F(VM_EXIT_MSR_LOAD_COUNT, CONTROL),
+    F(VM_ENTRY_CONTROLS, CONTROL),
+    F(VM_ENTRY_MSR_LOAD_COUNT, CONTROL),
+    F(VM_ENTRY_INTR_INFO_FIELD, CONTROL),
+    F(VM_ENTRY_EXCEPTION_ERROR_CODE, CONTROL),
+    F(VM_ENTRY_INSTRUCTION_LEN, CONTROL),
+    F(TPR_THRESHOLD, CONTROL),
+    F(SECONDARY_VM_EXEC_CONTROL, CONTROL),
+    F(PLE_GAP, CONTROL),
+    F(PLE_WINDOW, CONTROL),
+    F(NOTIFY_WINDOW, CONTROL),
+    /* B.3.2 32-bit read-only data fields */
+    F(VM_INSTRUCTION_ERROR, EXIT_INFO),
+    F(VM_EXIT_REASON, EXIT_INFO),
+    F(VM_EXIT_INTR_INFO, EXIT_INFO),
+    F(VM_EXIT_INTR_ERROR_CODE, EXIT_INFO),
+    F(IDT_VECTORING_INFO_FIELD, EXIT_INFO),
+    F(IDT_VECTORING_ERROR_CODE, EXIT_INFO),
+    F(VM_EXIT_INSTRUCTION_LEN, EXIT_INFO),
+    F(VMX_INSTRUCTION_INFO, EXIT_INFO),
+    /* B.3.3 32-bit guest-state fields */
+    F(GUEST_ES_LIMIT, GUEST),
+    F(GUEST_CS_LIMIT, GUEST),
+    F(GUEST_SS_LIMIT, GUEST),
+    F(GUEST_DS_LIMIT, GUEST),
+    F(GUEST_FS_LIMIT, GUEST),
+    F(GUEST_GS_LIMIT, GUEST),
+    F(GUEST_LDTR_LIMIT, GUEST),
+    F(GUEST_TR_LIMIT, GUEST),
+    F(GUEST_GDTR_LIMIT, GUEST),
+    F(GUEST_IDTR_LIMIT, GUEST),
+    F(GUEST_ES_AR_BYTES, GUEST),
+    F(GUEST_CS_AR_BYTES, GUEST),
+    F(GUEST_SS_AR_BYTES, GUEST),
+    F(GUEST_DS_AR_BYTES, GUEST),
+    F(GUEST_FS_AR_BYTES, GUEST),
+    F(GUEST_GS_AR_BYTES, GUEST),
+    F(GUEST_LDTR_AR_BYTES, GUEST),
+    F(GUEST_TR_AR_BYTES, GUEST),
+    F(GUEST_INTERRUPTIBILITY_INFO, GUEST),
+    F(GUEST_ACTIVITY_STATE, GUEST),
+    F(GUEST_SMBASE, GUEST),
+    F(GUEST_SYSENTER_CS, GUEST),
+    F(VMX_PREEMPTION_TIMER_VALUE, GUEST),
+    /* B.3.4 32-bit host-state field */
+    F(HOST_IA32_SYSENTER_CS, HOST),
+    /* B.4.1 natural-width control fields */
+    F(CR0_GUEST_HOST_MASK, CONTROL),
+    F(CR4_GUEST_HOST_MASK, CONTROL),
+    F(CR0_READ_SHADOW, CONTROL),
+    F(CR4_READ_SHADOW, CONTROL),
+    F(CR3_TARGET_VALUE0, CONTROL),
+    F(CR3_TARGET_VALUE1, CONTROL),
+    F(CR3_TARGET_VALUE2, CONTROL),
+    F(CR3_TARGET_VALUE3, CONTROL),
+    /* B.4.2 natural-width read-only data fields */
+    F(EXIT_QUALIFICATION, EXIT_INFO),
+    F(IO_RCX, EXIT_INFO),
+    F(IO_RSI, EXIT_INFO),
+    F(IO_RDI, EXIT_INFO),
+    F(IO_RIP, EXIT_INFO),
+    F(GUEST_LINEAR_ADDRESS, EXIT_INFO),
+    /* B.4.3 natural-width guest-state fields */
+    F(GUEST_CR0, GUEST),
+    F(GUEST_CR3, GUEST),
+    F(GUEST_CR4, GUEST),
+    F(GUEST_ES_BASE, GUEST),
+    F(GUEST_CS_BASE, GUEST),
+    F(GUEST_SS_BASE, GUEST),
+    F(GUEST_DS_BASE, GUEST),
+    F(GUEST_FS_BASE, GUEST),
+    F(GUEST_GS_BASE, GUEST),
+    F(GUEST_LDTR_BASE, GUEST),
+    F(GUEST_TR_BASE, GUEST),
+    F(GUEST_GDTR_BASE, GUEST),
+    F(GUEST_IDTR_BASE, GUEST),
+    F(GUEST_DR7, GUEST),
+    F(GUEST_RSP, GUEST),
+    F(GUEST_RIP, GUEST),
+    F(GUEST_RFLAGS, GUEST),
+    F(GUEST_PENDING_DBG_EXCEPTIONS, GUEST),
+    F(GUEST_SYSENTER_ESP, GUEST),
+    F(GUEST_SYSENTER_EIP, GUEST),
+    F(GUEST_S_CET, GUEST),
+    F(GUEST_SSP, GUEST),
+    F(GUEST_INTR_SSP_TABLE, GUEST),
+    /* B.4.4 natural-width host-state fields */
+    F(HOST_CR0, HOST),
+    F(HOST_CR3, HOST),
+    F(HOST_CR4, HOST),
+    F(HOST_FS_BASE, HOST),
+    F(HOST_GS_BASE, HOST),
+    F(HOST_TR_BASE, HOST),
+    F(HOST_GDTR_BASE, HOST),
+    F(HOST_IDTR_BASE, HOST),
+    F(HOST_IA32_SYSENTER_ESP, HOST),
+    F(HOST_IA32_SYSENTER_EIP, HOST),
+    F(HOST_RSP, HOST),
+    F(HOST_RIP, HOST),
+    F(HOST_S_CET, HOST),
+    F(HOST_SSP, HOST),
+    F(HOST_INTR_SSP_TABLE, HOST),
+};
+
+const unsigned vmcs_field_count = sizeof(vmcs_field_table) / sizeof(vmcs_field_table[0]);
+
+const struct vmcs_field_info *vmcs_field_lookup(uint32_t encoding)
+{
+    for (unsigned i = 0; i < vmcs_field_count; i++)
+        if (vmcs_field_table[i].encoding == encoding)
+            return &vmcs_field_table[i];
+    return NULL;
+}
+
+const char *vmcs_field_name(uint32_t encoding)
+{
+    const struct vmcs_field_info *f = vmcs_field_lookup(encoding);
+    return f ? f->name : "unknown VMCS field";
+}
+
+const char *vmcs_group_name(unsigned group)
+{
+    static const char *const names[] = {
+        [VMCS_TYPE_CONTROL] = "control",
+        [VMCS_TYPE_EXIT_INFO] = "exit-information",
+        [VMCS_TYPE_GUEST] = "guest-state",
+        [VMCS_TYPE_HOST] = "host-state",
+    };
+    return group < 4 ? names[group] : "unknown";
+}
+
+const char *vmcs_width_name(unsigned width)
+{
+    static const char *const names[] = {
+        [VMCS_WIDTH_16] = "16-bit",
+        [VMCS_WIDTH_64] = "64-bit",
+        [VMCS_WIDTH_32] = "32-bit",
+        [VMCS_WIDTH_NATURAL] = "natural-width",
+    };
+    return width < 4 ? names[width] : "unknown";
+}
