@@ -4,7 +4,10 @@
 # shellcheck source=tests/boot/lib.sh
 source tests/boot/lib.sh
 
-BOOT_CASES=(qemu_bios qemu_uefi bochs_skylake bad_cmdline bad_console selftest_fault loglevel)
+BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
+            bochs_skylake bochs_sandy_bridge bochs_lynnfield bochs_penryn_no_ept bochs_ryzen_no_vmx
+            selftest_vmx guest_write_skiff guest_read_skiff guest_exec_skiff guest_hlt_cli
+            guest_triple_fault guest_watchdog bad_guest_test)
 
 # The common boot report: banner first, memory map, resident range above 16 MiB.
 expect_boot_report() {
@@ -34,11 +37,133 @@ case_qemu_uefi() {
     expect_status 3 uefi
 }
 
+# The built-in guest's full run: its lines in order, its own count of the
+# exits it caused equal to Skiff's counters, status 0.
+expect_builtin_guest_run() {
+    expect_order '^skiff: vmx: VMX ok: ' '^skiff: vmx: VMXON ok' \
+        '^skiff: ept: guest-physical = host-physical minus Skiff.s [0-9]+ pages' \
+        '^skiff: launching the guest: VMLAUNCH' \
+        "^guest: hello from Skiff's built-in guest \(64-bit mode\)$" \
+        '^guest: ok: cpuid: VMX hidden' '^guest: ok: cpuid: hypervisor bit set' \
+        "^guest: cpuid: hypervisor signature 'Skiff VMM'$" \
+        '^guest: ok: rdmsr: IA32_FEATURE_CONTROL reads locked with VMX off$' \
+        '^guest: ok: rdmsr: IA32_VMX_BASIC raises #GP$' \
+        '^guest: ok: vmcall: HC_NOP returns 0$' '^guest: ok: vmcall: bad pointer returns HC_EFAULT$' \
+        '^guest: ok: cr: CR4.VMXE reads as 0$' '^guest: ok: cr: setting CR4.VMXE raises #GP$' \
+        '^guest: ok: vmx: VMXON raises #UD$' \
+        '^guest: rep outsb to COM1 passes through$' '^guest: ok: hlt: woken by the timer interrupt$' \
+        '^guest: done, 0 check\(s\) failed$' '^guest: exits expected: ' \
+        '^skiff: guest exited with status 0$' '^skiff: exits: total=[0-9]+ '
+    expect_not '^guest: FAILED'
+    local expected counts kv
+    expected=$(sed -n 's/^guest: exits expected: //p' "$LOG")
+    counts=$(grep '^skiff: exits: ' "$LOG")
+    [ -n "$expected" ] || fail "the guest printed no exit counts"
+    for kv in $expected; do
+        if [[ $kv == *=0 ]]; then     # Skiff lists only reasons that occurred
+            [[ " $counts " != *" ${kv%=0}="* ]] || fail "guest counted $kv, Skiff's counters say: $counts"
+        else
+            [[ " $counts " == *" $kv "* ]] || fail "guest counted $kv, Skiff's counters say: $counts"
+        fi
+    done
+    expect_status 0 bochs:
+}
+
 case_bochs_skylake() {
     boot bochs_skylake bochs:corei7_skylake_x ""
     expect_boot_report
-    expect '^skiff: vmx: '
-    expect_status 0 bochs:
+    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 1G 2M, VPID, unrestricted guest yes, preemption timer yes$'
+    expect '^skiff: ept: .*1G/2M/4K leaves'
+    expect '^guest: ok: xsetbv: XCR0 without x87 raises #GP$' '^guest: ok: cpuid: OSXSAVE follows'
+    expect_builtin_guest_run
+}
+
+case_bochs_sandy_bridge() {
+    boot bochs_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
+    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 2M, VPID, '
+    expect '^skiff: ept: .*\(.*2M/4K leaves\)'
+    expect_builtin_guest_run
+}
+
+case_bochs_lynnfield() {
+    boot bochs_lynnfield bochs:corei5_lynnfield_750 ""
+    expect '^skiff: vmx: VMX ok: .*unrestricted guest no'
+    expect_builtin_guest_run
+}
+
+case_bochs_penryn_no_ept() {
+    boot bochs_penryn bochs:core2_penryn_t9600 ""
+    expect "^skiff: error: VMX feature missing: EPT .* not supported by this CPU$"
+    expect_not '^skiff: vmx: VMXON ok'
+    expect_status 3 bochs:
+}
+
+case_bochs_ryzen_no_vmx() {
+    boot bochs_ryzen bochs:ryzen ""
+    expect '^skiff: error: VMX not available on this CPU \(CPUID.1:ECX.VMX\[bit 5\] = 0\)$'
+    expect_status 3 bochs:
+}
+
+case_selftest_vmx() {
+    boot selftest_vmx bochs:corei7_skylake_x "selftest=vmx"
+    expect_order '^skiff: selftest=vmx: VMRESUME on a Clear VMCS: status 1 \(VMfailValid\), VM-instruction error 5: VMRESUME with non-launched VMCS$' \
+        '^skiff: selftest=vmx: VMLAUNCH on a Launched VMCS: status 1 \(VMfailValid\), VM-instruction error 4: VMLAUNCH with non-clear VMCS$' \
+        '^skiff: selftest=vmx: recovered' '^skiff: launching the guest: VMLAUNCH'
+    expect_builtin_guest_run
+}
+
+# A guest touching Skiff's memory: the EPT violation names the access, the GPA
+# (Skiff's first page, as the guest was told) and the guest RIP; the host ends cleanly.
+expect_skiff_page_violation() {
+    local access=$1 start
+    start=$(sed -nE 's/^skiff: resident phys=(0x[0-9a-f]+)-.*/\1/p' "$LOG")
+    expect "^guest: test .*: Skiff is resident at $start-"
+    expect "^skiff: EPT violation: $access of GPA $start at guest RIP 0x[0-9a-f]+ \(qualification 0x[0-9a-f]+\): the page belongs to Skiff$"
+    expect "^skiff: guest stopped: EPT violation at GPA $start$"
+    expect_not '^guest: test .*: still running'
+    expect_status 1 bochs:
+}
+
+case_guest_write_skiff() {
+    boot guest_write_skiff bochs:corei7_skylake_x "guest_test=write_skiff"
+    expect_skiff_page_violation write
+}
+
+case_guest_read_skiff() {
+    boot guest_read_skiff bochs:corei7_skylake_x "guest_test=read_skiff"
+    expect_skiff_page_violation read
+}
+
+case_guest_exec_skiff() {
+    boot guest_exec_skiff bochs:corei7_skylake_x "guest_test=exec_skiff"
+    expect_skiff_page_violation "instruction fetch"
+}
+
+case_guest_hlt_cli() {
+    boot guest_hlt_cli bochs:corei7_skylake_x "guest_test=hlt_cli"
+    expect '^skiff: guest halted with interrupts disabled at RIP=0x[0-9a-f]+: it can never run again$'
+    expect '^skiff: exits: total=[0-9]+ HLT=1 '
+    expect_status 1 bochs:
+}
+
+case_guest_triple_fault() {
+    boot guest_triple_fault bochs:corei7_skylake_x "guest_test=triple_fault"
+    expect_order '^skiff: guest: exit reason 2 \(triple fault\)' '^skiff: guest stopped: triple fault at RIP=0x[0-9a-f]+$'
+    expect_status 1 bochs:
+}
+
+case_guest_watchdog() {
+    boot guest_watchdog bochs:corei7_skylake_x "guest_test=loop watchdog=50" 120
+    expect '^skiff: guest stopped: watchdog expired after 50 ms at RIP=0x[0-9a-f]+$'
+    expect ' PREEMPTION_TIMER=1$'
+    expect_status 1 bochs:
+}
+
+case_bad_guest_test() {
+    boot bad_guest_test bochs:corei7_skylake_x "guest_test=fly"
+    expect "^skiff: error: bad command line: guest_test='fly' is not a built-in guest test \(known: .*write_skiff.*\)$"
+    expect_not '^skiff: launching the guest'
+    expect_status 2 bochs:
 }
 
 case_bad_cmdline() {
