@@ -19,7 +19,8 @@ KERNEL_SRCS := $(wildcard boot/*.S) $(wildcard kernel/*.c kernel/*.S) \
                $(wildcard vmx/*.c vmx/*.S) $(wildcard guest/*.c guest/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-.PHONY: all iso run test check clean help deps
+.PHONY: all iso run test check fuzz clean help deps
+FUZZ_SECONDS ?= 300
 all: $(BUILD)/skiff.elf
 
 help:
@@ -29,6 +30,7 @@ help:
 	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|qemu|uefi forces one)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
+	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300)"
 	@echo "  deps    install the Debian packages the build and tests need"
 	@echo "  clean   remove $(BUILD)/"
 
@@ -80,8 +82,9 @@ $(BUILD)/skiff.iso: $(BUILD)/skiff.elf iso/grub.cfg tests/boot/mkiso.sh
 deps:
 	@tests/deps.sh
 
-run: $(BUILD)/skiff.iso
+run:
 	@tests/deps.sh run
+	@$(MAKE) --no-print-directory iso
 	@tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
 
 check:
@@ -91,6 +94,10 @@ test:
 	@tests/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@tests/run_all.sh $(BUILD)
+
+fuzz:
+	@tests/deps.sh test
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)
 
 clean:
 	rm -rf $(BUILD)

@@ -3,7 +3,7 @@
 # and `make test` need are installed.  As root it installs what is missing
 # (apt-get, Debian packages only); otherwise it prints the exact command.
 set -euo pipefail
-pkgs=(gcc make binutils git grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
+pkgs=(gcc make binutils git clang libclang-rt-14-dev grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
       bochs bochsbios vgabios qemu-system-x86 ovmf)
 missing=()
 for p in "${pkgs[@]}"; do

@@ -11,6 +11,20 @@ passed=$(echo "$summary" | sed -E 's/^unit: ([0-9]+) passed.*/\1/')
 failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed$/\1/')
 [[ $passed =~ ^[0-9]+$ ]] || { passed=0; failed=1; }
 
+# Short libFuzzer runs of every parser harness (make fuzz runs them longer).
+if [ -z "${ONLY:-}" ]; then
+    fuzz_out=$(tests/fuzz/run.sh "${FUZZ_SECONDS:-10}" "$BUILD" 2>&1)
+    echo "$fuzz_out"
+    fsum=$(echo "$fuzz_out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    if [ -n "$fsum" ]; then
+        passed=$((passed + ${fsum%% passed*}))
+        f=${fsum#*, }; failed=$((failed + ${f%% failed*}))
+    else
+        echo "FAIL - fuzz (no summary)"
+        failed=$((failed + 1))
+    fi
+fi
+
 # shellcheck source=tests/boot/cases.sh
 source tests/boot/cases.sh
 for c in "${BOOT_CASES[@]}"; do

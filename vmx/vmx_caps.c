@@ -142,3 +142,12 @@ uint64_t vmx_guest_cr0_fixed0(const struct vmx_caps *c, bool unrestricted)
     const uint64_t pe = 1ull << 0, pg = 1ull << 31;
     return unrestricted ? c->cr0_fixed0 & ~(pe | pg) : c->cr0_fixed0;
 }
+
+enum feature_control_action vmx_feature_control_action(uint64_t value)
+{
+    if (!(value & FEATURE_CONTROL_LOCKED))
+        return FC_ENABLE_AND_LOCK;
+    if (value & FEATURE_CONTROL_VMX_OUTSIDE_SMX)
+        return FC_PROCEED;
+    return FC_DISABLED_BY_FIRMWARE;
+}

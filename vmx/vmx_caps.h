@@ -196,6 +196,20 @@ void vmx_caps_decode(struct vmx_caps *c);
 /* Name of the first feature Skiff requires that the CPU lacks, or NULL. */
 const char *vmx_caps_missing(const struct vmx_caps *c);
 
+/* IA32_FEATURE_CONTROL bits (SDM Vol. 3C 24.7). */
+#define FEATURE_CONTROL_LOCKED          (1ull << 0)
+#define FEATURE_CONTROL_VMX_IN_SMX      (1ull << 1)
+#define FEATURE_CONTROL_VMX_OUTSIDE_SMX (1ull << 2)
+
+enum feature_control_action {
+    FC_PROCEED,              /* locked with VMX outside SMX enabled */
+    FC_ENABLE_AND_LOCK,      /* unlocked: Skiff sets the enable bit and locks it */
+    FC_DISABLED_BY_FIRMWARE, /* locked with VMX outside SMX disabled */
+};
+
+/* What to do with the firmware's IA32_FEATURE_CONTROL value. */
+enum feature_control_action vmx_feature_control_action(uint64_t value);
+
 /* (value | fixed0) & fixed1: CR0/CR4 values allowed in VMX operation (A.7, A.8) */
 uint64_t vmx_fixed_cr(uint64_t value, uint64_t fixed0, uint64_t fixed1);
 /* CR0 must-be-1 bits for the guest; PE and PG are exempt with unrestricted guest (A.7). */

@@ -15,15 +15,6 @@
 struct vmx_caps vmx_caps;
 static uint64_t vmxon_region;
 
-enum feature_control_action vmx_feature_control_action(uint64_t value)
-{
-    if (!(value & FEATURE_CONTROL_LOCKED))
-        return FC_ENABLE_AND_LOCK;
-    if (value & FEATURE_CONTROL_VMX_OUTSIDE_SMX)
-        return FC_PROCEED;
-    return FC_DISABLED_BY_FIRMWARE;
-}
-
 static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
 
 static void print_caps_detail(const struct vmx_caps *c)

@@ -235,6 +235,18 @@ TEST(fixed_cr)
     CHECK_EQ(vmx_fixed_cr(0x10, vmx_guest_cr0_fixed0(&c, true), c.cr0_fixed1), 0x30);
 }
 
-UNIT_MAIN(T(adjust_controls), T(default1_masks), T(decode_skylake), T(missing_core2_reports_ept),
+/* Real firmware leaves IA32_FEATURE_CONTROL unlocked, locked on or locked off. */
+TEST(feature_control_action)
+{
+    CHECK_EQ(vmx_feature_control_action(0x0), FC_ENABLE_AND_LOCK);       /* unlocked, nothing set */
+    CHECK_EQ(vmx_feature_control_action(0x4), FC_ENABLE_AND_LOCK);       /* unlocked, enable bit set */
+    CHECK_EQ(vmx_feature_control_action(0x5), FC_PROCEED);               /* Bochs' BIOS value */
+    CHECK_EQ(vmx_feature_control_action(0x7), FC_PROCEED);               /* in and outside SMX */
+    CHECK_EQ(vmx_feature_control_action(0x1), FC_DISABLED_BY_FIRMWARE);  /* locked off */
+    CHECK_EQ(vmx_feature_control_action(0x3), FC_DISABLED_BY_FIRMWARE);  /* SMX only */
+    CHECK_EQ(vmx_feature_control_action(0xff01), FC_DISABLED_BY_FIRMWARE);
+}
+
+UNIT_MAIN(T(feature_control_action), T(adjust_controls), T(default1_masks), T(decode_skylake), T(missing_core2_reports_ept),
           T(missing_ept), T(missing_vpid), T(missing_invept_single), T(missing_other_requirements),
           T(read_respects_msr_existence), T(fixed_cr))

@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# run.sh EMU ISO: boot Skiff interactively with the serial console on this
+# terminal, until Skiff ends.  EMU is kvm, bochs, qemu, uefi, or empty for
+# the best available: QEMU with nested KVM when /dev/kvm offers VMX, else
+# Bochs (Intel model with EPT), else QEMU TCG (boot path only, no VMX).
+set -uo pipefail
+emu=${1:-} iso=$2
+mem=${MEM:-256}
+model=${BOCHS_CPU:-corei7_skylake_x}
+
+kvm_has_vmx() {
+    [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo &&
+        grep -qE '^(Y|1)$' /sys/module/kvm_intel/parameters/nested 2>/dev/null
+}
+
+if [ -z "$emu" ]; then
+    if kvm_has_vmx; then emu=kvm
+    elif command -v bochs >/dev/null; then emu=bochs
+    else emu=qemu
+    fi
+fi
+echo "skiff run: backend=$emu (make run EMU=kvm|bochs|qemu|uefi to choose)" >&2
+
+case $emu in
+kvm)
+    kvm_has_vmx || { echo "skiff run: /dev/kvm with nested VMX is not available here" >&2; exit 1; }
+    qemu-system-x86_64 -enable-kvm -cpu host,+vmx -m "$mem" -display none -serial mon:stdio \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom "$iso" -no-reboot -net none
+    ;;
+qemu|uefi)
+    fw=()
+    [ "$emu" = uefi ] && fw=(-bios /usr/share/ovmf/OVMF.fd)
+    qemu-system-x86_64 "${fw[@]}" -m "$mem" -display none -serial mon:stdio \
+        -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom "$iso" -no-reboot -net none
+    ;;
+bochs)
+    dir=$(mktemp -d)
+    trap 'rm -rf "$dir"' EXIT
+    # shellcheck source=tests/boot/lib.sh
+    BUILD=$dir source "$(dirname "$0")/lib.sh"
+    write_bochsrc "$dir/bochsrc" "$model" "$mem" "$iso" "$dir/serial.log" "$dir/bochs.log"
+    printf 'c\nquit\n' > "$dir/rc"
+    : > "$dir/serial.log"
+    bochs -q -f "$dir/bochsrc" -rc "$dir/rc" </dev/null >"$dir/bochs.out" 2>&1 &
+    tail --pid=$! -n +1 -f "$dir/serial.log"
+    ;;
+*)
+    echo "skiff run: unknown EMU=$emu (kvm, bochs, qemu, uefi)" >&2
+    exit 2
+    ;;
+esac
+# Skiff's own last line (`skiff: exit status=N`) tells how the run ended.
+exit 0
