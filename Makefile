@@ -19,9 +19,9 @@ KERNEL_SRCS := $(wildcard boot/*.S) $(wildcard kernel/*.c kernel/*.S) \
                $(wildcard vmx/*.c vmx/*.S) $(wildcard guest/*.c guest/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-.PHONY: all iso run test check fuzz clean help deps
+.PHONY: all iso run test check fuzz clean help deps guests
 FUZZ_SECONDS ?= 300
-all: $(BUILD)/skiff.elf
+all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf
 
 help:
 	@echo "Skiff make targets:"
@@ -70,6 +70,26 @@ $(BUILD)/guest/builtin.bin: $(BUILD)/guest/builtin.elf
 
 $(BUILD)/obj/guest/builtin_image.S.o: $(BUILD)/guest/builtin.bin
 
+# The Multiboot test guest: a separate ELF32 kernel booted as a GRUB module.
+MBTEST_OBJS := $(BUILD)/gobj32/guest/mbtest/entry.S.o $(BUILD)/gobj32/guest/mbtest/main.c.o
+
+$(BUILD)/gobj32/%.c.o: %.c
+	@mkdir -p $(dir $@)
+	@echo "  CC      $< (guest, 32-bit)"
+	@$(CC) -m32 $(GCFLAGS) -c $< -o $@
+
+$(BUILD)/gobj32/%.S.o: %.S
+	@mkdir -p $(dir $@)
+	@echo "  AS      $< (guest, 32-bit)"
+	@$(CC) -m32 -I. -MMD -MP -c $< -o $@
+
+$(BUILD)/guest/mbtest.elf: $(MBTEST_OBJS) guest/mbtest/mbtest.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/mbtest/mbtest.ld -o $@ $(MBTEST_OBJS)
+
+guests: $(BUILD)/guest/mbtest.elf
+
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"
 	@ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
@@ -102,4 +122,4 @@ fuzz:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d)

@@ -6,7 +6,10 @@
  * tables included.  RAM (and ACPI memory) is write-back, everything else
  * below 4 GiB (MMIO, holes) uncacheable (SDM Vol. 3C 29.3.7).
  */
+#include "guest/boot.h"
 #include "guest/builtin.h"
+#include "guest/memmap.h"
+#include "guest/select.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
@@ -38,45 +41,55 @@ static void *ept_p2v(void *ctx, uint64_t pa)
     return phys_to_virt(pa);
 }
 
-static bool ram_type(uint32_t t)
-{
-    return t == MB2_MEM_AVAILABLE || t == MB2_MEM_ACPI_RECLAIMABLE || t == MB2_MEM_NVS;
-}
+static struct guest_memmap guest_map;
+static struct rangeset withheld;
 
-/* Identity EPT over RAM and the MMIO below 4 GiB, minus Skiff's pages. */
-static int build_guest_ept(const struct mb2_info *mb)
+/*
+ * Identity EPT over the MMIO below 4 GiB (uncacheable) and the guest's RAM
+ * (write-back), without the RAM the guest does not get.  Unmapping can split
+ * large pages and allocate EPT tables, which are Skiff's pages too: rebuild
+ * the map until Skiff's page set stops growing.
+ */
+static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_info *mb)
 {
     static const struct ept_ops ops = { ept_alloc, ept_p2v, 0 };
     int r = ept_init(&guest_ept, &ops, vmx_caps.ept_1g, vmx_caps.ept_2m);
     if (!r)
         r = ept_map(&guest_ept, 0, 0, 1ull << 32, EPT_RWX, EPT_MT_UC);
-    for (size_t i = 0; !r && i < mb->nmmap; i++) {
-        const struct mb2_mmap_entry *e = &mb->mmap[i];
-        uint64_t base = ALIGN_UP(e->base, PAGE_SIZE), end = ALIGN_DOWN(e->base + e->len, PAGE_SIZE);
-        if (ram_type(e->type) && end > base && end <= EPT_GPA_LIMIT)
-            r = ept_map(&guest_ept, base, base, end - base, EPT_RWX, EPT_MT_WB);
-    }
-    /* Withhold Skiff's pages; unmapping may split large pages and allocate
-     * tables, which are Skiff's too: repeat until nothing new was allocated. */
     uint64_t owned;
     do {
         owned = rangeset_bytes(&host_pmm.owned);
-        for (size_t i = 0; !r && i < host_pmm.owned.n; i++)
-            r = ept_unmap(&guest_ept, host_pmm.owned.r[i].base,
-                          host_pmm.owned.r[i].end - host_pmm.owned.r[i].base);
+        if (!r && guest_memmap_build(mb->mmap, mb->nmmap, &host_pmm.owned, cfg->guest_mem,
+                                     &guest_map, &withheld))
+            r = EPT_ERR_INVAL;
+        for (size_t i = 0; !r && i < guest_map.n; i++) {
+            uint32_t t = guest_map.e[i].type;
+            uint64_t base = guest_map.e[i].base, len = guest_map.e[i].len;
+            if ((t == E820_RAM || t == E820_ACPI || t == E820_NVS) && !(base & 0xfff) && !(len & 0xfff) &&
+                base + len <= EPT_GPA_LIMIT)
+                r = ept_map(&guest_ept, base, base, len, EPT_RWX, EPT_MT_WB);
+        }
+        for (size_t i = 0; !r && i < withheld.n; i++)
+            r = ept_unmap(&guest_ept, withheld.r[i].base, withheld.r[i].end - withheld.r[i].base);
     } while (!r && owned != rangeset_bytes(&host_pmm.owned));
     if (r) {
-        kprintf("skiff: error: building the guest's EPT failed (%d)\n", r);
+        kprintf("skiff: error: building the guest's memory failed (%d)\n", r);
         return SKIFF_HOST_FAULT;
     }
-    uint64_t withheld = rangeset_bytes(&host_pmm.owned) / PAGE_SIZE;
     kprintf("skiff: ept: guest-physical = host-physical minus Skiff's %llu pages "
             "(%zu EPT table pages, %s leaves)\n",
-            (unsigned long long)withheld, ept_table_pages(&guest_ept),
+            (unsigned long long)(rangeset_bytes(&host_pmm.owned) / PAGE_SIZE),
+            ept_table_pages(&guest_ept),
             vmx_caps.ept_1g ? "1G/2M/4K" : vmx_caps.ept_2m ? "2M/4K" : "4K");
     for (size_t i = 0; i < host_pmm.owned.n; i++)
-        kprintf("skiff: ept: withheld 0x%llx-0x%llx\n", (unsigned long long)host_pmm.owned.r[i].base,
+        kprintf("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
                 (unsigned long long)host_pmm.owned.r[i].end - 1);
+    kprintf("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
+            (unsigned long long)(guest_memmap_ram(&guest_map) >> 10), guest_map.n);
+    for (size_t i = 0; i < guest_map.n; i++)
+        pr_info("skiff: guest e820: 0x%016llx-0x%016llx %s\n", (unsigned long long)guest_map.e[i].base,
+                (unsigned long long)(guest_map.e[i].base + guest_map.e[i].len - 1),
+                e820_type_name(guest_map.e[i].type));
     return 0;
 }
 
@@ -152,11 +165,17 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     }
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
-    if ((st = build_guest_ept(mb)))
+    struct guest_selection sel;
+    char err[160];
+    if (guest_select(mb->mods, mb->nmods, &sel, err, sizeof(err))) {
+        kprintf("skiff: error: bad guest module: %s\n", err);
+        return SKIFF_BAD_INPUT;
+    }
+    if ((st = build_guest_memory(cfg, mb)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
 
-    if ((st = builtin_guest_load(cfg, &gs)))
+    if ((st = guest_boot_prepare(cfg, mb, &sel, &guest_map, &gs)))
         return st;
     v->regs.rax = gs.rax;
     v->regs.rbx = gs.rbx;

@@ -1,0 +1,24 @@
+/* Multiboot (v1) header and 32-bit entry (Multiboot 0.6.96, 3.1 and 3.2). */
+    .section .multiboot, "a"
+    .balign 4
+    .long 0x1BADB002
+    .long 0x00000003                 /* page-align modules, want the memory map */
+    .long -(0x1BADB002 + 0x00000003)
+
+    .text
+    .globl mb_entry
+mb_entry:
+    movl $stack_top, %esp
+    pushl %ebx                       /* Multiboot information */
+    pushl %eax                       /* magic: 0x2BADB002 */
+    call mb_main
+1:  cli
+    hlt
+    jmp 1b
+
+    .bss
+    .balign 16
+    .skip 16384
+stack_top:
+
+    .section .note.GNU-stack, "", @progbits

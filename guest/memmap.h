@@ -1,0 +1,24 @@
+/* The guest's memory map: the firmware's, minus what Skiff keeps. */
+#ifndef SKIFF_GUEST_MEMMAP_H
+#define SKIFF_GUEST_MEMMAP_H
+
+#include "guest/loader.h"
+#include "kernel/mb2.h"
+#include "kernel/pmm.h"
+
+/*
+ * Build the guest's e820 map from the firmware map.  RAM that overlaps
+ * `owned` (Skiff's pages) becomes E820_RESERVED; so does RAM beyond the first
+ * `guest_mem` bytes of guest RAM (0 = no limit).  `withheld` receives every
+ * RAM range the guest does not get (owned and cut), for the EPT to leave out.
+ * Returns 0, or -1 when the map does not fit GUEST_MAP_MAX entries.
+ */
+int guest_memmap_build(const struct mb2_mmap_entry *fw, size_t nfw, const struct rangeset *owned,
+                       uint64_t guest_mem, struct guest_memmap *out, struct rangeset *withheld);
+
+/* Bytes of E820_RAM in the map. */
+uint64_t guest_memmap_ram(const struct guest_memmap *m);
+
+const char *e820_type_name(uint32_t type);
+
+#endif
