@@ -173,6 +173,15 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
             ok = cmdline_parse_u64(v, vlen, &ms) && ms > 0 && ms <= 3600000;
             if (ok)
                 cfg->watchdog_ms = (uint32_t)ms;
+        } else if (word_eq(w, klen, "trace")) {
+            uint64_t n;
+            ok = true;
+            if (word_eq(v, vlen, "stream"))
+                cfg->trace_stream = true;
+            else if (cmdline_parse_u64(v, vlen, &n) && n >= 1 && n <= TRACE_RING_MAX)
+                cfg->trace_ring = (uint32_t)n;
+            else
+                ok = false;
         } else if (word_eq(w, klen, "guest_test")) {
             ok = vlen > 0 && vlen < sizeof(cfg->guest_test);
             if (ok) {

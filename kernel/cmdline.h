@@ -14,6 +14,7 @@ enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1 };
 enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX };
 
 #define CMDLINE_WORD_MAX 64
+#define TRACE_RING_MAX 4096
 
 struct skiff_config {
     bool console_none;
@@ -25,6 +26,8 @@ struct skiff_config {
     uint64_t guest_mem;          /* bytes; 0 = all memory Skiff does not use */
     uint32_t watchdog_ms;        /* 0 = off */
     char guest_test[CMDLINE_WORD_MAX]; /* built-in guest's test case, "" = normal run */
+    uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
+    bool trace_stream;           /* trace=stream: one line per exit */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

@@ -12,6 +12,7 @@ static struct {
     enum log_level level;
     char early[8192];
     uint32_t early_len;
+    bool guest_midline;     /* the guest's output left a line unfinished */
 } con = { .level = LOG_DEBUG };
 
 static void con_put(void *ctx, char c)
@@ -52,9 +53,27 @@ void console_flush(void)
         serial_flush(con.port);
 }
 
+void console_note_guest_byte(char c) { con.guest_midline = c != '\n'; }
+
+/* Skiff's lines start at the beginning of a line, even when the guest left one unfinished. */
+static void line_start(void)
+{
+    if (con.guest_midline) {
+        con.guest_midline = false;
+        con_put(0, '\n');
+    }
+}
+
+void console_write(const char *s, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        con_put(0, s[i]);
+}
+
 void kprintf(const char *fmt, ...)
 {
     va_list ap;
+    line_start();
     va_start(ap, fmt);
     format(con_put, 0, fmt, ap);
     va_end(ap);
@@ -65,6 +84,7 @@ void klog(enum log_level level, const char *fmt, ...)
     if (level > con.level)
         return;
     va_list ap;
+    line_start();
     va_start(ap, fmt);
     format(con_put, 0, fmt, ap);
     va_end(ap);

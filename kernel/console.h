@@ -7,6 +7,7 @@
 #define SKIFF_KERNEL_CONSOLE_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "cmdline.h"
@@ -15,6 +16,10 @@ void console_init(const struct skiff_config *cfg);
 void console_set_level(enum log_level level);
 bool console_enabled(enum log_level level);
 void console_flush(void);
+/* The guest wrote c to the shared console UART (keeps Skiff's lines at line starts). */
+void console_note_guest_byte(char c);
+/* Raw bytes (a guest's hypercall print), no line handling. */
+void console_write(const char *s, size_t n);
 
 /* Unconditional output (banners, dumps, the final status line). */
 void kprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));

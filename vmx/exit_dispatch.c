@@ -14,6 +14,7 @@
 #include "vmx/exit_reasons.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
+#include "vmx/trace.h"
 #include "vmx/vmx_insn.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
@@ -122,6 +123,7 @@ enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, 
     v->end = how;
     v->guest_status = status;
     kprintf("skiff: guest %s\n", msg);
+    trace_dump();
     return EXIT_STOP;
 }
 
@@ -158,6 +160,8 @@ int vmx_exit_dispatch(struct guest_regs *regs)
     vmx_vmread(VM_EXIT_INSTRUCTION_LEN, &val);
     v->insn_len = (uint32_t)val;
     v->exits++;
+    if (trace_enabled)
+        trace_record(v);
 
     uint32_t basic = v->exit_reason & 0xffff;
     if (v->exit_reason & EXIT_REASON_FAILED_VMENTRY) {

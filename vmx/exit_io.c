@@ -47,6 +47,7 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
 {
     if (size == 1 && console_port(port, 0) && !(guest_lcr & 0x80)) {
         serial_putc(port, (char)val);            /* waits for THR empty */
+        console_note_guest_byte((char)val);
         return;
     }
     if (size == 1 && console_port(port, 3))

@@ -16,7 +16,7 @@ static uint64_t hc_print(uint64_t gla, uint64_t len)
         uint64_t n = len < sizeof(buf) ? len : sizeof(buf);
         if (!guest_read(gla, buf, n))
             return HC_EFAULT;
-        kprintf("%.*s", (int)n, buf);
+        console_write(buf, n);
         gla += n;
         len -= n;
     }

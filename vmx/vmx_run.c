@@ -23,6 +23,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
+#include "vmx/trace.h"
 #include "vmx/vmx_insn.h"
 #include "vmx/vmx_on.h"
 #include "vmx/vmx_setup.h"
@@ -136,7 +137,12 @@ static int selftest_vmx(const struct guest_start *real, uint64_t io_a, uint64_t 
     return 0;
 }
 
-static void panic_vmcs(void) { vmcs_dump(); }
+/* A host panic shows the last exits and the VMCS too. */
+static void panic_vmx_state(void)
+{
+    trace_dump();
+    vmcs_dump();
+}
 
 int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t tsc_entry)
 {
@@ -146,7 +152,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
 
     if ((st = vmx_enable()))
         return st;
-    panic_set_hook(panic_vmcs);
+    panic_set_hook(panic_vmx_state);
+    trace_init(cfg->trace_ring, cfg->trace_stream);
 
     /* Everything Skiff allocates comes before the EPT is built. */
     uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();

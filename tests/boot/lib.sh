@@ -76,7 +76,7 @@ write_bochsrc() {
 romimage: file=/usr/share/bochs/BIOS-bochs-latest
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"
-cpu: model=$2, count=1, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=0
+cpu: model=$2, count=${BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=${BOCHS_BAD_MSRS:-0}
 memory: guest=$3, host=$3
 ata0-master: type=cdrom, path=$4, status=inserted
 boot: cdrom

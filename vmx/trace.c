@@ -1,0 +1,62 @@
+/*
+ * Exit trace.  Each record line is
+ *   skiff: trace: seq=N tsc=T reason=ID qual=0x.. rip=0x.. rax=0x.. rbx=0x.. rcx=0x.. rdx=0x..
+ * which tools/skiff-trace.py turns into an exit table and a timeline.
+ */
+#include "vmx/trace.h"
+
+#include "kernel/cmdline.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "vmx/exit_reasons.h"
+
+struct trace_rec {
+    uint64_t seq, tsc, qual, rip, rax, rbx, rcx, rdx;
+    uint32_t reason;
+};
+
+bool trace_enabled;
+static bool stream;
+static uint32_t ring_size;
+static uint64_t seq;
+static struct trace_rec ring[TRACE_RING_MAX];
+
+void trace_init(uint32_t ring_entries, bool stream_mode)
+{
+    ring_size = ring_entries > TRACE_RING_MAX ? TRACE_RING_MAX : ring_entries;
+    stream = stream_mode;
+    trace_enabled = stream || ring_size;
+}
+
+static void trace_print(const struct trace_rec *r)
+{
+    kprintf("skiff: trace: seq=%llu tsc=%llu reason=%s qual=0x%llx rip=0x%llx rax=0x%llx "
+            "rbx=0x%llx rcx=0x%llx rdx=0x%llx\n",
+            (unsigned long long)r->seq, (unsigned long long)r->tsc,
+            vmx_exit_reason_id(r->reason & 0xffff), (unsigned long long)r->qual,
+            (unsigned long long)r->rip, (unsigned long long)r->rax, (unsigned long long)r->rbx,
+            (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+}
+
+void trace_record(const struct vcpu *v)
+{
+    struct trace_rec r = {
+        .seq = seq++, .tsc = rdtsc(), .qual = v->exit_qual, .rip = v->guest_rip,
+        .rax = v->regs.rax, .rbx = v->regs.rbx, .rcx = v->regs.rcx, .rdx = v->regs.rdx,
+        .reason = v->exit_reason,
+    };
+    if (stream)
+        trace_print(&r);
+    if (ring_size)
+        ring[r.seq % ring_size] = r;
+}
+
+void trace_dump(void)
+{
+    if (!ring_size)
+        return;
+    uint64_t first = seq > ring_size ? seq - ring_size : 0;
+    kprintf("skiff: trace: last %llu exits, oldest first\n", (unsigned long long)(seq - first));
+    for (uint64_t i = first; i < seq; i++)
+        trace_print(&ring[i % ring_size]);
+}
