@@ -9,6 +9,7 @@
 #include "guest/boot.h"
 
 #include "guest/builtin.h"
+#include "guest/memmap.h"
 #include "kernel/console.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
@@ -49,7 +50,8 @@ static void *guest_ram_ptr(void *ctx, uint64_t gpa, uint64_t len)
 }
 
 /* Copy module `m` to the highest free page-aligned spot of guest RAM below 4 GiB. */
-static int stage_module(const struct mb2_info *mb, const struct mb2_module *m, struct guest_image *img)
+static int stage_module(const struct mb2_info *mb, const struct mb2_module *m, struct guest_image *img,
+                        const char *what)
 {
     uint64_t size = m->end - m->start, need = ALIGN_UP(size ? size : 1, PAGE_SIZE);
     for (size_t i = stage.map->n; i-- > 0;) {
@@ -78,8 +80,9 @@ static int stage_module(const struct mb2_info *mb, const struct mb2_module *m, s
             top = ALIGN_DOWN(clash, PAGE_SIZE);
         }
     }
-    kprintf("skiff: error: bad guest module: no room in guest memory to stage a %llu-byte module\n",
-            (unsigned long long)size);
+    kprintf("skiff: error: bad guest module: %s too large: %llu bytes do not fit in the guest's "
+            "memory (%llu KiB usable)\n", what, (unsigned long long)size,
+            (unsigned long long)(guest_memmap_ram(stage.map) >> 10));
     return -1;
 }
 
@@ -97,14 +100,14 @@ int guest_boot_prepare(const struct skiff_config *cfg, const struct mb2_info *mb
 
     stage.map = map;
     stage.n = 0;
-    if (stage_module(mb, &mb->mods[sel->image], &kernel))
+    if (stage_module(mb, &mb->mods[sel->image], &kernel, "guest image"))
         return SKIFF_BAD_INPUT;
     kernel.cmdline = sel->cmdline;
-    if (sel->initrd >= 0 && stage_module(mb, &mb->mods[sel->initrd], &initrd))
+    if (sel->initrd >= 0 && stage_module(mb, &mb->mods[sel->initrd], &initrd, "initrd"))
         return SKIFF_BAD_INPUT;
     initrd.cmdline = "";
     for (size_t i = 0; i < sel->nmods; i++) {
-        if (stage_module(mb, &mb->mods[sel->mods[i]], &mods[i]))
+        if (stage_module(mb, &mb->mods[sel->mods[i]], &mods[i], "module"))
             return SKIFF_BAD_INPUT;
         mods[i].cmdline = sel->mod_strings[i];
     }

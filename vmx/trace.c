@@ -8,6 +8,7 @@
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/memory.h"
 #include "vmx/exit_reasons.h"
 
 struct trace_rec {
@@ -19,11 +20,15 @@ bool trace_enabled;
 static bool stream;
 static uint32_t ring_size;
 static uint64_t seq;
-static struct trace_rec ring[TRACE_RING_MAX];
+static struct trace_rec *ring;    /* allocated only when trace=N asks for it */
 
 void trace_init(uint32_t ring_entries, bool stream_mode)
 {
     ring_size = ring_entries > TRACE_RING_MAX ? TRACE_RING_MAX : ring_entries;
+    if (ring_size) {
+        size_t bytes = ring_size * sizeof(struct trace_rec);
+        ring = phys_to_virt(alloc_pages((unsigned)((bytes + PAGE_SIZE - 1) / PAGE_SIZE)));
+    }
     stream = stream_mode;
     trace_enabled = stream || ring_size;
 }

@@ -18,6 +18,7 @@
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
 #include "vmx/exit.h"
+#include "vmx/gdbstub.h"
 #include "vmx/guest_mem.h"
 #include "vmx/hypercall.h"
 #include "vmx/vmcs.h"
@@ -150,6 +151,19 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     struct guest_start gs;
     int st;
 
+    /* Input first: a bad module is reported even where VMX is missing. */
+    struct guest_selection sel;
+    char err[160];
+    if (guest_select(mb->mods, mb->nmods, &sel, err, sizeof(err))) {
+        kprintf("skiff: error: bad guest module: %s\n", err);
+        return SKIFF_BAD_INPUT;
+    }
+    if (sel.kind == GUEST_BUILTIN && !builtin_test_known(cfg->guest_test)) {
+        kprintf("skiff: error: bad command line: guest_test='%s' is not a built-in guest test "
+                "(known: %s)\n", cfg->guest_test, builtin_test_names());
+        return SKIFF_BAD_INPUT;
+    }
+
     if ((st = vmx_enable()))
         return st;
     panic_set_hook(panic_vmx_state);
@@ -172,12 +186,6 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     }
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
-    struct guest_selection sel;
-    char err[160];
-    if (guest_select(mb->mods, mb->nmods, &sel, err, sizeof(err))) {
-        kprintf("skiff: error: bad guest module: %s\n", err);
-        return SKIFF_BAD_INPUT;
-    }
     if ((st = build_guest_memory(cfg, mb)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
@@ -207,7 +215,9 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             (unsigned long long)v->vmcs_phys, v->vpid);
     pr_debug("skiff: boot: %llu TSC ticks from the Multiboot2 entry to VMLAUNCH\n",
              (unsigned long long)(tsc_launch - tsc_entry));
-    st = vcpu_run(v);
+    /* gdb=: the stub holds the guest before its first instruction until gdb resumes it. */
+    st = cfg->gdb_port && !gdb_init(v, cfg->gdb_port) ? 0 : vcpu_run(v);
+    gdb_end(v);
     vcpu_print_exit_counts(v);
     if (st)
         return SKIFF_VMX_FAILED;

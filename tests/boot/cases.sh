@@ -7,7 +7,9 @@ source tests/boot/lib.sh
 BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
             bochs_skylake bochs_sandy_bridge bochs_lynnfield bochs_penryn_no_ept bochs_ryzen_no_vmx
             selftest_vmx guest_write_skiff guest_read_skiff guest_exec_skiff guest_hlt_cli
-            guest_triple_fault guest_watchdog bad_guest_test)
+            guest_triple_fault guest_watchdog bad_guest_test
+            multiboot_guest multiboot_mem_limit bad_module_not_elf bad_module_truncated_bzimage
+            bad_module_huge_initrd bad_module_syntax linux_skylake linux_sandy_bridge)
 
 # The common boot report: banner first, memory map, resident range above 16 MiB.
 expect_boot_report() {
@@ -196,3 +198,114 @@ case_loglevel() {
     expect '^skiff: resident phys='
     expect_status 3 qemu
 }
+
+# ---- guest images from GRUB modules ----------------------------------------
+
+# A Multiboot (v1) kernel with one module: the loader honours the spec, and the
+# guest writes and reads back every page its memory map calls usable.
+case_multiboot_guest() {
+    printf 'hello module\n' > "$TESTDIR/hello.txt"
+    MODULE_FILES="$BUILD/guest/mbtest.elf $TESTDIR/hello.txt" \
+    MODULES="    module2 /boot/mbtest.elf guest=multiboot mbtest-arg=1
+    module2 /boot/hello.txt module greeting" \
+        boot multiboot_guest bochs:corei7_skylake_x ""
+    expect_order '^skiff: guest: multiboot image, [0-9]+ bytes, command line .mbtest-arg=1.$' \
+        '^skiff: guest: entry at 0x[0-9a-f]+ in 32-bit protected mode$' \
+        '^mbtest: hello from the Multiboot test guest$' "^mbtest: cmdline='mbtest-arg=1'$" \
+        "^mbtest: module 0 'greeting' 13 bytes at 0x[0-9a-f]+, starts with 'hello module'$" \
+        '^mbtest: wrote and read back [0-9]+ usable pages \([0-9]+ map entries\), no EPT violation$' \
+        '^skiff: guest exited with status 0$'
+    expect_not '^skiff: EPT violation'
+    # Skiff's pages, as Skiff reports them, are reserved in the guest's map.
+    local r s e
+    while read -r s e; do
+        printf -v r 'mbtest: mmap 0x%08x-0x%08x reserved' "$((s))" "$((e))"
+        grep -qxF "$r" "$LOG" || fail "withheld range $s-$e is not reserved in the guest's map"
+    done < <(sed -nE 's/^skiff: ept: withheld (0x[0-9a-f]+)-(0x[0-9a-f]+) \(Skiff\)$/\1 \2/p' "$LOG")
+    # Every usable range the guest saw is one Skiff reported as usable.
+    local n=0 line
+    while read -r s e; do
+        printf -v line 'skiff: guest e820: 0x%016x-0x%016x usable' "$((s))" "$((e))"
+        grep -qxF "$line" "$LOG" || fail "guest's usable range $s-$e is not in Skiff's e820 report"
+        n=$((n + 1))
+    done < <(sed -nE 's/^mbtest: mmap (0x[0-9a-f]+)-(0x[0-9a-f]+) usable$/\1 \2/p' "$LOG")
+    [ "$n" -ge 2 ] || fail "the guest reported only $n usable ranges"
+    expect_status 0 bochs:
+}
+
+# guest_mem= limits the guest's RAM; the page test still finds no hole.
+case_multiboot_mem_limit() {
+    MODULE_FILES="$BUILD/guest/mbtest.elf" MODULES="    module2 /boot/mbtest.elf guest=multiboot" \
+        boot multiboot_mem_limit bochs:corei7_skylake_x "guest_mem=32M"
+    expect '^skiff: guest memory: 32768 KiB usable in [0-9]+ e820 entries$'
+    expect '^mbtest: wrote and read back [0-9]+ usable pages'
+    local pages
+    pages=$(sed -nE 's/^mbtest: wrote and read back ([0-9]+) usable pages.*/\1/p' "$LOG")
+    [ "${pages:-0}" -le 8192 ] && [ "${pages:-0}" -ge 7000 ] || fail "tested $pages pages with guest_mem=32M"
+    expect_status 0 bochs:
+}
+
+case_bad_module_not_elf() {
+    printf 'this is not an executable\n' > "$TESTDIR/notelf.bin"
+    MODULE_FILES="$TESTDIR/notelf.bin" MODULES="    module2 /boot/notelf.bin guest=multiboot" \
+        boot bad_module_not_elf bochs:corei7_skylake_x ""
+    expect '^skiff: error: bad guest module: multiboot: no Multiboot header in the first 8192 bytes$'
+    expect_not '^skiff: launching the guest'
+    expect_status 2 bochs:
+}
+
+case_bad_module_truncated_bzimage() {
+    tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || fail "cannot build the Linux inputs"
+    head -c 4096 "$BUILD/linux/vmlinuz" > "$TESTDIR/trunc.bzimage"
+    MODULE_FILES="$TESTDIR/trunc.bzimage" MODULES="    module2 /boot/trunc.bzimage guest=linux console=ttyS0" \
+        boot bad_module_truncated_bzimage bochs:corei7_skylake_x ""
+    expect "^skiff: error: bad guest module: linux: truncated bzImage: "
+    expect_status 2 bochs:
+}
+
+# An initrd larger than the guest's memory (a tiny valid bzImage header keeps the kernel small).
+case_bad_module_huge_initrd() {
+    tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || fail "cannot build the Linux inputs"
+    head -c 20000 "$BUILD/linux/vmlinuz" > "$TESTDIR/small.bzimage"
+    # init_size (0x260) := 1 MiB, so only the initrd is too big for guest_mem=8M.
+    printf '\x00\x00\x10\x00' | dd of="$TESTDIR/small.bzimage" bs=1 seek=$((0x260)) conv=notrunc status=none
+    head -c $((12 << 20)) /dev/zero > "$TESTDIR/huge.initrd"
+    MODULE_FILES="$TESTDIR/small.bzimage $TESTDIR/huge.initrd" \
+    MODULES="    module2 /boot/small.bzimage guest=linux console=ttyS0
+    module2 /boot/huge.initrd initrd" \
+        boot bad_module_huge_initrd bochs:corei7_skylake_x "guest_mem=8M"
+    expect "^skiff: error: bad guest module: initrd too large: 12582912 bytes do not fit in the guest's memory \\(8192 KiB usable\\)$"
+    expect_status 2 bochs:
+}
+
+case_bad_module_syntax() {
+    MODULE_FILES="$BUILD/guest/mbtest.elf" MODULES="    module2 /boot/mbtest.elf guest=windows" \
+        boot bad_module_syntax qemu ""
+    expect "^skiff: error: bad guest module: module 0: unknown guest kind 'windows' \(linux, multiboot, elf, flat\)$"
+    expect_status 2 qemu
+}
+
+# The stock Debian cloud kernel with a busybox initramfs, under Skiff in Bochs.
+boot_linux() {
+    local name=$1 model=$2
+    tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || { fail "cannot build the Linux inputs"; return 1; }
+    # Bochs' Skylake model lacks MSRs the kernel reads (IA32_MISC_ENABLE...): natively
+    # too it boots only with ignore_bad_msrs=1 (tests/linux/native.sh).
+    BOCHS_BAD_MSRS=1 MODULE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
+    MODULES="    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
+    module2 /boot/initrd.img initrd" \
+        boot "$name" "bochs:$model:256" "guest_mem=128M" 300
+    local kver
+    kver=$(cat "$BUILD/linux/kernel-version")
+    expect_order '^skiff: guest memory: 131072 KiB usable' \
+        "^skiff: guest: linux image, [0-9]+ bytes with an initrd, command line 'console=ttyS0 quiet cryptomgr.notests panic=-1'$" \
+        '^skiff: guest: entry at 0x[0-9a-f]+ in 64-bit mode$' '^skiff: launching the guest' \
+        "^SKIFF-LINUX-OK uname=$kver hypervisor=yes vmx=no nproc=1$" \
+        '^skiff: guest powered off \(port 0x[0-9a-f]+\)$' \
+        '^skiff: exits: total=[0-9]+ .*CPUID=[0-9]+.*IO_INSTRUCTION=[0-9]+'
+    expect_not '^skiff: EPT violation'
+    expect_status 0 bochs:
+}
+
+case_linux_skylake() { boot_linux linux_skylake corei7_skylake_x; }
+case_linux_sandy_bridge() { boot_linux linux_sandy_bridge corei7_sandy_bridge_2600k; }
