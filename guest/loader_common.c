@@ -59,6 +59,11 @@ static size_t map_len(const struct guest_memmap *m)
     return m->n < GUEST_MAP_MAX ? m->n : GUEST_MAP_MAX;
 }
 
+/*
+ * The searches step over `avoid` directly, and past anything else gpa_ptr
+ * refuses inside a RAM entry (the caller's own reservations, such as the
+ * staged source images) one alignment step at a time.
+ */
 bool ld_find_low(const struct guest_loader_env *env, uint64_t from, uint64_t size, uint64_t align,
                  uint64_t limit, const struct gpa_range *avoid, size_t navoid, uint64_t *out)
 {
@@ -71,21 +76,24 @@ bool ld_find_low(const struct guest_loader_env *env, uint64_t from, uint64_t siz
         if (e.end > limit)
             e.end = limit;
         uint64_t a = e.base > from ? e.base : from;
-        /* Each retry moves past one of the avoided ranges, so navoid + 1 tries suffice. */
-        for (size_t tries = 0; tries <= navoid; tries++) {
+        for (;;) {
             if (a > UINT64_MAX - (align - 1))
                 break;
             a = ALIGN_UP(a, align);
             if (a >= e.end || size > e.end - a)
                 break;
             const struct gpa_range *h = hits(a, size, avoid, navoid);
-            if (!h) {
-                if (!ld_ram(env, a, size))
-                    break;
+            if (h) {
+                a = h->end;
+                continue;
+            }
+            if (ld_ram(env, a, size)) {
                 *out = a;
                 return true;
             }
-            a = h->end;
+            if (align > UINT64_MAX - a)
+                break;
+            a += align;
         }
     }
     return false;
@@ -101,20 +109,24 @@ bool ld_find_high(const struct guest_loader_env *env, uint64_t size, uint64_t al
         if (!ram_entry(env->map, i, &e))
             continue;
         uint64_t top = e.end < limit ? e.end : limit;
-        for (size_t tries = 0; tries <= navoid; tries++) {
-            if (top < e.base || size > top - e.base)
-                break;
-            uint64_t a = ALIGN_DOWN(top - size, align);
-            if (a < e.base)
-                break;
+        if (top < e.base || size > top - e.base)
+            continue;
+        uint64_t a = ALIGN_DOWN(top - size, align);
+        while (a >= e.base) {
             const struct gpa_range *h = hits(a, size, avoid, navoid);
-            if (!h) {
-                if (!ld_ram(env, a, size))
+            if (h) {
+                if (h->base < e.base || h->base - e.base < size)
                     break;
+                a = ALIGN_DOWN(h->base - size, align);
+                continue;
+            }
+            if (ld_ram(env, a, size)) {
                 *out = a;
                 return true;
             }
-            top = h->base;
+            if (a < align)
+                break;
+            a -= align;
         }
     }
     return false;

@@ -86,8 +86,8 @@ bool boot_area_ok(const struct guest_loader_env *env);
 /*
  * Find a place for `size` bytes, `align`-aligned (a power of two), inside one
  * E820_RAM entry of env->map, with the end at most `limit`, overlapping none
- * of `avoid`: the lowest such address >= `from` (ld_find_low) or the highest
- * (ld_find_high).  False when there is none.
+ * of `avoid`, and accepted by env->gpa_ptr: the lowest such address >= `from`
+ * (ld_find_low) or the highest (ld_find_high).  False when there is none.
  */
 bool ld_find_low(const struct guest_loader_env *env, uint64_t from, uint64_t size, uint64_t align,
                  uint64_t limit, const struct gpa_range *avoid, size_t navoid, uint64_t *out);
