@@ -27,7 +27,8 @@ help:
 	@echo "Skiff make targets:"
 	@echo "  all     build $(BUILD)/skiff.elf (the Multiboot2 kernel)"
 	@echo "  iso     build $(BUILD)/skiff.iso (hybrid BIOS+UEFI GRUB ISO)"
-	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|qemu|uefi forces one)"
+	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|qemu|uefi forces one;"
+	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
 	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300)"
@@ -95,9 +96,9 @@ $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
 
 iso: $(BUILD)/skiff.iso
-$(BUILD)/skiff.iso: $(BUILD)/skiff.elf iso/grub.cfg tests/boot/mkiso.sh
+$(BUILD)/skiff.iso: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf iso/grub.cfg tests/boot/mkiso.sh
 	@echo "  ISO     $@"
-	@tests/boot/mkiso.sh $@ iso/grub.cfg $(BUILD)/skiff.elf
+	@tests/boot/mkiso.sh $@ iso/grub.cfg $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf
 
 deps:
 	@tests/deps.sh
@@ -105,7 +106,7 @@ deps:
 run:
 	@tests/deps.sh run
 	@$(MAKE) --no-print-directory iso
-	@tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
+	@GUEST=$(GUEST) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
 
 check:
 	@tests/unit/run.sh $(BUILD)

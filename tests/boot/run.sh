@@ -6,6 +6,7 @@
 set -uo pipefail
 emu=${1:-} iso=$2
 mem=${MEM:-256}
+guest=${GUEST:-}
 model=${BOCHS_CPU:-corei7_skylake_x}
 
 kvm_has_vmx() {
@@ -20,6 +21,34 @@ if [ -z "$emu" ]; then
     fi
 fi
 echo "skiff run: backend=$emu (make run EMU=kvm|bochs|qemu|uefi to choose)" >&2
+
+# GUEST=linux: the Debian cloud kernel with a busybox initramfs (tests/linux/);
+# GUEST=multiboot: the Multiboot test guest.  Each gets an ISO of its own.
+if [ -n "$guest" ]; then
+    build=$(dirname "$iso")
+    cfg=$build/run-$guest.cfg
+    files=()
+    case $guest in
+    linux)
+        tests/linux/build_inputs.sh "$build/linux" || exit 1
+        files=("$build/linux/vmlinuz" "$build/linux/initrd.img")
+        entry="    multiboot2 /boot/skiff.elf guest_mem=128M ${SKIFF_ARGS:-}
+    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
+    module2 /boot/initrd.img initrd"
+        export BOCHS_BAD_MSRS=1        # Bochs' Skylake lacks MSRs the kernel reads
+        ;;
+    multiboot)
+        files=("$build/guest/mbtest.elf")
+        entry="    multiboot2 /boot/skiff.elf ${SKIFF_ARGS:-}
+    module2 /boot/mbtest.elf guest=multiboot"
+        ;;
+    *) echo "skiff run: unknown GUEST=$guest (linux, multiboot)" >&2; exit 2 ;;
+    esac
+    printf 'serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\nset timeout=0\nmenuentry "Skiff, %s guest" {\n%s\n    boot\n}\n' \
+        "$guest" "$entry" > "$cfg"
+    iso=$build/run-$guest.iso
+    tests/boot/mkiso.sh "$iso" "$cfg" "$build/skiff.elf" "${files[@]}" || exit 1
+fi
 
 case $emu in
 kvm)
