@@ -19,7 +19,7 @@ KERNEL_SRCS := $(wildcard boot/*.S) $(wildcard kernel/*.c kernel/*.S) \
                $(wildcard vmx/*.c vmx/*.S) $(wildcard guest/*.c guest/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-.PHONY: all iso run test check fuzz clean help deps guests
+.PHONY: all iso run test check fuzz clean help deps guests gdb
 FUZZ_SECONDS ?= 300
 all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf
 
@@ -33,6 +33,7 @@ help:
 	@echo "  check   host unit tests only"
 	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300)"
 	@echo "  deps    install the Debian packages the build and tests need"
+	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
 	@echo "  clean   remove $(BUILD)/"
 
 $(BUILD)/obj/%.c.o: %.c
@@ -107,6 +108,15 @@ run:
 	@tests/deps.sh run
 	@$(MAKE) --no-print-directory iso
 	@GUEST=$(GUEST) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
+
+# gdb: Skiff with gdb=ttyS1 in Bochs (COM2 is a TCP socket on localhost), gdb attached to
+# the built-in guest.  corei7_icelake_u is a Bochs model with the monitor trap flag.
+gdb:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@printf 'serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\nset timeout=0\nmenuentry "Skiff, gdb stub" {\n    multiboot2 /boot/skiff.elf gdb=ttyS1 $(SKIFF_ARGS)\n    boot\n}\n' > $(BUILD)/gdb.cfg
+	@tests/boot/mkiso.sh $(BUILD)/skiff-gdb.iso $(BUILD)/gdb.cfg $(BUILD)/skiff.elf
+	@BUILD=$(BUILD) BOCHS_CPU=$${BOCHS_CPU:-corei7_icelake_u} tests/boot/gdb.sh $(BUILD)/skiff-gdb.iso $(BUILD)/gdb
 
 check:
 	@tests/unit/run.sh $(BUILD)

@@ -70,6 +70,20 @@ bool cmdline_parse_size(const char *s, size_t len, uint64_t *out)
     return true;
 }
 
+/* gdb=ttyS0..3 | 0xPORT: the gdb stub's UART, always 115200 8N1. */
+static bool parse_gdb_port(const char *v, size_t len, uint16_t *out)
+{
+    static const uint16_t ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
+    uint64_t port;
+
+    if (len == 5 && word_eq(v, 4, "ttyS") && v[4] >= '0' && v[4] <= '3')
+        port = ports[v[4] - '0'];
+    else if (!cmdline_parse_u64(v, len, &port) || port == 0 || port > 0xfff8)
+        return false;
+    *out = (uint16_t)port;
+    return true;
+}
+
 /* console=ttyS0..3 | ttySn,baud | 0xPORT[,baud] | none */
 static bool parse_console(const char *v, size_t len, struct skiff_config *cfg)
 {
@@ -121,8 +135,13 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
     for (;;) {
         while (*p == ' ' || *p == '\t')
             p++;
-        if (!*p)
+        if (!*p) {
+            if (cfg->gdb_port && !cfg->console_none && cfg->gdb_port == cfg->serial_port) {
+                snprintf(err, errlen, "gdb= and console= name the same UART (0x%x)", cfg->gdb_port);
+                return -1;
+            }
             return 0;
+        }
         const char *w = p;
         while (*p && *p != ' ' && *p != '\t')
             p++;
@@ -164,6 +183,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->selftest = SELFTEST_FAULT;
             else if (word_eq(v, vlen, "vmx"))
                 cfg->selftest = SELFTEST_VMX;
+            else if (word_eq(v, vlen, "vmcheck"))
+                cfg->selftest = SELFTEST_VMCHECK;
             else
                 ok = false;
         } else if (word_eq(w, klen, "guest_mem")) {
@@ -173,6 +194,14 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
             ok = cmdline_parse_u64(v, vlen, &ms) && ms > 0 && ms <= 3600000;
             if (ok)
                 cfg->watchdog_ms = (uint32_t)ms;
+        } else if (word_eq(w, klen, "vmcheck")) {
+            static const char *const modes[] = { "on", "off", "warn", "always" };
+            ok = false;
+            for (int i = 0; i < 4; i++)
+                if (word_eq(v, vlen, modes[i])) {
+                    cfg->vmcheck = (enum vmcheck_mode)i;
+                    ok = true;
+                }
         } else if (word_eq(w, klen, "trace")) {
             uint64_t n;
             ok = true;
@@ -182,6 +211,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->trace_ring = (uint32_t)n;
             else
                 ok = false;
+        } else if (word_eq(w, klen, "gdb")) {
+            ok = parse_gdb_port(v, vlen, &cfg->gdb_port);
         } else if (word_eq(w, klen, "guest_test")) {
             ok = vlen > 0 && vlen < sizeof(cfg->guest_test);
             if (ok) {

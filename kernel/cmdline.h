@@ -11,7 +11,9 @@
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1 };
-enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX };
+enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK };
+/* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/vmcheck.c) */
+enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
 
 #define CMDLINE_WORD_MAX 64
 #define TRACE_RING_MAX 4096
@@ -26,8 +28,10 @@ struct skiff_config {
     uint64_t guest_mem;          /* bytes; 0 = all memory Skiff does not use */
     uint32_t watchdog_ms;        /* 0 = off */
     char guest_test[CMDLINE_WORD_MAX]; /* built-in guest's test case, "" = normal run */
+    enum vmcheck_mode vmcheck;
     uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
     bool trace_stream;           /* trace=stream: one line per exit */
+    uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/gdbstub.c), 0 = off */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

@@ -66,6 +66,7 @@ struct vcpu {
     uint64_t exits;
     uint64_t exit_counts[EXIT_REASON_MAX];
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
+    bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
 };
 
 _Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");

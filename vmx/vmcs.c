@@ -13,6 +13,7 @@
 #include "kernel/desc.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
+#include "vmx/vmcheck_live.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
 #include "vmx/vmx_insn.h"
@@ -24,6 +25,7 @@ static int vmwrite_failures;
 bool vmcs_set(uint32_t field, uint64_t value)
 {
     uint8_t st = vmx_vmwrite(field, value);
+    vmcheck_dirty = true;
     if (st == VMX_OK)
         return true;
     vmwrite_failures++;
@@ -264,6 +266,8 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
 int vcpu_run(struct vcpu *v)
 {
     int resume = v->launch_state == VMCS_STATE_LAUNCHED;
+    if (!vmcheck_before_entry(resume ? "before VMRESUME" : "before VMLAUNCH"))
+        return VCPU_ENTRY_REFUSED;
     int st = vmx_enter(v, resume);
     if (st) {
         vmx_report_fail(resume ? "VMRESUME" : "VMLAUNCH", st);

@@ -38,10 +38,12 @@ int vmcs_load(struct vcpu *v);
 int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_a,
                uint64_t io_bitmap_b, uint64_t msr_bitmap);
 
+#define VCPU_ENTRY_REFUSED 3   /* vcpu_run: the VMCS checker refused the entry */
+
 /*
  * Enter the guest respecting the launch state: VMLAUNCH when Clear, VMRESUME
- * when Launched.  Returns 0 once the dispatcher stopped the guest, or the
- * VMX status (1, 2) of a failed entry after reporting it.
+ * when Launched.  Returns 0 once the dispatcher stopped the guest, the VMX
+ * status (1, 2) of a failed entry after reporting it, or VCPU_ENTRY_REFUSED.
  */
 int vcpu_run(struct vcpu *v);
 

@@ -24,12 +24,14 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
+#include "vmx/selftest.h"
 #include "vmx/trace.h"
+#include "vmx/vmcheck_live.h"
 #include "vmx/vmx_insn.h"
 #include "vmx/vmx_on.h"
 #include "vmx/vmx_setup.h"
 
-static struct vcpu vcpu0, vcpu_selftest;
+static struct vcpu vcpu0;
 
 static uint64_t ept_alloc(void *ctx)
 {
@@ -95,49 +97,6 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
     return 0;
 }
 
-/* selftest=vmx: the wrong instruction for each launch state, by name. */
-static int selftest_vmx(const struct guest_start *real, uint64_t io_a, uint64_t io_b, uint64_t msr)
-{
-    struct vcpu *s = &vcpu_selftest;
-    struct guest_start gs = *real;
-    int st;
-
-    kprintf("skiff: selftest=vmx: a second VMCS runs a VMCALL stub\n");
-    s->vpid = 2;
-    s->eptp = vcpu0.eptp;
-    if (vmcs_create(s) || vmcs_load(s))
-        return SKIFF_VMX_FAILED;
-    gs.rip = builtin_selftest_stub();
-    gs.rax = HC_EXIT;
-    gs.rbx = 0;
-    s->regs.rax = HC_EXIT;
-    s->regs.rbx = 0;
-    if (vmcs_setup(s, &gs, io_a, io_b, msr))
-        return SKIFF_VMX_FAILED;
-
-    /* 1: VMRESUME while the VMCS is Clear -> VMfailValid, error 5. */
-    st = vmx_vmresume();
-    vmx_report_fail("selftest=vmx: VMRESUME on a Clear VMCS", st);
-    if (st != VMX_FAIL_VALID || vmcs_read(VM_INSTRUCTION_ERROR) != 5)
-        return SKIFF_VMX_FAILED;
-
-    /* The guarded path launches it properly: Clear -> VMLAUNCH -> Launched. */
-    if (vcpu_run(s) || s->launch_state != VMCS_STATE_LAUNCHED)
-        return SKIFF_VMX_FAILED;
-
-    /* 2: VMLAUNCH while the VMCS is Launched -> VMfailValid, error 4. */
-    st = vmx_vmlaunch();
-    vmx_report_fail("selftest=vmx: VMLAUNCH on a Launched VMCS", st);
-    if (st != VMX_FAIL_VALID || vmcs_read(VM_INSTRUCTION_ERROR) != 4)
-        return SKIFF_VMX_FAILED;
-
-    /* Recover: VMCLEAR makes it Clear again; go back to the real guest's VMCS. */
-    if (vmcs_clear(s) || vmcs_load(&vcpu0))
-        return SKIFF_VMX_FAILED;
-    kprintf("skiff: selftest=vmx: recovered (VMCLEAR -> Clear, VMPTRLD of the guest's VMCS)\n");
-    return 0;
-}
-
 /* A host panic shows the last exits and the VMCS too. */
 static void panic_vmx_state(void)
 {
@@ -167,6 +126,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     if ((st = vmx_enable()))
         return st;
     panic_set_hook(panic_vmx_state);
+    vmcheck_mode = cfg->vmcheck;
     trace_init(cfg->trace_ring, cfg->trace_stream);
 
     /* Everything Skiff allocates comes before the EPT is built. */
@@ -205,10 +165,12 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 
-    if (cfg->selftest == SELFTEST_VMX && (st = selftest_vmx(&gs, io_a, io_b, msr))) {
+    if (cfg->selftest == SELFTEST_VMX && (st = selftest_vmx(v, &gs, io_a, io_b, msr))) {
         kprintf("skiff: error: selftest=vmx did not see the expected VMX errors\n");
         return st;
     }
+    if (cfg->selftest == SELFTEST_VMCHECK && (st = selftest_vmcheck(v, &gs, io_a, io_b, msr)))
+        return st;
 
     uint64_t tsc_launch = rdtsc();
     pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",

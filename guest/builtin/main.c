@@ -216,7 +216,8 @@ static void cpuid(uint32_t leaf, uint32_t *a, uint32_t *b, uint32_t *c, uint32_t
     __asm__ volatile("cpuid" : "=a"(*a), "=b"(*b), "=c"(*c), "=d"(*d) : "a"(leaf), "c"(0));
 }
 
-static void test_cpuid(void)
+/* noinline: a gdb breakpoint target (tests/boot/cases.sh, case_gdb_session). */
+__attribute__((noinline)) static void test_cpuid(void)
 {
     uint32_t a, b, c, d;
     cpuid(0, &a, &b, &c, &d);

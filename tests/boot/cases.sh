@@ -9,7 +9,9 @@ BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
             selftest_vmx guest_write_skiff guest_read_skiff guest_exec_skiff guest_hlt_cli
             guest_triple_fault guest_watchdog bad_guest_test
             multiboot_guest multiboot_mem_limit bad_module_not_elf bad_module_truncated_bzimage
-            bad_module_huge_initrd bad_module_syntax linux_skylake linux_sandy_bridge)
+            bad_module_huge_initrd bad_module_syntax linux_skylake linux_sandy_bridge
+            selftest_vmcheck selftest_vmcheck_warn bad_vmcheck_option
+            gdb_session)
 
 # The common boot report: banner first, memory map, resident range above 16 MiB.
 expect_boot_report() {
@@ -57,6 +59,7 @@ expect_builtin_guest_run() {
         '^guest: done, 0 check\(s\) failed$' '^guest: exits expected: ' \
         '^skiff: guest exited with status 0$' '^skiff: exits: total=[0-9]+ '
     expect_not '^guest: FAILED'
+    expect_not_after '^skiff: launching the guest' '^vmcheck: '
     local expected counts kv
     expected=$(sed -n 's/^guest: exits expected: //p' "$LOG")
     counts=$(grep '^skiff: exits: ' "$LOG")
@@ -230,6 +233,7 @@ case_multiboot_guest() {
         n=$((n + 1))
     done < <(sed -nE 's/^mbtest: mmap (0x[0-9a-f]+)-(0x[0-9a-f]+) usable$/\1 \2/p' "$LOG")
     [ "$n" -ge 2 ] || fail "the guest reported only $n usable ranges"
+    expect_not '^vmcheck: '
     expect_status 0 bochs:
 }
 
@@ -304,8 +308,99 @@ boot_linux() {
         '^skiff: guest powered off \(port 0x[0-9a-f]+\)$' \
         '^skiff: exits: total=[0-9]+ .*CPUID=[0-9]+.*IO_INSTRUCTION=[0-9]+'
     expect_not '^skiff: EPT violation'
+    expect_not '^vmcheck: '
     expect_status 0 bochs:
 }
 
 case_linux_skylake() { boot_linux linux_skylake corei7_skylake_x; }
 case_linux_sandy_bridge() { boot_linux linux_sandy_bridge corei7_sandy_bridge_2600k; }
+
+# gdb=ttyS1: a batch gdb session through Bochs' COM2 (a TCP socket, tests/boot/gdb.sh)
+# against the built-in guest.  corei7_icelake_u: a Bochs model with the monitor trap flag.
+case_gdb_session() {
+    command -v gdb >/dev/null || { echo "gdb is not installed"; return 77; }
+    local name=gdb_session elf=$BUILD/guest/builtin.elf dir=$TESTDIR/gdb_session
+    local bp next want got rip1 rip2
+    bp=$(nm "$elf" | awk '$3 == "test_cpuid" { print $1 }')
+    [ -n "$bp" ] || { fail "no symbol test_cpuid in $elf"; return 1; }
+    next=$(nm -n "$elf" | awk -v a="$bp" 'f && $1 != a { print $1; exit } $1 == a { f = 1 }')
+    bp=$(printf '0x%x' $((16#$bp)))
+    next=$(printf '0x%x' $((16#${next:-ffffffff})))
+    make_iso "$name" "gdb=ttyS1" || return 1
+    cat > "$TESTDIR/$name.gdb" <<'GDB'
+break test_cpuid
+continue
+info registers rip
+x/4xb $rip
+stepi
+info registers rip
+print/x $rsp
+delete
+continue
+GDB
+    EMU_RC=0
+    BOCHS_CPU=corei7_icelake_u GDB_TIMEOUT=120 GDB_BOCHS_TIMEOUT=180 \
+        tests/boot/gdb.sh "$TESTDIR/$name.iso" "$dir" "$TESTDIR/$name.gdb" || EMU_RC=$?
+    LOG=$TESTDIR/$name.log
+    cp "$dir/serial.log" "$LOG" 2>/dev/null || touch "$LOG"
+    local out=$dir/gdb.out
+    [ "$EMU_RC" -ne 125 ] || { fail "the gdb session did not run: $(tail -n 3 "$out" 2>/dev/null)"; return 1; }
+    sed 's/^/    gdb| /' "$out"
+    # The breakpoint sits at test_cpuid's address (nm) and is hit there.
+    grep -qx "Breakpoint 1 at $bp" "$out" || fail "breakpoint not set at test_cpuid ($bp)"
+    grep -qE "^Breakpoint 1, 0x0*${bp#0x} in test_cpuid \(\)$" "$out" || fail "breakpoint at $bp not hit"
+    rip1=$(awk '$1 == "rip" { print $2 }' "$out" | sed -n 1p)
+    rip2=$(awk '$1 == "rip" { print $2 }' "$out" | sed -n 2p)
+    [ "$rip1" = "$bp" ] || fail "rip at the breakpoint is '$rip1', want $bp"
+    # stepi moves rip forward inside test_cpuid (Bochs' MTF exit may come only at the next exit).
+    [ -n "$rip2" ] && [ $((rip2)) -gt $((bp)) ] && [ $((rip2)) -lt $((next)) ] ||
+        fail "rip after stepi is '$rip2', want inside test_cpuid ($bp-$next)"
+    # Memory through the guest's page tables and the EPT: the ELF's bytes, not the INT3.
+    want=$(objdump -s --start-address=$bp --stop-address=$((bp + 4)) "$elf" |
+           awk -v a="${bp#0x}" '$1 == a { print $2 }' | sed -E 's/(..)/0x\1 /g; s/ $//')
+    got=$(sed -nE 's/^0x[0-9a-f]+ <test_cpuid>:\s+//p' "$out" | tr -s ' \t' ' ' | sed 's/ $//')
+    [ -n "$want" ] && [ "$got" = "$want" ] || fail "x/4xb \$rip shows '$got', the ELF has '$want'"
+    grep -qE '^\$1 = 0x[0-9a-f]+$' "$out" || fail "print/x \$rsp printed no value"
+    grep -qF '[Inferior 1 (Remote target) exited normally]' "$out" || fail "gdb did not see the guest exit with status 0"
+    expect_order '^skiff: gdb: waiting for gdb on UART 0x2f8 \(115200 8N1\), guest stopped at RIP=0x[0-9a-f]+$' \
+        "^guest: hello from Skiff's built-in guest"
+    expect_builtin_guest_run
+}
+
+# ---- the VMCS checker --------------------------------------------------------
+
+# Skiff breaks its own valid VMCS one SDM rule at a time; the checker must name
+# the intended section and field every time, for at least 40 cases.
+case_selftest_vmcheck() {
+    boot selftest_vmcheck bochs:corei7_skylake_x "selftest=vmcheck" 120
+    expect '^vmcheck: 26\.2\.1\.1 ' '^vmcheck: 26\.2\.2 ' '^vmcheck: 26\.2\.3 ' \
+        '^vmcheck: 26\.3\.1\.1 ' '^vmcheck: 26\.3\.1\.2 ' '^vmcheck: 26\.3\.1\.5 '
+    expect '^vmcheck: 26\.3\.1\.2 guest CS\.L and CS\.D both set in IA-32e mode \(GUEST_CS_AR_BYTES=0x[0-9a-f]+\)$'
+    expect_not 'NOT named'
+    local n m
+    n=$(sed -nE 's/^skiff: vmcheck selftest ([0-9]+) of ([0-9]+) named.*/\1/p' "$LOG")
+    m=$(sed -nE 's/^skiff: vmcheck selftest ([0-9]+) of ([0-9]+) named.*/\2/p' "$LOG")
+    [ -n "$n" ] && [ "$n" = "$m" ] && [ "$m" -ge 40 ] || fail "checker named $n of $m cases (want N = M >= 40)"
+    [ "$(grep -c ': named 26\.' "$LOG")" = "$m" ] || fail "per-case lines do not add up to $m"
+    expect_builtin_guest_run
+}
+
+# The same broken states reach the CPU: Bochs must refuse each one the checker
+# flagged, and its own log must record every refusal.
+case_selftest_vmcheck_warn() {
+    boot selftest_vmcheck_warn bochs:corei7_skylake_x "selftest=vmcheck vmcheck=warn" 180
+    local refused bochs entered
+    refused=$(grep -cE ': CPU: (VMfailValid|VM-entry failure)' "$LOG")
+    entered=$(grep -c ': CPU: entered the guest' "$LOG")
+    bochs=$(grep -cE 'VMFAIL|VMENTER FAIL' "$TESTDIR/selftest_vmcheck_warn.bochs.log")
+    [ "$refused" -ge 40 ] || fail "the CPU refused only $refused broken states"
+    [ "$refused" = "$bochs" ] || fail "Skiff saw $refused refusals, Bochs' log records $bochs"
+    echo "    note: Bochs refused $refused broken VMCS states and entered $entered"
+    expect_builtin_guest_run
+}
+
+case_bad_vmcheck_option() {
+    boot bad_vmcheck_option qemu "vmcheck=maybe"
+    expect "^skiff: error: bad command line: bad value in 'vmcheck=maybe'$"
+    expect_status 2 qemu
+}

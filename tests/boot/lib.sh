@@ -106,6 +106,11 @@ expect_not() {
     ! grep -qE -- "$1" "$LOG" || fail "unexpected line matches /$1/: $(grep -m1 -E -- "$1" "$LOG")"
 }
 
+# expect_not_after MARKER REGEX: no line after the first MARKER line matches REGEX.
+expect_not_after() {
+    ! sed -n "/$1/,\$p" "$LOG" | grep -qE -- "$2" || fail "unexpected line after /$1/ matches /$2/"
+}
+
 # expect_order REGEX...: the regexes match lines in this order.
 expect_order() {
     local line=0 re n

@@ -244,6 +244,25 @@ TEST(guest_test)
     CHECK_BAD("guest_test=");
 }
 
+TEST(gdb_port)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_EQ(cfg.gdb_port, 0);
+    CHECK_EQ(parse("gdb=ttyS1"), 0);
+    CHECK_EQ(cfg.gdb_port, 0x2f8);
+    CHECK_EQ(parse("gdb=0x3e8"), 0);
+    CHECK_EQ(cfg.gdb_port, 0x3e8);
+    CHECK_EQ(parse("console=ttyS1 gdb=ttyS0"), 0);
+    CHECK_EQ(cfg.gdb_port, 0x3f8);
+    CHECK_EQ(parse("console=none gdb=ttyS0"), 0);
+    CHECK_BAD("gdb=ttyS4");
+    CHECK_BAD("gdb=ttyS1,9600");
+    CHECK_BAD("gdb=0");
+    CHECK_BAD("gdb=");
+    CHECK_REJECT("gdb=ttyS0", "gdb= and console= name the same UART (0x3f8)");
+    CHECK_REJECT("gdb=ttyS1 console=0x2f8", "gdb= and console= name the same UART (0x2f8)");
+}
+
 TEST(kernel_path_word)
 {
     CHECK_EQ(parse("/boot/skiff.elf loglevel=debug console=ttyS1"), 0);
@@ -386,5 +405,5 @@ TEST(parse_size)
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
           T(console_bad), T(loglevel), T(onexit_and_selftest), T(guest_mem), T(watchdog),
-          T(guest_test), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
+          T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))

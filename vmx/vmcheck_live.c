@@ -1,0 +1,70 @@
+/*
+ * The VMCS checker on real hardware state: snapshot every field of the
+ * current VMCS with VMREAD (fields this CPU lacks are simply absent), add
+ * the CPU facts from CPUID and the capability MSRs, and run the checks.
+ */
+#include "vmx/vmcheck_live.h"
+
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "vmx/vmcheck.h"
+#include "vmx/vmx_insn.h"
+#include "vmx/vmx_on.h"
+
+enum vmcheck_mode vmcheck_mode;
+bool vmcheck_dirty = true;
+
+static bool snap_read(uint32_t enc, uint64_t *val) { return vmx_vmread(enc, val) == VMX_OK; }
+
+static bool read_phys64(uint64_t pa, uint64_t *val)
+{
+    if (pa >= (1ull << 46))
+        return false;
+    *val = *(volatile uint64_t *)pa;    /* identity map of all RAM */
+    return true;
+}
+
+unsigned vmcheck_current(const char *when)
+{
+    static struct vmcs_snapshot snap;            /* 2 KiB: off the exit stack */
+    static struct vmcheck_violation v[16];
+    struct cpuid_regs r = cpuid(0x80000008, 0);
+    struct cpuid_regs l7 = cpuid(7, 0);
+    uint64_t cur = 0;
+    struct vmcheck_env env = {
+        .caps = &vmx_caps,
+        .maxphyaddr = r.eax & 0xff,
+        .linaddr_bits = (r.eax >> 8) & 0xff,
+        .cet_supported = (l7.ecx & (1u << 7)) || (l7.edx & (1u << 20)),
+        .read_phys64 = read_phys64,
+    };
+    vmx_vmptrst(&cur);
+    env.current_vmcs = cur;
+
+    vmcs_snap_clear(&snap);
+    vmcs_snap_fill(&snap, snap_read);
+    size_t n = vmcheck_run(&snap, &env, v, 16);
+    for (size_t i = 0; i < n && i < 16; i++) {
+        char line[240];
+        vmcheck_format(&v[i], line, sizeof(line));
+        kprintf("%s\n", line);
+    }
+    if (n)
+        kprintf("skiff: vmcheck: %zu violation(s) of the SDM's VM-entry checks %s\n", n, when);
+    vmcheck_dirty = false;
+    return (unsigned)n;
+}
+
+bool vmcheck_before_entry(const char *when)
+{
+    if (vmcheck_mode == VMCHECK_OFF || (!vmcheck_dirty && vmcheck_mode != VMCHECK_ALWAYS))
+        return true;
+    if (!vmcheck_current(when))
+        return true;
+    if (vmcheck_mode == VMCHECK_WARN) {
+        kprintf("skiff: vmcheck=warn: entering anyway, the CPU decides\n");
+        return true;
+    }
+    kprintf("skiff: vmcheck: refusing the VM entry (vmcheck=warn lets the CPU decide)\n");
+    return false;
+}
