@@ -46,6 +46,8 @@ int guest_memmap_build(const struct mb2_mmap_entry *fw, size_t nfw, const struct
 
     out->n = 0;
     withheld->n = 0;
+    /* The budget in whole pages: the EPT maps and withholds only whole pages. */
+    uint64_t budget = guest_mem & PAGE_MASK;
     uint64_t given = 0, prev_end = 0;
     for (size_t k = 0; k < n; k++) {
         const struct mb2_mmap_entry *e = &fw[order[k]];
@@ -65,7 +67,8 @@ int guest_memmap_build(const struct mb2_mmap_entry *fw, size_t nfw, const struct
         }
         /* RAM: whole pages only; walk it page range by page range against `owned`. */
         uint64_t a = (base + PAGE_SIZE - 1) & PAGE_MASK, z = end & PAGE_MASK;
-        if (emit(out, base, a < z ? a : end, E820_RESERVED))
+        bool has_page = a < z;
+        if (emit(out, base, has_page ? a : end, E820_RESERVED))
             return -1;
         while (a < z) {
             /* Next owned range that starts at or after a, or overlaps it. */
@@ -86,8 +89,8 @@ int guest_memmap_build(const struct mb2_mmap_entry *fw, size_t nfw, const struct
             }
             /* [a, cut) is RAM for the guest, up to the guest_mem budget. */
             uint64_t give_end = cut;
-            if (guest_mem && given + (cut - a) > guest_mem)
-                give_end = a + (guest_mem > given ? guest_mem - given : 0);
+            if (guest_mem && given + (cut - a) > budget)
+                give_end = a + (budget > given ? budget - given : 0);
             if (emit(out, a, give_end, E820_RAM) || emit(out, give_end, cut, E820_RESERVED) ||
                 rangeset_add(withheld, give_end, cut))
                 return -1;
@@ -96,7 +99,8 @@ int guest_memmap_build(const struct mb2_mmap_entry *fw, size_t nfw, const struct
                 return -1;
             a = skip_to;
         }
-        if (z > base && z < end && emit(out, z, end, E820_RESERVED))
+        /* The unaligned tail (without a whole page, all of it was emitted above). */
+        if (has_page && z < end && emit(out, z, end, E820_RESERVED))
             return -1;
     }
     return 0;

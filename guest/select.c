@@ -112,6 +112,10 @@ int guest_select(const struct mb2_module *mods, size_t nmods, struct guest_selec
             }
             sel->initrd = (int)i;
         } else if (word_is(s, n, "module")) {
+            if (sel->nmods == MB2_MAX_MODULES) {
+                snprintf(err, errlen, "module %zu: more than %d modules", i, MB2_MAX_MODULES);
+                return -1;
+            }
             sel->mod_strings[sel->nmods] = rest;
             sel->mods[sel->nmods++] = (int)i;
         } else {

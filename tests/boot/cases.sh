@@ -291,14 +291,14 @@ case_bad_module_syntax() {
 
 # The stock Debian cloud kernel with a busybox initramfs, under Skiff in Bochs.
 boot_linux() {
-    local name=$1 model=$2
+    local name=$1 model=$2 extra=${3:-}
     tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || { fail "cannot build the Linux inputs"; return 1; }
     # Bochs' Skylake model lacks MSRs the kernel reads (IA32_MISC_ENABLE...): natively
     # too it boots only with ignore_bad_msrs=1 (tests/linux/native.sh).
     BOCHS_BAD_MSRS=1 MODULE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
     MODULES="    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
     module2 /boot/initrd.img initrd" \
-        boot "$name" "bochs:$model:256" "guest_mem=128M" 300
+        boot "$name" "bochs:$model:256" "guest_mem=128M $extra" 300
     local kver
     kver=$(cat "$BUILD/linux/kernel-version")
     expect_order '^skiff: guest memory: 131072 KiB usable' \
@@ -313,7 +313,14 @@ boot_linux() {
 }
 
 case_linux_skylake() { boot_linux linux_skylake corei7_skylake_x; }
-case_linux_sandy_bridge() { boot_linux linux_sandy_bridge corei7_sandy_bridge_2600k; }
+# The last 4096 exits (all of them, for this boot) traced: tools/skiff-trace.py rebuilds
+# Skiff's counters from the ring dump in the log.
+case_linux_sandy_bridge() {
+    boot_linux linux_sandy_bridge corei7_sandy_bridge_2600k trace=4096
+    local out
+    out=$(tools/skiff-trace.py --check "$LOG") || fail "trace decoder: $(echo "$out" | tail -n 1)"
+    echo "$out" | tail -n 1 | sed 's/^/    note: /'
+}
 
 # gdb=ttyS1: a batch gdb session through Bochs' COM2 (a TCP socket, tests/boot/gdb.sh)
 # against the built-in guest.  corei7_icelake_u: a Bochs model with the monitor trap flag.
@@ -404,3 +411,6 @@ case_bad_vmcheck_option() {
     expect "^skiff: error: bad command line: bad value in 'vmcheck=maybe'$"
     expect_status 2 qemu
 }
+
+# Hostile guests, the fuzz guest and the exit soak (guest/builtin/attack.c).
+source tests/boot/attack_cases.sh
