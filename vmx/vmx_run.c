@@ -20,10 +20,12 @@
 #include "vmx/exit.h"
 #include "vmx/gdbstub.h"
 #include "vmx/guest_mem.h"
+#include "vmx/host_pages.h"
 #include "vmx/hypercall.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
+#include "vmx/mtrr.h"
 #include "vmx/selftest.h"
 #include "vmx/trace.h"
 #include "vmx/vmcheck_live.h"
@@ -32,6 +34,8 @@
 #include "vmx/vmx_setup.h"
 
 static struct vcpu vcpu0;
+
+static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
 
 static uint64_t ept_alloc(void *ctx)
 {
@@ -48,18 +52,54 @@ static void *ept_p2v(void *ctx, uint64_t pa)
 static struct guest_memmap guest_map;
 static struct rangeset withheld;
 
+static struct mtrr_state mtrrs;
+static bool have_mtrrs;
+
 /*
- * Identity EPT over the MMIO below 4 GiB (uncacheable) and the guest's RAM
- * (write-back), without the RAM the guest does not get.  Unmapping can split
- * large pages and allocate EPT tables, which are Skiff's pages too: rebuild
- * the map until Skiff's page set stops growing.
+ * Map [base, base + len) identity with the memory types the MTRRs give
+ * (SDM Vol. 3C 29.3.7); `fallback` where the CPU has no MTRRs.
+ */
+static int ept_map_mtrr(uint64_t base, uint64_t len, unsigned fallback)
+{
+    if (!have_mtrrs)
+        return ept_map(&guest_ept, base, base, len, EPT_RWX, fallback);
+    while (len) {
+        uint64_t run;
+        unsigned type = mtrr_range_type(&mtrrs, base, len, &run);
+        if (run == 0 || run > len)
+            run = len;
+        int r = ept_map(&guest_ept, base, base, run, EPT_RWX, type);
+        if (r)
+            return r;
+        base += run;
+        len -= run;
+    }
+    return 0;
+}
+
+/*
+ * Identity EPT over the guest's RAM and the MMIO below 4 GiB, with the
+ * memory types the firmware's MTRRs give them (MMIO uncacheable, RAM
+ * write-back on any sane firmware), without the RAM the guest does not get.
+ * Unmapping can split large pages and allocate EPT tables, which are Skiff's
+ * pages too: rebuild until Skiff's page set stops growing.
  */
 static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_info *mb)
 {
     static const struct ept_ops ops = { ept_alloc, ept_p2v, 0 };
+    have_mtrrs = cpuid(1, 0).edx & (1u << 12);
+    if (have_mtrrs)
+        mtrr_read(&mtrrs, host_rdmsr);
+    mtrrs.maxphyaddr = cpuid(0x80000008, 0).eax & 0xff;
+    if (have_mtrrs)
+        pr_info("skiff: mtrr: %s, default type %s, %llu variable ranges, fixed ranges %s\n",
+            (mtrrs.def_type & MTRR_DEF_E) ? "enabled" : "disabled (all UC)",
+            mtrr_type_name(mtrrs.def_type & MTRR_DEF_TYPE_MASK),
+            (unsigned long long)(mtrrs.cap & MTRRCAP_VCNT_MASK),
+            (mtrrs.def_type & MTRR_DEF_FE) ? "on" : "off");
     int r = ept_init(&guest_ept, &ops, vmx_caps.ept_1g, vmx_caps.ept_2m);
     if (!r)
-        r = ept_map(&guest_ept, 0, 0, 1ull << 32, EPT_RWX, EPT_MT_UC);
+        r = ept_map_mtrr(0, 1ull << 32, EPT_MT_UC);
     uint64_t owned;
     do {
         owned = rangeset_bytes(&host_pmm.owned);
@@ -71,7 +111,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
             uint64_t base = guest_map.e[i].base, len = guest_map.e[i].len;
             if ((t == E820_RAM || t == E820_ACPI || t == E820_NVS) && !(base & 0xfff) && !(len & 0xfff) &&
                 base + len <= EPT_GPA_LIMIT)
-                r = ept_map(&guest_ept, base, base, len, EPT_RWX, EPT_MT_WB);
+                r = ept_map_mtrr(base, len, EPT_MT_WB);
         }
         for (size_t i = 0; !r && i < withheld.n; i++)
             r = ept_unmap(&guest_ept, withheld.r[i].base, withheld.r[i].end - withheld.r[i].base);
@@ -149,6 +189,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     if ((st = build_guest_memory(cfg, mb)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
+    host_pages_note(v->vmcs_phys, guest_ept.pml4_phys, io_a, io_b, msr,
+                    v->exit_stack + sizeof(v->exit_stack));
 
     if ((st = guest_boot_prepare(cfg, mb, &sel, &guest_map, &gs)))
         return st;
@@ -172,6 +214,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     if (cfg->selftest == SELFTEST_VMCHECK && (st = selftest_vmcheck(v, &gs, io_a, io_b, msr)))
         return st;
 
+    uint64_t free_at_launch = host_pmm.free_pages;
     uint64_t tsc_launch = rdtsc();
     pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",
             (unsigned long long)v->vmcs_phys, v->vpid);
@@ -181,6 +224,9 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     st = cfg->gdb_port && !gdb_init(v, cfg->gdb_port) ? 0 : vcpu_run(v);
     gdb_end(v);
     vcpu_print_exit_counts(v);
+    /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
+    kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
+            (unsigned long long)host_pmm.free_pages);
     if (st)
         return SKIFF_VMX_FAILED;
     switch (v->end) {
