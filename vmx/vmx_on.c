@@ -9,11 +9,14 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"
+#include "vmx/host_pages.h"
 #include "vmx/vmx_errors.h"
 #include "vmx/vmx_insn.h"
 
 struct vmx_caps vmx_caps;
 static uint64_t vmxon_region;
+
+uint64_t vmx_vmxon_phys(void) { return vmxon_region; }   /* vmx/host_pages.h */
 
 static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
 
