@@ -1,13 +1,14 @@
 # Skiff - a micro-hypervisor for Intel VT-x.  `make help` lists the targets.
 
 BUILD    ?= build
+OPT      ?= -O2
 CC       ?= gcc
 HOSTCC   ?= gcc
 EMU      ?=
 GUEST    ?=
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
-KCFLAGS := -std=gnu11 -O2 -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
+KCFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
            -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
            -fcf-protection=none -Wall -Wextra -Werror -MMD -MP -I. \
@@ -19,9 +20,14 @@ KERNEL_SRCS := $(wildcard boot/*.S) $(wildcard kernel/*.c kernel/*.S) \
                $(wildcard vmx/*.c vmx/*.S) $(wildcard guest/*.c guest/*.S)
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-.PHONY: all iso run test check fuzz clean help deps guests gdb
+.PHONY: all iso run test check fuzz soak clean help deps guests gdb
 FUZZ_SECONDS ?= 300
-all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf
+# make fuzz also runs the fuzz guest in Bochs: seeds FUZZ_SEED..FUZZ_SEED+FUZZ_SEEDS-1, FUZZ_COUNT each.
+FUZZ_SEED ?= 100
+FUZZ_SEEDS ?= 8
+FUZZ_COUNT ?= 100000
+SOAK_EXITS ?= 10000000
+all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf
 
 help:
 	@echo "Skiff make targets:"
@@ -31,7 +37,9 @@ help:
 	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
-	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300)"
+	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300), then the"
+	@echo "          fuzz guest in Bochs: FUZZ_SEEDS seeds from FUZZ_SEED, FUZZ_COUNT instructions each"
+	@echo "  soak    the exit soak in Bochs: SOAK_EXITS exits (default 10000000), leak and output checks"
 	@echo "  deps    install the Debian packages the build and tests need"
 	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
 	@echo "  clean   remove $(BUILD)/"
@@ -50,7 +58,8 @@ $(BUILD)/obj/%.S.o: %.S
 GCFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
            -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
            -Wall -Wextra -Werror -MMD -MP -I.
-BUILTIN_OBJS := $(BUILD)/gobj/guest/builtin/entry.S.o $(BUILD)/gobj/guest/builtin/main.c.o
+BUILTIN_OBJS := $(BUILD)/gobj/guest/builtin/entry.S.o $(BUILD)/gobj/guest/builtin/main.c.o \
+                $(BUILD)/gobj/guest/builtin/attack.c.o
 
 $(BUILD)/gobj/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -90,7 +99,14 @@ $(BUILD)/guest/mbtest.elf: $(MBTEST_OBJS) guest/mbtest/mbtest.ld
 	@echo "  LD      $@"
 	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/mbtest/mbtest.ld -o $@ $(MBTEST_OBJS)
 
-guests: $(BUILD)/guest/mbtest.elf
+BENCH_OBJS := $(BUILD)/gobj32/guest/bench/entry.S.o $(BUILD)/gobj32/guest/bench/main.c.o
+
+$(BUILD)/guest/bench.elf: $(BENCH_OBJS) guest/bench/bench.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/bench/bench.ld -o $@ $(BENCH_OBJS)
+
+guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"
@@ -128,9 +144,17 @@ test:
 
 fuzz:
 	@tests/deps.sh test
-	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(BUILD)
+	@$(MAKE) --no-print-directory all
+	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(BUILD); a=$$?; \
+	 BUILD=$(BUILD) tests/boot/hostile.sh fuzz $(FUZZ_SEED) $$(($(FUZZ_SEED) + $(FUZZ_SEEDS) - 1)) $(FUZZ_COUNT); \
+	 b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+
+soak:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@BUILD=$(BUILD) tests/boot/hostile.sh soak $(SOAK_EXITS)
 
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)

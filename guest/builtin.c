@@ -14,11 +14,37 @@
 #include "kernel/memory.h"
 #include "kernel/runend.h"
 #include "vmx/guest_mem.h"
+#include "vmx/host_pages.h"
 
 extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];
 
 static const char *const tests[] = { "write_skiff", "read_skiff", "exec_skiff", "hlt_cli",
-                                     "triple_fault", "loop" };
+                                     "triple_fault", "loop",
+                                     /* guest/builtin/attack.c */
+                                     "map_vmcs", "cr3_skiff", "cr3_beyond", "cr3_empty", "cr3_garbage",
+                                     "insb_skiff", "outsb_skiff", "insb_native", "vmx_insns",
+                                     "cr4_vmxe", "cr0_bad", "vmx_msrs", "efer_reserved", "host_msrs",
+                                     "apic_base", "bad_msrs", "cpuid_leaves", "hypercalls",
+                                     "init_self", "exc_storm", "xsetbv_bad", "console_port",
+                                     "port92_reset", "kbc_reset", "fuzz", "soak" };
+
+/* {read,write,exec}_<page>: one of Skiff's pages by physical address (guest/builtin/attack.c). */
+static const char *const page_kinds[] = { "vmcs", "vmxon", "ept", "msr_bitmap", "io_bitmap_a",
+                                          "io_bitmap_b", "exit_stack", "host_stack", "host_pt" };
+
+static bool page_test_known(const char *name)
+{
+    static const char *const access[] = { "read_", "write_", "exec_" };
+    for (unsigned a = 0; a < ARRAY_SIZE(access); a++) {
+        size_t n = strlen(access[a]);
+        if (strncmp(name, access[a], n))
+            continue;
+        for (unsigned k = 0; k < ARRAY_SIZE(page_kinds); k++)
+            if (!strcmp(name + n, page_kinds[k]))
+                return true;
+    }
+    return false;
+}
 
 bool builtin_test_known(const char *name)
 {
@@ -27,12 +53,17 @@ bool builtin_test_known(const char *name)
     for (unsigned i = 0; i < ARRAY_SIZE(tests); i++)
         if (!strcmp(name, tests[i]))
             return true;
-    return false;
+    return page_test_known(name);
 }
 
 const char *builtin_test_names(void)
 {
-    return "write_skiff read_skiff exec_skiff hlt_cli triple_fault loop";
+    return "write_skiff read_skiff exec_skiff hlt_cli triple_fault loop map_vmcs cr3_skiff "
+           "cr3_beyond cr3_empty cr3_garbage insb_skiff outsb_skiff insb_native vmx_insns cr4_vmxe "
+           "cr0_bad vmx_msrs efer_reserved host_msrs apic_base bad_msrs cpuid_leaves hypercalls "
+           "init_self exc_storm xsetbv_bad console_port port92_reset kbc_reset fuzz soak "
+           "{read,write,exec}_{vmcs,vmxon,ept,msr_bitmap,io_bitmap_a,io_bitmap_b,exit_stack,"
+           "host_stack,host_pt}";
 }
 
 uint64_t builtin_selftest_stub(void) { return BUILTIN_SELFTEST_STUB; }
@@ -72,6 +103,17 @@ int builtin_guest_load(const struct skiff_config *cfg, struct guest_start *gs)
     bi->skiff_start = image_phys_start();
     bi->skiff_end = image_phys_end();
     memcpy(bi->test, cfg->guest_test, sizeof(bi->test) - 1);
+    bi->vmcs = host_pages.vmcs;
+    bi->vmxon = host_pages.vmxon;
+    bi->ept_pml4 = host_pages.ept_pml4;
+    bi->io_bitmap_a = host_pages.io_bitmap_a;
+    bi->io_bitmap_b = host_pages.io_bitmap_b;
+    bi->msr_bitmap = host_pages.msr_bitmap;
+    bi->exit_stack = host_pages.exit_stack;
+    bi->host_stack = host_pages.host_stack;
+    bi->host_cr3 = host_pages.host_cr3;
+    bi->seed = cfg->guest_seed;
+    bi->count = cfg->guest_count;
 
     /* Self-test stub: VMCALL (0f 01 c1), then HLT. */
     static const uint8_t stub[] = { 0x0f, 0x01, 0xc1, 0xf4 };

@@ -175,6 +175,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->onexit = ONEXIT_HALT;
             else if (word_eq(v, vlen, "reboot"))
                 cfg->onexit = ONEXIT_REBOOT;
+            else if (word_eq(v, vlen, "poweroff"))
+                cfg->onexit = ONEXIT_POWEROFF;
             else
                 ok = false;
         } else if (word_eq(w, klen, "selftest")) {
@@ -213,6 +215,10 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 ok = false;
         } else if (word_eq(w, klen, "gdb")) {
             ok = parse_gdb_port(v, vlen, &cfg->gdb_port);
+        } else if (word_eq(w, klen, "guest_seed")) {
+            ok = cmdline_parse_u64(v, vlen, &cfg->guest_seed);
+        } else if (word_eq(w, klen, "guest_count")) {
+            ok = cmdline_parse_u64(v, vlen, &cfg->guest_count) && cfg->guest_count > 0;
         } else if (word_eq(w, klen, "guest_test")) {
             ok = vlen > 0 && vlen < sizeof(cfg->guest_test);
             if (ok) {

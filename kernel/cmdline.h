@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
-enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1 };
+enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
 enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/vmcheck.c) */
 enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
@@ -28,6 +28,8 @@ struct skiff_config {
     uint64_t guest_mem;          /* bytes; 0 = all memory Skiff does not use */
     uint32_t watchdog_ms;        /* 0 = off */
     char guest_test[CMDLINE_WORD_MAX]; /* built-in guest's test case, "" = normal run */
+    uint64_t guest_seed;         /* guest_seed=: the fuzz guest's seed (guest_test=fuzz) */
+    uint64_t guest_count;        /* guest_count=: iterations for guest_test=fuzz|soak, 0 = default */
     enum vmcheck_mode vmcheck;
     uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
     bool trace_stream;           /* trace=stream: one line per exit */

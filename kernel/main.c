@@ -4,6 +4,7 @@
  * descriptor tables, memory, and VMX.
  */
 #include "boot/layout.h"
+#include "acpi_power.h"
 #include "cmdline.h"
 #include "console.h"
 #include "cpu.h"
@@ -78,6 +79,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     if (!memory_init(&boot_info, info_phys, load_base))
         run_end(SKIFF_BAD_INPUT);
     paging_init(&boot_info);
+    acpi_init(&boot_info);
     kprintf("skiff: resident phys=0x%llx-0x%llx\n", (unsigned long long)image_phys_start(),
             (unsigned long long)image_phys_end() - 1);
 

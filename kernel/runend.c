@@ -1,5 +1,6 @@
 #include "runend.h"
 
+#include "acpi_power.h"
 #include "console.h"
 #include "cpu.h"
 
@@ -34,8 +35,18 @@ __attribute__((noreturn)) void run_end(int status)
     else
         bochs_shutdown();
 
+    /* Real hardware: the FADT's registers first, then the emulators' and legacy ways. */
+    if (onexit == ONEXIT_POWEROFF) {
+        acpi_poweroff();                   /* S5: SLP_TYP | SLP_EN in PM1a/PM1b_CNT */
+        outw(0x604, 0x2000);               /* QEMU q35 / newer pc: PM1a_CNT, S5 */
+        outw(0xb004, 0x2000);              /* Bochs, older QEMU: PIIX4 PM1a_CNT, S5 */
+        kprintf("skiff: onexit=poweroff: the machine did not power off, halting\n");
+    }
     if (onexit == ONEXIT_REBOOT) {
+        acpi_reset();                      /* FADT RESET_REG <- RESET_VALUE */
         outb(0x64, 0xfe);                  /* keyboard-controller reset */
+        for (volatile int i = 0; i < 1000000; i++)
+            ;
         static const struct desc_ptr null_idt = { 0, 0 };
         lidt(&null_idt);
         __asm__ volatile("int3");          /* triple fault */

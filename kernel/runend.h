@@ -19,7 +19,9 @@ void runend_configure(enum onexit_action action);
 /*
  * Print `skiff: exit status=N`, flush the console, then end the run:
  * QEMU isa-debug-exit (port 0xf4), Bochs' magic breakpoint on success or
- * its shutdown port otherwise, then halt (or reboot with onexit=reboot).
+ * its shutdown port otherwise, then halt, or with onexit=reboot: the FADT
+ * reset register, the keyboard controller, a triple fault; with
+ * onexit=poweroff: ACPI S5 (FADT PM1a/PM1b_CNT), QEMU's and Bochs' PM1a_CNT.
  */
 __attribute__((noreturn)) void run_end(int status);
 

@@ -31,6 +31,9 @@ enum exit_action handle_init(struct vcpu *v);
 enum exit_action handle_sipi(struct vcpu *v);
 enum exit_action handle_preemption_timer(struct vcpu *v);
 
+/* Cleared while tracing, gdb or vmcheck=always must see every exit. */
+extern bool vmx_fast_cpuid;
+
 /* Shared helpers (vmx/exit_dispatch.c). */
 void vcpu_skip_insn(struct vcpu *v);
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);

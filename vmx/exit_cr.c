@@ -37,6 +37,12 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
         return false;
     if ((val & CR0_NW) && !(val & CR0_CD))
         return false;
+    /* Clearing PG in 64-bit mode, or with CR4.PCIDE set, raises #GP (SDM Vol. 2B MOV to CR0):
+     * IA-32e mode is left only from compatibility mode. */
+    if (!(val & CR0_PG) && (old & CR0_PG) &&
+        (((efer & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & (1u << 13))) ||
+         (vmcs_read(CR4_READ_SHADOW) & (1ull << 17))))
+        return false;
     if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
         if (!(vmcs_read(CR4_READ_SHADOW) & CR4_PAE))
             return false;

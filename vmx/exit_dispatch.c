@@ -19,6 +19,9 @@
 #include "vmx/vmcheck_live.h"
 #include "vmx/vmx_insn.h"
 
+/* vmx/exit_stub.S answers plain CPUIDs itself while nothing needs to see every exit. */
+bool vmx_fast_cpuid;
+
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI]    = handle_exception_nmi,
     [EXIT_REASON_TRIPLE_FAULT]     = handle_triple_fault,

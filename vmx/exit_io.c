@@ -6,6 +6,7 @@
  * passed through, so Skiff sees it), and the ports through which a guest
  * powers off or resets the machine, which Skiff must see to report them.
  */
+#include "kernel/acpi_power.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
@@ -30,6 +31,7 @@
  * UART before each byte does not exit over and over.
  */
 static uint8_t guest_lcr = 0x03;
+static uint8_t guest_mcr;                        /* with loopback, which stays off the real UART */
 
 static bool console_port(uint16_t port, uint16_t reg)
 {
@@ -40,6 +42,14 @@ static uint32_t port_in(uint16_t port, unsigned size)
 {
     if (size == 1 && console_port(port, 5))
         return inb(port) | 0x60;                 /* THR empty, transmitter idle */
+    if (size == 1 && console_port(port, 3))
+        return guest_lcr;                        /* what the guest wrote (see port_out) */
+    if (size == 1 && console_port(port, 4))
+        return guest_mcr;
+    if (size == 1 && console_port(port, 6) && (guest_mcr & 0x10))
+        /* Loopback as the guest sees it: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2 (8250/16550). */
+        return (uint32_t)(((guest_mcr & 0x02) << 3) | ((guest_mcr & 0x01) << 5) |
+                          ((guest_mcr & 0x04) << 4) | ((guest_mcr & 0x08) << 4));
     return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
 }
 
@@ -50,8 +60,23 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
         console_note_guest_byte((char)val);
         return;
     }
-    if (size == 1 && console_port(port, 3))
+    if (console_port(port, 1) || console_port(port, 2) || console_port(port, 3) || console_port(port, 4) ||
+        (console_port(port, 0) && (guest_lcr & 0x80))) {
+        /* Reprogramming the UART (divisor, FIFO reset, line, modem control) waits until what
+         * Skiff has sent is out: a FIFO reset or a new divisor would drop or garble it. */
+        for (unsigned spin = 0; spin < 1000000 && !(inb(skiff_cfg.serial_port + 5) & 0x40); spin++)
+            cpu_pause();
+    }
+    if (size == 1 && console_port(port, 3)) {
+        /* The guest may reach the divisor (DLAB), but the line stays 8N1 without break:
+         * 5-bit words or a break would garble or silence Skiff's own lines. */
         guest_lcr = (uint8_t)val;
+        val = (val & 0x80) | 0x03;
+    }
+    if (size == 1 && console_port(port, 4)) {
+        guest_mcr = (uint8_t)val;
+        val &= ~0x10u;                           /* loopback would silence Skiff's console */
+    }
     if (size == 1)
         outb(port, (uint8_t)val);
     else if (size == 2)
@@ -67,12 +92,28 @@ static enum io_effect out_effect(uint16_t port, unsigned size, uint32_t val)
 {
     static unsigned shutdown_match;
     static const char shutdown[] = "Shutdown";
+    static bool kbc_write_output;                /* the 8042's last command was 0xd1 */
 
+    /* The FADT's PM1a/PM1b_CNT (kernel/acpi.c); 0x604 and 0xb004 below stay as fallbacks. */
+    if (acpi_is_pm1_cnt_port(port)) {
+        bool low = port == acpi_host.pm1a_cnt || (acpi_host.pm1b_cnt && port == acpi_host.pm1b_cnt);
+        uint32_t v16 = low ? (size >= 2 ? val : 0) : val << 8;   /* a byte write to the high half */
+        return v16 & ACPI_PM1_SLP_EN ? IO_POWER_OFF : IO_PASS;
+    }
     switch (port) {
     case 0xf4:                                   /* QEMU isa-debug-exit */
         return IO_DEBUG_EXIT;
-    case 0x64:                                   /* 8042: pulse reset line */
-        return size == 1 && (val & 0xff) == 0xfe ? IO_RESET : IO_PASS;
+    case 0x64:                                   /* 8042 command */
+        kbc_write_output = (val & 0xff) == 0xd1;
+        /* 0xf0-0xff pulse the output lines whose bits are 0; bit 0 is the reset line. */
+        return size == 1 && (val & 0xf1) == 0xf0 ? IO_RESET : IO_PASS;
+    case 0x60:                                   /* 8042 data: after 0xd1, the output port */
+        if (!kbc_write_output)
+            return IO_PASS;
+        kbc_write_output = false;
+        return size == 1 && !(val & 1) ? IO_RESET : IO_PASS;
+    case 0x92:                                   /* system control port A: bit 0 fast reset */
+        return size == 1 && (val & 1) ? IO_RESET : IO_PASS;
     case 0xcf9:                                  /* reset control register */
         return size == 1 && (val & 0x04) ? IO_RESET : IO_PASS;
     case 0x8900:                                 /* Bochs "Shutdown" port */
@@ -106,7 +147,7 @@ static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, uint16_
 
 void io_bitmap_init(uint8_t *a, uint8_t *b)
 {
-    uint16_t ports[] = { 0xf4, 0x64, 0xcf9, 0x8900, 0x604, 0x605, 0xb004, 0xb005 };
+    uint16_t ports[] = { 0xf4, 0x60, 0x64, 0x92, 0xcf9, 0x8900, 0x604, 0x605, 0xb004, 0xb005 };
 
     memset(a, 0, PAGE_SIZE);
     memset(b, 0, PAGE_SIZE);
@@ -114,6 +155,14 @@ void io_bitmap_init(uint8_t *a, uint8_t *b)
         uint8_t *bm = ports[i] < 0x8000 ? a : b;
         uint16_t p = ports[i] & 0x7fff;
         bm[p / 8] |= 1u << (p % 8);
+    }
+    if (acpi_host_ok) {                          /* the FADT's PM1 control blocks, both bytes */
+        uint16_t pm1[] = { acpi_host.pm1a_cnt, acpi_host.pm1b_cnt };
+        for (unsigned i = 0; i < ARRAY_SIZE(pm1); i++)
+            for (uint32_t p = pm1[i]; pm1[i] && p <= (uint32_t)pm1[i] + 1 && p <= 0xffff; p++) {
+                uint8_t *bm = p < 0x8000 ? a : b;
+                bm[(p & 0x7fff) / 8] |= 1u << (p % 8);
+            }
     }
     if (!skiff_cfg.console_none)
         for (uint16_t p = skiff_cfg.serial_port; p < skiff_cfg.serial_port + 8; p++) {

@@ -14,6 +14,10 @@
 #include "vmx/vmx_on.h"
 #include "vmx/vmx_setup.h"
 
+#define MSR_IA32_APIC_BASE 0x1b
+#define APIC_BASE_EXTD (1ull << 10)
+#define APIC_BASE_EN   (1ull << 11)
+
 static void set_bit_for(uint8_t *bitmap, unsigned quarter_base, uint32_t msr)
 {
     uint32_t idx = msr & 0x1fff;
@@ -34,6 +38,38 @@ void msr_bitmap_init(uint8_t *bitmap)
     /* Writes only: EFER and PAT, whose guest copies are VMCS fields. */
     set_bit_for(bitmap, 2048, MSR_IA32_EFER);
     set_bit_for(bitmap, 2048, MSR_IA32_PAT);
+    /* The APIC's MMIO window follows IA32_APIC_BASE for every access of this CPU, Skiff's in
+     * VMX root operation included: the guest may not move it (onto Skiff's pages, say). */
+    set_bit_for(bitmap, 2048, MSR_IA32_APIC_BASE);
+}
+
+/*
+ * The MSRs the bitmap covers (SDM 25.6.9); every other MSR number always exits.  Skiff passes
+ * through only these: an MSR outside them would be executed by Skiff itself, and a #GP there
+ * (no such MSR) would be a host exception.  The guest gets the #GP instead.
+ */
+static bool in_bitmap_range(uint32_t msr)
+{
+    return msr < 0x2000 || (msr >= 0xc0000000u && msr < 0xc0002000u);
+}
+
+/* IA32_APIC_BASE writes the guest may make: same base, a valid mode change (SDM Vol. 3A 11.12.5). */
+static bool apic_base_write_ok(uint64_t old, uint64_t val)
+{
+    struct cpuid_regs ext = cpuid(0x80000000, 0);
+    unsigned maxphy = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
+    uint64_t reserved = 0x2ffull | ~((1ull << maxphy) - 1);
+    bool x2apic = cpuid(1, 0).ecx & (1u << 21);
+
+    if ((val & reserved) || ((val ^ old) & ~(APIC_BASE_EN | APIC_BASE_EXTD)))
+        return false;                               /* reserved bits, a new base or BSP flag */
+    if ((val & APIC_BASE_EXTD) && (!x2apic || !(val & APIC_BASE_EN)))
+        return false;                               /* no x2APIC, or the invalid state EXTD without EN */
+    if ((old & APIC_BASE_EXTD) && (old & APIC_BASE_EN) && (val & APIC_BASE_EN) && !(val & APIC_BASE_EXTD))
+        return false;                               /* x2APIC -> xAPIC */
+    if (!(old & APIC_BASE_EN) && (val & APIC_BASE_EXTD))
+        return false;                               /* disabled -> x2APIC */
+    return true;
 }
 
 static bool is_vmx_msr(uint32_t msr)
@@ -46,6 +82,10 @@ enum exit_action handle_rdmsr(struct vcpu *v)
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val;
 
+    if (!in_bitmap_range(msr)) {
+        vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
+        return EXIT_RESUME;
+    }
     if (msr == MSR_IA32_FEATURE_CONTROL) {
         /* Locked, VMX disabled in and outside SMX: what a VT-x-less CPU shows. */
         val = (rdmsr(msr) & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
@@ -82,8 +122,15 @@ enum exit_action handle_wrmsr(struct vcpu *v)
     uint32_t msr = (uint32_t)v->regs.rcx;
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
 
-    if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr))
+    if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || !in_bitmap_range(msr))
         goto gp;                                    /* locked / not there */
+    if (msr == MSR_IA32_APIC_BASE) {
+        if (!apic_base_write_ok(rdmsr(msr), val))
+            goto gp;
+        wrmsr(msr, val);
+        vcpu_skip_insn(v);
+        return EXIT_RESUME;
+    }
     if (msr == MSR_IA32_EFER) {
         uint64_t old = vmcs_read(GUEST_IA32_EFER);
         bool nx = cpuid(0x80000001, 0).edx & (1u << 20);

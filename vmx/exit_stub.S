@@ -11,6 +11,25 @@
 
     .text
 
+/* The 15 GPRs in struct guest_regs order (the last push is RAX, at the lowest address). */
+.macro PUSH_GPRS
+    pushq %r15
+    pushq %r14
+    pushq %r13
+    pushq %r12
+    pushq %r11
+    pushq %r10
+    pushq %r9
+    pushq %r8
+    pushq %rdi
+    pushq %rsi
+    pushq %rbp
+    pushq %rbx
+    pushq %rdx
+    pushq %rcx
+    pushq %rax
+.endm
+
 /* int vmx_enter(struct vcpu *v, int resume) */
     .globl vmx_enter
 vmx_enter:
@@ -55,25 +74,69 @@ vmx_enter:
     popq %rbp
     ret
 
-/* HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs). */
+/* Register slots relative to RSP at the exit (RSP = &vcpu->regs + 120). */
+#define SLOT_RDX (8 * 2 - GUEST_REGS_SIZE)
+#define SLOT_RSI (8 * 5 - GUEST_REGS_SIZE)
+#define SLOT_RDI (8 * 6 - GUEST_REGS_SIZE)
+#define RSP_EXITS (VCPU_EXITS_OFF - VCPU_HOST_RSP_OFF)
+#define RSP_CPUID_COUNT (VCPU_EXIT_COUNTS_OFF - VCPU_HOST_RSP_OFF + 8 * 10)
+
+/* VMCS field encodings the fast path uses (SDM Vol. 3D Appendix B). */
+#define F_VM_EXIT_REASON          0x4402
+#define F_VM_EXIT_INSTRUCTION_LEN 0x440c
+#define F_GUEST_RIP               0x681e
+
+/*
+ * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
+ *
+ * Fast path: a CPUID that needs no policy (not leaf 1, not Skiff's
+ * 0x400000xx leaves) is answered here with the host's CPUID, touching only
+ * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
+ * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
+ * to see every exit.  Everything else takes the full path below.
+ */
     .globl vmx_exit_stub
     .balign 16
 vmx_exit_stub:
-    pushq %r15
-    pushq %r14
-    pushq %r13
-    pushq %r12
-    pushq %r11
-    pushq %r10
-    pushq %r9
-    pushq %r8
-    pushq %rdi
-    pushq %rsi
-    pushq %rbp
-    pushq %rbx
-    pushq %rdx
-    pushq %rcx
-    pushq %rax
+    movq %rdx, SLOT_RDX(%rsp)
+    movl $F_VM_EXIT_REASON, %edx
+    vmread %rdx, %rdx
+    cmpl $10, %edx                      /* EXIT_REASON_CPUID */
+    jne .Lfull_rdx
+    cmpb $0, vmx_fast_cpuid(%rip)
+    je .Lfull_rdx
+    cmpl $1, %eax                       /* leaf 1: VMX hidden, hypervisor bit, OSXSAVE */
+    je .Lfull_rdx
+    movl %eax, %edx
+    andl $0xffffff00, %edx
+    cmpl $0x40000000, %edx              /* Skiff's own leaves */
+    je .Lfull_rdx
+    cpuid
+    movq %rsi, SLOT_RSI(%rsp)
+    movq %rdi, SLOT_RDI(%rsp)
+    movl $F_GUEST_RIP, %esi
+    vmread %rsi, %rdi
+    movl $F_VM_EXIT_INSTRUCTION_LEN, %esi
+    vmread %rsi, %rsi
+    addq %rsi, %rdi
+    movl $F_GUEST_RIP, %esi
+    vmwrite %rdi, %rsi
+    incq RSP_EXITS(%rsp)
+    incq RSP_CPUID_COUNT(%rsp)
+    movq SLOT_RSI(%rsp), %rsi
+    movq SLOT_RDI(%rsp), %rdi
+    vmresume
+    PUSH_GPRS                           /* VMRESUME failed: flags survive the pushes */
+    movl $2, %esi
+    jc 2f
+    movl $1, %esi
+2:  movq %rsp, %rdi
+    call vmx_resume_failed
+    ud2
+
+.Lfull_rdx:
+    movq SLOT_RDX(%rsp), %rdx
+    PUSH_GPRS
     movq %rsp, %rdi
     call vmx_exit_dispatch
     testl %eax, %eax

@@ -69,6 +69,10 @@ bool guest_linear_to_phys(uint64_t gla, bool write, uint64_t *gpa)
     int level;
     uint64_t table;
     if (efer & EFER_LMA) {
+        /* 4-level paging translates only canonical addresses (bits 63:47 equal, SDM Vol. 3A 4.5):
+         * the walk below looks at bits 47:0 and would alias 0x8000000000000000 to 0. */
+        if ((uint64_t)((int64_t)(gla << 16) >> 16) != gla)
+            return false;
         level = 4;
         table = cr3 & addr_mask;
     } else {

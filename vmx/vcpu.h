@@ -18,6 +18,8 @@
 #define VCPU_EXIT_STACK_SIZE 16384
 #define VCPU_REGS_OFF        VCPU_EXIT_STACK_SIZE
 #define VCPU_HOST_RSP_OFF    (VCPU_REGS_OFF + GUEST_REGS_SIZE)
+#define VCPU_EXITS_OFF       (VCPU_HOST_RSP_OFF + 8)
+#define VCPU_EXIT_COUNTS_OFF (VCPU_EXITS_OFF + 8)
 
 #ifndef __ASSEMBLER__
 
@@ -46,6 +48,8 @@ struct vcpu {
     uint8_t exit_stack[VCPU_EXIT_STACK_SIZE] __attribute__((aligned(16)));
     struct guest_regs regs;
     uint64_t host_rsp;             /* vmx_enter's stack pointer while the guest runs */
+    uint64_t exits;                /* counters: the CPUID fast path updates them too */
+    uint64_t exit_counts[EXIT_REASON_MAX];
 
     uint64_t vmcs_phys;
     enum vmcs_launch_state launch_state;
@@ -63,8 +67,6 @@ struct vcpu {
 
     enum guest_end end;
     uint64_t guest_status;
-    uint64_t exits;
-    uint64_t exit_counts[EXIT_REASON_MAX];
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
 };
@@ -74,6 +76,9 @@ _Static_assert(offsetof(struct guest_regs, r15) == 14 * 8, "r15 is pushed first"
 _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "exit_stub.S pushes 15 GPRs");
 _Static_assert(offsetof(struct vcpu, regs) == VCPU_REGS_OFF, "exit_stub.S: regs offset");
 _Static_assert(offsetof(struct vcpu, host_rsp) == VCPU_HOST_RSP_OFF, "exit_stub.S: host_rsp offset");
+_Static_assert(offsetof(struct vcpu, exits) == VCPU_EXITS_OFF, "exit_stub.S: exits offset");
+_Static_assert(offsetof(struct vcpu, exit_counts) == VCPU_EXIT_COUNTS_OFF, "exit_stub.S: exit_counts offset");
+_Static_assert(EXIT_REASON_CPUID == 10, "exit_stub.S: the CPUID fast path");
 _Static_assert(VCPU_REGS_OFF % 16 == 0, "regs are 16-byte aligned: calls from the stub keep the ABI alignment");
 
 /*

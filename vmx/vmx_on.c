@@ -77,7 +77,7 @@ int vmx_enable(void)
         return SKIFF_UNSUPPORTED;
     }
     uint32_t proc2 = vmx_allowed1(c->proc2_ctls);
-    kprintf("skiff: vmx: VMX ok: revision 0x%x, EPT%s%s, VPID, unrestricted guest %s, "
+    pr_info("skiff: vmx: VMX ok: revision 0x%x, EPT%s%s, VPID, unrestricted guest %s, "
             "preemption timer %s\n",
             c->revision_id, c->ept_1g ? " 1G" : "", c->ept_2m ? " 2M" : "",
             proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST ? "yes" : "no",

@@ -120,15 +120,15 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         kprintf("skiff: error: building the guest's memory failed (%d)\n", r);
         return SKIFF_HOST_FAULT;
     }
-    kprintf("skiff: ept: guest-physical = host-physical minus Skiff's %llu pages "
+    pr_info("skiff: ept: guest-physical = host-physical minus Skiff's %llu pages "
             "(%zu EPT table pages, %s leaves)\n",
             (unsigned long long)(rangeset_bytes(&host_pmm.owned) / PAGE_SIZE),
             ept_table_pages(&guest_ept),
             vmx_caps.ept_1g ? "1G/2M/4K" : vmx_caps.ept_2m ? "2M/4K" : "4K");
     for (size_t i = 0; i < host_pmm.owned.n; i++)
-        kprintf("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
+        pr_info("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
                 (unsigned long long)host_pmm.owned.r[i].end - 1);
-    kprintf("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
+    pr_info("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
             (unsigned long long)(guest_memmap_ram(&guest_map) >> 10), guest_map.n);
     for (size_t i = 0; i < guest_map.n; i++)
         pr_info("skiff: guest e820: 0x%016llx-0x%016llx %s\n", (unsigned long long)guest_map.e[i].base,
@@ -218,11 +218,15 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     uint64_t tsc_launch = rdtsc();
     pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",
             (unsigned long long)v->vmcs_phys, v->vpid);
-    pr_debug("skiff: boot: %llu TSC ticks from the Multiboot2 entry to VMLAUNCH\n",
-             (unsigned long long)(tsc_launch - tsc_entry));
     /* gdb=: the stub holds the guest before its first instruction until gdb resumes it. */
-    st = cfg->gdb_port && !gdb_init(v, cfg->gdb_port) ? 0 : vcpu_run(v);
+    bool gdb_refused = cfg->gdb_port && !gdb_init(v, cfg->gdb_port);
+    vmx_fast_cpuid = !trace_enabled && !gdb_enabled && vmcheck_mode != VMCHECK_ALWAYS;
+    st = gdb_refused ? 0 : vcpu_run(v);
     gdb_end(v);
+    /* Reported after the run: printing it before VMLAUNCH would be part of the boot cost. */
+    kprintf("skiff: boot: TSC at entry=%llu, at VMLAUNCH=%llu (%llu ticks)\n",
+            (unsigned long long)tsc_entry, (unsigned long long)tsc_launch,
+            (unsigned long long)(tsc_launch - tsc_entry));
     vcpu_print_exit_counts(v);
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,

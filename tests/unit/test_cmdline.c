@@ -166,7 +166,9 @@ TEST(onexit_and_selftest)
     CHECK_EQ(cfg.onexit, ONEXIT_REBOOT);
     CHECK_EQ(parse("onexit=reboot onexit=halt"), 0);
     CHECK_EQ(cfg.onexit, ONEXIT_HALT);
-    CHECK_BAD("onexit=poweroff");
+    CHECK_EQ(parse("onexit=poweroff"), 0);
+    CHECK_EQ(cfg.onexit, ONEXIT_POWEROFF);
+    CHECK_BAD("onexit=shutdown");
     CHECK_BAD("onexit=");
 
     CHECK_EQ(parse("selftest=fault"), 0);

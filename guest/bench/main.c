@@ -1,0 +1,119 @@
+/*
+ * Skiff's benchmark guest.  With no TSC offsetting the guest reads Skiff's
+ * TSC; in Bochs the TSC advances exactly one per retired instruction and VM
+ * exits and entries add nothing, so (loop with an exiting instruction) minus
+ * (the same loop with a non-exiting one) counts the host instructions Skiff
+ * spends per exit, identically on every run.  On real VT-x the same numbers
+ * are cycles.
+ *
+ * Prints:  bench: <name> exit=<cost per round trip> (N=<iterations>)
+ */
+#include <stdint.h>
+
+#include "vmx/hypercall.h"
+
+#define COM1 0x3f8
+#define N 1000
+
+extern uint64_t first_tsc;
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint64_t rdtsc(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+static void putc(char c)
+{
+    while (!(inb(COM1 + 5) & 0x20))
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+static void puts(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            putc('\r');
+        putc(*s);
+    }
+}
+
+static void putx64(uint64_t v)
+{
+    puts("0x");
+    for (int i = 60; i >= 0; i -= 4)
+        putc("0123456789abcdef"[(v >> i) & 15]);
+}
+
+static void putu(uint32_t v)
+{
+    char b[11];
+    int n = 0;
+    do
+        b[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n)
+        putc(b[--n]);
+}
+
+/*
+ * Each loop body is one instruction between identical loop overhead; the
+ * baseline body is a register move, which never exits.
+ */
+#define LOOP(stmt)                                                              \
+    ({                                                                          \
+        uint64_t t0 = rdtsc();                                                  \
+        for (uint32_t i = 0; i < N; i++)                                        \
+            stmt;                                                               \
+        rdtsc() - t0;                                                           \
+    })
+
+static void report(const char *name, uint64_t t, uint64_t base)
+{
+    puts("bench: ");
+    puts(name);
+    puts(" exit=");
+    putu(t > base ? ((uint32_t)(t - base) + N / 2) / N : 0);
+    puts(" (N=");
+    putu(N);
+    puts(")\n");
+}
+
+void bench_main(void);
+void bench_main(void)
+{
+    puts("bench: first_tsc=");
+    putx64(first_tsc);
+    puts("\n");
+
+    uint32_t a, b, c, d;
+    uint64_t base_cpuid = LOOP(__asm__ volatile("mov %%eax, %%eax" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0)));
+    uint64_t cpuid0 = LOOP(__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(0), "c"(0)));
+    uint64_t cpuids = LOOP(__asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d)
+                                            : "a"(SKIFF_CPUID_SIGNATURE_LEAF), "c"(0)));
+    uint64_t base = LOOP(__asm__ volatile("mov %%eax, %%eax" : "=a"(a) : "a"(HC_NOP)));
+    uint64_t vmcall = LOOP(__asm__ volatile("vmcall" : "=a"(a) : "a"(HC_NOP)));
+    uint64_t base_msr = LOOP(__asm__ volatile("mov %%eax, %%eax" : "=a"(a), "=d"(d) : "c"(0x3a)));
+    uint64_t rdmsr = LOOP(__asm__ volatile("rdmsr" : "=a"(a), "=d"(d) : "c"(0x3a)));
+    uint64_t base_out = LOOP(__asm__ volatile("mov %%eax, %%eax" :: "a"(0), "d"(COM1 + 7)));
+    uint64_t outp = LOOP(__asm__ volatile("outb %%al, %%dx" :: "a"(0), "d"(COM1 + 7)));
+    report("cpuid_leaf0", cpuid0, base_cpuid);
+    report("cpuid_skiff", cpuids, base_cpuid);
+    report("vmcall_nop", vmcall, base);
+    report("rdmsr_feature_control", rdmsr, base_msr);
+    report("out_console_scratch", outp, base_out);
+    puts("bench: done\n");
+    __asm__ volatile("vmcall" ::"a"(HC_EXIT), "b"(0) : "memory");
+    for (;;)
+        __asm__ volatile("cli; hlt");
+}

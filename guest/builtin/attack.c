@@ -1,0 +1,1074 @@
+/*
+ * Hostile variants of the built-in guest (guest_test=NAME on Skiff's command
+ * line): each attacks Skiff one way and says what it expects to observe; the
+ * boot tests (tests/boot/cases.sh, attack_*) assert both the guest's view and
+ * Skiff's verdict.  Three kinds of ending:
+ *
+ *   - the guest observes a fault or a value (#GP, #UD, a hypercall error) and
+ *     ends with the exit hypercall, status 0 when every check held;
+ *   - Skiff stops the guest with a named verdict (EPT violation, triple
+ *     fault, INIT, reset, string I/O outside the guest);
+ *   - fuzz: random privileged and exiting instructions (guest_seed=,
+ *     guest_count=), every fault caught by the guest's own IDT;
+ *   - soak: guest_count= exits of mixed kinds, with a checksum of what came back.
+ */
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/builtin/guest.h"
+#include "vmx/hypercall.h"
+
+#define COM1 0x3f8
+#define SCRATCH_PAGE 0x500000            /* guest RAM the variants use for page tables */
+
+static inline void o8(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t i8(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint64_t rd_cr0(void) { uint64_t v; __asm__ volatile("mov %%cr0, %0" : "=r"(v)); return v; }
+static inline uint64_t rd_cr3(void) { uint64_t v; __asm__ volatile("mov %%cr3, %0" : "=r"(v)); return v; }
+static inline uint64_t rd_cr4(void) { uint64_t v; __asm__ volatile("mov %%cr4, %0" : "=r"(v)); return v; }
+
+static int fails;
+
+static void ck(bool ok, const char *what)
+{
+    check(ok, what);
+    if (!ok)
+        fails++;
+}
+
+static bool streq(const char *a, const char *b)
+{
+    while (*a && *a == *b)
+        a++, b++;
+    return *a == *b;
+}
+
+static const char *after(const char *s, const char *prefix)
+{
+    while (*prefix && *s == *prefix)
+        s++, prefix++;
+    return *prefix ? 0 : s;
+}
+
+static __attribute__((noreturn)) void finish(const char *name)
+{
+    say("attack %s: done, %u check(s) failed", name, (uint64_t)fails);
+    guest_exit(fails ? 1 : 0);
+}
+
+static __attribute__((noreturn)) void survived(const char *name)
+{
+    say("attack %s: still running, this should not happen", name);
+    guest_exit(3);
+}
+
+static void cpuid4(uint32_t leaf, uint32_t sub, uint32_t r[4])
+{
+    __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
+}
+
+/* RDMSR that may fault: the vector, or -1 with *val set. */
+static int try_rdmsr(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+    last_vector = -1;
+    __asm__ volatile("leaq 1f(%%rip), %%r11\n\tmovq %%r11, %[fix]\n\trdmsr\n1:"
+                     : [fix] "=m"(fixup_rip), "+a"(lo), "+d"(hi)
+                     : "c"(msr)
+                     : "r11", "memory");
+    fixup_rip = 0;
+    *val = ((uint64_t)hi << 32) | lo;
+    return last_vector;
+}
+
+static int try_wrmsr(uint32_t msr, uint64_t val)
+{
+    return GUEST_FAULT("wrmsr", "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
+}
+
+static int try_cr0(uint64_t v) { return GUEST_FAULT("mov %[v], %%cr0", [v] "r"(v)); }
+static int try_cr3(uint64_t v) { return GUEST_FAULT("mov %[v], %%cr3", [v] "r"(v)); }
+static int try_cr4(uint64_t v) { return GUEST_FAULT("mov %[v], %%cr4", [v] "r"(v)); }
+
+static unsigned max_phys_bits(void)
+{
+    uint32_t r[4];
+    cpuid4(0x80000000, 0, r);
+    if (r[0] < 0x80000008)
+        return 36;
+    cpuid4(0x80000008, 0, r);
+    return r[0] & 0xff;
+}
+
+/* ---- Skiff's pages by physical address: {read,write,exec}_<page> ---- */
+
+static uint64_t page_of(const char *kind)
+{
+    static const struct { const char *name; unsigned off; } pages[] = {
+        { "vmcs", __builtin_offsetof(struct builtin_info, vmcs) },
+        { "vmxon", __builtin_offsetof(struct builtin_info, vmxon) },
+        { "ept", __builtin_offsetof(struct builtin_info, ept_pml4) },
+        { "msr_bitmap", __builtin_offsetof(struct builtin_info, msr_bitmap) },
+        { "io_bitmap_a", __builtin_offsetof(struct builtin_info, io_bitmap_a) },
+        { "io_bitmap_b", __builtin_offsetof(struct builtin_info, io_bitmap_b) },
+        { "exit_stack", __builtin_offsetof(struct builtin_info, exit_stack) },
+        { "host_stack", __builtin_offsetof(struct builtin_info, host_stack) },
+        { "host_pt", __builtin_offsetof(struct builtin_info, host_cr3) },
+    };
+    for (unsigned i = 0; i < sizeof(pages) / sizeof(pages[0]); i++)
+        if (streq(kind, pages[i].name))
+            return *(const uint64_t *)((const char *)info + pages[i].off);
+    return 0;
+}
+
+static bool page_attack(const char *t)
+{
+    const char *kind;
+    int access;
+    if ((kind = after(t, "read_")))
+        access = 0;
+    else if ((kind = after(t, "write_")))
+        access = 1;
+    else if ((kind = after(t, "exec_")))
+        access = 2;
+    else
+        return false;
+    uint64_t pa = page_of(kind);
+    if (!pa)
+        return false;
+    say("attack %s: Skiff's %s page at %x: expect Skiff to stop me (EPT violation)", t, kind, pa);
+    if (access == 0)
+        say("read %x", *(volatile uint64_t *)pa);
+    else if (access == 1)
+        *(volatile uint64_t *)pa = 0xbadbadbadull;
+    else
+        ((void (*)(void))pa)();
+    survived(t);
+}
+
+/* ---- Skiff's pages through the guest's own paging and string I/O ---- */
+
+static void map_vmcs(void)
+{
+    uint64_t *pd = (uint64_t *)(BUILTIN_PML4_ADDR + 2 * 4096);   /* 4 PDs, 2048 entries */
+    uint64_t *pt = (uint64_t *)SCRATCH_PAGE;
+    for (int i = 0; i < 512; i++)
+        pt[i] = 0;
+    pt[0] = info->vmcs | 3;
+    pd[512] = SCRATCH_PAGE | 3;                                   /* linear 0x40000000 */
+    __asm__ volatile("invlpg (%0)" ::"r"(0x40000000ull) : "memory");
+    say("attack map_vmcs: linear 0x40000000 maps Skiff's VMCS at %x: expect an EPT violation", info->vmcs);
+    say("read %x", *(volatile uint64_t *)0x40000000ull);
+    survived("map_vmcs");
+}
+
+static void cr3_to(const char *t, uint64_t cr3, const char *expect)
+{
+    say("attack %s: CR3 := %x: expect %s", t, cr3, expect);
+    __asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+    survived(t);
+}
+
+static void cr3_garbage(void)
+{
+    uint64_t cr3 = rd_cr3();
+    unsigned bits = max_phys_bits();
+    say("attack cr3_garbage: MAXPHYADDR %u: CR3 with reserved bits must raise #GP", (uint64_t)bits);
+    for (unsigned b = bits; b < 63; b += 5)
+        ck(try_cr3(cr3 | (1ull << b)) == 13, "cr3_garbage: CR3 with a bit above MAXPHYADDR raises #GP");
+    ck(try_cr3(cr3 | 0xfe7) == -1, "cr3_garbage: CR3 with garbage in its ignored low bits loads");
+    ck(try_cr3(cr3) == -1 && rd_cr3() == cr3, "cr3_garbage: the original CR3 loads again");
+    finish("cr3_garbage");
+}
+
+static void string_io(const char *t)
+{
+    uint64_t n = 4;
+    if (streq(t, "insb_skiff")) {
+        say("attack insb_skiff: rep insb from COM1 (intercepted) into Skiff's VMCS at %x", info->vmcs);
+        __asm__ volatile("rep insb" : "+D"(*(uint64_t[]){ info->vmcs }), "+c"(n) : "d"(COM1) : "memory");
+    } else if (streq(t, "outsb_skiff")) {
+        say("attack outsb_skiff: rep outsb to COM1 from Skiff's image at %x", info->skiff_start);
+        __asm__ volatile("rep outsb" : "+S"(*(uint64_t[]){ info->skiff_start }), "+c"(n) : "d"(COM1) : "memory");
+    } else {
+        say("attack insb_native: rep insb from port 0x80 (not intercepted) into Skiff's VMCS at %x", info->vmcs);
+        __asm__ volatile("rep insb" : "+D"(*(uint64_t[]){ info->vmcs }), "+c"(n) : "d"(0x80) : "memory");
+    }
+    survived(t);
+}
+
+/* ---- VMX, CR and MSR attacks: the guest sees a CPU without VMX ---- */
+
+static void vmx_insns(void)
+{
+    static uint64_t region[2] __attribute__((aligned(16)));
+    uint64_t *p = region;
+    say("attack vmx_insns: every VMX instruction must raise #UD");
+    ck(GUEST_FAULT("vmxon (%%rsi)", "S"(p)) == 6, "vmx_insns: VMXON raises #UD");
+    ck(GUEST_FAULT("vmclear (%%rsi)", "S"(p)) == 6, "vmx_insns: VMCLEAR raises #UD");
+    ck(GUEST_FAULT("vmptrld (%%rsi)", "S"(p)) == 6, "vmx_insns: VMPTRLD raises #UD");
+    ck(GUEST_FAULT("vmptrst (%%rsi)", "S"(p)) == 6, "vmx_insns: VMPTRST raises #UD");
+    ck(GUEST_FAULT("vmread %%rax, (%%rsi)", "S"(p), "a"(0x4402ull)) == 6, "vmx_insns: VMREAD raises #UD");
+    ck(GUEST_FAULT("vmwrite (%%rsi), %%rax", "S"(p), "a"(0x681eull)) == 6, "vmx_insns: VMWRITE raises #UD");
+    ck(GUEST_FAULT("vmlaunch") == 6, "vmx_insns: VMLAUNCH raises #UD");
+    ck(GUEST_FAULT("vmresume") == 6, "vmx_insns: VMRESUME raises #UD");
+    ck(GUEST_FAULT("vmxoff") == 6, "vmx_insns: VMXOFF raises #UD");
+    ck(GUEST_FAULT("invept (%%rsi), %%rax", "S"(p), "a"(2ull)) == 6, "vmx_insns: INVEPT raises #UD");
+    ck(GUEST_FAULT("invvpid (%%rsi), %%rax", "S"(p), "a"(2ull)) == 6, "vmx_insns: INVVPID raises #UD");
+    ck(GUEST_FAULT("vmfunc", "a"(0ull), "c"(0ull)) == 6, "vmx_insns: VMFUNC raises #UD");
+    ck(GUEST_FAULT("getsec", "a"(0ull)) == 6, "vmx_insns: GETSEC raises #UD");
+    finish("vmx_insns");
+}
+
+static void cr4_vmxe(void)
+{
+    uint64_t cr4 = rd_cr4();
+    say("attack cr4_vmxe: CR4=%x", cr4);
+    ck(!(cr4 & (1u << 13)), "cr4_vmxe: CR4.VMXE reads as 0");
+    ck(try_cr4(cr4 | (1u << 13)) == 13, "cr4_vmxe: setting CR4.VMXE raises #GP");
+    ck(try_cr4(cr4 | (1u << 13) | (1u << 7)) == 13, "cr4_vmxe: setting VMXE with PGE raises #GP");
+    ck(try_cr4(cr4 | (1ull << 40)) == 13, "cr4_vmxe: a reserved CR4 bit raises #GP");
+    ck(try_cr4(cr4 & ~(1ull << 5)) == 13, "cr4_vmxe: clearing CR4.PAE in long mode raises #GP");
+    ck(try_cr4(cr4 ^ (1u << 7)) == -1 && try_cr4(cr4) == -1, "cr4_vmxe: toggling CR4.PGE works");
+    ck(rd_cr4() == cr4, "cr4_vmxe: CR4 unchanged");
+    finish("cr4_vmxe");
+}
+
+static void cr0_bad(void)
+{
+    uint64_t cr0 = rd_cr0();
+    say("attack cr0_bad: CR0=%x", cr0);
+    ck(try_cr0(cr0 & ~1ull) == 13, "cr0_bad: PG without PE raises #GP");
+    ck(try_cr0(cr0 | (1ull << 29)) == 13, "cr0_bad: NW without CD raises #GP");
+    ck(try_cr0(cr0 | (1ull << 32)) == 13, "cr0_bad: a bit above 31 raises #GP");
+    ck(try_cr0(cr0 & ~(1ull << 31)) == 13, "cr0_bad: clearing PG in 64-bit mode raises #GP");
+    ck(try_cr0(cr0 | (1ull << 3)) == -1 && GUEST_FAULT("clts") == -1, "cr0_bad: CR0.TS and CLTS work");
+    ck(rd_cr0() == cr0, "cr0_bad: CR0 unchanged");
+    finish("cr0_bad");
+}
+
+static void vmx_msrs(void)
+{
+    uint64_t v;
+    say("attack vmx_msrs: the VMX capability MSRs do not exist, feature control is locked");
+    unsigned rd_gp = 0, wr_gp = 0;
+    for (uint32_t m = 0x480; m <= 0x491; m++) {
+        rd_gp += try_rdmsr(m, &v) == 13;
+        wr_gp += try_wrmsr(m, 0xffffffffffffffffull) == 13;
+    }
+    ck(rd_gp == 18, "vmx_msrs: RDMSR of IA32_VMX_BASIC..IA32_VMX_VMFUNC raises #GP (18 MSRs)");
+    ck(wr_gp == 18, "vmx_msrs: WRMSR of IA32_VMX_BASIC..IA32_VMX_VMFUNC raises #GP (18 MSRs)");
+    ck(try_rdmsr(0x3a, &v) == -1 && (v & 1) && !(v & 6), "vmx_msrs: IA32_FEATURE_CONTROL reads locked, VMX off");
+    ck(try_wrmsr(0x3a, v | 5) == 13, "vmx_msrs: enabling VMX in IA32_FEATURE_CONTROL raises #GP");
+    ck(try_wrmsr(0x3a, 0) == 13, "vmx_msrs: unlocking IA32_FEATURE_CONTROL raises #GP");
+    uint64_t v2;
+    ck(try_rdmsr(0x3a, &v2) == -1 && v2 == v, "vmx_msrs: IA32_FEATURE_CONTROL unchanged");
+    finish("vmx_msrs");
+}
+
+static void efer_reserved(void)
+{
+    uint64_t efer, e2;
+    try_rdmsr(0xc0000080, &efer);
+    say("attack efer_reserved: EFER=%x", efer);
+    ck(try_wrmsr(0xc0000080, efer | 2) == 13, "efer_reserved: EFER bit 1 (reserved) raises #GP");
+    ck(try_wrmsr(0xc0000080, efer | (1ull << 12)) == 13, "efer_reserved: EFER bit 12 (SVME, not on Intel) raises #GP");
+    ck(try_wrmsr(0xc0000080, efer | (1ull << 63)) == 13, "efer_reserved: EFER bit 63 raises #GP");
+    ck(try_wrmsr(0xc0000080, efer & ~(1ull << 8)) == 13, "efer_reserved: clearing LME with paging on raises #GP");
+    ck(try_wrmsr(0xc0000080, efer & ~(1ull << 10)) == -1 && try_rdmsr(0xc0000080, &e2) == -1 && (e2 & (1u << 10)),
+       "efer_reserved: writing LMA is ignored");
+    ck(try_wrmsr(0xc0000080, efer ^ 1) == -1 && try_rdmsr(0xc0000080, &e2) == -1 && e2 == (efer ^ 1),
+       "efer_reserved: toggling SCE works");
+    try_wrmsr(0xc0000080, efer);
+    try_rdmsr(0xc0000080, &e2);
+    ck(e2 == efer, "efer_reserved: EFER restored");
+    finish("efer_reserved");
+}
+
+static void host_msrs(void)
+{
+    static const uint32_t msrs[] = { 0x174, 0x175, 0x176, 0xc0000081, 0xc0000082, 0xc0000083,
+                                     0xc0000084, 0xc0000102, 0xc0000100, 0xc0000101 };
+    say("attack host_msrs: garbage in SYSENTER, STAR/LSTAR/CSTAR/FMASK, FS/GS/KERNEL_GS bases");
+    uint64_t saved[10], v;
+    unsigned same = 0;
+    for (unsigned i = 0; i < 10; i++) {
+        try_rdmsr(msrs[i], &saved[i]);
+        uint64_t g = msrs[i] == 0x174 ? 0xfff8 : msrs[i] == 0xc0000081 ? 0xdead0000beef0000ull
+                                                                         : 0xffff8000dead0000ull + i * 0x1000;
+        if (msrs[i] == 0xc0000084)
+            g = 0xffffffff;
+        try_wrmsr(msrs[i], g);
+        same += try_rdmsr(msrs[i], &v) == -1 && v == g;
+    }
+    ck(same == 10, "host_msrs: the guest reads back its garbage (10 MSRs)");
+    uint32_t r[4];
+    for (int i = 0; i < 1000; i++)
+        cpuid4(0, 0, r);
+    ck(vmcall(HC_NOP, 0, 0) == 0, "host_msrs: 1000 exits later Skiff still answers");
+    ck(try_wrmsr(0x176, 0x8000000000000000ull) == 13, "host_msrs: non-canonical SYSENTER_EIP raises #GP");
+    ck(try_wrmsr(0xc0000082, 0x8000000000000000ull) == 13, "host_msrs: non-canonical LSTAR raises #GP");
+    for (unsigned i = 0; i < 10; i++)
+        try_wrmsr(msrs[i], saved[i]);
+    finish("host_msrs");
+}
+
+static void apic_base(void)
+{
+    uint64_t base, b2;
+    try_rdmsr(0x1b, &base);
+    uint64_t target = (info->exit_stack & ~0xfffull) | (base & 0xfff);
+    say("attack apic_base: IA32_APIC_BASE=%x: moving the APIC onto Skiff's exit stack (%x) must raise #GP",
+        base, target);
+    ck(try_wrmsr(0x1b, target) == 13, "apic_base: moving the APIC onto Skiff's page raises #GP");
+    ck(try_wrmsr(0x1b, (base & 0xfff) | 0x10000000ull) == 13, "apic_base: moving the APIC elsewhere raises #GP");
+    ck(try_rdmsr(0x1b, &b2) == -1 && b2 == base, "apic_base: IA32_APIC_BASE unchanged");
+    ck(try_wrmsr(0x1b, base) == -1, "apic_base: writing the same value works");
+    ck(vmcall(HC_NOP, 0, 0) == 0, "apic_base: Skiff still answers");
+    finish("apic_base");
+}
+
+static void bad_msrs(void)
+{
+    static const uint32_t msrs[] = { 0x2000, 0x40000000, 0x40000001, 0x4b564d00, 0x80000000, 0xbfffffff,
+                                     0xc0002000, 0xc0010000, 0xc0010117, 0xffffffff };
+    say("attack bad_msrs: RDMSR/WRMSR of MSRs that do not exist must raise #GP");
+    unsigned r = 0, w = 0;
+    uint64_t v;
+    for (unsigned i = 0; i < sizeof(msrs) / sizeof(msrs[0]); i++) {
+        r += try_rdmsr(msrs[i], &v) == 13;
+        w += try_wrmsr(msrs[i], 0x1234) == 13;
+    }
+    ck(r == 10, "bad_msrs: RDMSR of 10 non-existent MSRs raises #GP");
+    ck(w == 10, "bad_msrs: WRMSR of 10 non-existent MSRs raises #GP");
+    ck(vmcall(HC_NOP, 0, 0) == 0, "bad_msrs: Skiff still answers");
+    finish("bad_msrs");
+}
+
+static void cpuid_leaves(void)
+{
+    uint32_t r[4], basic, ext;
+    uint64_t n = 0;
+    cpuid4(0, 0, r);
+    basic = r[0];
+    cpuid4(0x80000000, 0, r);
+    ext = r[0];
+    say("attack cpuid_leaves: max basic leaf %x, max extended leaf %x", (uint64_t)basic, (uint64_t)ext);
+    for (uint32_t l = 0; l <= basic + 2; l++)
+        for (uint32_t s = 0; s < 4; s++, n++) {
+            cpuid4(l, s, r);
+            if (l == 1 && s == 0) {
+                ck(!(r[2] & (1u << 5)), "cpuid_leaves: leaf 1 hides VMX");
+                ck(r[2] & (1u << 31), "cpuid_leaves: leaf 1 sets the hypervisor bit");
+            }
+        }
+    unsigned hv_zero = 0;
+    for (uint32_t l = 0x40000000; l <= 0x40000101; l++, n++) {
+        cpuid4(l, 0, r);
+        if (l == 0x40000000)
+            ck(r[1] == SKIFF_CPUID_SIG_EBX && r[2] == SKIFF_CPUID_SIG_ECX && r[3] == SKIFF_CPUID_SIG_EDX,
+               "cpuid_leaves: 0x40000000 says Skiff VMM");
+        else if (l >= 0x40000002 && l <= 0x400000ff)
+            hv_zero += !(r[0] | r[1] | r[2] | r[3]);
+    }
+    ck(hv_zero == 254, "cpuid_leaves: 0x40000002..0x400000ff are all zero");
+    for (uint32_t l = 0x80000000; l <= ext + 2; l++, n++)
+        cpuid4(l, 0, r);
+    static const uint32_t odd[] = { 0x20000000, 0x7fffffff, 0x8fffffff, 0xc0000000, 0xc0000001,
+                                    0xdeadbeef, 0xfffffffe, 0xffffffff };
+    for (unsigned i = 0; i < sizeof(odd) / sizeof(odd[0]); i++, n++)
+        cpuid4(odd[i], 0xffffffff, r);
+    say("attack cpuid_leaves: %u CPUID leaves answered", n);
+    finish("cpuid_leaves");
+}
+
+static void hypercalls(void)
+{
+    say("attack hypercalls: bad numbers, bad pointers, Skiff's memory, huge lengths");
+    ck(vmcall(4, 0, 0) == HC_ENOSYS && vmcall(0xffffffffffffffffull, 1, 2) == HC_ENOSYS &&
+       vmcall(1ull << 63, 0, 0) == HC_ENOSYS && vmcall(0x100000001ull, 0, 0) == HC_ENOSYS,
+       "hypercalls: unknown numbers return HC_ENOSYS");
+    ck(vmcall(HC_PRINT, 0x8000000000000000ull, 8) == HC_EFAULT, "hypercalls: non-canonical pointer: HC_EFAULT");
+    ck(vmcall(HC_PRINT, 0x100000000ull, 8) == HC_EFAULT, "hypercalls: unmapped pointer: HC_EFAULT");
+    ck(vmcall(HC_PRINT, info->skiff_start, 8) == HC_EFAULT, "hypercalls: pointer to Skiff's image: HC_EFAULT");
+    ck(vmcall(HC_PRINT, info->vmcs, 1) == HC_EFAULT, "hypercalls: pointer to Skiff's VMCS: HC_EFAULT");
+    ck(vmcall(HC_PRINT, info->ept_pml4 + 4095, 1) == HC_EFAULT, "hypercalls: pointer to Skiff's EPT: HC_EFAULT");
+    ck(vmcall(HC_PRINT, info->exit_stack, 8) == HC_EFAULT, "hypercalls: pointer to Skiff's exit stack: HC_EFAULT");
+    ck(vmcall(HC_PRINT, 0xfffffffffffffff0ull, 0x20) == HC_EFAULT, "hypercalls: a range that wraps: HC_EFAULT");
+    ck(vmcall(HC_PRINT, 0x200000, 4097) == HC_EINVAL && vmcall(HC_PRINT, 0x200000, 1ull << 63) == HC_EINVAL &&
+       vmcall(HC_PRINT, 0x200000, ~0ull) == HC_EINVAL, "hypercalls: huge lengths: HC_EINVAL");
+    /* Skiff's VMCS through the guest's own page tables. */
+    uint64_t *pd = (uint64_t *)(BUILTIN_PML4_ADDR + 2 * 4096), *pt = (uint64_t *)SCRATCH_PAGE;
+    for (int i = 0; i < 512; i++)
+        pt[i] = 0;
+    pt[0] = info->vmcs | 3;
+    pt[1] = (SCRATCH_PAGE + 0x1000) | 3;
+    pd[512] = SCRATCH_PAGE | 3;
+    __asm__ volatile("invlpg (%0); invlpg (%1)" ::"r"(0x40000000ull), "r"(0x40001000ull) : "memory");
+    ck(vmcall(HC_PRINT, 0x40000000, 8) == HC_EFAULT, "hypercalls: pointer mapped to Skiff's VMCS: HC_EFAULT");
+    ck(vmcall(HC_PRINT, 0x40000ff8, 16) == HC_EFAULT, "hypercalls: range crossing into Skiff's VMCS: HC_EFAULT");
+    static const char msg[] = "guest: hypercall print still works\n";
+    ck(vmcall(HC_PRINT, (uint64_t)msg, sizeof(msg) - 1) == 0, "hypercalls: a good print returns 0");
+    ck(vmcall(HC_TSC, ~0ull, ~0ull) != 0, "hypercalls: HC_TSC ignores garbage arguments");
+    finish("hypercalls");
+}
+
+static void init_self(void)
+{
+    uint64_t base;
+    try_rdmsr(0x1b, &base);
+    volatile uint32_t *apic = (volatile uint32_t *)(base & ~0xfffull);
+    uint32_t id = apic[0x20 / 4] >> 24;
+    say("attack init_self: INIT IPI to myself (APIC %u at %x): expect Skiff to report it", (uint64_t)id,
+        base & ~0xfffull);
+    apic[0x310 / 4] = id << 24;
+    apic[0x300 / 4] = 0x4500;                    /* INIT, level assert, physical destination */
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived("init_self");
+}
+
+static void exc_storm(void)
+{
+    enum { N = 3000 };
+    unsigned ud = 0, bp = 0, de = 0, pf = 0, gp = 0, gp_int = 0;
+    uint32_t r[4];
+    say("attack exc_storm: %u rounds of #UD, #BP, #DE, #PF, #GP and INT 0x80, with exits between", (uint64_t)N);
+    for (int i = 0; i < N; i++) {
+        ud += GUEST_FAULT("ud2") == 6;
+        bp += GUEST_FAULT("int3") == 3;
+        de += GUEST_FAULT("divq %[d]", [d] "r"(0ull), "a"(1ull), "d"(0ull)) == 0;
+        pf += GUEST_FAULT("movq (%[p]), %%r11", [p] "r"(0x100000000000ull)) == 14;
+        gp += GUEST_FAULT("movq (%[p]), %%r11", [p] "r"(0x8000000000000000ull)) == 13;
+        gp_int += GUEST_FAULT("int $0x80") == 13;
+        cpuid4(0, 0, r);
+    }
+    ck(ud == N && bp == N && de == N && pf == N && gp == N && gp_int == N,
+       "exc_storm: every exception reached the guest's own handler");
+    say("attack exc_storm: #UD=%u #BP=%u #DE=%u #PF=%u #GP=%u INT0x80->#GP=%u", (uint64_t)ud, (uint64_t)bp,
+        (uint64_t)de, (uint64_t)pf, (uint64_t)gp, (uint64_t)gp_int);
+    finish("exc_storm");
+}
+
+static int try_xsetbv(uint32_t idx, uint64_t v)
+{
+    return GUEST_FAULT("xsetbv", "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
+}
+
+static void xsetbv_bad(void)
+{
+    uint32_t r[4];
+    cpuid4(1, 0, r);
+    if (!(r[2] & (1u << 26))) {
+        say("attack xsetbv_bad: no XSAVE on this CPU");
+        finish("xsetbv_bad");
+    }
+    uint64_t cr4 = rd_cr4();
+    try_cr4(cr4 & ~(1ull << 18));
+    ck(try_xsetbv(0, 3) == 6, "xsetbv_bad: XSETBV with CR4.OSXSAVE clear raises #UD");
+    try_cr4(cr4 | (1ull << 18));
+    cpuid4(0xd, 0, r);
+    uint64_t supported = ((uint64_t)r[3] << 32) | r[0];
+    say("attack xsetbv_bad: XCR0 may hold %x", supported);
+    ck(try_xsetbv(1, 3) == 13, "xsetbv_bad: XCR1 raises #GP");
+    ck(try_xsetbv(0xffffffff, 3) == 13, "xsetbv_bad: XCR 0xffffffff raises #GP");
+    ck(try_xsetbv(0, 0) == 13, "xsetbv_bad: XCR0 without x87 raises #GP");
+    ck(try_xsetbv(0, 2) == 13, "xsetbv_bad: XCR0 with SSE only raises #GP");
+    ck(try_xsetbv(0, 5) == 13, "xsetbv_bad: XCR0 with AVX without SSE raises #GP");
+    ck(try_xsetbv(0, 1ull << 63) == 13, "xsetbv_bad: XCR0 bit 63 raises #GP");
+    ck(try_xsetbv(0, ~supported | 3) == 13, "xsetbv_bad: unsupported XCR0 bits raise #GP");
+    ck(try_xsetbv(0, 3) == -1, "xsetbv_bad: XCR0=3 works");
+    uint32_t lo, hi;
+    __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+    ck(lo == 3 && hi == 0, "xsetbv_bad: XGETBV reads 3 back");
+    finish("xsetbv_bad");
+}
+
+static void console_port(void)
+{
+    uint16_t p = COM1;
+    say("attack console_port: reprogramming Skiff's console UART: divisor, 5-bit words, loopback, FIFO, IER");
+    o8(p + 3, 0x80);                             /* DLAB */
+    o8(p + 0, 0x0c);                             /* 9600 baud */
+    o8(p + 1, 0x00);
+    o8(p + 3, 0x00);                             /* 5 data bits, DLAB off */
+    o8(p + 4, 0x1f);                             /* loopback, OUT1, OUT2, RTS, DTR */
+    o8(p + 1, 0x0f);                             /* every interrupt */
+    o8(p + 2, 0xc7);                             /* FIFO on, cleared */
+    o8(p + 7, 0x5a);
+    ck(i8(p + 7) == 0x5a, "console_port: the scratch register is the guest's");
+    ck(i8(p + 3) == 0x00 && i8(p + 4) == 0x1f, "console_port: LCR and MCR read back as written");
+    ck((i8(p + 6) & 0xf0) == 0xf0, "console_port: loopback shows in the modem status register");
+    for (int i = 1; i <= 3; i++)
+        say("console_port: line %u after the reprogramming", (uint64_t)i);
+    finish("console_port");
+}
+
+static void port_reset(const char *t)
+{
+    if (streq(t, "port92_reset")) {
+        say("attack port92_reset: fast reset through port 0x92 bit 0: expect Skiff to report a reset");
+        o8(0x92, i8(0x92) | 1);
+    } else {
+        say("attack kbc_reset: 8042 'write output port' (0xd1) with the reset line low: expect a reset");
+        while (i8(0x64) & 2)
+            ;
+        o8(0x64, 0xd1);
+        while (i8(0x64) & 2)
+            ;
+        o8(0x60, 0xfe);
+    }
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived(t);
+}
+
+/* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
+
+static void soak(void)
+{
+    uint64_t target = info->count ? info->count : 1000000;
+    uint64_t n_cpuid = 0, n_vmcall = 0, n_msr = 0, n_io = 0, bad = 0, sum = 0, line = 0;
+    const uint64_t per_line = 100000;
+    uint64_t next_line = per_line;
+    uint32_t r[4];
+    say("soak: %u exits: CPUID, VMCALL HC_NOP, RDMSR 0x3a, OUT/IN of COM1's scratch register", target);
+    uint64_t done = 0;
+    for (uint64_t i = 0; done < target; i++) {
+        switch (i & 3) {
+        case 0:
+            cpuid4((uint32_t)(i & 1 ? 0x40000000 : 0), 0, r);
+            sum += r[1];
+            n_cpuid++;
+            done++;
+            break;
+        case 1:
+            bad += vmcall(HC_NOP, i, i) != 0;
+            n_vmcall++;
+            done++;
+            break;
+        case 2: {
+            uint32_t lo, hi;
+            __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x3a));
+            bad += !(lo & 1);
+            n_msr++;
+            done++;
+            break;
+        }
+        default:
+            if (target - done < 2)
+                continue;
+            o8(COM1 + 7, (uint8_t)i);
+            bad += i8(COM1 + 7) != (uint8_t)i;
+            sum += (uint8_t)i;
+            n_io += 2;
+            done += 2;
+            break;
+        }
+        if (done >= next_line) {
+            line++;
+            say("soak: line %u exits=%u checksum=%x bad=%u", line, done, sum, bad);
+            n_io += 0;                           /* say() output is counted by the test separately */
+            next_line += per_line;
+        }
+    }
+    say("soak: done: %u exits (CPUID=%u VMCALL=%u MSR_READ=%u IO=%u), %u lines, checksum=%x, %u bad",
+        done, n_cpuid, n_vmcall, n_msr, n_io, line, sum, bad);
+    guest_exit(bad ? 1 : 0);
+}
+
+/* ---- fuzz: random exiting and privileged instructions (guest_seed=, guest_count=) ---- */
+
+static uint64_t rng;
+
+static uint64_t rnd(void)
+{
+    rng ^= rng >> 12;
+    rng ^= rng << 25;
+    rng ^= rng >> 27;
+    return rng * 0x2545f4914f6cdd1dull;
+}
+
+static uint64_t pick(uint64_t n) { return rnd() % n; }
+
+/* The generated instruction runs from fz_buf with registers from fz_regs, then jumps to fz_ret. */
+uint64_t fz_regs[16];                            /* rax rcx rdx rbx (rsp) rbp rsi rdi r8..r15 */
+uint64_t fz_saved_rsp;
+uint8_t fz_buf[64] __attribute__((aligned(64)));
+uint8_t fz_scratch[8192] __attribute__((aligned(4096)));
+void fz_run(void);
+extern char fz_ret[];
+
+__asm__(".text\n"
+        ".globl fz_run, fz_ret\n"
+        "fz_run:\n"
+        "  push %rbx; push %rbp; push %r12; push %r13; push %r14; push %r15\n"
+        "  mov %rsp, fz_saved_rsp(%rip)\n"
+        "  lea fz_regs(%rip), %rax\n"
+        "  mov 8(%rax), %rcx; mov 16(%rax), %rdx; mov 24(%rax), %rbx; mov 40(%rax), %rbp\n"
+        "  mov 48(%rax), %rsi; mov 56(%rax), %rdi; mov 64(%rax), %r8; mov 72(%rax), %r9\n"
+        "  mov 80(%rax), %r10; mov 88(%rax), %r11; mov 96(%rax), %r12; mov 104(%rax), %r13\n"
+        "  mov 112(%rax), %r14; mov 120(%rax), %r15; mov 0(%rax), %rax\n"
+        "  jmp fz_buf\n"
+        "fz_ret:\n"
+        "  mov fz_saved_rsp(%rip), %rsp\n"
+        "  cld\n"
+        "  pop %r15; pop %r14; pop %r13; pop %r12; pop %rbp; pop %rbx\n"
+        "  ret\n");
+
+enum { R_AX = 0, R_CX = 1, R_DX = 2, R_BX = 3, R_SP = 4, R_BP = 5, R_SI = 6, R_DI = 7 };
+
+enum fz_kind {
+    FZ_CPUID, FZ_RDMSR, FZ_WRMSR, FZ_IN, FZ_OUT, FZ_STRIO, FZ_MOV_CR0, FZ_MOV_CR4, FZ_MOV_CR3,
+    FZ_MOV_CR8, FZ_MOV_FROM_CR, FZ_XSETBV, FZ_VMCALL, FZ_HLT, FZ_VMX, FZ_CACHE, FZ_TRAP, FZ_MISC,
+    FZ_KINDS
+};
+static const char *const fz_names[FZ_KINDS] = {
+    "cpuid", "rdmsr", "wrmsr", "in", "out", "ins/outs", "mov-cr0", "mov-cr4", "mov-cr3",
+    "mov-cr8", "mov-from-cr", "xsetbv", "vmcall", "sti-hlt", "vmx", "invd/wbinvd", "int3/ud2", "misc",
+};
+static const uint8_t fz_weight[FZ_KINDS] = { 8, 8, 6, 6, 5, 3, 3, 3, 2, 2, 3, 3, 7, 1, 6, 2, 3, 4 };
+
+/* Ports the fuzzer leaves alone: power-off and reset (0xcf9, 0x64/0x60, 0x92, ACPI PM1a 0x604/0xb004,
+ * QEMU debug-exit 0xf4, Bochs shutdown 0x8900 and its debug ports 0x8a00), and devices whose random
+ * programming would wreck the guest itself or DMA over memory (PIC, PIT, DMA, IDE, PCI config and
+ * I/O BARs, its console UART: guest_test=console_port and kbc_reset/port92_reset cover those). */
+static uint16_t fz_out_port(void)
+{
+    switch (pick(5)) {
+    case 0: return (uint16_t)(0x80 + pick(16));                 /* DMA page registers, POST */
+    case 1: return 0x3ff;                                      /* console scratch (intercepted) */
+    case 2: return (uint16_t)(0x100 + pick(0x70));             /* unassigned */
+    case 3: return (uint16_t)(0x300 + pick(0x70));             /* unassigned */
+    default: {
+        uint16_t p = (uint16_t)(0x1000 + pick(0xafe0 - 0x1000));
+        return p >= 0x8900 && p < 0x8b00 ? 0x2000 : p;
+    }
+    }
+}
+
+static uint16_t fz_in_port(void)
+{
+    uint16_t p = (uint16_t)rnd();
+    if (pick(4) == 0)
+        return (uint16_t)(COM1 + pick(8));                     /* Skiff's console UART: reads */
+    return p >= 0x8900 && p < 0x8b00 ? 0x80 : p;
+}
+
+static uint32_t fz_msr(bool write)
+{
+    static const uint32_t known[] = { 0x3a, 0x480, 0x481, 0x482, 0x485, 0x48b, 0x491, 0x492, 0xc0000080,
+                                      0x277, 0x1b, 0x10, 0x1a0, 0x174, 0x175, 0x176, 0xc0000081, 0xc0000082,
+                                      0xc0000102, 0xc0000103, 0x40000000, 0x4b564d00, 0xc0010000 };
+    static const uint32_t safe_w[] = { 0x3a, 0x480, 0x481, 0x48b, 0x491, 0x492, 0xc0000080, 0x277, 0x1b,
+                                       0x174, 0x175, 0x176, 0xc0000081, 0xc0000082, 0xc0000102,
+                                       0x40000000, 0x4b564d00, 0xc0010000 };
+    if (write) {
+        if (pick(3) == 0) {                                       /* outside the bitmap ranges */
+            uint32_t m = (uint32_t)rnd();
+            bool in_range = m < 0x2000 || (m >= 0xc0000000 && m < 0xc0002000);
+            return in_range ? m | 0x40000000 : m;
+        }
+        return safe_w[pick(sizeof(safe_w) / sizeof(safe_w[0]))];
+    }
+    switch (pick(3)) {
+    case 0: return known[pick(sizeof(known) / sizeof(known[0]))];
+    case 1: return (uint32_t)pick(0x2000) | (pick(2) ? 0xc0000000u : 0);
+    default: return (uint32_t)rnd();
+    }
+}
+
+static unsigned fz_emit(uint8_t *b, const uint8_t *bytes, unsigned n)
+{
+    for (unsigned i = 0; i < n; i++)
+        b[i] = bytes[i];
+    return n;
+}
+
+/* A random GPR other than RSP for a ModRM r/m field. */
+static unsigned fz_gpr(void)
+{
+    unsigned r = (unsigned)pick(8);
+    return r == R_SP ? R_AX : r;
+}
+
+static void fz_pit_oneshot(void)
+{
+    o8(0x43, 0x30);
+    o8(0x40, (uint8_t)(0x40 + pick(0x100)));
+    o8(0x40, 0x00);
+    o8(0x21, 0xfe);
+}
+
+static void fuzz(void)
+{
+    uint64_t seed = info->seed, count = info->count ? info->count : 10000;
+    say("fuzz: seed=%u count=%u (replay: guest_test=fuzz guest_seed=%u guest_count=%u)", seed, count, seed,
+        count);
+    rng = seed * 0x9e3779b97f4a7c15ull + 0x6a09e667f3bcc909ull;
+    if (!rng)
+        rng = 1;
+
+    uint64_t cr0 = rd_cr0(), cr3 = rd_cr3(), cr4 = rd_cr4(), efer, pat;
+    try_rdmsr(0xc0000080, &efer);
+    try_rdmsr(0x277, &pat);
+    uint32_t r[4];
+    cpuid4(1, 0, r);
+    bool xsave = r[2] & (1u << 26);
+    uint64_t xcr0 = 0;
+    if (xsave) {
+        __asm__ volatile("mov %0, %%cr4" ::"r"(cr4 | (1ull << 18)));
+        cr4 |= 1ull << 18;
+        uint32_t lo, hi;
+        __asm__ volatile("xgetbv" : "=a"(lo), "=d"(hi) : "c"(0));
+        xcr0 = ((uint64_t)hi << 32) | lo;
+    }
+    /* PIC: IRQ0 -> vector 32, everything masked until a sti-hlt. */
+    o8(0x20, 0x11); o8(0xa0, 0x11);
+    o8(0x21, 0x20); o8(0xa1, 0x28);
+    o8(0x21, 0x04); o8(0xa1, 0x02);
+    o8(0x21, 0x01); o8(0xa1, 0x01);
+    o8(0x21, 0xff); o8(0xa1, 0xff);
+    /* HC_PRINT from the first half prints only newlines, so the log's lines stay whole. */
+    for (unsigned i = 0; i < sizeof(fz_scratch); i++)
+        fz_scratch[i] = i < 2048 ? '\n' : (uint8_t)('a' + i % 26);
+
+    unsigned wsum = 0;
+    for (unsigned k = 0; k < FZ_KINDS; k++)
+        wsum += fz_weight[k];
+    uint64_t per_kind[FZ_KINDS] = { 0 }, vectors[33] = { 0 }, faulted = 0, prefixed = 0;
+    static const uint8_t prefixes[] = { 0x66, 0x67, 0xf2, 0xf3, 0x2e, 0x36, 0x3e, 0x26, 0x64, 0x65, 0xf0 };
+
+    for (uint64_t it = 0; it < count; it++) {
+        unsigned w = (unsigned)pick(wsum), kind = 0;
+        while (w >= fz_weight[kind])
+            w -= fz_weight[kind++];
+        per_kind[kind]++;
+
+        for (int i = 0; i < 16; i++)
+            fz_regs[i] = pick(2) ? rnd() : pick(0x100);
+        fz_regs[R_SI] = (uint64_t)fz_scratch + 2048 + pick(1024);
+        fz_regs[R_DI] = (uint64_t)fz_scratch + 2048 + pick(1024);
+
+        uint8_t *b = fz_buf;
+        unsigned n = 0;
+        bool sti = false, restore_cr = false, restore_msr = false, restore_xcr0 = false;
+        if (kind != FZ_HLT && pick(6) == 0) {
+            unsigned np = 1 + (unsigned)pick(3);
+            for (unsigned i = 0; i < np; i++)
+                b[n++] = prefixes[pick(sizeof(prefixes))];
+            prefixed++;
+        }
+        switch (kind) {
+        case FZ_CPUID: {
+            static const uint32_t base[] = { 0, 0x40000000, 0x80000000, 0 };
+            unsigned c = (unsigned)pick(4);
+            fz_regs[R_AX] = c == 3 ? rnd() : base[c] + pick(0x20);
+            fz_regs[R_CX] = pick(4) ? pick(8) : rnd();
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0xa2 }, 2);
+            break;
+        }
+        case FZ_RDMSR:
+            fz_regs[R_CX] = fz_msr(false);
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x32 }, 2);
+            break;
+        case FZ_WRMSR: {
+            uint32_t m = fz_msr(true);
+            fz_regs[R_CX] = m;
+            uint64_t v = rnd();
+            if (m == 0xc0000080)
+                v = efer ^ (1ull << pick(64));
+            else if (m == 0x277)
+                v = pick(2) ? pat ^ (1ull << pick(64)) : 0x0007040600070406ull;
+            else if (m == 0x1b)
+                v = pick(2) ? v : 0xfee00900ull;
+            fz_regs[R_AX] = (uint32_t)v;
+            fz_regs[R_DX] = v >> 32;
+            restore_msr = true;
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x30 }, 2);
+            break;
+        }
+        case FZ_IN: {
+            fz_regs[R_DX] = fz_in_port();
+            static const uint8_t ins[][2] = { { 0xec, 0 }, { 0xed, 0 }, { 0x66, 0xed } };
+            unsigned s = (unsigned)pick(3);
+            n += fz_emit(b + n, ins[s], s == 2 ? 2 : 1);
+            break;
+        }
+        case FZ_OUT: {
+            fz_regs[R_DX] = fz_out_port();
+            static const uint8_t outs[][2] = { { 0xee, 0 }, { 0xef, 0 }, { 0x66, 0xef } };
+            unsigned s = fz_regs[R_DX] == 0x3ff ? 0 : (unsigned)pick(3);
+            n += fz_emit(b + n, outs[s], s == 2 ? 2 : 1);
+            break;
+        }
+        case FZ_STRIO: {
+            bool in = pick(2);
+            fz_regs[R_DX] = in ? fz_in_port() : fz_out_port();
+            fz_regs[R_CX] = pick(17);
+            if (pick(2))
+                b[n++] = 0xf3;                                  /* rep */
+            b[n++] = in ? (pick(2) ? 0x6c : 0x6d) : (fz_regs[R_DX] == 0x3ff ? 0x6e : (pick(2) ? 0x6e : 0x6f));
+            break;
+        }
+        case FZ_MOV_CR0: {
+            static const uint8_t bits[] = { 0, 1, 2, 3, 5, 16, 18, 29, 30, 31, 32, 40, 63 };
+            fz_regs[R_AX] = cr0 ^ (1ull << bits[pick(sizeof(bits))]);
+            if (pick(4) == 0)
+                fz_regs[R_AX] ^= 1ull << bits[pick(sizeof(bits))];
+            restore_cr = true;
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x22, 0xc0 }, 3);
+            break;
+        }
+        case FZ_MOV_CR4: {
+            fz_regs[R_AX] = cr4 ^ (1ull << (pick(4) ? pick(25) : pick(64)));
+            restore_cr = true;
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x22, 0xe0 }, 3);
+            break;
+        }
+        case FZ_MOV_CR3: {
+            static const uint64_t flips[] = { 0, 0x8, 0x10, 0x18, 0xfe7, 1ull << 63, 1ull << 62, 1ull << 52 };
+            fz_regs[R_AX] = cr3 ^ flips[pick(sizeof(flips) / sizeof(flips[0]))];
+            restore_cr = true;
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x22, 0xd8 }, 3);
+            break;
+        }
+        case FZ_MOV_CR8:
+            fz_regs[R_AX] = pick(4) ? pick(16) : rnd();
+            restore_cr = true;
+            n += fz_emit(b + n, (const uint8_t[]){ 0x44, 0x0f, 0x22, 0xc0 }, 4);
+            break;
+        case FZ_MOV_FROM_CR: {
+            static const uint8_t crs[] = { 0, 2, 3, 4 };
+            unsigned c = (unsigned)pick(5), g = fz_gpr();
+            if (c == 4)
+                n += fz_emit(b + n, (const uint8_t[]){ 0x44, 0x0f, 0x20, (uint8_t)(0xc0 | g) }, 4);
+            else
+                n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x20, (uint8_t)(0xc0 | (crs[c] << 3) | g) }, 3);
+            break;
+        }
+        case FZ_XSETBV: {
+            static const uint64_t vals[] = { 0, 1, 2, 3, 5, 6, 7, 0xe7, 0xff, 0x2e7, 1ull << 63, 0x80000003ull };
+            fz_regs[R_CX] = pick(4) ? 0 : pick(3);
+            uint64_t v = pick(4) ? vals[pick(sizeof(vals) / sizeof(vals[0]))] : rnd();
+            fz_regs[R_AX] = (uint32_t)v;
+            fz_regs[R_DX] = v >> 32;
+            restore_xcr0 = xsave;
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x01, 0xd1 }, 3);
+            break;
+        }
+        case FZ_VMCALL: {
+            uint64_t nr = pick(3) ? pick(6) : rnd();
+            if (nr == HC_EXIT)
+                nr = HC_NOP;
+            fz_regs[R_AX] = nr;
+            switch (pick(4)) {
+            case 0: fz_regs[R_BX] = info->vmcs + pick(4096); break;
+            case 1: fz_regs[R_BX] = info->skiff_start + pick(info->skiff_end - info->skiff_start); break;
+            case 2: fz_regs[R_BX] = (uint64_t)fz_scratch + pick(2048 - 16); break;   /* newlines */
+            default: fz_regs[R_BX] |= 1ull << 63; break;                             /* non-canonical */
+            }
+            fz_regs[R_CX] = pick(2) ? pick(12) : rnd();           /* HC_PRINT: a short line or garbage */
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x01, 0xc1 }, 3);
+            break;
+        }
+        case FZ_HLT:
+            fz_pit_oneshot();
+            sti = true;
+            n += fz_emit(b + n, (const uint8_t[]){ 0xfb, 0xf4, 0xfa }, 3);   /* sti; hlt; cli */
+            break;
+        case FZ_VMX: {
+            /* ModRM 0x06 = [rsi] (fz_scratch); 0xc0|reg forms for the register operands. */
+            static const uint8_t vmx[][5] = {
+                { 4, 0xf3, 0x0f, 0xc7, 0x36 },  /* vmxon [rsi] */
+                { 4, 0x66, 0x0f, 0xc7, 0x36 },  /* vmclear [rsi] */
+                { 3, 0x0f, 0xc7, 0x36 },        /* vmptrld [rsi] */
+                { 3, 0x0f, 0xc7, 0x3e },        /* vmptrst [rsi] */
+                { 3, 0x0f, 0x78, 0x06 },        /* vmread [rsi], rax */
+                { 3, 0x0f, 0x79, 0x06 },        /* vmwrite rax, [rsi] */
+                { 3, 0x0f, 0x78, 0xd8 },        /* vmread rax, rbx */
+                { 3, 0x0f, 0x01, 0xc2 },        /* vmlaunch */
+                { 3, 0x0f, 0x01, 0xc3 },        /* vmresume */
+                { 3, 0x0f, 0x01, 0xc4 },        /* vmxoff */
+                { 3, 0x0f, 0x01, 0xd4 },        /* vmfunc */
+                { 2, 0x0f, 0x37 },              /* getsec */
+            };
+            static const uint8_t inv[][6] = {
+                { 5, 0x66, 0x0f, 0x38, 0x80, 0x06 },   /* invept rax, [rsi] */
+                { 5, 0x66, 0x0f, 0x38, 0x81, 0x06 },   /* invvpid rax, [rsi] */
+            };
+            unsigned c = (unsigned)pick(14);
+            fz_regs[R_AX] = pick(2) ? pick(4) : rnd();
+            if (c < 12)
+                n += fz_emit(b + n, &vmx[c][1], vmx[c][0]);
+            else
+                n += fz_emit(b + n, &inv[c - 12][1], inv[c - 12][0]);
+            break;
+        }
+        case FZ_CACHE:
+            n += fz_emit(b + n, (const uint8_t[]){ 0x0f, (uint8_t)(pick(2) ? 0x08 : 0x09) }, 2);
+            break;
+        case FZ_TRAP:
+            if (pick(2))
+                b[n++] = 0xcc;
+            else
+                n += fz_emit(b + n, (const uint8_t[]){ 0x0f, 0x0b }, 2);
+            break;
+        default: {                                                 /* misc privileged / special */
+            static const uint8_t misc[][5] = {
+                { 2, 0x0f, 0x31 },              /* rdtsc */
+                { 3, 0x0f, 0x01, 0xf9 },        /* rdtscp */
+                { 2, 0x0f, 0x33 },              /* rdpmc (random ecx) */
+                { 3, 0x0f, 0x01, 0xd0 },        /* xgetbv (random ecx) */
+                { 3, 0x0f, 0x01, 0x3e },        /* invlpg [rsi] */
+                { 4, 0x66, 0x0f, 0x38, 0x82 },  /* invpcid rax, [rsi] (modrm below) */
+                { 3, 0x0f, 0x01, 0x06 },        /* sgdt [rsi] */
+                { 3, 0x0f, 0x01, 0x0e },        /* sidt [rsi] */
+                { 3, 0x0f, 0x01, 0xc8 },        /* monitor */
+                { 3, 0x0f, 0x01, 0xc9 },        /* mwait */
+                { 2, 0x0f, 0x06 },              /* clts */
+                { 3, 0x0f, 0x01, 0xf8 },        /* swapgs */
+            };
+            unsigned c = (unsigned)pick(12);
+            n += fz_emit(b + n, &misc[c][1], misc[c][0]);
+            if (c == 5)
+                b[n++] = 0x06;
+            if (c == 8 || c == 9) {                                /* monitor [rax] / mwait: no hints */
+                fz_regs[R_AX] = (uint64_t)fz_scratch;
+                fz_regs[R_CX] = 0;
+                fz_regs[R_DX] = 0;
+            }
+            if (c == 9) {                                          /* mwait: wake on the timer */
+                fz_pit_oneshot();
+                sti = true;
+                n = 0;
+                n += fz_emit(b + n, (const uint8_t[]){ 0xfb, 0x0f, 0x01, 0xc9, 0xfa }, 5);
+            }
+            if (c == 11)
+                b[n++] = 0x0f, b[n++] = 0x01, b[n++] = 0xf8;       /* swapgs back */
+            break;
+        }
+        }
+        /* Padding for a prefix that lengthens the instruction, then jmp *0(%rip) to fz_ret. */
+        for (int i = 0; i < 8; i++)
+            b[n++] = 0x90;
+        b[n++] = 0xff, b[n++] = 0x25, b[n++] = 0, b[n++] = 0, b[n++] = 0, b[n++] = 0;
+        uint64_t ret = (uint64_t)fz_ret;
+        for (int i = 0; i < 8; i++)
+            b[n++] = (uint8_t)(ret >> (8 * i));
+
+        last_vector = -1;
+        fixup_rip = (uint64_t)fz_ret;
+        fz_run();
+        fixup_rip = 0;
+        __asm__ volatile("cli" ::: "memory");
+        if (sti)
+            o8(0x21, 0xff);
+        if (last_vector >= 0) {
+            faulted++;
+            vectors[last_vector < 33 ? last_vector : 32]++;
+        }
+        if (restore_cr) {
+            __asm__ volatile("mov %0, %%cr0" ::"r"(cr0));
+            __asm__ volatile("mov %0, %%cr4" ::"r"(cr4));
+            __asm__ volatile("mov %0, %%cr3" ::"r"(cr3) : "memory");
+            __asm__ volatile("mov %0, %%cr8" ::"r"(0ull));
+        }
+        if (restore_msr) {
+            try_wrmsr(0xc0000080, efer);
+            try_wrmsr(0x277, pat);
+        }
+        if (restore_xcr0)
+            __asm__ volatile("xsetbv" ::"c"(0), "a"((uint32_t)xcr0), "d"((uint32_t)(xcr0 >> 32)));
+        if ((it + 1) % 10000 == 0)
+            say("fuzz: %u instructions run", it + 1);
+    }
+    say("fuzz: done: seed=%u ran %u instructions, %u faulted, %u with random prefixes", seed, count, faulted,
+        prefixed);
+    char line[160];
+    for (unsigned k = 0; k < FZ_KINDS; k += 6) {
+        char *p = line;
+        for (unsigned j = k; j < k + 6 && j < FZ_KINDS; j++) {
+            for (const char *s = fz_names[j]; *s; s++)
+                *p++ = *s;
+            *p++ = '=';
+            char tmp[20];
+            int t = 0;
+            uint64_t v = per_kind[j];
+            do
+                tmp[t++] = (char)('0' + v % 10), v /= 10;
+            while (v);
+            while (t)
+                *p++ = tmp[--t];
+            *p++ = ' ';
+        }
+        *p = '\0';
+        say("fuzz: kinds: %s", line);
+    }
+    say("fuzz: vectors: #DE=%u #DB=%u #BP=%u #UD=%u #NM=%u #GP=%u #PF=%u #MF=%u #AC=%u other=%u", vectors[0],
+        vectors[1], vectors[3], vectors[6], vectors[7], vectors[13], vectors[14], vectors[16], vectors[17],
+        faulted - vectors[0] - vectors[1] - vectors[3] - vectors[6] - vectors[7] - vectors[13] - vectors[14] -
+            vectors[16] - vectors[17]);
+    guest_exit(0);
+}
+
+void attack_run(const char *t)
+{
+    if (page_attack(t))
+        return;
+    if (streq(t, "map_vmcs"))
+        map_vmcs();
+    else if (streq(t, "cr3_skiff"))
+        cr3_to(t, info->ept_pml4, "an EPT violation on Skiff's EPT PML4 (the guest's page walk)");
+    else if (streq(t, "cr3_beyond"))
+        cr3_to(t, 1ull << (max_phys_bits() - 1), "an EPT violation: no memory there");
+    else if (streq(t, "cr3_empty")) {
+        uint64_t *pml4 = (uint64_t *)(SCRATCH_PAGE + 0x1000);
+        for (int i = 0; i < 512; i++)
+            pml4[i] = 0;
+        cr3_to(t, SCRATCH_PAGE + 0x1000, "a triple fault (nothing is mapped, not even the IDT)");
+    } else if (streq(t, "cr3_garbage"))
+        cr3_garbage();
+    else if (streq(t, "insb_skiff") || streq(t, "outsb_skiff") || streq(t, "insb_native"))
+        string_io(t);
+    else if (streq(t, "vmx_insns"))
+        vmx_insns();
+    else if (streq(t, "cr4_vmxe"))
+        cr4_vmxe();
+    else if (streq(t, "cr0_bad"))
+        cr0_bad();
+    else if (streq(t, "vmx_msrs"))
+        vmx_msrs();
+    else if (streq(t, "efer_reserved"))
+        efer_reserved();
+    else if (streq(t, "host_msrs"))
+        host_msrs();
+    else if (streq(t, "apic_base"))
+        apic_base();
+    else if (streq(t, "bad_msrs"))
+        bad_msrs();
+    else if (streq(t, "cpuid_leaves"))
+        cpuid_leaves();
+    else if (streq(t, "hypercalls"))
+        hypercalls();
+    else if (streq(t, "init_self"))
+        init_self();
+    else if (streq(t, "exc_storm"))
+        exc_storm();
+    else if (streq(t, "xsetbv_bad"))
+        xsetbv_bad();
+    else if (streq(t, "console_port"))
+        console_port();
+    else if (streq(t, "port92_reset") || streq(t, "kbc_reset"))
+        port_reset(t);
+    else if (streq(t, "fuzz"))
+        fuzz();
+    else if (streq(t, "soak"))
+        soak();
+}

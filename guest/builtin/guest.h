@@ -1,0 +1,35 @@
+/* What guest/builtin/main.c shares with the attack, fuzz and soak variants (attack.c). */
+#ifndef SKIFF_GUEST_BUILTIN_GUEST_H
+#define SKIFF_GUEST_BUILTIN_GUEST_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "guest/builtin/abi.h"
+
+extern const struct builtin_info *info;
+extern volatile uint64_t fixup_rip;      /* the trap handler resumes here (once) when set */
+extern volatile int last_vector;         /* the vector it saw */
+
+void say(const char *fmt, ...);          /* "guest: ..." line on COM1: %s, %x, %u (uint64_t) */
+void check(bool ok, const char *what);   /* "guest: ok: ..." / "guest: FAILED: ..." */
+uint64_t vmcall(uint64_t nr, uint64_t a, uint64_t b);
+__attribute__((noreturn)) void guest_exit(uint64_t status);
+
+/* Run guest_test=NAME when it is one of attack.c's; returns only for other names. */
+void attack_run(const char *name);
+
+/* Run one instruction that may fault; the vector it raised, or -1. */
+#define GUEST_FAULT(insn, ...)                                                     \
+    ({                                                                             \
+        last_vector = -1;                                                          \
+        __asm__ volatile("leaq 1f(%%rip), %%r11\n\t"                               \
+                         "movq %%r11, %[fix]\n\t" insn "\n1:"                      \
+                         : [fix] "=m"(fixup_rip)                                   \
+                         : __VA_ARGS__                                             \
+                         : "r11", "memory");                                       \
+        fixup_rip = 0;                                                             \
+        last_vector;                                                               \
+    })
+
+#endif

@@ -1,0 +1,111 @@
+/*
+ * ACPI table parser (ACPI 6.4, chapter 5): RSDP, RSDT/XSDT, FADT, the DSDT's
+ * \_S5_ package and the MADT.  Pure code: tables are reached through a
+ * phys-to-pointer callback that also bounds what may be read, every length and
+ * checksum is checked before use, and nothing is read out of bounds, so it runs
+ * unchanged in host unit tests.
+ */
+#ifndef SKIFF_KERNEL_ACPI_H
+#define SKIFF_KERNEL_ACPI_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#define ACPI_MAX_CPUS     64
+#define ACPI_MAX_TABLES   64      /* RSDT/XSDT entries looked at */
+#define ACPI_MAX_TABLE_LEN (4u << 20)
+
+/* Generic Address Structure address spaces (ACPI 6.4, 5.2.3.2). */
+enum acpi_space { ACPI_SPACE_MEM = 0, ACPI_SPACE_IO = 1, ACPI_SPACE_PCI = 2 };
+
+/*
+ * Map [pa, pa + len) and return a pointer to it, or NULL when that range
+ * cannot be read.  The parser never reads beyond len bytes of a mapping.
+ */
+typedef const void *(*acpi_map_fn)(void *ctx, uint64_t pa, uint64_t len);
+
+enum acpi_error {
+    ACPI_OK = 0,
+    ACPI_ERR_NO_RSDP,        /* no RSDP at all */
+    ACPI_ERR_RSDP_SHORT,     /* RSDP copy shorter than its revision needs */
+    ACPI_ERR_RSDP_SIG,       /* not "RSD PTR " */
+    ACPI_ERR_RSDP_CSUM,      /* checksum of the first 20 bytes */
+    ACPI_ERR_RSDP_XCSUM,     /* extended checksum (revision >= 2) */
+    ACPI_ERR_ROOT_MAP,       /* RSDT/XSDT cannot be mapped */
+    ACPI_ERR_ROOT_SIG,       /* RSDT/XSDT signature */
+    ACPI_ERR_ROOT_LEN,       /* RSDT/XSDT length */
+    ACPI_ERR_ROOT_CSUM,      /* RSDT/XSDT checksum */
+};
+
+/* Per-table status, kept so the summary can say what was wrong. */
+enum acpi_table_status {
+    ACPI_TABLE_ABSENT = 0,
+    ACPI_TABLE_OK,
+    ACPI_TABLE_UNMAPPED,     /* the address cannot be read */
+    ACPI_TABLE_BAD_LEN,      /* shorter than its header/minimum, or absurdly long */
+    ACPI_TABLE_BAD_CSUM,
+    ACPI_TABLE_BAD_CONTENT,  /* an entry or field that does not fit */
+};
+
+struct acpi_info {
+    uint8_t rsdp_revision;       /* RSDP revision field: 0 (ACPI 1.0) or 2+ */
+    bool xsdt;                   /* tables came from the XSDT */
+    uint64_t root_addr;
+    unsigned ntables;
+
+    enum acpi_table_status fadt_status;
+    uint8_t fadt_revision;
+    uint32_t fadt_len;
+    bool has_reset;              /* FADT RESET_REG present and RESET_REG_SUP set */
+    uint8_t reset_space;         /* enum acpi_space */
+    uint64_t reset_addr;
+    uint8_t reset_value;
+    uint16_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 = none */
+    uint16_t smi_cmd;            /* SMI command port (0 = the machine is always in ACPI mode) */
+    uint8_t acpi_enable;         /* value written to smi_cmd to enter ACPI mode */
+    uint64_t dsdt;
+
+    enum acpi_table_status dsdt_status;
+    bool has_s5;
+    uint8_t slp_typa, slp_typb;  /* 3-bit SLP_TYP values for S5 */
+
+    enum acpi_table_status madt_status;
+    uint32_t lapic_addr;
+    unsigned ncpus;              /* enabled local APICs (xAPIC and x2APIC entries) */
+    unsigned ncpus_disabled;     /* present but not enabled (online-capable or absent) */
+    uint32_t apic_ids[ACPI_MAX_CPUS];
+    unsigned nioapics;
+    uint32_t ioapic_addr;        /* the first IOAPIC */
+    uint8_t ioapic_id;
+    uint32_t ioapic_gsi_base;
+};
+
+/*
+ * Parse from the RSDP copy (rsdp, rsdp_len readable bytes).  The root table's
+ * problems are errors; a broken FADT, DSDT or MADT is recorded in its status
+ * and the rest is still parsed.
+ */
+enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, void *ctx,
+                           struct acpi_info *out);
+
+/*
+ * The bounded AML scan: find `Name(_S5_, Package(){a, b, ...})` in an AML
+ * byte stream and return SLP_TYPa/b.  Accepts ByteConst (0x0A), WordConst,
+ * DWordConst, ZeroOp, OneOp as elements; values must fit in 3 bits.
+ */
+bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typb);
+
+bool acpi_checksum_ok(const void *p, size_t len);
+const char *acpi_strerror(enum acpi_error e);
+const char *acpi_table_status_name(enum acpi_table_status s);
+
+/* The one summary line (without the "skiff: acpi: " prefix and newline). */
+void acpi_summary(const struct acpi_info *a, char *buf, size_t len);
+
+/* PM1 control register bits. */
+#define ACPI_PM1_SCI_EN      (1u << 0)
+#define ACPI_PM1_SLP_TYP_SHIFT 10
+#define ACPI_PM1_SLP_EN      (1u << 13)
+
+#endif

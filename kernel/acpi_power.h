@@ -1,0 +1,20 @@
+/* The host's ACPI tables (parsed once by acpi_init) and ACPI power-off and reset. */
+#ifndef SKIFF_KERNEL_ACPI_POWER_H
+#define SKIFF_KERNEL_ACPI_POWER_H
+
+#include "acpi.h"
+#include "mb2.h"
+
+extern struct acpi_info acpi_host;
+extern bool acpi_host_ok;
+
+/* Parse the tables behind the Multiboot2 RSDP copy and print one summary line. */
+void acpi_init(const struct mb2_info *mb);
+/* A port of the FADT's PM1a/PM1b control block (either byte of the 16-bit register). */
+bool acpi_is_pm1_cnt_port(uint16_t port);
+/* S5 through PM1a/PM1b_CNT (SLP_TYP | SLP_EN); returns if the machine is still on. */
+void acpi_poweroff(void);
+/* Write RESET_VALUE to the FADT's reset register; returns if the machine is still on. */
+void acpi_reset(void);
+
+#endif

@@ -1,0 +1,248 @@
+#!/usr/bin/env bash
+# Hostile-guest boot cases (guest/builtin/attack.c): one guest_test= selector
+# per case, each asserting what the guest observed and Skiff's named verdict,
+# plus the random-instruction fuzz guest and the exit soak.  Sourced by
+# tests/boot/cases.sh (which sources lib.sh); tests/boot/hostile.sh runs the
+# long fuzz and soak runs of `make fuzz` / `make soak`.
+
+ATTACK_PAGE_CASES=(read_vmcs write_vmcs exec_vmcs write_vmxon read_ept exec_ept read_msr_bitmap
+                   write_io_bitmap_a read_io_bitmap_b write_exit_stack read_host_stack write_host_pt)
+ATTACK_OK_CASES=(cr3_garbage vmx_insns cr4_vmxe cr0_bad vmx_msrs efer_reserved host_msrs apic_base
+                 bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port)
+# Seeds and length of the fuzz runs in `make test`: 4 x 25,000 = 100,000 random instructions.
+FUZZ_TEST_SEEDS=(1 2 3 4)
+FUZZ_TEST_COUNT=25000
+SOAK_TEST_EXITS=1000000
+
+BOOT_CASES+=("${ATTACK_PAGE_CASES[@]/#/attack_}" "${ATTACK_OK_CASES[@]/#/attack_}"
+             attack_map_vmcs attack_cr3_skiff attack_cr3_beyond attack_cr3_empty
+             attack_insb_skiff attack_outsb_skiff attack_insb_native attack_init_self
+             attack_port92_reset attack_kbc_reset
+             "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak)
+
+ATTACK_EMU=bochs:corei7_skylake_x
+
+# Skiff's free-page count is the same before the launch and after the guest.
+expect_no_leak() {
+    local s e
+    s=$(sed -nE 's/^skiff: memory: free pages at start=([0-9]+) end=([0-9]+)$/\1/p' "$LOG")
+    e=$(sed -nE 's/^skiff: memory: free pages at start=([0-9]+) end=([0-9]+)$/\2/p' "$LOG")
+    [ -n "$s" ] && [ "$s" = "$e" ] || fail "free pages at start='$s' end='$e'"
+}
+
+# Skiff stopped the guest with the named verdict, reported its counters, stayed alive.
+expect_verdict_stop() {
+    expect "^skiff: guest $1$"
+    expect '^skiff: exits: total=[0-9]+ '
+    expect_not '^skiff: HOST EXCEPTION'
+    expect_not '^guest: attack .*: still running'
+    expect_no_leak
+    expect_status 1 "$ATTACK_EMU"
+}
+
+# {read,write,exec}_<page>: an EPT violation on exactly the address the guest was given.
+attack_page() {
+    local t=$1 access addr
+    case $t in
+    read_*) access=read ;;
+    write_*) access=write ;;
+    exec_*) access="instruction fetch" ;;
+    esac
+    boot "attack_$t" "$ATTACK_EMU" "guest_test=$t"
+    addr=$(sed -nE "s/^guest: attack $t: Skiff's [a-z_]+ page at (0x[0-9a-f]+): .*/\1/p" "$LOG")
+    [ -n "$addr" ] || { fail "the guest did not name the page it attacks"; return 1; }
+    case $t in
+    *_vmcs) expect "^skiff: launching the guest: VMLAUNCH \(VMCS at $addr," ;;
+    *_vmxon) expect "^skiff: vmx: VMXON ok \(VMXON region at $addr\)" ;;
+    esac
+    expect "^skiff: EPT violation: $access of GPA $addr at guest RIP 0x[0-9a-f]+ \(qualification 0x[0-9a-f]+\): the page belongs to Skiff$"
+    expect_verdict_stop "stopped: EPT violation at GPA $addr"
+}
+for t in "${ATTACK_PAGE_CASES[@]}"; do
+    eval "case_attack_$t() { attack_page $t; }"
+done
+
+# Variants the guest survives: every check it printed held, and it exited with status 0.
+attack_ok() {
+    local t=$1 n
+    boot "attack_$t" "$ATTACK_EMU" "guest_test=$t"
+    n=$(grep -cE "^guest: ok: $t: " "$LOG")
+    [ "$n" -ge 1 ] || fail "no '$t' checks in the log"
+    expect_not '^guest: FAILED'
+    expect_order "^guest: attack $t: " "^guest: attack $t: done, 0 check\(s\) failed$" \
+        '^skiff: guest exited with status 0$' '^skiff: exits: total=[0-9]+ '
+    expect_not '^skiff: HOST EXCEPTION'
+    expect_no_leak
+    expect_status 0 "$ATTACK_EMU"
+}
+for t in "${ATTACK_OK_CASES[@]}"; do
+    eval "case_attack_$t() { attack_ok $t; }"
+done
+
+# Skiff's counters show one exit per VMX instruction that exits (VMFUNC and GETSEC #UD without one).
+case_attack_vmx_insns() {
+    attack_ok vmx_insns
+    expect_count 13 '^guest: ok: vmx_insns: [A-Z]+ raises #UD$'
+    local r
+    for r in VMXON VMCLEAR VMPTRLD VMPTRST VMREAD VMWRITE VMLAUNCH VMRESUME VMXOFF INVEPT INVVPID; do
+        expect "^skiff: exits: .* $r=1( |$)"
+    done
+}
+case_attack_bad_msrs() {
+    attack_ok bad_msrs
+    expect '^skiff: exits: .* MSR_READ=10 MSR_WRITE=10$'
+}
+case_attack_vmx_msrs() {
+    attack_ok vmx_msrs
+    expect '^skiff: exits: .* MSR_READ=20 MSR_WRITE=20$'
+}
+case_attack_exc_storm() {
+    attack_ok exc_storm
+    expect '^guest: attack exc_storm: #UD=3000 #BP=3000 #DE=3000 #PF=3000 #GP=3000 INT0x80->#GP=3000$'
+    expect '^skiff: exits: .* CPUID=3000 '
+    expect_not '^skiff: exits: .*EXCEPTION_NMI'
+}
+case_attack_console_port() {
+    attack_ok console_port
+    expect_order '^guest: console_port: line 1 after the reprogramming$' \
+        '^guest: console_port: line 2 after the reprogramming$' '^guest: console_port: line 3 after the reprogramming$'
+}
+
+case_attack_map_vmcs() {
+    boot attack_map_vmcs "$ATTACK_EMU" "guest_test=map_vmcs"
+    local addr
+    addr=$(sed -nE 's/^guest: attack map_vmcs: linear 0x40000000 maps Skiff.s VMCS at (0x[0-9a-f]+):.*/\1/p' "$LOG")
+    [ -n "$addr" ] || { fail "no VMCS address from the guest"; return 1; }
+    expect_order "^skiff: EPT violation: read of GPA $addr at guest RIP .*: the page belongs to Skiff$" \
+        '^skiff: EPT violation: guest-linear address 0x40000000$'
+    expect_verdict_stop "stopped: EPT violation at GPA $addr"
+}
+
+# CR3 := Skiff's EPT PML4: the guest's own page walk hits it.
+case_attack_cr3_skiff() {
+    boot attack_cr3_skiff "$ATTACK_EMU" "guest_test=cr3_skiff"
+    local addr
+    addr=$(sed -nE 's/^guest: attack cr3_skiff: CR3 := (0x[0-9a-f]+):.*/\1/p' "$LOG")
+    [ -n "$addr" ] || { fail "no CR3 value from the guest"; return 1; }
+    expect "^skiff: EPT violation: .* of GPA $addr at guest RIP .*: the page belongs to Skiff$"
+    expect_verdict_stop "stopped: EPT violation at GPA $addr"
+}
+
+case_attack_cr3_beyond() {
+    boot attack_cr3_beyond "$ATTACK_EMU" "guest_test=cr3_beyond"
+    local addr
+    addr=$(sed -nE 's/^guest: attack cr3_beyond: CR3 := (0x[0-9a-f]+):.*/\1/p' "$LOG")
+    [ -n "$addr" ] || { fail "no CR3 value from the guest"; return 1; }
+    expect "^skiff: EPT violation: .* of GPA $addr at guest RIP .*: not guest memory$"
+    expect_verdict_stop "stopped: EPT violation at GPA $addr"
+}
+
+case_attack_cr3_empty() {
+    boot attack_cr3_empty "$ATTACK_EMU" "guest_test=cr3_empty"
+    expect '^guest: attack cr3_empty: CR3 := '
+    expect '^skiff: guest: exit reason 2 \(triple fault\)'
+    expect_verdict_stop 'stopped: triple fault at RIP=0x[0-9a-f]+'
+}
+
+case_attack_insb_skiff() {
+    boot attack_insb_skiff "$ATTACK_EMU" "guest_test=insb_skiff"
+    local addr
+    addr=$(sed -nE "s/^guest: attack insb_skiff: .* Skiff's VMCS at (0x[0-9a-f]+)$/\1/p" "$LOG")
+    [ -n "$addr" ] || { fail "no address from the guest"; return 1; }
+    expect_verdict_stop "stopped: INS to port 0x3f8 at linear $addr reaches memory outside the guest"
+}
+
+case_attack_outsb_skiff() {
+    boot attack_outsb_skiff "$ATTACK_EMU" "guest_test=outsb_skiff"
+    local addr
+    addr=$(sed -nE 's/^skiff: resident phys=(0x[0-9a-f]+)-.*/\1/p' "$LOG")
+    expect "^guest: attack outsb_skiff: rep outsb to COM1 from Skiff's image at $addr$"
+    expect_verdict_stop "stopped: OUTS to port 0x3f8 at linear $addr reaches memory outside the guest"
+}
+
+# INS from a port Skiff does not intercept: the CPU's own write meets the EPT.
+case_attack_insb_native() {
+    boot attack_insb_native "$ATTACK_EMU" "guest_test=insb_native"
+    local addr
+    addr=$(sed -nE "s/^guest: attack insb_native: .* Skiff's VMCS at (0x[0-9a-f]+)$/\1/p" "$LOG")
+    [ -n "$addr" ] || { fail "no address from the guest"; return 1; }
+    expect "^skiff: EPT violation: write of GPA $addr at guest RIP .*: the page belongs to Skiff$"
+    expect_verdict_stop "stopped: EPT violation at GPA $addr"
+}
+
+case_attack_init_self() {
+    boot attack_init_self "$ATTACK_EMU" "guest_test=init_self"
+    expect '^guest: attack init_self: INIT IPI to myself'
+    expect '^skiff: exits: .* INIT_SIGNAL=1 '
+    expect_verdict_stop 'reset by an INIT signal'
+}
+
+case_attack_port92_reset() {
+    boot attack_port92_reset "$ATTACK_EMU" "guest_test=port92_reset"
+    expect '^guest: attack port92_reset: '
+    expect_verdict_stop 'reset the machine \(port 0x92\)'
+}
+
+case_attack_kbc_reset() {
+    boot attack_kbc_reset "$ATTACK_EMU" "guest_test=kbc_reset"
+    expect '^guest: attack kbc_reset: '
+    expect_verdict_stop 'reset the machine \(port 0x60\)'
+}
+
+# ---- fuzz: SEED COUNT -------------------------------------------------------
+# The seed is the guest's first line; the run must complete (status 0, no leak).
+# FUZZ_ALLOW_STOP=1 (make fuzz) also accepts a named Skiff verdict, and counts it.
+check_fuzz_seed() {
+    local seed=$1 count=$2 name=guest_fuzz_seed$1
+    boot "$name" "$ATTACK_EMU" "guest_test=fuzz guest_seed=$seed guest_count=$count" $((60 + count / 400))
+    expect "^guest: fuzz: seed=$seed count=$count \(replay: guest_test=fuzz guest_seed=$seed guest_count=$count\)$"
+    expect_not '^skiff: HOST EXCEPTION'
+    if [ "${FUZZ_ALLOW_STOP:-0}" = 1 ] && grep -qE '^skiff: guest (stopped|reset|halted)' "$LOG"; then
+        FUZZ_STOPPED="$(grep -m1 -E '^skiff: guest (stopped|reset|halted)' "$LOG")"
+        expect_no_leak
+        expect_status 1 "$ATTACK_EMU"
+        return
+    fi
+    FUZZ_STOPPED=
+    expect_order "^guest: fuzz: done: seed=$seed ran $count instructions, " '^guest: fuzz: vectors: ' \
+        '^skiff: guest exited with status 0$'
+    expect_no_leak
+    expect_status 0 "$ATTACK_EMU"
+}
+for s in "${FUZZ_TEST_SEEDS[@]}"; do
+    eval "case_guest_fuzz_seed$s() { check_fuzz_seed $s $FUZZ_TEST_COUNT; }"
+done
+
+# ---- soak: EXITS mixed exits, no leak, no lost line, counters agree ----------
+check_soak() {
+    local exits=$1 name=${2:-soak} lines i g s
+    boot "$name" "$ATTACK_EMU" "guest_test=soak guest_count=$exits" $((60 + exits / 10000))
+    lines=$((exits / 100000))
+    local order=()
+    for ((i = 1; i <= lines; i++)); do
+        order+=("^guest: soak: line $i exits=$((i * 100000)) checksum=0x[0-9a-f]+ bad=0$")
+    done
+    expect_order "^guest: soak: $exits exits: " "${order[@]}" \
+        "^guest: soak: done: $exits exits \(CPUID=[0-9]+ VMCALL=[0-9]+ MSR_READ=[0-9]+ IO=[0-9]+\), $lines lines, checksum=0x[0-9a-f]+, 0 bad$" \
+        '^skiff: guest exited with status 0$'
+    expect_count "$lines" '^guest: soak: line [0-9]+ '
+    local done_line counts
+    done_line=$(grep -E '^guest: soak: done: ' "$LOG")
+    counts=$(grep -E '^skiff: exits: ' "$LOG")
+    for r in CPUID MSR_READ; do
+        g=$(sed -nE "s/.*[ (]$r=([0-9]+).*/\1/p" <<<"$done_line")
+        s=$(sed -nE "s/.* $r=([0-9]+)( .*|$)/\1/p" <<<"$counts")
+        [ -n "$g" ] && [ "$g" = "$s" ] || fail "$r: the guest counted '$g', Skiff '$s'"
+    done
+    g=$(sed -nE 's/.* VMCALL=([0-9]+).*/\1/p' <<<"$done_line")
+    s=$(sed -nE 's/.* VMCALL=([0-9]+)( .*|$)/\1/p' <<<"$counts")
+    [ -n "$g" ] && [ "$s" = $((g + 1)) ] || fail "VMCALL: the guest counted '$g' (+1 exit call), Skiff '$s'"
+    g=$(sed -nE 's/.* IO=([0-9]+).*/\1/p' <<<"$done_line")
+    s=$(sed -nE 's/.* IO_INSTRUCTION=([0-9]+)( .*|$)/\1/p' <<<"$counts")
+    [ -n "$g" ] && [ "${s:-0}" -ge "$g" ] || fail "IO_INSTRUCTION: the guest caused '$g', Skiff counted '$s'"
+    s=$(sed -nE 's/^skiff: exits: total=([0-9]+) .*/\1/p' "$LOG")
+    [ "${s:-0}" -ge "$exits" ] || fail "only ${s:-0} exits, want at least $exits"
+    expect_no_leak
+    expect_status 0 "$ATTACK_EMU"
+}
+case_soak() { check_soak "$SOAK_TEST_EXITS"; }

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# hostile.sh fuzz FIRST_SEED LAST_SEED COUNT | soak EXITS   (BUILD=build)
+#
+# The long runs of the fuzz guest and the exit soak in Bochs, one at a time,
+# with the checks of tests/boot/attack_cases.sh.  fuzz: one boot per seed;
+# a seed whose guest Skiff stops with a named verdict is counted ("stopped"),
+# a host exception, a wrong or missing final line, or a leak fails.  Prints
+# "ok - ..." / "stopped - ..." / "FAIL - ..." lines and "N passed, N failed".
+# Replay a seed by booting the same command line (guest_test=fuzz guest_seed=S
+# guest_count=N, see README.md "Hostile guests and fuzzing"): Bochs is
+# deterministic, so the run repeats exactly.
+set -uo pipefail
+export BUILD=${BUILD:-build}
+# shellcheck source=tests/boot/cases.sh
+source tests/boot/cases.sh
+passed=0 failed=0 stopped=0
+case ${1:-} in
+fuzz)
+    first=${2:?first seed} last=${3:?last seed} count=${4:?count}
+    export FUZZ_ALLOW_STOP=1
+    for ((s = first; s <= last; s++)); do
+        t0=$(date +%s)
+        out=$( (set -e; check_fuzz_seed "$s" "$count"; echo "STOPPED=$FUZZ_STOPPED") 2>&1 )
+        rc=$? dt=$(( $(date +%s) - t0 ))
+        st=$(sed -n 's/^STOPPED=//p' <<<"$out")
+        if [ "$rc" -ne 0 ]; then
+            echo "FAIL - guestfuzz/seed=$s (${dt}s): replay with guest_test=fuzz guest_seed=$s guest_count=$count"
+            grep -v '^STOPPED=' <<<"$out"
+            echo "    log: $BUILD/test/guest_fuzz_seed$s.log"
+            failed=$((failed + 1))
+        elif [ -n "$st" ]; then
+            echo "stopped - guestfuzz/seed=$s (${dt}s): $st"
+            stopped=$((stopped + 1)) passed=$((passed + 1))
+        else
+            echo "ok - guestfuzz/seed=$s ($count instructions, ${dt}s)"
+            passed=$((passed + 1))
+        fi
+    done
+    echo "guest fuzz: seeds $first..$last, $count instructions each, $stopped stopped by Skiff"
+    ;;
+soak)
+    exits=${2:?exits}
+    t0=$(date +%s)
+    if out=$( (set -e; check_soak "$exits" soak_long) 2>&1 ); then
+        echo "ok - soak ($exits exits, $(( $(date +%s) - t0 ))s)"
+        grep -E '^(guest: soak: done|skiff: exits:|skiff: memory: free)' "$BUILD/test/soak_long.log" | sed 's/^/    /'
+        passed=1
+    else
+        echo "FAIL - soak ($exits exits, $(( $(date +%s) - t0 ))s)"
+        echo "$out"
+        tail -n 15 "$BUILD/test/soak_long.log" | sed 's/^/    | /'
+        failed=1
+    fi
+    ;;
+*)
+    echo "usage: $0 fuzz FIRST_SEED LAST_SEED COUNT | soak EXITS" >&2
+    exit 2
+    ;;
+esac
+echo "$passed passed, $failed failed"
+[ "$failed" -eq 0 ]
