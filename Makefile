@@ -26,7 +26,7 @@ FUZZ_SECONDS ?= 300
 FUZZ_SEED ?= 100
 FUZZ_SEEDS ?= 8
 FUZZ_COUNT ?= 100000
-SOAK_EXITS ?= 10000000
+SOAK_EXITS ?= 50000000
 all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf
 
 help:
@@ -37,9 +37,10 @@ help:
 	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
+	@echo "  bench   exit costs, boot cost, size, Linux overhead (build/bench.json)"
 	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300), then the"
 	@echo "          fuzz guest in Bochs: FUZZ_SEEDS seeds from FUZZ_SEED, FUZZ_COUNT instructions each"
-	@echo "  soak    the exit soak in Bochs: SOAK_EXITS exits (default 10000000), leak and output checks"
+	@echo "  soak    the exit soak in Bochs: SOAK_EXITS exits (default 50000000), leak and output checks"
 	@echo "  deps    install the Debian packages the build and tests need"
 	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
 	@echo "  clean   remove $(BUILD)/"
@@ -141,6 +142,11 @@ test:
 	@tests/deps.sh test
 	@$(MAKE) --no-print-directory all
 	@tests/run_all.sh $(BUILD)
+
+bench:
+	@tests/deps.sh test
+	@$(MAKE) --no-print-directory all
+	@tests/bench/bench.sh $(BUILD)
 
 fuzz:
 	@tests/deps.sh test

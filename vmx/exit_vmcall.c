@@ -7,6 +7,8 @@
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
 
+extern uint64_t boot_tsc_entry;   /* boot/entry32.S */
+
 static uint64_t hc_print(uint64_t gla, uint64_t len)
 {
     char buf[256];
@@ -46,7 +48,9 @@ enum exit_action handle_vmcall(struct vcpu *v)
         return vcpu_stop(v, GUEST_EXITED, r->rbx, "exited with status %llu",
                          (unsigned long long)r->rbx);
     case HC_TSC:
-        ret = rdtsc();
+    case HC_ENTRY_TSC:
+        ret = r->rax == HC_TSC ? rdtsc() : boot_tsc_entry;
+        r->rdx = ret >> 32;          /* 32-bit callers read EDX:EAX */
         break;
     default:
         ret = HC_ENOSYS;
