@@ -111,9 +111,11 @@ int linux_load(const struct guest_loader_env *env, const struct guest_image *ker
 
     size_t setup_sects = k[HDR_SETUP_SECTS] ? k[HDR_SETUP_SECTS] : 4;   /* 0 means 4 */
     size_t setup_size = (setup_sects + 1) * 512;
-    if (size <= setup_size)
+    /* The 64-bit entry point is 0x200 bytes into the protected-mode kernel. */
+    if (size <= setup_size + 0x200)
         return loader_fail(err, errlen, "linux: truncated bzImage: file is %zu bytes, the setup "
-                           "code takes %zu and no kernel follows", size, setup_size);
+                           "code takes %zu and the 64-bit entry at +0x200 needs more", size,
+                           setup_size);
     size_t ksize = size - setup_size;
 
     bool relocatable = k[HDR_RELOCATABLE] != 0;

@@ -84,34 +84,74 @@ static bool parse_gdb_port(const char *v, size_t len, uint16_t *out)
     return true;
 }
 
-/* console=ttyS0..3 | ttySn,baud | 0xPORT[,baud] | none */
-static bool parse_console(const char *v, size_t len, struct skiff_config *cfg)
+/* One serial console: ttyS0..3 | 0xPORT | decimal port; false if it is none of them. */
+static bool parse_serial(const char *v, size_t len, uint16_t *out)
 {
     static const uint16_t ports[] = { 0x3f8, 0x2f8, 0x3e8, 0x2e8 };
-    size_t comma = 0;
+    uint64_t port;
+
+    if (len == 5 && word_eq(v, 4, "ttyS") && v[4] >= '0' && v[4] <= '3') {
+        *out = ports[v[4] - '0'];
+        return true;
+    }
+    if (!cmdline_parse_u64(v, len, &port) || port == 0 || port > 0xfff8)
+        return false;
+    *out = (uint16_t)port;
+    return true;
+}
+
+/*
+ * console=ITEM[,ITEM...] | none.  Items: a serial console (ttyS0..3, 0xPORT),
+ * optionally followed by its baud rate (ttyS0,9600), and `screen`.  An explicit
+ * list names every console; without console= Skiff uses ttyS0 and the screen.
+ */
+static bool parse_console(const char *v, size_t len, struct skiff_config *cfg)
+{
+    bool serial = false, screen = false, baud_ok = false;
+    uint16_t port = cfg->serial_port;
+    uint32_t baud = cfg->baud;
 
     if (word_eq(v, len, "none")) {
         cfg->console_none = true;
+        cfg->console_screen = CONSOLE_SCREEN_OFF;
         return true;
     }
-    while (comma < len && v[comma] != ',')
-        comma++;
-    if (comma < len) {
-        uint64_t baud;
-        if (!cmdline_parse_u64(v + comma + 1, len - comma - 1, &baud) || baud < 50 ||
-            baud > 115200 || 115200 % baud)
+    for (size_t at = 0;;) {
+        size_t end = at;
+        while (end < len && v[end] != ',')
+            end++;
+        const char *item = v + at;
+        size_t ilen = end - at;
+        uint64_t n;
+        if (ilen == 0)
             return false;
-        cfg->baud = (uint32_t)baud;
-    }
-    if (comma == 5 && word_eq(v, 4, "ttyS") && v[4] >= '0' && v[4] <= '3') {
-        cfg->serial_port = ports[v[4] - '0'];
-    } else {
-        uint64_t port;
-        if (!cmdline_parse_u64(v, comma, &port) || port == 0 || port > 0xfff8)
+        if (word_eq(item, ilen, "screen")) {
+            if (screen)
+                return false;
+            screen = true;
+            baud_ok = false;
+        } else if (baud_ok && item[0] != '0' && cmdline_parse_u64(item, ilen, &n)) {
+            /* A decimal number right after the serial console is its baud rate. */
+            if (n < 50 || n > 115200 || 115200 % n)
+                return false;
+            baud = (uint32_t)n;
+            baud_ok = false;
+        } else if (!serial && parse_serial(item, ilen, &port)) {
+            serial = true;
+            baud_ok = true;
+        } else {
             return false;
-        cfg->serial_port = (uint16_t)port;
+        }
+        if (end == len)
+            break;
+        at = end + 1;
     }
-    cfg->console_none = false;
+    cfg->console_none = !serial;
+    if (serial) {
+        cfg->serial_port = port;
+        cfg->baud = baud;
+    }
+    cfg->console_screen = screen ? CONSOLE_SCREEN_ON : CONSOLE_SCREEN_OFF;
     return true;
 }
 
@@ -211,6 +251,14 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->trace_stream = true;
             else if (cmdline_parse_u64(v, vlen, &n) && n >= 1 && n <= TRACE_RING_MAX)
                 cfg->trace_ring = (uint32_t)n;
+            else
+                ok = false;
+        } else if (word_eq(w, klen, "smp")) {
+            ok = true;
+            if (word_eq(v, vlen, "off"))
+                cfg->smp_park = false;
+            else if (word_eq(v, vlen, "park"))
+                cfg->smp_park = true;
             else
                 ok = false;
         } else if (word_eq(w, klen, "gdb")) {

@@ -10,6 +10,8 @@
 #include <stdint.h>
 
 enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
+/* console=: the screen as a second console (kernel/fbcon.c, kernel/vgacon.c) */
+enum console_screen { CONSOLE_SCREEN_AUTO = 0, CONSOLE_SCREEN_ON, CONSOLE_SCREEN_OFF };
 enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
 enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/vmcheck.c) */
@@ -19,7 +21,8 @@ enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
 #define TRACE_RING_MAX 4096
 
 struct skiff_config {
-    bool console_none;
+    bool console_none;           /* no serial console (console=none or console=screen) */
+    enum console_screen console_screen; /* AUTO: the screen when the boot loader left one */
     uint16_t serial_port;
     uint32_t baud;
     enum log_level loglevel;
@@ -34,6 +37,7 @@ struct skiff_config {
     uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
     bool trace_stream;           /* trace=stream: one line per exit */
     uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/gdbstub.c), 0 = off */
+    bool smp_park;               /* smp=park: start the APs and park them in VMX root (kernel/smp.c) */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

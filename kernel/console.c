@@ -2,8 +2,15 @@
 
 #include <stdarg.h>
 
+#include "cpu.h"
+#include "fbcon.h"
 #include "format.h"
 #include "serial.h"
+#include "vgacon.h"
+
+enum screen_kind { SCREEN_NONE, SCREEN_FB, SCREEN_VGA };
+static struct fbcon fbc;
+static struct vgacon vgc;
 
 static struct {
     bool ready;
@@ -13,7 +20,41 @@ static struct {
     char early[8192];
     uint32_t early_len;
     bool guest_midline;     /* the guest's output left a line unfinished */
+    enum screen_kind screen;
+    bool screen_pending;    /* the screen may be attached later: keep what is said until then */
+    bool screen_explicit;   /* console=...screen... */
+    char backlog[16384];
+    uint32_t backlog_len;
 } con = { .level = LOG_DEBUG };
+
+/* The VGA hardware cursor follows the text (CRTC registers 0x0e/0x0f). */
+static void vga_cursor(void)
+{
+    uint16_t crtc = (inb(0x3cc) & 1) ? 0x3d4 : 0x3b4;
+    uint32_t pos = vgacon_cursor(&vgc);
+    outb(crtc, 0x0f);
+    outb((uint16_t)(crtc + 1), (uint8_t)pos);
+    outb(crtc, 0x0e);
+    outb((uint16_t)(crtc + 1), (uint8_t)(pos >> 8));
+}
+
+static void screen_put(char c)
+{
+    switch (con.screen) {
+    case SCREEN_FB:
+        fbcon_putc(&fbc, c);
+        break;
+    case SCREEN_VGA:
+        vgacon_putc(&vgc, c);
+        if (c == '\n')
+            vga_cursor();
+        break;
+    default:
+        if (con.screen_pending && con.backlog_len < sizeof(con.backlog))
+            con.backlog[con.backlog_len++] = c;
+        break;
+    }
+}
 
 static void con_put(void *ctx, char c)
 {
@@ -23,6 +64,7 @@ static void con_put(void *ctx, char c)
             con.early[con.early_len++] = c;
         return;
     }
+    screen_put(c);
     if (con.none)
         return;
     if (c == '\n')
@@ -35,12 +77,51 @@ void console_init(const struct skiff_config *cfg)
     con.none = cfg->console_none;
     con.port = cfg->serial_port;
     con.level = cfg->loglevel;
+    con.screen_pending = cfg->console_screen != CONSOLE_SCREEN_OFF;
+    con.screen_explicit = cfg->console_screen == CONSOLE_SCREEN_ON;
     if (!con.none)
         serial_init(con.port, cfg->baud);
     con.ready = true;
     for (uint32_t i = 0; i < con.early_len; i++)
         con_put(0, con.early[i]);
     con.early_len = 0;
+}
+
+void console_screen_init(const struct mb2_info *mb)
+{
+    const char *why = "the boot loader left no framebuffer or text screen";
+    const struct mb2_framebuffer *fb = &mb->fb;
+
+    if (!con.screen_pending)
+        return;
+    if (mb->has_fb) {
+        void *base = (void *)(uintptr_t)fb->addr;   /* identity mapped (paging_init) */
+        if (fb->type == 2 && !(why = vgacon_init(&vgc, base, fb))) {
+            vgacon_clear(&vgc);
+            con.screen = SCREEN_VGA;
+        } else if (fb->type == 1 && !(why = fbcon_init(&fbc, base, fb))) {
+            fbcon_clear(&fbc);
+            con.screen = SCREEN_FB;
+        } else if (fb->type == 0) {
+            why = "indexed-color framebuffer";
+        }
+    }
+    con.screen_pending = false;
+    for (uint32_t i = 0; i < con.backlog_len; i++)
+        screen_put(con.backlog[i]);
+    con.backlog_len = 0;
+    if (con.screen == SCREEN_VGA) {
+        vga_cursor();
+        pr_info("skiff: console: screen: EGA text %ux%u at 0x%llx\n", fb->width, fb->height,
+                (unsigned long long)fb->addr);
+    } else if (con.screen == SCREEN_FB) {
+        pr_info("skiff: console: screen: framebuffer %ux%ux%u at 0x%llx (%ux%u characters)\n",
+                fb->width, fb->height, fb->bpp, (unsigned long long)fb->addr, fbc.cols, fbc.rows);
+    } else if (con.screen_explicit) {
+        pr_warn("skiff: warning: console=screen: %s\n", why);
+    } else {
+        pr_debug("skiff: console: no screen: %s\n", why);
+    }
 }
 
 void console_set_level(enum log_level level) { con.level = level; }

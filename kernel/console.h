@@ -11,8 +11,11 @@
 #include <stdint.h>
 
 #include "cmdline.h"
+#include "mb2.h"
 
 void console_init(const struct skiff_config *cfg);
+/* Attach the screen (framebuffer or EGA text from the boot information) once it is mapped. */
+void console_screen_init(const struct mb2_info *mb);
 void console_set_level(enum log_level level);
 bool console_enabled(enum log_level level);
 void console_flush(void);

@@ -14,6 +14,7 @@
 #include "memory.h"
 #include "panic.h"
 #include "runend.h"
+#include "smp.h"
 #include "skiff.h"
 
 #ifndef SKIFF_VERSION
@@ -79,7 +80,10 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     if (!memory_init(&boot_info, info_phys, load_base))
         run_end(SKIFF_BAD_INPUT);
     paging_init(&boot_info);
+    console_screen_init(&boot_info);
     acpi_init(&boot_info);
+    if (skiff_cfg.smp_park)
+        smp_init(&boot_info, info_phys);
     kprintf("skiff: resident phys=0x%llx-0x%llx\n", (unsigned long long)image_phys_start(),
             (unsigned long long)image_phys_end() - 1);
 

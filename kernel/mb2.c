@@ -153,8 +153,18 @@ struct mb2_result mb2_parse(const void *info, size_t readable, struct mb2_info *
         }
         case MB2_TAG_FRAMEBUFFER:
             out->has_fb = true;
-            out->fb = (struct mb2_framebuffer){ rd64(body), rd32(body + 8), rd32(body + 12),
-                                                rd32(body + 16), body[20], body[21] };
+            out->fb = (struct mb2_framebuffer){ .addr = rd64(body), .pitch = rd32(body + 8),
+                                                .width = rd32(body + 12), .height = rd32(body + 16),
+                                                .bpp = body[20], .type = body[21] };
+            if (out->fb.type == 1 && size >= 8 + 24 + 6) {
+                out->fb.has_rgb = true;
+                out->fb.red_pos = body[24];
+                out->fb.red_size = body[25];
+                out->fb.green_pos = body[26];
+                out->fb.green_size = body[27];
+                out->fb.blue_pos = body[28];
+                out->fb.blue_size = body[29];
+            }
             break;
         case MB2_TAG_EFI32:
             out->has_efi32 = true;

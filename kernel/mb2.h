@@ -76,6 +76,8 @@ struct mb2_framebuffer {
     uint64_t addr;
     uint32_t pitch, width, height;
     uint8_t bpp, type;      /* type 0 indexed, 1 direct RGB, 2 EGA text */
+    bool has_rgb;           /* type 1 with its color info: field positions and sizes */
+    uint8_t red_pos, red_size, green_pos, green_size, blue_pos, blue_size;
 };
 
 struct mb2_info {

@@ -114,6 +114,17 @@ uint64_t paging_init(const struct mb2_info *mb)
         }
     }
 
+    /* A framebuffer above 4 GiB (the identity map covers those below): the screen console's MMIO. */
+    uint64_t fb_bytes = (uint64_t)mb->fb.pitch * mb->fb.height;
+    if (mb->has_fb && mb->fb.addr >= (1ull << 32) && fb_bytes && fb_bytes <= (256ull << 20) &&
+        mb->fb.addr + fb_bytes <= (1ull << 46)) {
+        for (uint64_t a = ALIGN_DOWN(mb->fb.addr, 0x200000ull); a < mb->fb.addr + fb_bytes; a += 0x200000) {
+            uint64_t pa, fl;
+            if (!pt_translate(&host_pt_ops, pml4, a, &pa, &fl))
+                map_or_panic(pml4, a, a, 0x200000, PTE_W | nxbit, PT_LEAF_2M);
+        }
+    }
+
     /* The image: text R-X, rodata R--, data and bss RW-. */
     uint64_t text = (uint64_t)(_text_end - _image_start);
     uint64_t ro = (uint64_t)(_rodata_end - _text_end);

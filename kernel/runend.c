@@ -40,7 +40,6 @@ __attribute__((noreturn)) void run_end(int status)
         acpi_poweroff();                   /* S5: SLP_TYP | SLP_EN in PM1a/PM1b_CNT */
         outw(0x604, 0x2000);               /* QEMU q35 / newer pc: PM1a_CNT, S5 */
         outw(0xb004, 0x2000);              /* Bochs, older QEMU: PIIX4 PM1a_CNT, S5 */
-        kprintf("skiff: onexit=poweroff: the machine did not power off, halting\n");
     }
     if (onexit == ONEXIT_REBOOT) {
         acpi_reset();                      /* FADT RESET_REG <- RESET_VALUE */

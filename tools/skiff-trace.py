@@ -14,8 +14,7 @@ import re
 import sys
 
 TRACE = re.compile(r"skiff: trace: seq=(\d+) tsc=(\d+) reason=(\w+) qual=(0x[0-9a-f]+) "
-                   r"rip=(0x[0-9a-f]+) rax=(0x[0-9a-f]+) rbx=(0x[0-9a-f]+) rcx=(0x[0-9a-f]+) "
-                   r"rdx=(0x[0-9a-f]+)")
+                   r"rip=(0x[0-9a-f]+) rax=(0x[0-9a-f]+) rcx=(0x[0-9a-f]+)")
 COUNTERS = re.compile(r"^skiff: exits: total=(\d+)(.*)$")
 VMCS = re.compile(r"^skiff: vmcs: (.*)$")
 

@@ -6,6 +6,8 @@
 #include <stdint.h>
 
 #include "vmx/vcpu.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_insn.h"
 
 /* A handler returns RESUME to re-enter the guest or STOP to end it. */
 enum exit_action { EXIT_STOP = 0, EXIT_RESUME = 1 };
@@ -33,9 +35,24 @@ enum exit_action handle_preemption_timer(struct vcpu *v);
 
 /* Cleared while tracing, gdb or vmcheck=always must see every exit. */
 extern bool vmx_fast_cpuid;
+extern const uint64_t vmx_light_exits;
+/* Set while tracing or gdb need the dispatcher to look at every exit. */
+extern bool exit_hooks_enabled;
 
 /* Shared helpers (vmx/exit_dispatch.c). */
-void vcpu_skip_insn(struct vcpu *v);
+
+/* The exit qualification: read only by the exits that have one worth reading. */
+static inline uint64_t vcpu_qual(const struct vcpu *v)
+{
+    (void)v;
+    return vmcs_read_fast(EXIT_QUALIFICATION);
+}
+
+/* Advance the guest past the exiting instruction. */
+static inline void vcpu_skip_insn(struct vcpu *v)
+{
+    vmcs_write_fast(GUEST_RIP, v->guest_rip + v->insn_len);
+}
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /* Stop the guest: record how it ended and print `skiff: guest ...: <why>`. */
 enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, const char *fmt, ...)

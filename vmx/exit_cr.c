@@ -82,7 +82,7 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 enum exit_action handle_cr_access(struct vcpu *v)
 {
     struct cr_access a;
-    vmx_decode_cr_access(v->exit_qual, &a);
+    vmx_decode_cr_access(vcpu_qual(v), &a);
     uint64_t *gpr = vcpu_gpr(v, a.gpr);
     bool ok = true;
 

@@ -22,6 +22,11 @@
 /* vmx/exit_stub.S answers plain CPUIDs itself while nothing needs to see every exit. */
 bool vmx_fast_cpuid;
 
+/* Exits whose handlers touch only RAX, RCX, RDX, RBX, RSI, RDI: the stub's light path. */
+const uint64_t vmx_light_exits = 1ull << EXIT_REASON_CPUID | 1ull << EXIT_REASON_VMCALL |
+                                 1ull << EXIT_REASON_IO_INSTRUCTION | 1ull << EXIT_REASON_MSR_READ |
+                                 1ull << EXIT_REASON_MSR_WRITE | 1ull << EXIT_REASON_XSETBV;
+
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI]    = handle_exception_nmi,
     [EXIT_REASON_TRIPLE_FAULT]     = handle_triple_fault,
@@ -78,12 +83,6 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
     }
 }
 
-void vcpu_skip_insn(struct vcpu *v)
-{
-    vmx_vmwrite(GUEST_RIP, v->guest_rip + v->insn_len);
-    /* A skipped instruction also ends STI/MOV-SS blocking (SDM 26.3.1.5). */
-}
-
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
     (void)v;
@@ -101,7 +100,7 @@ void vcpu_dump(struct vcpu *v)
     kprintf("skiff: guest: exit reason %u (%s), qualification 0x%llx, RIP=0x%llx, "
             "instruction length %u\n",
             v->exit_reason & 0xffff, vmx_exit_reason_name(v->exit_reason & 0xffff),
-            (unsigned long long)v->exit_qual, (unsigned long long)v->guest_rip, v->insn_len);
+            (unsigned long long)vcpu_qual(v), (unsigned long long)v->guest_rip, v->insn_len);
     kprintf("skiff: guest: RAX=%016llx RBX=%016llx RCX=%016llx RDX=%016llx\n",
             (unsigned long long)r->rax, (unsigned long long)r->rbx,
             (unsigned long long)r->rcx, (unsigned long long)r->rdx);
@@ -156,58 +155,79 @@ static const char *entry_failure_qual(uint64_t q)
     }
 }
 
-int vmx_exit_dispatch(struct guest_regs *regs)
+/* The cold ends of the dispatcher, kept out of line so the hot path stays small. */
+static __attribute__((cold, noinline)) int exit_failed_entry(struct vcpu *v, uint32_t basic)
 {
-    struct vcpu *v = vcpu_of(regs);
-    uint64_t val;
+    /* The VMCS stays Clear after a failed VMLAUNCH (SDM 26.8). */
+    if (v->quiet) {                      /* a self-test expects this; it reports it */
+        v->end = GUEST_STOPPED;
+        return EXIT_STOP;
+    }
+    kprintf("skiff: error: VM entry failed: exit reason 0x%08x (bit 31 set), basic reason %u (%s), "
+            "qualification %llu (%s)\n",
+            v->exit_reason, basic, vmx_exit_reason_name(basic),
+            (unsigned long long)vcpu_qual(v), entry_failure_qual(vcpu_qual(v)));
+    vmcs_dump();
+    return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: VM entry failed (%s)", vmx_exit_reason_name(basic));
+}
 
-    vmx_vmread(VM_EXIT_REASON, &val);
-    v->exit_reason = (uint32_t)val;
-    vmx_vmread(EXIT_QUALIFICATION, &v->exit_qual);
-    vmx_vmread(GUEST_RIP, &v->guest_rip);
-    vmx_vmread(VM_EXIT_INSTRUCTION_LEN, &val);
-    v->insn_len = (uint32_t)val;
-    v->exits++;
+static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint32_t basic)
+{
+    kprintf("skiff: error: unexpected VM exit: reason %u (%s)\n", basic, vmx_exit_reason_name(basic));
+    vcpu_dump(v);
+    vmcs_dump();
+    return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: unexpected exit %s", vmx_exit_reason_name(basic));
+}
+
+/* The table dispatch proper (after the checks common to every exit). */
+static inline int exit_handle(struct vcpu *v, uint32_t basic)
+{
+    if (__builtin_expect(basic >= EXIT_REASON_MAX || !exit_handlers[basic], 0))
+        return exit_unexpected(v, basic);
+    v->exit_counts[basic]++;
+    return exit_handlers[basic](v);
+}
+
+/* Tracing and gdb, then the dispatch: out of line, so the hot path only tail-calls. */
+static __attribute__((cold, noinline)) int exit_handle_hooked(struct vcpu *v, uint32_t basic)
+{
     if (trace_enabled)
         trace_record(v);
+    enum exit_action a;
+    if (gdb_enabled && gdb_on_exit(v, basic, &a))           /* gdb= only: MTF, #BP, stops */
+        return a;
+    return exit_handle(v, basic);
+}
 
-    uint32_t basic = v->exit_reason & 0xffff;
-    if (v->exit_reason & EXIT_REASON_FAILED_VMENTRY) {
-        /* The VMCS stays Clear after a failed VMLAUNCH (SDM 26.8). */
-        if (v->quiet) {                  /* a self-test expects this; it reports it */
-            v->end = GUEST_STOPPED;
-            return EXIT_STOP;
-        }
-        kprintf("skiff: error: VM entry failed: exit reason 0x%08x (bit 31 set), basic reason %u (%s), "
-                "qualification %llu (%s)\n",
-                v->exit_reason, basic, vmx_exit_reason_name(basic),
-                (unsigned long long)v->exit_qual, entry_failure_qual(v->exit_qual));
-        vmcs_dump();
-        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: VM entry failed (%s)",
-                         vmx_exit_reason_name(basic));
-    }
+/*
+ * Skiff changed controls or guest state beyond RIP (vmcheck_dirty): the stub
+ * calls this before VMRESUME.  Returns 0 when the guest must stop instead.
+ */
+int vmx_exit_recheck(struct guest_regs *regs)
+{
+    if (vmcheck_before_entry("before VMRESUME"))
+        return EXIT_RESUME;
+    return vcpu_stop(vcpu_of(regs), GUEST_STOPPED, 1, "stopped: the VMCS checker refused the VM entry");
+}
+
+/* Anything the exit path must do besides dispatching: tracing or gdb. */
+bool exit_hooks_enabled;
+
+__attribute__((hot, optimize("omit-frame-pointer"))) int vmx_exit_dispatch(struct guest_regs *regs)
+{
+    struct vcpu *v = vcpu_of(regs);
+    uint32_t reason = v->exit_reason;    /* stored by the stub, which needed it first */
+    uint32_t basic = reason & 0xffff;
+
+    v->guest_rip = vmcs_read_fast(GUEST_RIP);
+    v->insn_len = (uint32_t)vmcs_read_fast(VM_EXIT_INSTRUCTION_LEN);
+    v->exits++;
+    if (__builtin_expect(reason & EXIT_REASON_FAILED_VMENTRY, 0))
+        return exit_failed_entry(v, basic);
     v->launch_state = VMCS_STATE_LAUNCHED;
-    exit_handler_fn fn = NULL;
-    if (basic < EXIT_REASON_MAX) {
-        v->exit_counts[basic]++;
-        fn = exit_handlers[basic];
-    }
-    enum exit_action gdb_action;
-    if (gdb_enabled && gdb_on_exit(v, basic, &gdb_action))   /* gdb= only: MTF, #BP, stops */
-        return gdb_action;
-    if (!fn) {
-        kprintf("skiff: error: unexpected VM exit: reason %u (%s)\n", basic,
-                vmx_exit_reason_name(basic));
-        vcpu_dump(v);
-        vmcs_dump();
-        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: unexpected exit %s", vmx_exit_reason_name(basic));
-    }
-    enum exit_action a = fn(v);
-    /* Skiff changed controls or guest state beyond RIP: check before re-entering. */
-    if (a == EXIT_RESUME && vmcheck_mode != VMCHECK_OFF &&
-        (vmcheck_dirty || vmcheck_mode == VMCHECK_ALWAYS) && !vmcheck_before_entry("before VMRESUME"))
-        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: the VMCS checker refused the VM entry");
-    return a;
+    if (__builtin_expect(exit_hooks_enabled, 0))
+        return exit_handle_hooked(v, basic);
+    return exit_handle(v, basic);        /* tail calls; the stub checks vmcheck_dirty */
 }
 
 __attribute__((noreturn)) void vmx_resume_failed(struct guest_regs *regs, int status)

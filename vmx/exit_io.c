@@ -235,7 +235,7 @@ fault:
 enum exit_action handle_io(struct vcpu *v)
 {
     struct io_access io;
-    vmx_decode_io(v->exit_qual, &io);
+    vmx_decode_io(vcpu_qual(v), &io);
 
     if (io.string)
         return string_io(v, &io);

@@ -80,10 +80,10 @@ enum exit_action handle_ept_violation(struct vcpu *v)
     bool skiff = rangeset_overlaps(&host_pmm.owned, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
 
     kprintf("skiff: EPT violation: %s of GPA 0x%llx at guest RIP 0x%llx (qualification 0x%llx%s)%s\n",
-            vmx_ept_access_name(v->exit_qual), (unsigned long long)gpa,
-            (unsigned long long)v->guest_rip, (unsigned long long)v->exit_qual,
+            vmx_ept_access_name(vcpu_qual(v)), (unsigned long long)gpa,
+            (unsigned long long)v->guest_rip, (unsigned long long)vcpu_qual(v),
             "", skiff ? ": the page belongs to Skiff" : ": not guest memory");
-    if (v->exit_qual & (1u << 7))
+    if (vcpu_qual(v) & (1u << 7))
         kprintf("skiff: EPT violation: guest-linear address 0x%llx\n",
                 (unsigned long long)vmcs_read(GUEST_LINEAR_ADDRESS));
     vcpu_dump(v);

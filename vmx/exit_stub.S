@@ -78,6 +78,14 @@ vmx_enter:
 #define SLOT_RDX (8 * 2 - GUEST_REGS_SIZE)
 #define SLOT_RSI (8 * 5 - GUEST_REGS_SIZE)
 #define SLOT_RDI (8 * 6 - GUEST_REGS_SIZE)
+#define SLOT_RAX (8 * 0 - GUEST_REGS_SIZE)
+#define SLOT_RCX (8 * 1 - GUEST_REGS_SIZE)
+#define SLOT_RBX (8 * 3 - GUEST_REGS_SIZE)
+#define SLOT_R8  (8 * 7 - GUEST_REGS_SIZE)
+#define SLOT_R9  (8 * 8 - GUEST_REGS_SIZE)
+#define SLOT_R10 (8 * 9 - GUEST_REGS_SIZE)
+#define SLOT_R11 (8 * 10 - GUEST_REGS_SIZE)
+#define RSP_REASON (VCPU_EXIT_REASON_OFF - VCPU_HOST_RSP_OFF)
 #define RSP_EXITS (VCPU_EXITS_OFF - VCPU_HOST_RSP_OFF)
 #define RSP_CPUID_COUNT (VCPU_EXIT_COUNTS_OFF - VCPU_HOST_RSP_OFF + 8 * 10)
 
@@ -102,15 +110,15 @@ vmx_exit_stub:
     movl $F_VM_EXIT_REASON, %edx
     vmread %rdx, %rdx
     cmpl $10, %edx                      /* EXIT_REASON_CPUID */
-    jne .Lfull_rdx
+    jne .Lnot_fast
     cmpb $0, vmx_fast_cpuid(%rip)
-    je .Lfull_rdx
+    je .Lfull
     cmpl $1, %eax                       /* leaf 1: VMX hidden, hypervisor bit, OSXSAVE */
-    je .Lfull_rdx
+    je .Lcpuid_c
     movl %eax, %edx
     andl $0xffffff00, %edx
     cmpl $0x40000000, %edx              /* Skiff's own leaves */
-    je .Lfull_rdx
+    je .Lcpuid_c
     cpuid
     movq %rsi, SLOT_RSI(%rsp)
     movq %rdi, SLOT_RDI(%rsp)
@@ -127,6 +135,7 @@ vmx_exit_stub:
     movq SLOT_RDI(%rsp), %rdi
     vmresume
     PUSH_GPRS                           /* VMRESUME failed: flags survive the pushes */
+.Lresume_failed_pushed:
     movl $2, %esi
     jc 2f
     movl $1, %esi
@@ -134,13 +143,79 @@ vmx_exit_stub:
     call vmx_resume_failed
     ud2
 
-.Lfull_rdx:
+.Lcpuid_c:                              /* a CPUID with policy: the light path in C */
+    movl $10, %edx
+    jmp .Lnot_fast
+
+.Lnot_fast:
+    /*
+     * Light path, for exits whose handlers use only RAX, RCX, RDX, RBX, RSI
+     * and RDI (vmx_light_exits: VMCALL, RDMSR, WRMSR, I/O, XSETBV, CPUID):
+     * save those and the registers C may clobber (R8-R11); RBP and R12-R15
+     * stay in the CPU, where the C calling convention preserves them.
+     */
+    cmpb $0, vmx_fast_cpuid(%rip)
+    je .Lfull
+    cmpl $63, %edx
+    ja .Lfull
+    btq %rdx, vmx_light_exits(%rip)
+    jnc .Lfull
+    movl %edx, RSP_REASON(%rsp)
+    movq %rax, SLOT_RAX(%rsp)
+    movq %rcx, SLOT_RCX(%rsp)
+    movq %rbx, SLOT_RBX(%rsp)
+    movq %rsi, SLOT_RSI(%rsp)
+    movq %rdi, SLOT_RDI(%rsp)
+    movq %r8, SLOT_R8(%rsp)
+    movq %r9, SLOT_R9(%rsp)
+    movq %r10, SLOT_R10(%rsp)
+    movq %r11, SLOT_R11(%rsp)
+    subq $GUEST_REGS_SIZE, %rsp
+    movq %rsp, %rdi
+    call vmx_exit_dispatch
+    testl %eax, %eax
+    jz guest_stopped
+    cmpb $0, vmcheck_dirty(%rip)
+    jne .Llight_recheck
+.Llight_resume:
+    addq $GUEST_REGS_SIZE, %rsp
+    movq SLOT_RAX(%rsp), %rax
+    movq SLOT_RCX(%rsp), %rcx
+    movq SLOT_RDX(%rsp), %rdx
+    movq SLOT_RBX(%rsp), %rbx
+    movq SLOT_RSI(%rsp), %rsi
+    movq SLOT_RDI(%rsp), %rdi
+    movq SLOT_R8(%rsp), %r8
+    movq SLOT_R9(%rsp), %r9
+    movq SLOT_R10(%rsp), %r10
+    movq SLOT_R11(%rsp), %r11
+    vmresume
+    PUSH_GPRS                           /* VMRESUME failed */
+    jmp .Lresume_failed_pushed
+
+.Llight_recheck:
+    movq %rsp, %rdi
+    call vmx_exit_recheck
+    testl %eax, %eax
+    jz guest_stopped
+    jmp .Llight_resume
+
+    /* Full path: every GPR saved, for any handler. */
+.Lfull:
+    movl %edx, RSP_REASON(%rsp)
     movq SLOT_RDX(%rsp), %rdx
     PUSH_GPRS
     movq %rsp, %rdi
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
+    cmpb $0, vmcheck_dirty(%rip)
+    je .Lfull_resume
+    movq %rsp, %rdi
+    call vmx_exit_recheck
+    testl %eax, %eax
+    jz guest_stopped
+.Lfull_resume:
     popq %rax
     popq %rcx
     popq %rdx

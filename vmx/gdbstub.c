@@ -27,6 +27,7 @@
  *   (vmx/guest_mem.h): Skiff's own pages are absent from the EPT, so gdb
  *   cannot reach them (E01).
  */
+#include "vmx/exit.h"
 #include "vmx/gdbstub.h"
 
 #include "kernel/console.h"
@@ -614,9 +615,9 @@ bool gdb_on_exit(struct vcpu *v, uint32_t basic, enum exit_action *action)
     }
     if (basic == EXIT_REASON_IO_INSTRUCTION) {
         /* Exit qualification (Table 28-5): size-1 in bits 2:0, IN in bit 3, port in 31:16. */
-        uint32_t port = (uint32_t)(v->exit_qual >> 16) & 0xffff, size = (v->exit_qual & 7) + 1;
+        uint32_t port = (uint32_t)(vcpu_qual(v) >> 16) & 0xffff, size = (vcpu_qual(v) & 7) + 1;
         if (port + size > gdb.port && port < (uint32_t)gdb.port + 8u) {
-            if (v->exit_qual & 8)                /* no UART here, as far as the guest can tell */
+            if (vcpu_qual(v) & 8)                /* no UART here, as far as the guest can tell */
                 v->regs.rax |= size == 4 ? 0xffffffffull : (1ull << (8 * size)) - 1;
             vcpu_skip_insn(v);
             return true;

@@ -1,6 +1,6 @@
 /*
  * Exit trace.  Each record line is
- *   skiff: trace: seq=N tsc=T reason=ID qual=0x.. rip=0x.. rax=0x.. rbx=0x.. rcx=0x.. rdx=0x..
+ *   skiff: trace: seq=N tsc=T reason=ID qual=0x.. rip=0x.. rax=0x.. rcx=0x..
  * which tools/skiff-trace.py turns into an exit table and a timeline.
  */
 #include "vmx/trace.h"
@@ -9,10 +9,11 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/memory.h"
+#include "vmx/exit.h"
 #include "vmx/exit_reasons.h"
 
 struct trace_rec {
-    uint64_t seq, tsc, qual, rip, rax, rbx, rcx, rdx;
+    uint64_t seq, tsc, qual, rip, rax, rcx;
     uint32_t reason;
 };
 
@@ -36,18 +37,17 @@ void trace_init(uint32_t ring_entries, bool stream_mode)
 static void trace_print(const struct trace_rec *r)
 {
     kprintf("skiff: trace: seq=%llu tsc=%llu reason=%s qual=0x%llx rip=0x%llx rax=0x%llx "
-            "rbx=0x%llx rcx=0x%llx rdx=0x%llx\n",
+            "rcx=0x%llx\n",
             (unsigned long long)r->seq, (unsigned long long)r->tsc,
             vmx_exit_reason_id(r->reason & 0xffff), (unsigned long long)r->qual,
-            (unsigned long long)r->rip, (unsigned long long)r->rax, (unsigned long long)r->rbx,
-            (unsigned long long)r->rcx, (unsigned long long)r->rdx);
+            (unsigned long long)r->rip, (unsigned long long)r->rax, (unsigned long long)r->rcx);
 }
 
 void trace_record(const struct vcpu *v)
 {
     struct trace_rec r = {
-        .seq = seq++, .tsc = rdtsc(), .qual = v->exit_qual, .rip = v->guest_rip,
-        .rax = v->regs.rax, .rbx = v->regs.rbx, .rcx = v->regs.rcx, .rdx = v->regs.rdx,
+        .seq = seq++, .tsc = rdtsc(), .qual = vcpu_qual(v), .rip = v->guest_rip,
+        .rax = v->regs.rax, .rcx = v->regs.rcx,
         .reason = v->exit_reason,
     };
     if (stream)

@@ -18,7 +18,8 @@
 #define VCPU_EXIT_STACK_SIZE 16384
 #define VCPU_REGS_OFF        VCPU_EXIT_STACK_SIZE
 #define VCPU_HOST_RSP_OFF    (VCPU_REGS_OFF + GUEST_REGS_SIZE)
-#define VCPU_EXITS_OFF       (VCPU_HOST_RSP_OFF + 8)
+#define VCPU_EXIT_REASON_OFF (VCPU_HOST_RSP_OFF + 8)
+#define VCPU_EXITS_OFF       (VCPU_HOST_RSP_OFF + 16)
 #define VCPU_EXIT_COUNTS_OFF (VCPU_EXITS_OFF + 8)
 
 #ifndef __ASSEMBLER__
@@ -48,6 +49,8 @@ struct vcpu {
     uint8_t exit_stack[VCPU_EXIT_STACK_SIZE] __attribute__((aligned(16)));
     struct guest_regs regs;
     uint64_t host_rsp;             /* vmx_enter's stack pointer while the guest runs */
+    uint32_t exit_reason;          /* VM_EXIT_REASON, read by the exit stub */
+    uint32_t pad0;
     uint64_t exits;                /* counters: the CPUID fast path updates them too */
     uint64_t exit_counts[EXIT_REASON_MAX];
 
@@ -56,9 +59,8 @@ struct vcpu {
     uint16_t vpid;
     uint64_t eptp;
 
-    /* Exit basics, read once per exit by the dispatcher. */
-    uint32_t exit_reason;
-    uint64_t exit_qual;
+    /* Exit basics, read once per exit (the reason by the stub, these by the dispatcher;
+     * the qualification by the handlers that use it, vcpu_qual()). */
     uint64_t guest_rip;
     uint32_t insn_len;
 
@@ -76,6 +78,7 @@ _Static_assert(offsetof(struct guest_regs, r15) == 14 * 8, "r15 is pushed first"
 _Static_assert(sizeof(struct guest_regs) == GUEST_REGS_SIZE, "exit_stub.S pushes 15 GPRs");
 _Static_assert(offsetof(struct vcpu, regs) == VCPU_REGS_OFF, "exit_stub.S: regs offset");
 _Static_assert(offsetof(struct vcpu, host_rsp) == VCPU_HOST_RSP_OFF, "exit_stub.S: host_rsp offset");
+_Static_assert(offsetof(struct vcpu, exit_reason) == VCPU_EXIT_REASON_OFF, "exit_stub.S: exit_reason offset");
 _Static_assert(offsetof(struct vcpu, exits) == VCPU_EXITS_OFF, "exit_stub.S: exits offset");
 _Static_assert(offsetof(struct vcpu, exit_counts) == VCPU_EXIT_COUNTS_OFF, "exit_stub.S: exit_counts offset");
 _Static_assert(EXIT_REASON_CPUID == 10, "exit_stub.S: the CPUID fast path");
@@ -93,6 +96,9 @@ void vmx_exit_stub(void);
 
 /* Called by the stub with the saved registers; non-zero means VMRESUME. */
 int vmx_exit_dispatch(struct guest_regs *regs);
+
+/* Called by the stub before VMRESUME when vmcheck_dirty is set; 0 means stop. */
+int vmx_exit_recheck(struct guest_regs *regs);
 
 /* Called by the stub when VMRESUME itself fails (status 1 or 2). */
 __attribute__((noreturn)) void vmx_resume_failed(struct guest_regs *regs, int status);

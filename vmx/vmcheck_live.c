@@ -57,9 +57,18 @@ unsigned vmcheck_current(const char *when)
 
 bool vmcheck_before_entry(const char *when)
 {
-    if (vmcheck_mode == VMCHECK_OFF || (!vmcheck_dirty && vmcheck_mode != VMCHECK_ALWAYS))
+    if (vmcheck_mode == VMCHECK_OFF) {
+        vmcheck_dirty = false;
         return true;
-    if (!vmcheck_current(when))
+    }
+    if (vmcheck_mode == VMCHECK_ALWAYS)
+        vmcheck_dirty = true;            /* vmcheck_current clears it; keep asking */
+    else if (!vmcheck_dirty)
+        return true;
+    unsigned n = vmcheck_current(when);
+    if (vmcheck_mode == VMCHECK_ALWAYS)
+        vmcheck_dirty = true;
+    if (!n)
         return true;
     if (vmcheck_mode == VMCHECK_WARN) {
         kprintf("skiff: vmcheck=warn: entering anyway, the CPU decides\n");

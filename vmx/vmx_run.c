@@ -220,7 +220,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             (unsigned long long)v->vmcs_phys, v->vpid);
     /* gdb=: the stub holds the guest before its first instruction until gdb resumes it. */
     bool gdb_refused = cfg->gdb_port && !gdb_init(v, cfg->gdb_port);
-    vmx_fast_cpuid = !trace_enabled && !gdb_enabled && vmcheck_mode != VMCHECK_ALWAYS;
+    exit_hooks_enabled = trace_enabled || gdb_enabled;
+    vmx_fast_cpuid = !exit_hooks_enabled && vmcheck_mode != VMCHECK_ALWAYS;
     st = gdb_refused ? 0 : vcpu_run(v);
     gdb_end(v);
     /* Reported after the run: printing it before VMLAUNCH would be part of the boot cost. */

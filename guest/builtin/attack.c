@@ -391,7 +391,7 @@ static void cpuid_leaves(void)
 static void hypercalls(void)
 {
     say("attack hypercalls: bad numbers, bad pointers, Skiff's memory, huge lengths");
-    ck(vmcall(4, 0, 0) == HC_ENOSYS && vmcall(0xffffffffffffffffull, 1, 2) == HC_ENOSYS &&
+    ck(vmcall(5, 0, 0) == HC_ENOSYS && vmcall(0xffffffffffffffffull, 1, 2) == HC_ENOSYS &&
        vmcall(1ull << 63, 0, 0) == HC_ENOSYS && vmcall(0x100000001ull, 0, 0) == HC_ENOSYS,
        "hypercalls: unknown numbers return HC_ENOSYS");
     ck(vmcall(HC_PRINT, 0x8000000000000000ull, 8) == HC_EFAULT, "hypercalls: non-canonical pointer: HC_EFAULT");

@@ -139,7 +139,7 @@ uint64_t vmcall(uint64_t nr, uint64_t a, uint64_t b)
 {
     uint64_t ret;
     exits.vmcall++;
-    __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "memory");
+    __asm__ volatile("vmcall" : "=a"(ret) : "a"(nr), "b"(a), "c"(b) : "rdx", "memory");
     return ret;
 }
 

@@ -414,3 +414,6 @@ case_bad_vmcheck_option() {
 
 # Hostile guests, the fuzz guest and the exit soak (guest/builtin/attack.c).
 source tests/boot/attack_cases.sh
+
+# Bare hardware: ACPI, power-off and reset, the screen console (issue 8).
+source tests/boot/hardware_cases.sh

@@ -24,10 +24,12 @@
 
 #include "guest/loader.h"
 
-#define CHECK(c)                \
-    do {                        \
-        if (!(c))               \
-            __builtin_trap();   \
+#define CHECK(c)                                                        \
+    do {                                                                \
+        if (!(c)) {                                                     \
+            fprintf(stderr, "fuzz_loaders: CHECK(%s) failed at line %d\n", #c, __LINE__); \
+            __builtin_trap();                                           \
+        }                                                               \
     } while (0)
 
 #define RAM_SIZE (8u << 20)

@@ -26,7 +26,6 @@ static const void *map(void *ctx, uint64_t pa, uint64_t len)
     return mem + (pa - MEM_BASE);
 }
 
-static void wr16(uint8_t *p, uint16_t v) { memcpy(p, &v, 2); }
 static void wr32(uint8_t *p, uint32_t v) { memcpy(p, &v, 4); }
 static void wr64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
 
@@ -51,7 +50,14 @@ static uint8_t *table(uint64_t pa, const char *sig, uint32_t len, uint8_t rev)
     return t;
 }
 
-static void seal(uint64_t pa) { uint8_t *t = mem + (pa - MEM_BASE); uint32_t l; memcpy(&l, t + 4, 4); fix_csum(t, l, 9); }
+static void seal(uint64_t pa)
+{
+    uint8_t *t = mem + (pa - MEM_BASE);
+    uint32_t l;
+    memcpy(&l, t + 4, 4);
+    if (l >= 10 && l <= MEM_SIZE - (pa - MEM_BASE))   /* a corrupted length is left unsealed */
+        fix_csum(t, l, 9);
+}
 
 #define RSDT_PA 0xe1000
 #define XSDT_PA 0xe1100
@@ -71,9 +77,10 @@ static void make_rsdp(int rev, uint32_t rsdt, uint64_t xsdt)
     if (rev >= 2) {
         wr32(rsdp + 20, 36);
         wr64(rsdp + 24, xsdt);
-        fix_csum(rsdp, 36, 32);
     }
     fix_csum(rsdp, 20, 8);
+    if (rev >= 2)
+        fix_csum(rsdp, 36, 32);
 }
 
 /* The DSDT: some AML before the _S5_ package, given as bytes. */
@@ -342,7 +349,7 @@ TEST(s5_encodings)
 {
     uint8_t a = 9, b = 9;
     /* Byte prefix: Package(){0x05, 0x05, 0, 0} (a typical real DSDT). */
-    static const uint8_t bytepfx[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+    static const uint8_t bytepfx[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
     CHECK(s5(bytepfx, sizeof bytepfx, &a, &b));
     CHECK_EQ(a, 5);
     CHECK_EQ(b, 5);
@@ -400,7 +407,7 @@ TEST(s5_rejects)
     CHECK(s5(twice, sizeof twice, &a, &b));
     CHECK_EQ(a, 1);
     /* Every truncation of a good package is rejected or parsed within bounds. */
-    static const uint8_t good[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x0a, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
+    static const uint8_t good[] = { 0x08, '_', 'S', '5', '_', 0x12, 0x08, 0x04, 0x0a, 0x05, 0x0a, 0x05, 0x00, 0x00 };
     for (size_t n = 0; n < sizeof good; n++)
         CHECK(!s5(good, n, &a, &b));
 }

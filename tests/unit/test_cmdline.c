@@ -113,6 +113,42 @@ TEST(console_none)
     CHECK(cfg.console_none);
 }
 
+TEST(console_screen)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_AUTO);
+    CHECK(!cfg.console_none);
+    CHECK_EQ(parse("console=screen"), 0);
+    CHECK(cfg.console_none);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_ON);
+    CHECK_EQ(parse("console=ttyS1,screen"), 0);
+    CHECK(!cfg.console_none);
+    CHECK_EQ(cfg.serial_port, 0x2f8);
+    CHECK_EQ(cfg.baud, 115200);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_ON);
+    CHECK_EQ(parse("console=ttyS0,9600,screen"), 0);
+    CHECK_EQ(cfg.baud, 9600);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_ON);
+    CHECK_EQ(parse("console=screen,0x2e8,57600"), 0);
+    CHECK_EQ(cfg.serial_port, 0x2e8);
+    CHECK_EQ(cfg.baud, 57600);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_ON);
+    /* An explicit serial-only list leaves the screen alone; none turns both off. */
+    CHECK_EQ(parse("console=ttyS0"), 0);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_OFF);
+    CHECK_EQ(parse("console=screen console=none"), 0);
+    CHECK(cfg.console_none);
+    CHECK_EQ(cfg.console_screen, CONSOLE_SCREEN_OFF);
+    CHECK_BAD("console=screen,screen");
+    CHECK_BAD("console=ttyS0,ttyS1");
+    CHECK_BAD("console=ttyS0,9600,9600");
+    CHECK_BAD("console=screen,");
+    CHECK_BAD("console=,screen");
+    CHECK_BAD("console=none,screen");
+    CHECK_BAD("console=screens");
+    CHECK_BAD("console=ttyS0,screen,7");
+}
+
 TEST(console_bad)
 {
     CHECK_BAD("console=ttyS4");
@@ -169,6 +205,12 @@ TEST(onexit_and_selftest)
     CHECK_EQ(parse("onexit=poweroff"), 0);
     CHECK_EQ(cfg.onexit, ONEXIT_POWEROFF);
     CHECK_BAD("onexit=shutdown");
+    CHECK(!cfg.smp_park);
+    CHECK_EQ(parse("smp=park"), 0);
+    CHECK(cfg.smp_park);
+    CHECK_EQ(parse("smp=park smp=off"), 0);
+    CHECK(!cfg.smp_park);
+    CHECK_BAD("smp=on");
     CHECK_BAD("onexit=");
 
     CHECK_EQ(parse("selftest=fault"), 0);
@@ -406,6 +448,6 @@ TEST(parse_size)
 }
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
-          T(console_bad), T(loglevel), T(onexit_and_selftest), T(guest_mem), T(watchdog),
+          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(guest_mem), T(watchdog),
           T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))

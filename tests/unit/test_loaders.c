@@ -408,8 +408,10 @@ TEST(linux_truncated_at_every_size)
     k.size = setup;
     CHECK_ERR(linux_load(&env, &k, NULL, &gs, err, sizeof(err)), "");
     CHECK_STR(err, "linux: truncated bzImage: file is 1536 bytes, the setup code takes 1536 and "
-                   "no kernel follows");
-    k.size = setup + 1;                             /* one byte of kernel is enough to load */
+                   "the 64-bit entry at +0x200 needs more");
+    k.size = setup + 0x200;                         /* the entry point itself is missing */
+    CHECK_ERR(linux_load(&env, &k, NULL, &gs, err, sizeof(err)), "");
+    k.size = setup + 0x201;                         /* one byte at the entry is enough to load */
     CHECK_EQ(linux_load(&env, &k, NULL, &gs, err, sizeof(err)), LOADER_OK);
     free_image(&full);
 }

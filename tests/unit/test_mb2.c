@@ -254,6 +254,12 @@ TEST(valid_grub_block)
     CHECK_EQ(info.fb.height, 768);
     CHECK_EQ(info.fb.bpp, 32);
     CHECK_EQ(info.fb.type, 1);
+    CHECK(info.fb.has_rgb);
+    CHECK_EQ(info.fb.red_pos, 16);
+    CHECK_EQ(info.fb.red_size, 8);
+    CHECK_EQ(info.fb.green_pos, 8);
+    CHECK_EQ(info.fb.blue_pos, 0);
+    CHECK_EQ(info.fb.blue_size, 8);
 
     CHECK(info.has_efi64);
     CHECK(!info.has_efi32);

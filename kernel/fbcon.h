@@ -1,0 +1,32 @@
+/*
+ * Text console on a linear RGB framebuffer (Multiboot2 framebuffer type 1,
+ * 16, 24 or 32 bits per pixel) with Skiff's 8x16 font (kernel/font.c).
+ * Pure code: it draws into whatever memory it is given, so host tests run it
+ * on a buffer.
+ */
+#ifndef SKIFF_KERNEL_FBCON_H
+#define SKIFF_KERNEL_FBCON_H
+
+#include <stdint.h>
+
+#include "mb2.h"
+
+#define FBCON_MAX_BYTES (256u << 20)   /* pitch * height larger than this is refused */
+
+struct fbcon {
+    uint8_t *base;
+    uint32_t pitch, width, height;
+    unsigned bytespp;
+    uint32_t fg, bg;                   /* pixel values */
+    uint32_t cols, rows, cx, cy;
+};
+
+/*
+ * Check fb's geometry and set up a console drawing at base (fb->addr as seen
+ * by the caller).  Returns NULL, or why the framebuffer cannot be used.
+ */
+const char *fbcon_init(struct fbcon *f, void *base, const struct mb2_framebuffer *fb);
+void fbcon_clear(struct fbcon *f);
+void fbcon_putc(struct fbcon *f, char c);
+
+#endif

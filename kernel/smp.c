@@ -1,0 +1,251 @@
+#include "smp.h"
+
+#include "acpi_power.h"
+#include "console.h"
+#include "cpu.h"
+#include "desc.h"
+#include "lib.h"
+#include "memory.h"
+
+extern const uint8_t smp_tramp_start[], smp_tramp_end[];
+extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],
+    smp_tr_entry[], smp_tr_stack[], smp_tr_cpu[], smp_tr_pm32[], smp_tr_lm64[], smp_tr_gdt[];
+extern void smp_ap_entry64(void);
+
+uint64_t smp_host_cr3;                   /* read by smp_ap_entry64 */
+void smp_ap_main(uint64_t index);
+
+#define AP_STACK_PAGES 4
+#define AP_ONLINE  1u
+#define AP_VMXON   2u
+#define AP_NO_VMX  4u                    /* the CPU has no VMX or the firmware locked it off */
+
+struct ap {
+    uint32_t apic_id;
+    volatile uint32_t state;
+    uint64_t page;                       /* GDT copy and TSS */
+    uint64_t ist;                        /* 3 IST stacks, one page each */
+    uint64_t vmxon;                      /* VMXON region */
+};
+
+static struct ap aps[ACPI_MAX_CPUS];
+static unsigned online = 1;
+static struct desc_ptr bsp_gdt, bsp_idt;
+
+unsigned smp_cpus_online(void) { return online; }
+
+#define OFF(sym) ((uint64_t)((sym) - smp_tramp_start))
+
+static void put32(uint8_t *page, uint64_t off, uint32_t v) { memcpy(page + off, &v, 4); }
+static void put64(uint8_t *page, uint64_t off, uint64_t v) { memcpy(page + off, &v, 8); }
+
+/* About one microsecond per read of the POST port on real hardware. */
+static void udelay(unsigned us)
+{
+    while (us--)
+        (void)inb(0x80);
+}
+
+static bool x2apic;
+static volatile uint32_t *lapic;
+
+static void send_ipi(uint32_t apic_id, uint32_t low)
+{
+    if (x2apic) {
+        wrmsr(0x830, (uint64_t)apic_id << 32 | low);
+        return;
+    }
+    lapic[0x310 / 4] = apic_id << 24;
+    lapic[0x300 / 4] = low;
+    for (unsigned i = 0; i < 100000 && (lapic[0x300 / 4] & (1u << 12)); i++)
+        cpu_pause();                     /* delivery status: send pending */
+}
+
+static uint32_t bsp_apic_id(void)
+{
+    if (x2apic)
+        return (uint32_t)rdmsr(0x802);
+    return lapic[0x20 / 4] >> 24;
+}
+
+/* A page below 1 MiB for the trampoline: usable RAM, not the boot information, no module. */
+static uint64_t tramp_page(const struct mb2_info *mb, uint64_t info_lo, uint64_t info_hi)
+{
+    /* From just above the loaders' 0x10000-0x1ffff upwards: the top of base memory is
+     * where firmware and guests look for the EBDA and MP tables. */
+    for (uint64_t p = 0x20000; p < 0x9f000; p += 0x1000) {
+        bool usable = false;
+        for (size_t i = 0; i < mb->nmmap; i++)
+            if (mb->mmap[i].type == MB2_MEM_AVAILABLE && mb->mmap[i].base <= p &&
+                mb->mmap[i].base + mb->mmap[i].len >= p + 0x1000)
+                usable = true;
+        if (!usable || (p < info_hi && p + 0x1000 > info_lo))
+            continue;
+        for (size_t i = 0; i < mb->nmods; i++)
+            if (p < mb->mods[i].end && p + 0x1000 > mb->mods[i].start)
+                usable = false;
+        if (usable && !rangeset_overlaps(&host_pmm.owned, p, p + 0x1000))
+            return p;
+    }
+    return 0;
+}
+
+void smp_init(const struct mb2_info *mb, uint64_t info_phys)
+{
+    const struct acpi_info *a = &acpi_host;
+
+    if (!acpi_host_ok || a->madt_status != ACPI_TABLE_OK || a->ncpus < 2)
+        return;
+    uint64_t apic_base = rdmsr(0x1b);
+    x2apic = apic_base & (1u << 10);
+    lapic = (volatile uint32_t *)(apic_base & 0xfffff000ull);   /* identity mapped (below 4 GiB) */
+    uint32_t self = bsp_apic_id();
+
+    uint64_t tp = tramp_page(mb, info_phys, info_phys + mb->total_size);
+    if (!tp || pmm_claim(&host_pmm, tp, tp + 0x1000)) {
+        pr_warn("skiff: smp: no free page below 1 MiB for the AP start-up code: %u CPU(s) left idle\n",
+                a->ncpus - 1);
+        return;
+    }
+
+    /* Temporary tables: low 2 MiB identity (executable) and Skiff's higher half. */
+    uint64_t pml4 = alloc_page(), pdpt = alloc_page(), pd = alloc_page();
+    uint64_t *pml4v = phys_to_virt(pml4), *pdptv = phys_to_virt(pdpt), *pdv = phys_to_virt(pd);
+    smp_host_cr3 = read_cr3() & ~0xfffull;
+    pml4v[0] = pdpt | 3;
+    pdptv[0] = pd | 3;
+    pdv[0] = 0x83;                       /* 2 MiB page at 0, present, writable */
+    pml4v[511] = ((uint64_t *)phys_to_virt(smp_host_cr3))[511];
+
+    uint8_t *t = phys_to_virt(tp);
+    memcpy(t, smp_tramp_start, (size_t)(smp_tramp_end - smp_tramp_start));
+    put32(t, OFF(smp_tr_gdtr) + 2, (uint32_t)(tp + OFF(smp_tr_gdt)));
+    put32(t, OFF(smp_tr_far32), (uint32_t)(tp + OFF(smp_tr_pm32)));
+    put32(t, OFF(smp_tr_far64), (uint32_t)(tp + OFF(smp_tr_lm64)));
+    put64(t, OFF(smp_tr_cr3), pml4);
+    put64(t, OFF(smp_tr_efer), (1u << 8) | (rdmsr(0xc0000080) & (1u << 11)));
+    put64(t, OFF(smp_tr_entry), (uint64_t)smp_ap_entry64);
+    sgdt(&bsp_gdt);
+    sidt(&bsp_idt);
+
+    unsigned n = 0;
+    for (unsigned i = 0; i < a->ncpus && i < ACPI_MAX_CPUS; i++) {
+        uint32_t id = a->apic_ids[i];
+        if (id == self)
+            continue;
+        if (!x2apic && id > 0xfe) {
+            pr_warn("skiff: smp: APIC id %u needs x2APIC mode: left idle\n", id);
+            continue;
+        }
+        struct ap *ap = &aps[n];
+        ap->apic_id = id;
+        ap->page = alloc_page();
+        ap->ist = alloc_pages(3);
+        ap->vmxon = alloc_page();
+        uint64_t stack = alloc_pages(AP_STACK_PAGES);
+        put64(t, OFF(smp_tr_stack), stack + AP_STACK_PAGES * PAGE_SIZE);
+        put64(t, OFF(smp_tr_cpu), n);
+        __asm__ volatile("mfence" ::: "memory");
+
+        /* INIT (assert), 10 ms, then SIPI twice, 200 us apart (SDM Vol. 3A 9.4.4.1). */
+        send_ipi(id, 0x4500);
+        udelay(10000);
+        for (int k = 0; k < 2 && !(ap->state & AP_ONLINE); k++) {
+            send_ipi(id, 0x4600 | (uint32_t)(tp >> 12));
+            udelay(200);
+        }
+        for (unsigned w = 0; w < 100000 && !(ap->state & AP_ONLINE); w++)
+            udelay(1);                   /* up to about 100 ms */
+        uint32_t st = ap->state;
+        if (!(st & AP_ONLINE)) {
+            pr_warn("skiff: smp: CPU %u (APIC id %u) did not start\n", n + 1, id);
+        } else {
+            online++;
+            pr_info("skiff: smp: CPU %u (APIC id %u) started: 64-bit mode, %s, parked\n", n + 1, id,
+                    st & AP_VMXON ? "VMXON ok (INIT blocked)" : "no VMX");
+        }
+        n++;
+    }
+    pr_info("skiff: smp: %u of %u CPU(s) online (start-up page 0x%llx, withheld from the guest)\n",
+            online, a->ncpus, (unsigned long long)tp);
+}
+
+/* VMX root operation on this AP: feature control, CR0/CR4 fixed bits, VMXON (SDM Vol. 3C 24.7, 24.8). */
+static bool ap_vmxon(struct ap *ap)
+{
+    if (!(cpuid(1, 0).ecx & (1u << 5)))
+        return false;
+    uint64_t fc = rdmsr(0x3a);
+    if (!(fc & 1)) {
+        fc |= 1 | (1u << 2);
+        wrmsr(0x3a, fc);
+    }
+    if (!(fc & (1u << 2)))
+        return false;
+    uint64_t cr0 = (read_cr0() | rdmsr(0x486)) & rdmsr(0x487);
+    uint64_t cr4 = (read_cr4() | (1u << 13) | rdmsr(0x488)) & rdmsr(0x489);
+    write_cr0(cr0);
+    write_cr4(cr4);
+    *(uint32_t *)phys_to_virt(ap->vmxon) = (uint32_t)rdmsr(0x480) & 0x7fffffff;
+    uint64_t pa = ap->vmxon;
+    bool cf, zf;
+    __asm__ volatile("vmxon %[pa]" : "=@ccc"(cf), "=@ccz"(zf) : [pa] "m"(pa) : "memory", "cc");
+    return !cf && !zf;
+}
+
+struct __attribute__((packed)) ap_tss {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+
+void smp_ap_main(uint64_t index)
+{
+    struct ap *ap = &aps[index];
+
+    /* Its own copy of Skiff's GDT, with its own TSS (the IST stacks of #DF, NMI, #MC). */
+    uint8_t *page = phys_to_virt(ap->page);
+    size_t glen = (size_t)bsp_gdt.limit + 1;
+    if (glen > 2048)
+        glen = 2048;
+    memcpy(page, (const void *)bsp_gdt.base, glen);
+    struct ap_tss *tss = (struct ap_tss *)(page + 2048);
+    memset(tss, 0, sizeof(*tss));
+    for (int i = 0; i < 3; i++)
+        tss->ist[i] = ap->ist + (uint64_t)(i + 1) * PAGE_SIZE;
+    tss->iomap_base = sizeof(*tss);
+    uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
+    uint64_t *d = (uint64_t *)(page + SEL_TSS);
+    d[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+           ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+    d[1] = base >> 32;
+    struct desc_ptr g = { (uint16_t)(glen - 1), (uint64_t)page };
+    lgdt(&g);
+    __asm__ volatile("pushq %[cs]\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "lretq\n"
+                     "1:\n\t"
+                     "movl %[ds], %%eax\n\t"
+                     "movl %%eax, %%ds\n\t"
+                     "movl %%eax, %%es\n\t"
+                     "movl %%eax, %%ss\n\t"
+                     "xorl %%eax, %%eax\n\t"
+                     "movl %%eax, %%fs\n\t"
+                     "movl %%eax, %%gs"
+                     :
+                     : [cs] "i"(SEL_CODE64), [ds] "i"(SEL_DATA)
+                     : "rax", "memory");
+    ltr(SEL_TSS);
+    lidt(&bsp_idt);
+
+    uint32_t st = AP_ONLINE | (ap_vmxon(ap) ? AP_VMXON : AP_NO_VMX);
+    __asm__ volatile("" ::: "memory");
+    ap->state = st;
+    for (;;)
+        __asm__ volatile("cli; hlt" ::: "memory");
+}

@@ -1,0 +1,210 @@
+#!/usr/bin/env bash
+# Bare-hardware cases (issue 8): the ACPI summary, ACPI power-off and reset at the
+# end of a run, and the screen console.  Sourced by tests/boot/cases.sh.
+#
+# The screen cases boot QEMU WITHOUT the isa-debug-exit device and with
+# onexit=halt, so Skiff halts after its last line; they then read the screen
+# through the QEMU monitor (tests/boot/screencheck.py) and quit QEMU.
+
+BOOT_CASES+=(acpi_qemu acpi_bochs onexit_poweroff_qemu onexit_reboot_qemu
+             screen_text_bios screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus)
+
+SCREENCHECK=tests/boot/screencheck.py
+
+# qemu_nodebug NAME FW CMDLINE [GRUB_LINES]: boot in the background (FW bios|uefi),
+# no isa-debug-exit, monitor on $TESTDIR/NAME.mon.  Sets LOG, MON, QPID.
+qemu_nodebug() {
+    local name=$1 fw=$2 cmdline=$3 extra=${4:-}
+    LOG=$TESTDIR/$name.log
+    MON=$TESTDIR/$name.mon
+    rm -f "$LOG" "$MON"
+    cat > "$TESTDIR/$name.cfg" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+$extra
+set timeout=0
+menuentry "Skiff test $name" {
+    multiboot2 /boot/skiff.elf $cmdline
+    boot
+}
+CFG
+    tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" || return 1
+    local bios=()
+    [ "$fw" = uefi ] && bios=(-bios /usr/share/ovmf/OVMF.fd)
+    timeout 120 qemu-system-x86_64 "${bios[@]}" -m 256 -display none -serial "file:$LOG" \
+        -monitor "unix:$MON,server,nowait" -cdrom "$TESTDIR/$name.iso" -no-reboot -net none \
+        </dev/null >"$TESTDIR/$name.emu" 2>&1 &
+    QPID=$!
+}
+
+# wait_serial REGEX SECONDS: until a line of $LOG matches (CRs dropped).
+wait_serial() {
+    local i
+    for ((i = 0; i < $2 * 10; i++)); do
+        tr -d '\r' < "$LOG" 2>/dev/null | grep -qE -- "$1" && return 0
+        kill -0 "$QPID" 2>/dev/null || break
+        sleep 0.1
+    done
+    tr -d '\r' < "$LOG" 2>/dev/null | grep -qE -- "$1"
+}
+
+# qemu_quit: quit QEMU through its monitor, then normalise the serial log.
+qemu_quit() {
+    python3 "$SCREENCHECK" monitor "$MON" quit >/dev/null 2>&1 || kill "$QPID" 2>/dev/null
+    wait "$QPID" 2>/dev/null
+    [ -f "$LOG" ] && tr -d '\r' < "$LOG" > "$LOG.txt" && mv "$LOG.txt" "$LOG"
+    touch "$LOG"
+}
+
+# expected_screen COLS: Skiff's serial lines from the banner on, wrapped at COLS.
+expected_screen() {
+    sed -n '/^skiff: Skiff /,$p' "$LOG" | python3 -c '
+import sys
+cols = int(sys.argv[1])
+for line in sys.stdin.read().split("\n"):
+    line = "".join(c if 32 <= ord(c) < 127 else "?" for c in line)
+    if not line:
+        continue
+    while len(line) > cols:
+        print(line[:cols].rstrip()); line = line[cols:]
+    print(line.rstrip())' "$1"
+}
+
+# compare_screen SCREEN_FILE COLS: the screen's rows are the tail of the expected rows
+# (all of them when nothing scrolled away), and the banner is the first row.
+compare_screen() {
+    local got=$1 cols=$2 want=$TESTDIR/screen.want
+    expected_screen "$cols" > "$want"
+    sed -i '/^$/d' "$got"
+    local n
+    n=$(wc -l < "$got")
+    [ "$n" -ge 3 ] || { fail "only $n text rows recognised on the screen"; return 1; }
+    diff <(tail -n "$n" "$want") "$got" > "$TESTDIR/screen.diff" ||
+        { fail "screen differs from the serial log: $(head -c 600 "$TESTDIR/screen.diff")"; return 1; }
+    local first
+    first=$(head -n 1 "$got")
+    [ "$first" = "$(head -n 1 "$want")" ] && [[ $first =~ ^skiff:\ Skiff\ [0-9]+\.[0-9]+\.[0-9]+ ]] ||
+        fail "first screen row is not the banner: '$first'"
+    echo "    note: screen rows recognised: $n; first: '$first'"
+}
+
+# ---- ACPI -------------------------------------------------------------------
+
+ACPI_LINE='^skiff: acpi: RSDP rev [0-9]+, FADT reset (none|0x[0-9a-f]+ \((io|mem|pci)\) value 0x[0-9a-f]+), PM1a_CNT 0x[0-9a-f]+, S5 SLP_TYP 0x[0-7], MADT: 1 CPU\(s\) \(APIC ids 0\), IOAPIC at 0xfec00000$'
+
+case_acpi_qemu() {
+    boot acpi_qemu qemu "onexit=poweroff"
+    expect "$ACPI_LINE"
+    expect '^skiff: acpi: RSDP rev 0, .* PM1a_CNT 0x604, S5 SLP_TYP 0x0,'
+    expect_order '^skiff: memory: ' '^skiff: acpi: ' '^skiff: resident phys='
+    expect_status 3 qemu
+}
+
+# Bochs' BIOS (rombios32) tables: PIIX4 PM1a_CNT at 0xb004, _S5_ = Package { 0, 0, ... }.
+case_acpi_bochs() {
+    boot acpi_bochs bochs:ryzen "onexit=poweroff"
+    expect "$ACPI_LINE"
+    expect '^skiff: acpi: .* PM1a_CNT 0xb004, S5 SLP_TYP 0x0, '
+    expect_not '^skiff: smp: '            # one CPU: nothing to start
+    expect_status 3 bochs:
+}
+
+# No isa-debug-exit: after its last line Skiff powers the machine off through
+# ACPI S5 (QEMU then exits by itself, status 0).
+case_onexit_poweroff_qemu() {
+    qemu_nodebug onexit_poweroff_qemu bios "onexit=poweroff" || return 1
+    local rc=0
+    wait "$QPID" || rc=$?
+    tr -d '\r' < "$LOG" > "$LOG.txt" && mv "$LOG.txt" "$LOG"
+    [ "$rc" -eq 0 ] || fail "QEMU did not power off by itself (status $rc, 124 = timeout)"
+    expect_status 3 none
+}
+
+# onexit=reboot: the machine resets (QEMU -no-reboot exits, status 0).
+case_onexit_reboot_qemu() {
+    qemu_nodebug onexit_reboot_qemu bios "onexit=reboot" || return 1
+    local rc=0
+    wait "$QPID" || rc=$?
+    tr -d '\r' < "$LOG" > "$LOG.txt" && mv "$LOG.txt" "$LOG"
+    [ "$rc" -eq 0 ] || fail "QEMU did not reset (status $rc, 124 = timeout)"
+    expect_status 3 none
+}
+
+# ---- the screen console -----------------------------------------------------
+
+# BIOS: GRUB leaves the EGA text screen (Multiboot2 framebuffer type 2); read it with `xp`.
+# loglevel=warn keeps the run within 25 rows, so the banner is still on screen.
+case_screen_text_bios() {
+    qemu_nodebug screen_text_bios bios "onexit=halt loglevel=warn" || return 1
+    wait_serial '^skiff: exit status=' 60 || { qemu_quit; fail "no exit status line"; return 1; }
+    python3 "$SCREENCHECK" vgatext "$MON" 25 > "$TESTDIR/screen_text_bios.screen" 2>&1
+    qemu_quit
+    compare_screen "$TESTDIR/screen_text_bios.screen" 80
+    expect_status 3 none
+}
+
+# console=screen alone: nothing from Skiff on the serial line, everything on the screen.
+case_screen_only_bios() {
+    qemu_nodebug screen_only_bios bios "onexit=halt loglevel=warn console=screen" || return 1
+    local i got=$TESTDIR/screen_only_bios.screen
+    for ((i = 0; i < 300; i++)); do
+        python3 "$SCREENCHECK" vgatext "$MON" 25 > "$got" 2>/dev/null
+        grep -q '^skiff: exit status=3$' "$got" && break
+        sleep 0.2
+    done
+    qemu_quit
+    expect_not '^skiff: '
+    grep -qE '^skiff: Skiff [0-9]+\.[0-9]+\.[0-9]+' "$got" || fail "no banner on the screen: $(head -n 2 "$got")"
+    grep -q '^skiff: error: VMX not available on this CPU' "$got" || fail "no VMX error on the screen"
+    [ "$(tail -n 1 "$got")" = "skiff: exit status=3" ] || fail "last screen row: '$(tail -n 1 "$got")'"
+}
+
+# UEFI: with GRUB's video drivers loaded, GOP gives a linear framebuffer; Skiff draws
+# with its own font and screencheck.py recognises the text in a screendump.
+case_screen_fb_uefi() {
+    qemu_nodebug screen_fb_uefi uefi "onexit=halt" "insmod all_video" || return 1
+    wait_serial '^skiff: exit status=' 90 || { qemu_quit; fail "no exit status line"; return 1; }
+    local ppm=$TESTDIR/screen_fb_uefi.ppm
+    rm -f "$ppm"
+    python3 "$SCREENCHECK" monitor "$MON" "screendump $ppm" >/dev/null
+    qemu_quit
+    [ -s "$ppm" ] || { fail "no screendump"; return 1; }
+    expect '^skiff: console: screen: framebuffer [0-9]+x[0-9]+x(16|24|32) at 0x[0-9a-f]+ \([0-9]+x[0-9]+ characters\)$'
+    expect '^skiff: loader: GRUB .* firmware UEFI$'
+    expect "$ACPI_LINE"
+    local cols
+    cols=$(sed -nE 's/^skiff: console: screen: framebuffer .*\(([0-9]+)x[0-9]+ characters\)$/\1/p' "$LOG")
+    python3 "$SCREENCHECK" decode "$ppm" 1000 > "$TESTDIR/screen_fb_uefi.screen" 2> "$TESTDIR/screen_fb_uefi.decode"
+    grep -q ', 0 unrecognised$' "$TESTDIR/screen_fb_uefi.decode" ||
+        fail "unrecognised cells: $(cat "$TESTDIR/screen_fb_uefi.decode")"
+    compare_screen "$TESTDIR/screen_fb_uefi.screen" "${cols:-100}"
+    expect_status 3 none
+}
+
+# console=ttyS0 names the serial console only: the screen is left alone.
+case_screen_off() {
+    boot screen_off qemu "console=ttyS0"
+    expect_not '^skiff: console: screen'
+    expect_status 3 qemu
+}
+
+# ---- SMP: the application processors ------------------------------------------
+
+# Two CPUs in Bochs with smp=park: the AP is started (INIT-SIPI-SIPI through the page below 1 MiB),
+# reaches 64-bit mode on Skiff's tables, turns VMX on (which blocks INIT) and is parked;
+# its start-up page is withheld from the guest; the built-in guest still runs on CPU 0.
+case_smp_bochs_2cpus() {
+    BOCHS_CPUS=2 boot smp_bochs_2cpus bochs:corei7_skylake_x "smp=park" 120
+    expect '^skiff: acpi: .*MADT: 2 CPU\(s\) \(APIC ids 0,1\)'
+    expect_order '^skiff: smp: CPU 1 \(APIC id 1\) started: 64-bit mode, VMXON ok \(INIT blocked\), parked$' \
+        '^skiff: smp: 2 of 2 CPU\(s\) online \(start-up page 0x[0-9a-f]+, withheld from the guest\)$' \
+        '^skiff: launching the guest' "^guest: hello from Skiff's built-in guest" '^guest: done, ' \
+        '^skiff: guest exited with status '
+    local page
+    page=$(sed -nE 's/^skiff: smp: .*start-up page (0x[0-9a-f]+),.*/\1/p' "$LOG")
+    [ -n "$page" ] && [ $((page)) -lt $((0x100000)) ] && [ $((page % 4096)) -eq 0 ] ||
+        fail "start-up page '$page' is not a page below 1 MiB"
+    expect_not '^skiff: EPT violation'
+    expect_not '^skiff: HOST EXCEPTION'
+}
