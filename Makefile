@@ -1,7 +1,7 @@
 # Skiff - a micro-hypervisor for Intel VT-x.  `make help` lists the targets.
 
 BUILD    ?= build
-OPT      ?= -O2
+OPT      ?= -Os
 CC       ?= gcc
 HOSTCC   ?= gcc
 EMU      ?=
@@ -44,6 +44,9 @@ help:
 	@echo "  deps    install the Debian packages the build and tests need"
 	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
 	@echo "  clean   remove $(BUILD)/"
+
+# Size first; the exit path (vmx/exit_*.c) for speed.
+$(BUILD)/obj/vmx/exit_%.c.o: OPT := -O2
 
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -17,15 +17,17 @@ static struct {
     bool none;
     uint16_t port;
     enum log_level level;
-    char early[8192];
     uint32_t early_len;
     bool guest_midline;     /* the guest's output left a line unfinished */
     enum screen_kind screen;
     bool screen_pending;    /* the screen may be attached later: keep what is said until then */
     bool screen_explicit;   /* console=...screen... */
-    char backlog[16384];
     uint32_t backlog_len;
 } con = { .level = LOG_DEBUG };
+
+/* Buffers kept apart from `con` so that they land in .bss, not in the loadable image. */
+static char con_early[8192];
+static char con_backlog[16384];
 
 /* The VGA hardware cursor follows the text (CRTC registers 0x0e/0x0f). */
 static void vga_cursor(void)
@@ -50,8 +52,8 @@ static void screen_put(char c)
             vga_cursor();
         break;
     default:
-        if (con.screen_pending && con.backlog_len < sizeof(con.backlog))
-            con.backlog[con.backlog_len++] = c;
+        if (con.screen_pending && con.backlog_len < sizeof(con_backlog))
+            con_backlog[con.backlog_len++] = c;
         break;
     }
 }
@@ -60,8 +62,8 @@ static void con_put(void *ctx, char c)
 {
     (void)ctx;
     if (!con.ready) {
-        if (con.early_len < sizeof(con.early))
-            con.early[con.early_len++] = c;
+        if (con.early_len < sizeof(con_early))
+            con_early[con.early_len++] = c;
         return;
     }
     screen_put(c);
@@ -83,7 +85,7 @@ void console_init(const struct skiff_config *cfg)
         serial_init(con.port, cfg->baud);
     con.ready = true;
     for (uint32_t i = 0; i < con.early_len; i++)
-        con_put(0, con.early[i]);
+        con_put(0, con_early[i]);
     con.early_len = 0;
 }
 
@@ -108,7 +110,7 @@ void console_screen_init(const struct mb2_info *mb)
     }
     con.screen_pending = false;
     for (uint32_t i = 0; i < con.backlog_len; i++)
-        screen_put(con.backlog[i]);
+        screen_put(con_backlog[i]);
     con.backlog_len = 0;
     if (con.screen == SCREEN_VGA) {
         vga_cursor();

@@ -108,16 +108,19 @@ expect_not() {
 
 # expect_not_after MARKER REGEX: no line after the first MARKER line matches REGEX.
 expect_not_after() {
-    ! sed -n "/$1/,\$p" "$LOG" | grep -qE -- "$2" || fail "unexpected line after /$1/ matches /$2/"
+    local n
+    n=$(awk -v m="$1" -v re="$2" 'seen && $0 ~ re { print NR; exit } $0 ~ m { seen = 1 }' "$LOG")
+    [ -z "$n" ] || fail "unexpected line $n after /$1/ matches /$2/"
 }
 
 # expect_order REGEX...: the regexes match lines in this order.
+# (No pipelines that stop reading early: with pipefail a SIGPIPE would count as failure.)
 expect_order() {
     local line=0 re n
     for re in "$@"; do
-        n=$(tail -n +$((line + 1)) "$LOG" | grep -nE -m1 -- "$re" | cut -d: -f1)
+        n=$(awk -v start="$line" -v re="$re" 'NR > start && $0 ~ re { print NR; exit }' "$LOG")
         [ -n "$n" ] || { fail "no line matches /$re/ after line $line"; return 1; }
-        line=$((line + n))
+        line=$n
     done
 }
 
