@@ -14,6 +14,10 @@
 #define IST_MC  3
 
 void gdt_init(void);
+/* Write a 64-bit TSS descriptor into two GDT slots. */
+void gdt_tss_descriptor(uint64_t *slot, uint64_t base, uint64_t limit);
+/* LGDT, reload CS/DS/ES/SS (FS, GS null) and LTR with Skiff's selectors. */
+void gdt_load(uint64_t base, uint16_t limit);
 void idt_init(void);
 
 uint64_t gdt_base(void);

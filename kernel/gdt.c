@@ -38,12 +38,21 @@ void gdt_init(void)
     gdt[0] = 0;
     gdt[1] = 0x00af9b000000ffffull;  /* 0x08: 64-bit code, DPL 0, accessed */
     gdt[2] = 0x00cf93000000ffffull;  /* 0x10: data, DPL 0, accessed */
-    /* 0x18: available 64-bit TSS (type 9), 16 bytes. */
-    gdt[3] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-             ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
-    gdt[4] = base >> 32;
+    gdt_tss_descriptor(&gdt[3], base, limit);   /* 0x18 */
+    gdt_load((uint64_t)gdt, sizeof(gdt) - 1);
+}
 
-    struct desc_ptr p = { sizeof(gdt) - 1, (uint64_t)gdt };
+void gdt_tss_descriptor(uint64_t *slot, uint64_t base, uint64_t limit)
+{
+    /* Available 64-bit TSS (type 9), 16 bytes (SDM Vol. 3A 8.2.3). */
+    slot[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
+              ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
+    slot[1] = base >> 32;
+}
+
+void gdt_load(uint64_t base, uint16_t limit)
+{
+    struct desc_ptr p = { limit, base };
     lgdt(&p);
     __asm__ volatile("pushq %[cs]\n\t"
                      "leaq 1f(%%rip), %%rax\n\t"

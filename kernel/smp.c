@@ -218,29 +218,8 @@ void smp_ap_main(uint64_t index)
     for (int i = 0; i < 3; i++)
         tss->ist[i] = ap->ist + (uint64_t)(i + 1) * PAGE_SIZE;
     tss->iomap_base = sizeof(*tss);
-    uint64_t base = (uint64_t)tss, limit = sizeof(*tss) - 1;
-    uint64_t *d = (uint64_t *)(page + SEL_TSS);
-    d[0] = (limit & 0xffff) | ((base & 0xffffff) << 16) | (0x89ull << 40) |
-           ((limit >> 16) & 0xf) << 48 | ((base >> 24) & 0xff) << 56;
-    d[1] = base >> 32;
-    struct desc_ptr g = { (uint16_t)(glen - 1), (uint64_t)page };
-    lgdt(&g);
-    __asm__ volatile("pushq %[cs]\n\t"
-                     "leaq 1f(%%rip), %%rax\n\t"
-                     "pushq %%rax\n\t"
-                     "lretq\n"
-                     "1:\n\t"
-                     "movl %[ds], %%eax\n\t"
-                     "movl %%eax, %%ds\n\t"
-                     "movl %%eax, %%es\n\t"
-                     "movl %%eax, %%ss\n\t"
-                     "xorl %%eax, %%eax\n\t"
-                     "movl %%eax, %%fs\n\t"
-                     "movl %%eax, %%gs"
-                     :
-                     : [cs] "i"(SEL_CODE64), [ds] "i"(SEL_DATA)
-                     : "rax", "memory");
-    ltr(SEL_TSS);
+    gdt_tss_descriptor((uint64_t *)(page + SEL_TSS), (uint64_t)tss, sizeof(*tss) - 1);
+    gdt_load((uint64_t)page, (uint16_t)(glen - 1));
     lidt(&bsp_idt);
 
     uint32_t st = AP_ONLINE | (ap_vmxon(ap) ? AP_VMXON : AP_NO_VMX);

@@ -30,18 +30,8 @@
     pushq %rax
 .endm
 
-/* int vmx_enter(struct vcpu *v, int resume) */
-    .globl vmx_enter
-vmx_enter:
-    pushq %rbp
-    pushq %rbx
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-    movq %rsp, VCPU_HOST_RSP_OFF(%rdi)
-    leaq VCPU_REGS_OFF(%rdi), %rsp      /* pop the guest GPRs from vcpu->regs */
-    testl %esi, %esi
+/* The reverse: RAX first (it is at the lowest address). */
+.macro POP_GPRS
     popq %rax
     popq %rcx
     popq %rdx
@@ -56,7 +46,22 @@ vmx_enter:
     popq %r12
     popq %r13
     popq %r14
-    popq %r15                           /* pops leave the flags alone */
+    popq %r15
+.endm
+
+/* int vmx_enter(struct vcpu *v, int resume) */
+    .globl vmx_enter
+vmx_enter:
+    pushq %rbp
+    pushq %rbx
+    pushq %r12
+    pushq %r13
+    pushq %r14
+    pushq %r15
+    movq %rsp, VCPU_HOST_RSP_OFF(%rdi)
+    leaq VCPU_REGS_OFF(%rdi), %rsp      /* pop the guest GPRs from vcpu->regs */
+    testl %esi, %esi
+    POP_GPRS                            /* pops leave the flags alone */
     jnz 1f
     vmlaunch
     jmp 2f
@@ -216,21 +221,7 @@ vmx_exit_stub:
     testl %eax, %eax
     jz guest_stopped
 .Lfull_resume:
-    popq %rax
-    popq %rcx
-    popq %rdx
-    popq %rbx
-    popq %rbp
-    popq %rsi
-    popq %rdi
-    popq %r8
-    popq %r9
-    popq %r10
-    popq %r11
-    popq %r12
-    popq %r13
-    popq %r14
-    popq %r15
+    POP_GPRS
     vmresume
     /* VMRESUME failed: never returns. */
     movl $2, %esi

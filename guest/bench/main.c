@@ -10,20 +10,12 @@
  */
 #include <stdint.h>
 
+#include "guest/common/com1.h"
 #include "vmx/hypercall.h"
 
-#define COM1 0x3f8
 #define N 1000
 
 extern uint64_t first_tsc;
-
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 static inline uint64_t rdtsc(void)
 {
@@ -32,38 +24,11 @@ static inline uint64_t rdtsc(void)
     return ((uint64_t)hi << 32) | lo;
 }
 
-static void putc(char c)
-{
-    while (!(inb(COM1 + 5) & 0x20))
-        ;
-    outb(COM1, (uint8_t)c);
-}
-
-static void puts(const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\n')
-            putc('\r');
-        putc(*s);
-    }
-}
-
 static void putx64(uint64_t v)
 {
     puts("0x");
     for (int i = 60; i >= 0; i -= 4)
         putc("0123456789abcdef"[(v >> i) & 15]);
-}
-
-static void putu(uint32_t v)
-{
-    char b[11];
-    int n = 0;
-    do
-        b[n++] = (char)('0' + v % 10);
-    while (v /= 10);
-    while (n)
-        putc(b[--n]);
 }
 
 /*

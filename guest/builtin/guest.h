@@ -19,7 +19,11 @@ __attribute__((noreturn)) void guest_exit(uint64_t status);
 /* Run guest_test=NAME when it is one of attack.c's; returns only for other names. */
 void attack_run(const char *name);
 
-/* Run one instruction that may fault; the vector it raised, or -1. */
+/*
+ * Run one instruction that may fault and return the vector it raised (-1
+ * when it did not fault).  A faulting instruction writes no register, so the
+ * inputs stay intact; the trap handler resumes at the label after it.
+ */
 #define GUEST_FAULT(insn, ...)                                                     \
     ({                                                                             \
         last_vector = -1;                                                          \

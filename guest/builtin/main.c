@@ -170,23 +170,6 @@ void guest_trap(struct trap_frame *f)
     guest_exit(1);
 }
 
-/*
- * Run one instruction that is expected to fault and return the vector (-1
- * when it did not fault).  A faulting instruction writes no register, so the
- * inputs stay intact; the trap handler resumes at the label after it.
- */
-#define EXPECT_FAULT(insn, ...)                                                    \
-    ({                                                                             \
-        last_vector = -1;                                                          \
-        __asm__ volatile("leaq 1f(%%rip), %%r11\n\t"                               \
-                         "movq %%r11, %[fix]\n\t" insn "\n1:"                      \
-                         : [fix] "=m"(fixup_rip)                                   \
-                         : __VA_ARGS__                                             \
-                         : "r11", "memory");                                       \
-        fixup_rip = 0;                                                             \
-        last_vector;                                                               \
-    })
-
 extern const uint64_t trap_table[33];
 
 struct __attribute__((packed)) idt_gate {
@@ -253,7 +236,7 @@ static void test_msr(void)
     uint64_t fc = rdmsr_counted(0x3a);
     check((fc & 1) && !(fc & 6), "rdmsr: IA32_FEATURE_CONTROL reads locked with VMX off");
     exits.msr++;
-    int vec = EXPECT_FAULT("rdmsr", "c"(0x480));
+    int vec = GUEST_FAULT("rdmsr", "c"(0x480));
     check(vec == 13, "rdmsr: IA32_VMX_BASIC raises #GP");
     uint32_t lo, hi;
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b)); /* passes through: no exit */
@@ -278,7 +261,7 @@ static void test_cr(void)
     check(!(cr4 & (1u << 13)), "cr: CR4.VMXE reads as 0");
     exits.cr++;
     uint64_t with_vmxe = cr4 | (1u << 13);
-    int vec = EXPECT_FAULT("mov %[v], %%cr4", [v] "r"(with_vmxe));
+    int vec = GUEST_FAULT("mov %[v], %%cr4", [v] "r"(with_vmxe));
     check(vec == 13, "cr: setting CR4.VMXE raises #GP");
 }
 
@@ -286,7 +269,7 @@ static void test_vmx_hidden(void)
 {
     uint64_t region = 0x300000;
     exits.vmx++;
-    int vec = EXPECT_FAULT("vmxon %[r]", [r] "m"(region));
+    int vec = GUEST_FAULT("vmxon %[r]", [r] "m"(region));
     check(vec == 6, "vmx: VMXON raises #UD");
 }
 
@@ -306,7 +289,7 @@ static void test_xsetbv(void)
     exits.xsetbv++;
     __asm__ volatile("xsetbv" ::"c"(0), "a"(3), "d"(0));
     exits.xsetbv++;
-    int vec = EXPECT_FAULT("xsetbv", "c"(0), "a"(2), "d"(0));   /* x87 bit clear */
+    int vec = GUEST_FAULT("xsetbv", "c"(0), "a"(2), "d"(0));   /* x87 bit clear */
     check(vec == 13, "xsetbv: XCR0 without x87 raises #GP");
 }
 

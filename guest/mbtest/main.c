@@ -9,9 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest/common/com1.h"
 #include "vmx/hypercall.h"
-
-#define COM1 0x3f8
 
 struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
@@ -30,41 +29,6 @@ struct __attribute__((packed)) mb_mmap {
 };
 
 extern char mb_entry[], _end[];
-
-static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
-static inline uint8_t inb(uint16_t port)
-{
-    uint8_t v;
-    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
-
-static void putc(char c)
-{
-    while (!(inb(COM1 + 5) & 0x20))
-        ;
-    outb(COM1, (uint8_t)c);
-}
-
-static void puts(const char *s)
-{
-    for (; *s; s++) {
-        if (*s == '\n')
-            putc('\r');
-        putc(*s);
-    }
-}
-
-static void putu(uint32_t v)
-{
-    char b[11];
-    int n = 0;
-    do
-        b[n++] = (char)('0' + v % 10);
-    while (v /= 10);
-    while (n)
-        putc(b[--n]);
-}
 
 static void putx(uint32_t v)
 {

@@ -42,11 +42,11 @@ CFG
 wait_serial() {
     local i
     for ((i = 0; i < $2 * 10; i++)); do
-        tr -d '\r' < "$LOG" 2>/dev/null | grep -qE -- "$1" && return 0
+        grep -qE -- "$1" <(tr -d '\r' < "$LOG" 2>/dev/null) && return 0
         kill -0 "$QPID" 2>/dev/null || break
         sleep 0.1
     done
-    tr -d '\r' < "$LOG" 2>/dev/null | grep -qE -- "$1"
+    grep -qE -- "$1" <(tr -d '\r' < "$LOG" 2>/dev/null)
 }
 
 # qemu_quit: quit QEMU through its monitor, then normalise the serial log.

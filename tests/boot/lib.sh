@@ -108,8 +108,10 @@ expect_not() {
 
 # expect_not_after MARKER REGEX: no line after the first MARKER line matches REGEX.
 expect_not_after() {
-    local n
-    n=$(awk -v m="$1" -v re="$2" 'seen && $0 ~ re { print NR; exit } $0 ~ m { seen = 1 }' "$LOG")
+    local m n
+    m=$(grep -nE -m1 -- "$1" "$LOG" | cut -d: -f1)
+    [ -n "$m" ] || return 0
+    n=$(awk -F: -v s="$m" '$1 > s { print $1; exit }' < <(grep -nE -- "$2" "$LOG"))
     [ -z "$n" ] || fail "unexpected line $n after /$1/ matches /$2/"
 }
 
@@ -118,7 +120,8 @@ expect_not_after() {
 expect_order() {
     local line=0 re n
     for re in "$@"; do
-        n=$(awk -v start="$line" -v re="$re" 'NR > start && $0 ~ re { print NR; exit }' "$LOG")
+        # grep does the matching (awk's regexes differ between awks); awk picks the line.
+        n=$(awk -F: -v s="$line" '$1 > s { print $1; exit }' < <(grep -nE -- "$re" "$LOG"))
         [ -n "$n" ] || { fail "no line matches /$re/ after line $line"; return 1; }
         line=$n
     done

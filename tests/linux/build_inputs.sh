@@ -78,13 +78,16 @@ release=${vmlinuz##*/vmlinuz-}
 dpkg -x "$bdeb" "$work/b" || die "dpkg -x $bdeb failed"
 bb=$work/b/bin/busybox
 [ -x "$bb" ] || die "busybox-static has no bin/busybox"
-"$bb" cpio --help 2>&1 | grep -q -- '-o' || die "this busybox cannot create cpio archives (no cpio -o)"
+# (Captured first: under pipefail, grep -q closing the pipe early would fail the check.)
+cpio_help=$("$bb" cpio --help 2>&1)
+grep -q -- '-o' <<<"$cpio_help" || die "this busybox cannot create cpio archives (no cpio -o)"
 
+applets=$("$bb" --list)
 root=$work/root
 mkdir -p "$root"/{bin,sbin,dev,proc,sys}
 cp "$bb" "$root/bin/busybox"
 for applet in sh mount uname grep cat nproc poweroff echo sleep; do
-    "$bb" --list | grep -qx "$applet" || die "busybox-static lacks the $applet applet"
+    grep -qx "$applet" <<<"$applets" || die "busybox-static lacks the $applet applet"
     ln -s busybox "$root/bin/$applet"
 done
 ln -s ../bin/poweroff "$root/sbin/poweroff"

@@ -1,0 +1,44 @@
+/* COM1 output for the small 32-bit test guests (guest/mbtest, guest/bench). */
+#ifndef SKIFF_GUEST_COMMON_COM1_H
+#define SKIFF_GUEST_COMMON_COM1_H
+
+#include <stdint.h>
+
+#define COM1 0x3f8
+
+static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline uint8_t inb(uint16_t port)
+{
+    uint8_t v;
+    __asm__ volatile("inb %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline void putc(char c)
+{
+    while (!(inb(COM1 + 5) & 0x20))
+        ;
+    outb(COM1, (uint8_t)c);
+}
+
+static inline void puts(const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\n')
+            putc('\r');
+        putc(*s);
+    }
+}
+
+static inline void putu(uint32_t v)
+{
+    char b[11];
+    int n = 0;
+    do
+        b[n++] = (char)('0' + v % 10);
+    while (v /= 10);
+    while (n)
+        putc(b[--n]);
+}
+
+#endif
