@@ -5,6 +5,8 @@
 #include "cpu.h"
 #include "fbcon.h"
 #include "format.h"
+#include "lib.h"
+#include "percpu.h"
 #include "serial.h"
 #include "vgacon.h"
 
@@ -24,6 +26,38 @@ static struct {
     bool screen_explicit;   /* console=...screen... */
     uint32_t backlog_len;
 } con = { .level = LOG_DEBUG };
+
+/*
+ * One CPU writes at a time.  The holder may print again while it holds the
+ * lock (a panic inside a print); a CPU that waited too long for a holder
+ * that is gone (a panic elsewhere) writes anyway rather than hang.
+ */
+static struct spinlock con_lock_word;
+static volatile int32_t con_owner = -1;
+static unsigned con_depth;
+static bool cpu_tags;       /* while several CPUs run the guest: `skiff: cpuN: ` */
+
+static void con_lock(void)
+{
+    int32_t me = (int32_t)this_cpu()->cpu;
+    if (con_owner == me) {
+        con_depth++;
+        return;
+    }
+    for (uint64_t spin = 0; !spin_trylock(&con_lock_word); spin++)
+        if (spin > (1ull << 28))
+            break;
+    con_owner = me;
+    con_depth = 1;
+}
+
+static void con_unlock(void)
+{
+    if (--con_depth)
+        return;
+    con_owner = -1;
+    spin_unlock(&con_lock_word);
+}
 
 /* Buffers kept apart from `con` so that they land in .bss, not in the loadable image. */
 static char con_early[8192];
@@ -136,7 +170,15 @@ void console_flush(void)
         serial_flush(con.port);
 }
 
-void console_note_guest_byte(char c) { con.guest_midline = c != '\n'; }
+void console_set_cpu_tags(bool on) { cpu_tags = on; }
+
+void console_guest_byte(uint16_t port, char c)
+{
+    con_lock();
+    serial_putc(port, c);                /* waits for THR empty */
+    con.guest_midline = c != '\n';
+    con_unlock();
+}
 
 /* Skiff's lines start at the beginning of a line, even when the guest left one unfinished. */
 static void line_start(void)
@@ -149,16 +191,33 @@ static void line_start(void)
 
 void console_write(const char *s, size_t n)
 {
+    con_lock();
     for (size_t i = 0; i < n; i++)
         con_put(0, s[i]);
+    con_unlock();
+}
+
+static void con_printf(const char *fmt, va_list ap)
+{
+    static const char tag[] = "skiff: ";
+    con_lock();
+    line_start();
+    if (cpu_tags && !strncmp(fmt, tag, sizeof(tag) - 1)) {
+        char pre[24];
+        int n = snprintf(pre, sizeof(pre), "skiff: cpu%u: ", this_cpu()->cpu);
+        for (int i = 0; i < n; i++)
+            con_put(0, pre[i]);
+        fmt += sizeof(tag) - 1;
+    }
+    format(con_put, 0, fmt, ap);
+    con_unlock();
 }
 
 void kprintf(const char *fmt, ...)
 {
     va_list ap;
-    line_start();
     va_start(ap, fmt);
-    format(con_put, 0, fmt, ap);
+    con_printf(fmt, ap);
     va_end(ap);
 }
 
@@ -167,8 +226,7 @@ void klog(enum log_level level, const char *fmt, ...)
     if (level > con.level)
         return;
     va_list ap;
-    line_start();
     va_start(ap, fmt);
-    format(con_put, 0, fmt, ap);
+    con_printf(fmt, ap);
     va_end(ap);
 }

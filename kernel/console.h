@@ -19,8 +19,10 @@ void console_screen_init(const struct mb2_info *mb);
 void console_set_level(enum log_level level);
 bool console_enabled(enum log_level level);
 void console_flush(void);
-/* The guest wrote c to the shared console UART (keeps Skiff's lines at line starts). */
-void console_note_guest_byte(char c);
+/* The guest wrote c to the shared console UART: send it whole, between Skiff's lines. */
+void console_guest_byte(uint16_t port, char c);
+/* While several CPUs run the guest, Skiff's `skiff: ` lines become `skiff: cpuN: `. */
+void console_set_cpu_tags(bool on);
 /* Raw bytes (a guest's hypercall print), no line handling. */
 void console_write(const char *s, size_t n);
 

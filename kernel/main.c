@@ -13,6 +13,7 @@
 #include "mb2.h"
 #include "memory.h"
 #include "panic.h"
+#include "percpu.h"
 #include "runend.h"
 #include "smp.h"
 #include "skiff.h"
@@ -47,6 +48,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     (void)magic; /* checked by boot/entry32.S */
     gdt_init();
     idt_init();
+    percpu_init(&percpu_cpu0, 0, 0, gdt_base(), tss_base());   /* the APIC id comes with smp_init */
     cmdline_defaults(&skiff_cfg);
 
     /* Readable bytes: the block lies below 4 GiB, all identity mapped. */

@@ -62,13 +62,12 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
 
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 {
-    static uint64_t rsp_slot;
     switch (n & 15) {
     case 0: return &v->regs.rax;
     case 1: return &v->regs.rcx;
     case 2: return &v->regs.rdx;
     case 3: return &v->regs.rbx;
-    case 4: rsp_slot = vmcs_read(GUEST_RSP); return &rsp_slot;
+    case 4: v->rsp_slot = vmcs_read(GUEST_RSP); return &v->rsp_slot;
     case 5: return &v->regs.rbp;
     case 6: return &v->regs.rsi;
     case 7: return &v->regs.rdi;

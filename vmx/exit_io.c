@@ -56,8 +56,7 @@ static uint32_t port_in(uint16_t port, unsigned size)
 static void port_out(uint16_t port, unsigned size, uint32_t val)
 {
     if (size == 1 && console_port(port, 0) && !(guest_lcr & 0x80)) {
-        serial_putc(port, (char)val);            /* waits for THR empty */
-        console_note_guest_byte((char)val);
+        console_guest_byte(port, (char)val);     /* waits for THR empty */
         return;
     }
     if (console_port(port, 1) || console_port(port, 2) || console_port(port, 3) || console_port(port, 4) ||

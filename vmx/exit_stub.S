@@ -7,6 +7,7 @@
  * them serves the C dispatcher.  A zero return from the dispatcher means the
  * guest has been stopped: the stub then unwinds to vmx_enter's caller.
  */
+#include "kernel/percpu.h"
 #include "vmx/vcpu.h"
 
     .text
@@ -180,7 +181,7 @@ vmx_exit_stub:
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
-    cmpb $0, vmcheck_dirty(%rip)
+    cmpb $0, %gs:PERCPU_VMCHECK_DIRTY_OFF
     jne .Llight_recheck
 .Llight_resume:
     addq $GUEST_REGS_SIZE, %rsp
@@ -214,7 +215,7 @@ vmx_exit_stub:
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
-    cmpb $0, vmcheck_dirty(%rip)
+    cmpb $0, %gs:PERCPU_VMCHECK_DIRTY_OFF
     je .Lfull_resume
     movq %rsp, %rdi
     call vmx_exit_recheck

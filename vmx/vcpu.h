@@ -63,6 +63,7 @@ struct vcpu {
      * the qualification by the handlers that use it, vcpu_qual()). */
     uint64_t guest_rip;
     uint32_t insn_len;
+    uint64_t rsp_slot;             /* vcpu_gpr(v, 4): RSP lives in the VMCS */
 
     /* Guest CR0/CR4 as the guest believes them to be (read shadows). */
     uint64_t cr0_mask, cr4_mask;

@@ -12,7 +12,7 @@
 #include "vmx/vmx_on.h"
 
 enum vmcheck_mode vmcheck_mode;
-bool vmcheck_dirty = true;
+static struct spinlock vmcheck_lock;     /* one snapshot buffer for all CPUs */
 
 static bool snap_read(uint32_t enc, uint64_t *val) { return vmx_vmread(enc, val) == VMX_OK; }
 
@@ -40,6 +40,7 @@ unsigned vmcheck_current(const char *when)
     };
     vmx_vmptrst(&cur);
     env.current_vmcs = cur;
+    spin_lock(&vmcheck_lock);
 
     vmcs_snap_clear(&snap);
     vmcs_snap_fill(&snap, snap_read);
@@ -51,6 +52,7 @@ unsigned vmcheck_current(const char *when)
     }
     if (n)
         kprintf("skiff: vmcheck: %zu violation(s) of the SDM's VM-entry checks %s\n", n, when);
+    spin_unlock(&vmcheck_lock);
     vmcheck_dirty = false;
     return (unsigned)n;
 }

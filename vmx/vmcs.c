@@ -13,6 +13,7 @@
 #include "kernel/desc.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
+#include "kernel/percpu.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
@@ -211,8 +212,8 @@ static void setup_host_state(struct vcpu *v)
     vmcs_set(HOST_TR_SELECTOR, SEL_TSS);
     vmcs_set(HOST_FS_BASE, rdmsr(MSR_FS_BASE));
     vmcs_set(HOST_GS_BASE, rdmsr(MSR_GS_BASE));
-    vmcs_set(HOST_TR_BASE, tss_base());
-    vmcs_set(HOST_GDTR_BASE, gdt_base());
+    vmcs_set(HOST_TR_BASE, this_cpu()->tss_base);
+    vmcs_set(HOST_GDTR_BASE, this_cpu()->gdt_base);
     vmcs_set(HOST_IDTR_BASE, idt_base());
     vmcs_set(HOST_IA32_SYSENTER_CS, 0);
     vmcs_set(HOST_IA32_SYSENTER_ESP, 0);

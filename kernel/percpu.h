@@ -1,0 +1,66 @@
+/*
+ * Per-CPU data, reached through the host's GS base (IA32_GS_BASE, which
+ * VM exits restore from HOST_GS_BASE): %gs:0 holds the block's own address.
+ * CPU 0 is the bootstrap processor; kernel/smp.c numbers the others.
+ */
+#ifndef SKIFF_KERNEL_PERCPU_H
+#define SKIFF_KERNEL_PERCPU_H
+
+/* Layout constants shared with vmx/exit_stub.S (checked below). */
+#define PERCPU_VMCHECK_DIRTY_OFF 16
+
+#ifndef __ASSEMBLER__
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct vcpu;
+
+struct percpu {
+    struct percpu *self;       /* %gs:0 */
+    uint32_t cpu;              /* 0 = the bootstrap processor */
+    uint32_t apic_id;
+    bool vmcheck_dirty;        /* this CPU's current VMCS changed beyond RIP (vmx/vmcheck_live.c) */
+    struct vcpu *vcpu;         /* the vCPU this CPU runs, once it has one */
+    uint64_t gdt_base, tss_base;   /* this CPU's GDT and TSS (HOST_GDTR_BASE, HOST_TR_BASE) */
+};
+
+extern struct percpu percpu_cpu0;
+
+_Static_assert(offsetof(struct percpu, vmcheck_dirty) == PERCPU_VMCHECK_DIRTY_OFF,
+               "exit_stub.S: vmcheck_dirty offset");
+
+/* Point this CPU's GS base at p (done first thing on every CPU). */
+void percpu_init(struct percpu *p, uint32_t cpu, uint32_t apic_id, uint64_t gdt_base, uint64_t tss_base);
+
+static inline struct percpu *this_cpu(void)
+{
+    struct percpu *p;
+    __asm__ volatile("movq %%gs:0, %0" : "=r"(p));
+    return p;
+}
+
+/* A test-and-test-and-set lock; interrupts are off in Skiff throughout. */
+struct spinlock {
+    volatile uint32_t locked;
+};
+
+static inline bool spin_trylock(struct spinlock *l)
+{
+    return !__atomic_exchange_n(&l->locked, 1, __ATOMIC_ACQUIRE);
+}
+
+static inline void spin_lock(struct spinlock *l)
+{
+    while (!spin_trylock(l))
+        while (l->locked)
+            __asm__ volatile("pause");
+}
+
+static inline void spin_unlock(struct spinlock *l)
+{
+    __atomic_store_n(&l->locked, 0, __ATOMIC_RELEASE);
+}
+
+#endif
+#endif
