@@ -255,10 +255,12 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 ok = false;
         } else if (word_eq(w, klen, "smp")) {
             ok = true;
-            if (word_eq(v, vlen, "off"))
-                cfg->smp_park = false;
+            if (word_eq(v, vlen, "on"))
+                cfg->smp = SMP_ON;
+            else if (word_eq(v, vlen, "off"))
+                cfg->smp = SMP_OFF;
             else if (word_eq(v, vlen, "park"))
-                cfg->smp_park = true;
+                cfg->smp = SMP_PARK;
             else
                 ok = false;
         } else if (word_eq(w, klen, "gdb")) {

@@ -16,6 +16,8 @@ enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
 enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/vmcheck.c) */
 enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
+/* on: every CPU runs a guest vCPU; park: the APs wait in VMX root; off: they are not started. */
+enum smp_mode { SMP_ON = 0, SMP_PARK, SMP_OFF };
 
 #define CMDLINE_WORD_MAX 64
 #define TRACE_RING_MAX 4096
@@ -37,7 +39,7 @@ struct skiff_config {
     uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
     bool trace_stream;           /* trace=stream: one line per exit */
     uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/gdbstub.c), 0 = off */
-    bool smp_park;               /* smp=park: start the APs and park them in VMX root (kernel/smp.c) */
+    enum smp_mode smp;           /* smp=on|park|off (kernel/smp.c, vmx/smp_guest.c) */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

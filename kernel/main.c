@@ -84,7 +84,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     paging_init(&boot_info);
     console_screen_init(&boot_info);
     acpi_init(&boot_info);
-    if (skiff_cfg.smp_park)
+    if (skiff_cfg.smp != SMP_OFF)
         smp_init(&boot_info, info_phys);
     kprintf("skiff: resident phys=0x%llx-0x%llx\n", (unsigned long long)image_phys_start(),
             (unsigned long long)image_phys_end() - 1);

@@ -6,6 +6,7 @@
 #include "desc.h"
 #include "lib.h"
 #include "memory.h"
+#include "percpu.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],
@@ -26,32 +27,45 @@ struct ap {
     uint64_t page;                       /* GDT copy and TSS */
     uint64_t ist;                        /* 3 IST stacks, one page each */
     uint64_t vmxon;                      /* VMXON region */
+    struct percpu pc;
 };
 
 static struct ap aps[ACPI_MAX_CPUS];
+static unsigned naps;                    /* APs tried: CPU numbers 1..naps */
 static unsigned online = 1;
 static struct desc_ptr bsp_gdt, bsp_idt;
+static uint64_t bsp_cr4;
+static void (*volatile ap_work)(unsigned cpu);
 
 unsigned smp_cpus_online(void) { return online; }
+unsigned smp_cpu_count(void) { return naps + 1; }
+
+bool smp_cpu_has_vmx(unsigned cpu)
+{
+    return cpu == 0 || (cpu <= naps && (aps[cpu - 1].state & AP_VMXON));
+}
+
+uint32_t smp_cpu_apic_id(unsigned cpu)
+{
+    return cpu == 0 ? percpu_cpu0.apic_id : aps[cpu - 1].apic_id;
+}
+
+void smp_release(void (*work)(unsigned cpu))
+{
+    __atomic_store_n(&ap_work, work, __ATOMIC_RELEASE);
+}
 
 #define OFF(sym) ((uint64_t)((sym) - smp_tramp_start))
 
 static void put32(uint8_t *page, uint64_t off, uint32_t v) { memcpy(page + off, &v, 4); }
 static void put64(uint8_t *page, uint64_t off, uint64_t v) { memcpy(page + off, &v, 8); }
 
-/* About one microsecond per read of the POST port on real hardware. */
-static void udelay(unsigned us)
-{
-    while (us--)
-        (void)inb(0x80);
-}
-
 static bool x2apic;
 static volatile uint32_t *lapic;
 
 static void send_ipi(uint32_t apic_id, uint32_t low)
 {
-    if (x2apic) {
+    if (x2apic || (rdmsr(0x1b) & (1u << 10))) {     /* a guest may have switched to x2APIC */
         wrmsr(0x830, (uint64_t)apic_id << 32 | low);
         return;
     }
@@ -100,6 +114,7 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys)
     x2apic = apic_base & (1u << 10);
     lapic = (volatile uint32_t *)(apic_base & 0xfffff000ull);   /* identity mapped (below 4 GiB) */
     uint32_t self = bsp_apic_id();
+    percpu_cpu0.apic_id = self;
 
     uint64_t tp = tramp_page(mb, info_phys, info_phys + mb->total_size);
     if (!tp || pmm_claim(&host_pmm, tp, tp + 0x1000)) {
@@ -127,6 +142,7 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys)
     put64(t, OFF(smp_tr_entry), (uint64_t)smp_ap_entry64);
     sgdt(&bsp_gdt);
     sidt(&bsp_idt);
+    bsp_cr4 = read_cr4();
 
     unsigned n = 0;
     for (unsigned i = 0; i < a->ncpus && i < ACPI_MAX_CPUS; i++) {
@@ -145,6 +161,7 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys)
         uint64_t stack = alloc_pages(AP_STACK_PAGES);
         put64(t, OFF(smp_tr_stack), stack + AP_STACK_PAGES * PAGE_SIZE);
         put64(t, OFF(smp_tr_cpu), n);
+        naps = n + 1;
         __asm__ volatile("mfence" ::: "memory");
 
         /* INIT (assert), 10 ms, then SIPI twice, 200 us apart (SDM Vol. 3A 9.4.4.1). */
@@ -161,8 +178,8 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys)
             pr_warn("skiff: smp: CPU %u (APIC id %u) did not start\n", n + 1, id);
         } else {
             online++;
-            pr_info("skiff: smp: CPU %u (APIC id %u) started: 64-bit mode, %s, parked\n", n + 1, id,
-                    st & AP_VMXON ? "VMXON ok (INIT blocked)" : "no VMX");
+            pr_info("skiff: smp: CPU %u (APIC id %u) started: 64-bit mode, %s\n", n + 1, id,
+                    st & AP_VMXON ? "VMXON ok (INIT blocked)" : "no VMX, parked");
         }
         n++;
     }
@@ -182,8 +199,11 @@ static bool ap_vmxon(struct ap *ap)
     }
     if (!(fc & (1u << 2)))
         return false;
+    /* The BSP's CR4 (the same paging features), VMXE, and OSXSAVE so that Skiff
+     * can execute XSETBV for the guest (as vmx_enable on the BSP). */
+    uint64_t cr4 = bsp_cr4 | (1u << 13) | (cpuid(1, 0).ecx & (1u << 26) ? 1u << 18 : 0);
     uint64_t cr0 = (read_cr0() | rdmsr(0x486)) & rdmsr(0x487);
-    uint64_t cr4 = (read_cr4() | (1u << 13) | rdmsr(0x488)) & rdmsr(0x489);
+    cr4 = (cr4 | rdmsr(0x488)) & rdmsr(0x489);
     write_cr0(cr0);
     write_cr4(cr4);
     *(uint32_t *)phys_to_virt(ap->vmxon) = (uint32_t)rdmsr(0x480) & 0x7fffffff;
@@ -221,10 +241,29 @@ void smp_ap_main(uint64_t index)
     gdt_tss_descriptor((uint64_t *)(page + SEL_TSS), (uint64_t)tss, sizeof(*tss) - 1);
     gdt_load((uint64_t)page, (uint16_t)(glen - 1));
     lidt(&bsp_idt);
+    percpu_init(&ap->pc, (uint32_t)index + 1, ap->apic_id, (uint64_t)page, (uint64_t)tss);
 
-    uint32_t st = AP_ONLINE | (ap_vmxon(ap) ? AP_VMXON : AP_NO_VMX);
-    __asm__ volatile("" ::: "memory");
-    ap->state = st;
+    bool vmx = ap_vmxon(ap);
+    uint32_t st = AP_ONLINE | (vmx ? AP_VMXON : AP_NO_VMX);
+    __atomic_store_n(&ap->state, st, __ATOMIC_RELEASE);
+
+    /* VMX root operation: INIT is blocked, so only Skiff decides what this CPU runs.
+     * Wait for the guest's vCPU (vmx/smp_guest.c); smp=park never releases it. */
+    void (*work)(unsigned) = 0;
+    while (vmx && !(work = __atomic_load_n(&ap_work, __ATOMIC_ACQUIRE)))
+        cpu_pause();
+    if (work)
+        work((unsigned)index + 1);
     for (;;)
         __asm__ volatile("cli; hlt" ::: "memory");
+}
+
+/* End a CPU's guest run: INIT makes it exit from any activity state but wait-for-SIPI,
+ * where the SIPI that follows does (SDM Vol. 3C 26.8, 27.2). */
+void smp_kick(unsigned cpu)
+{
+    uint32_t id = smp_cpu_apic_id(cpu);
+    send_ipi(id, 0x4500);
+    udelay(200);
+    send_ipi(id, 0x4600);
 }

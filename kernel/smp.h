@@ -2,10 +2,14 @@
  * Application processors (kernel/smp.c): start every enabled CPU of the MADT
  * with INIT-SIPI-SIPI, bring it to 64-bit mode on Skiff's page tables with its
  * own GDT, TSS and stacks, turn VMX on there (VMX root operation blocks INIT,
- * so a guest cannot take the CPU over natively) and park it.
+ * so a guest cannot take the CPU over natively) and wait there until
+ * vmx/smp_guest.c gives it a vCPU to run.
  */
 #ifndef SKIFF_KERNEL_SMP_H
 #define SKIFF_KERNEL_SMP_H
+
+#include <stdbool.h>
+#include <stdint.h>
 
 #include "mb2.h"
 
@@ -14,5 +18,13 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys);
 
 /* CPUs running Skiff code (1 + the APs that came up). */
 unsigned smp_cpus_online(void);
+/* CPU numbers 0 (the BSP) .. smp_cpu_count() - 1; some may not have come up. */
+unsigned smp_cpu_count(void);
+bool smp_cpu_has_vmx(unsigned cpu);      /* up, in VMX root operation */
+uint32_t smp_cpu_apic_id(unsigned cpu);
+/* Every AP in VMX root operation calls work(its CPU number) once; nothing is run before. */
+void smp_release(void (*work)(unsigned cpu));
+/* Make CPU `cpu` leave the guest (INIT, then a SIPI for the wait-for-SIPI state). */
+void smp_kick(unsigned cpu);
 
 #endif

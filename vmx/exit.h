@@ -59,8 +59,8 @@ enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, 
     __attribute__((format(printf, 4, 5)));
 /* Print the guest's registers and the exit basics. */
 void vcpu_dump(struct vcpu *v);
-/* Per-reason exit counters, one line. */
-void vcpu_print_exit_counts(const struct vcpu *v);
+/* `skiff: exits: [who ]total=N REASON=n ...`, one line. */
+void vcpu_print_exit_counts(const char *who, uint64_t total, const uint64_t *counts);
 
 #define X86_TRAP_UD 6
 #define X86_TRAP_GP 13

@@ -133,13 +133,16 @@ enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, 
     return EXIT_STOP;
 }
 
-void vcpu_print_exit_counts(const struct vcpu *v)
+void vcpu_print_exit_counts(const char *who, uint64_t total, const uint64_t *counts)
 {
-    kprintf("skiff: exits: total=%llu", (unsigned long long)v->exits);
-    for (unsigned i = 0; i < EXIT_REASON_MAX; i++)
-        if (v->exit_counts[i])
-            kprintf(" %s=%llu", vmx_exit_reason_id(i), (unsigned long long)v->exit_counts[i]);
-    kprintf("\n");
+    char line[1024];
+    size_t n = (size_t)snprintf(line, sizeof(line), "%s%stotal=%llu", who, *who ? " " : "",
+                                (unsigned long long)total);
+    for (unsigned i = 0; i < EXIT_REASON_MAX && n < sizeof(line); i++)
+        if (counts[i])
+            n += (size_t)snprintf(line + n, sizeof(line) - n, " %s=%llu", vmx_exit_reason_id(i),
+                                  (unsigned long long)counts[i]);
+    kprintf("skiff: exits: %s\n", line);         /* one line, written at once */
 }
 
 /* Exit qualification for a failed VM entry (SDM 26.8, Table 28-?: 2 = PDPTE, 3 = NMI injection, 4 = link pointer). */

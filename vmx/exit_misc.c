@@ -1,7 +1,7 @@
 /*
  * The remaining exits: HLT, XSETBV, INVD/WBINVD, VMX instructions executed
  * by the guest, EPT violations and misconfigurations, triple fault,
- * exceptions, INIT/SIPI and the preemption-timer watchdog.
+ * exceptions and the preemption-timer watchdog (INIT and SIPI: vmx/smp_guest.c).
  */
 #include "kernel/console.h"
 #include "kernel/cpu.h"
@@ -18,7 +18,9 @@
 
 enum exit_action handle_hlt(struct vcpu *v)
 {
-    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF)) {
+    /* An AP's vCPU halted with interrupts off is how a guest stops its other CPUs
+     * (before a power-off, say): only INIT, SIPI or NMI wake it, as on hardware. */
+    if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && v->cpu == 0) {
         vcpu_skip_insn(v);
         return vcpu_stop(v, GUEST_HALTED, 1, "halted with interrupts disabled at RIP=0x%llx: "
                          "it can never run again", (unsigned long long)v->guest_rip);
@@ -115,17 +117,6 @@ enum exit_action handle_exception_nmi(struct vcpu *v)
     }
     vcpu_inject_exception(v, vector, info & (1u << 11), (uint32_t)vmcs_read(VM_EXIT_INTR_ERROR_CODE));
     return EXIT_RESUME;
-}
-
-enum exit_action handle_init(struct vcpu *v)
-{
-    return vcpu_stop(v, GUEST_RESET, 0, "reset by an INIT signal");
-}
-
-enum exit_action handle_sipi(struct vcpu *v)
-{
-    (void)v;
-    return EXIT_RESUME;                          /* only meaningful in wait-for-SIPI */
 }
 
 enum exit_action handle_preemption_timer(struct vcpu *v)

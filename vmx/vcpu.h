@@ -42,7 +42,10 @@ enum guest_end {
     GUEST_STOPPED,       /* Skiff stopped it (violation, unexpected exit, ...) */
     GUEST_POWERED_OFF,
     GUEST_RESET,
+    GUEST_ENDED_ELSEWHERE, /* another vCPU ended the run (vmx/smp_guest.c) */
 };
+
+enum vcpu_smp_state { VCPU_IDLE = 0, VCPU_RUNNING, VCPU_DONE };
 
 struct vcpu {
     /* The exit stack: HOST_RSP points just above `regs`. */
@@ -56,6 +59,9 @@ struct vcpu {
 
     uint64_t vmcs_phys;
     enum vmcs_launch_state launch_state;
+    unsigned cpu;                  /* the CPU number it runs on (0 = the BSP) */
+    volatile uint32_t smp_state;   /* enum vcpu_smp_state, read by other CPUs */
+    int run_status;                /* vcpu_run's result: VMLAUNCH/VMRESUME status */
     uint16_t vpid;
     uint64_t eptp;
 

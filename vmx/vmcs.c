@@ -230,17 +230,17 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
 {
     struct vmx_features *f = &vmx_features;
 
+    static bool chosen;
+
     vmwrite_failures = 0;
-    choose_controls(v->watchdog_ticks != 0);
-    uint32_t entry = f->entry | (gs->mode == GUEST_MODE_64 ? VM_ENTRY_IA32E_MODE : 0);
-    if (gs->mode != GUEST_MODE_64)
-        entry &= ~(VM_ENTRY_IA32E_MODE & ~vmx_allowed0(vmx_caps.entry_ctls));
+    if (!chosen)                         /* once, by the BSP: every vCPU gets the same controls */
+        choose_controls(v->watchdog_ticks != 0);
+    chosen = true;
 
     vmcs_set(PIN_BASED_VM_EXEC_CONTROL, f->pin);
     vmcs_set(CPU_BASED_VM_EXEC_CONTROL, f->proc);
     vmcs_set(SECONDARY_VM_EXEC_CONTROL, f->proc2);
     vmcs_set(VM_EXIT_CONTROLS, f->exit);
-    vmcs_set(VM_ENTRY_CONTROLS, entry);
     vmcs_set(EXCEPTION_BITMAP, 0);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MASK, 0);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MATCH, 0);
@@ -260,8 +260,17 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
                  v->watchdog_ticks > 0xffffffffull ? 0xffffffffull : v->watchdog_ticks);
 
     setup_host_state(v);
-    setup_guest_state(v, gs);
+    vmcs_set_guest_state(v, gs);
     return vmwrite_failures;
+}
+
+void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
+{
+    uint32_t entry = vmx_features.entry | (gs->mode == GUEST_MODE_64 ? VM_ENTRY_IA32E_MODE : 0);
+    if (gs->mode != GUEST_MODE_64)
+        entry &= ~(VM_ENTRY_IA32E_MODE & ~vmx_allowed0(vmx_caps.entry_ctls));
+    vmcs_set(VM_ENTRY_CONTROLS, entry);
+    setup_guest_state(v, gs);
 }
 
 int vcpu_run(struct vcpu *v)

@@ -37,6 +37,8 @@ int vmcs_load(struct vcpu *v);
 /* Fill every field: controls, host state, guest state.  0 or a VMWRITE failure count. */
 int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_a,
                uint64_t io_bitmap_b, uint64_t msr_bitmap);
+/* The guest-state area and the IA-32e-mode entry control for `gs` (activity state active). */
+void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs);
 
 #define VCPU_ENTRY_REFUSED 3   /* vcpu_run: the VMCS checker refused the entry */
 

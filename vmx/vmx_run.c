@@ -15,6 +15,7 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
+#include "kernel/percpu.h"
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
 #include "vmx/exit.h"
@@ -27,6 +28,7 @@
 #include "vmx/vmx_errors.h"
 #include "vmx/mtrr.h"
 #include "vmx/selftest.h"
+#include "vmx/smp_guest.h"
 #include "vmx/trace.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/vmx_insn.h"
@@ -184,8 +186,10 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         if (!v->watchdog_ticks)
             v->watchdog_ticks = 1;
     }
+    this_cpu()->vcpu = v;
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
+    smp_guest_alloc(cfg, v);
     if ((st = build_guest_memory(cfg, mb)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
@@ -222,22 +226,24 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     bool gdb_refused = cfg->gdb_port && !gdb_init(v, cfg->gdb_port);
     exit_hooks_enabled = trace_enabled || gdb_enabled;
     vmx_fast_cpuid = !exit_hooks_enabled && vmcheck_mode != VMCHECK_ALWAYS;
-    st = gdb_refused ? 0 : vcpu_run(v);
+    smp_guest_start(io_a, io_b, msr);
+    st = v->run_status = gdb_refused ? 0 : vcpu_run(v);
     gdb_end(v);
+    struct vcpu *ender = smp_guest_finish(v);
     /* Reported after the run: printing it before VMLAUNCH would be part of the boot cost. */
     kprintf("skiff: boot: TSC at entry=%llu, at VMLAUNCH=%llu (%llu ticks)\n",
             (unsigned long long)tsc_entry, (unsigned long long)tsc_launch,
             (unsigned long long)(tsc_launch - tsc_entry));
-    vcpu_print_exit_counts(v);
+    smp_guest_print_exits();
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
             (unsigned long long)host_pmm.free_pages);
-    if (st)
+    if (ender->run_status)
         return SKIFF_VMX_FAILED;
-    switch (v->end) {
+    switch (ender->end) {
     case GUEST_EXITED:
     case GUEST_POWERED_OFF:
-        return v->guest_status == 0 ? SKIFF_OK : SKIFF_GUEST_FAILED;
+        return ender->guest_status == 0 ? SKIFF_OK : SKIFF_GUEST_FAILED;
     default:
         return SKIFF_GUEST_FAILED;
     }

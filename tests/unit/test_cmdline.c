@@ -205,12 +205,14 @@ TEST(onexit_and_selftest)
     CHECK_EQ(parse("onexit=poweroff"), 0);
     CHECK_EQ(cfg.onexit, ONEXIT_POWEROFF);
     CHECK_BAD("onexit=shutdown");
-    CHECK(!cfg.smp_park);
+    CHECK_EQ(cfg.smp, SMP_ON);
     CHECK_EQ(parse("smp=park"), 0);
-    CHECK(cfg.smp_park);
+    CHECK_EQ(cfg.smp, SMP_PARK);
     CHECK_EQ(parse("smp=park smp=off"), 0);
-    CHECK(!cfg.smp_park);
-    CHECK_BAD("smp=on");
+    CHECK_EQ(cfg.smp, SMP_OFF);
+    CHECK_EQ(parse("smp=off smp=on"), 0);
+    CHECK_EQ(cfg.smp, SMP_ON);
+    CHECK_BAD("smp=yes");
     CHECK_BAD("onexit=");
 
     CHECK_EQ(parse("selftest=fault"), 0);

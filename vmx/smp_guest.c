@@ -1,0 +1,238 @@
+/*
+ * The guest's CPUs: vCPU N runs on CPU N, so every CPU the firmware has is
+ * under Skiff and a guest OS starts its APs the architectural way.
+ *
+ * The APs' vCPUs are launched in the wait-for-SIPI activity state (SDM Vol.
+ * 3C 25.4.2, 26.6.2).  The guest's INIT to an AP causes an INIT-signal exit
+ * (27.2): Skiff puts the vCPU back into its INIT state, waiting for SIPI.  A
+ * SIPI to a vCPU in wait-for-SIPI causes a SIPI exit whose qualification is
+ * the vector: the vCPU starts in real mode at vector * 0x1000 (SDM Vol. 3A
+ * 9.4.4, 10.6.1), which needs unrestricted guest (26.3.1.1).
+ *
+ * Ending: the first vCPU whose run ends (power-off, exit hypercall, a fault
+ * Skiff stops) sends INIT and then a SIPI to every other CPU still in the
+ * guest; their INIT or SIPI exit sees the run ending and stops them.
+ */
+#include "vmx/smp_guest.h"
+
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/format.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/percpu.h"
+#include "kernel/smp.h"
+#include "vmx/exit.h"
+#include "vmx/vmcs.h"
+#include "vmx/vmcs_fields.h"
+#include "vmx/vmx_caps.h"
+#include "vmx/vmx_insn.h"
+#include "vmx/vmx_on.h"
+
+#define ACTIVITY_WAIT_FOR_SIPI 3
+#define VMX_MISC_WAIT_FOR_SIPI (1ull << 8)   /* IA32_VMX_MISC: activity state 3 supported (A.6) */
+#define MAX_VCPUS              64
+
+static struct vcpu *vcpus[MAX_VCPUS];
+static unsigned nvcpus;                      /* vcpus[0 .. nvcpus - 1]; NULL where a CPU has none */
+static uint64_t io_a, io_b, msr_bm;
+static uint32_t run_ending;                  /* set once, by the first vCPU to end */
+static struct vcpu *first_end;
+
+/* The state INIT gives a CPU (SDM Vol. 3A Table 10-1): real mode at F000:FFF0, CD/NW kept (0). */
+static struct guest_start init_state(void)
+{
+    return (struct guest_start){
+        .mode = GUEST_MODE_REAL, .real_cs_base = 0xffff0000, .rip = 0xfff0, .rflags = 2,
+        .cr0 = 0x10, .gdt_limit = 0xffff, .idt_limit = 0xffff,
+    };
+}
+
+static void init_gprs(struct vcpu *v)
+{
+    memset(&v->regs, 0, sizeof(v->regs));
+    v->regs.rdx = cpuid(1, 0).eax;           /* EDX after INIT: the processor signature */
+}
+
+unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
+{
+    const char *why = 0;
+    unsigned ncpu = smp_cpu_count();
+
+    bsp->cpu = 0;
+    vcpus[0] = bsp;
+    nvcpus = 1;
+    if (ncpu < 2 || cfg->smp == SMP_OFF)
+        return 1;
+    if (cfg->smp == SMP_PARK)
+        why = "smp=park";
+    else if (!(vmx_allowed1(vmx_caps.proc2_ctls) & SECONDARY_EXEC_UNRESTRICTED_GUEST))
+        why = "the CPU has no unrestricted guest (a SIPI starts a vCPU in real mode)";
+    else if (!(vmx_caps.misc & VMX_MISC_WAIT_FOR_SIPI))
+        why = "the CPU has no wait-for-SIPI activity state (IA32_VMX_MISC bit 8)";
+    else if (cfg->gdb_port)
+        why = "gdb= debugs a single vCPU";
+    if (why) {
+        pr_warn("skiff: smp: the guest runs on CPU 0 only (%s); the other CPUs wait in VMX root "
+                "operation, where INIT is blocked\n", why);
+        return 1;
+    }
+    for (unsigned c = 1; c < ncpu && c < MAX_VCPUS; c++) {
+        if (!smp_cpu_has_vmx(c))
+            continue;
+        size_t pages = (sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE;
+        struct vcpu *v = phys_to_virt(alloc_pages((unsigned)pages));
+        memset(v, 0, sizeof(*v));
+        v->cpu = c;
+        v->vpid = (uint16_t)(c + 1);
+        v->vmcs_phys = alloc_page();
+        v->watchdog_ticks = bsp->watchdog_ticks;
+        vcpus[c] = v;
+        nvcpus = c + 1;
+    }
+    return nvcpus;
+}
+
+/* An AP: its VMCS, then VMLAUNCH into wait-for-SIPI (kernel/smp.c calls this in VMX root). */
+static void ap_run(unsigned cpu)
+{
+    struct vcpu *v = cpu < nvcpus ? vcpus[cpu] : 0;
+    if (!v)
+        return;
+    this_cpu()->vcpu = v;
+    v->eptp = vcpus[0]->eptp;
+    struct guest_start gs = init_state();
+    init_gprs(v);
+    *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision_id;   /* SDM 25.2 */
+    int st = vmcs_clear(v);
+    if (!st)
+        st = vmcs_load(v);
+    if (!st && (vmcs_setup(v, &gs, io_a, io_b, msr_bm) ||
+                !vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI)))
+        st = VMX_FAIL_VALID;
+    if (st) {
+        kprintf("skiff: error: smp: setting up vCPU %u failed\n", cpu);
+        v->run_status = st;
+        v->end = GUEST_STOPPED;
+        v->smp_state = VCPU_DONE;
+        smp_guest_end(v);
+        return;
+    }
+    vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
+    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+    pr_info("skiff: smp: vCPU %u on CPU %u (APIC id %u): VMLAUNCH into wait-for-SIPI (VMCS at 0x%llx, "
+            "VPID %u)\n", cpu, cpu, this_cpu()->apic_id, (unsigned long long)v->vmcs_phys, v->vpid);
+    __atomic_store_n(&v->smp_state, VCPU_RUNNING, __ATOMIC_RELEASE);
+    v->run_status = vcpu_run(v);
+    if (v->run_status)
+        v->end = GUEST_STOPPED;
+    smp_guest_end(v);
+    __atomic_store_n(&v->smp_state, VCPU_DONE, __ATOMIC_RELEASE);
+}
+
+void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bitmap)
+{
+    io_a = io_bitmap_a;
+    io_b = io_bitmap_b;
+    msr_bm = msr_bitmap;
+    vcpus[0]->smp_state = VCPU_RUNNING;
+    if (nvcpus < 2)
+        return;
+    console_set_cpu_tags(true);
+    pr_info("skiff: smp: the guest gets %u vCPUs, one per CPU\n", nvcpus);
+    smp_release(ap_run);
+    /* The guest may INIT an AP right away: let every AP reach its VMLAUNCH first. */
+    for (unsigned c = 1; c < nvcpus; c++)
+        for (unsigned w = 0; vcpus[c] && w < 1000000 &&
+                             __atomic_load_n(&vcpus[c]->smp_state, __ATOMIC_ACQUIRE) == VCPU_IDLE; w++)
+            udelay(1);
+}
+
+void smp_guest_end(struct vcpu *v)
+{
+    uint32_t none = 0;
+    if (!__atomic_compare_exchange_n(&run_ending, &none, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+        return;
+    first_end = v;
+    for (unsigned c = 0; c < nvcpus; c++)
+        if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+            smp_kick(c);
+}
+
+struct vcpu *smp_guest_finish(struct vcpu *bsp)
+{
+    bsp->smp_state = VCPU_DONE;
+    smp_guest_end(bsp);
+    for (unsigned c = 1; c < nvcpus; c++) {
+        struct vcpu *v = vcpus[c];
+        if (!v)
+            continue;
+        unsigned w = 0;
+        for (; w < 1000000 && __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING; w++)
+            udelay(1);
+        if (v->smp_state == VCPU_RUNNING)
+            kprintf("skiff: smp: warning: vCPU %u did not stop within about a second: "
+                    "its exit counts may be incomplete\n", c);
+    }
+    console_set_cpu_tags(false);
+    return first_end ? first_end : bsp;
+}
+
+void smp_guest_print_exits(void)
+{
+    uint64_t total = 0, counts[EXIT_REASON_MAX] = { 0 };
+    if (nvcpus < 2) {
+        vcpu_print_exit_counts("", vcpus[0]->exits, vcpus[0]->exit_counts);
+        return;
+    }
+    for (unsigned c = 0; c < nvcpus; c++) {
+        struct vcpu *v = vcpus[c];
+        if (!v)
+            continue;
+        char who[16];
+        snprintf(who, sizeof(who), "cpu%u", c);
+        vcpu_print_exit_counts(who, v->exits, v->exit_counts);
+        total += v->exits;
+        for (unsigned i = 0; i < EXIT_REASON_MAX; i++)
+            counts[i] += v->exit_counts[i];
+    }
+    vcpu_print_exit_counts("", total, counts);
+}
+
+static enum exit_action stop_ended(struct vcpu *v)
+{
+    return vcpu_stop(v, GUEST_ENDED_ELSEWHERE, 0, "vCPU %u stopped: the run ended on CPU %u", v->cpu,
+                     first_end ? first_end->cpu : 0);
+}
+
+enum exit_action handle_init(struct vcpu *v)
+{
+    if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
+        return stop_ended(v);
+    /* The BSP would restart in the firmware, which Skiff cannot give it again. */
+    if (v->cpu == 0)
+        return vcpu_stop(v, GUEST_RESET, 0, "reset by an INIT signal");
+    struct guest_start gs = init_state();
+    vmcs_set_guest_state(v, &gs);
+    vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
+    vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
+    init_gprs(v);
+    pr_debug("skiff: smp: vCPU %u: INIT: waiting for SIPI\n", v->cpu);
+    return EXIT_RESUME;
+}
+
+enum exit_action handle_sipi(struct vcpu *v)
+{
+    if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
+        return stop_ended(v);
+    unsigned vector = (unsigned)(vcpu_qual(v) & 0xff);   /* Table 28-1: the SIPI vector */
+    struct guest_start gs = init_state();
+    gs.real_cs_base = (uint64_t)vector << 12;
+    gs.rip = 0;
+    vmcs_set_guest_state(v, &gs);                         /* activity state: active */
+    init_gprs(v);
+    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+    pr_info("skiff: smp: vCPU %u: SIPI vector 0x%02x: starting in real mode at 0x%05x\n", v->cpu, vector,
+            vector << 12);
+    return EXIT_RESUME;
+}

@@ -1,0 +1,30 @@
+/*
+ * Every CPU under Skiff runs one guest vCPU (vmx/smp_guest.c): vCPU N on
+ * CPU N, the APs' vCPUs starting in the wait-for-SIPI activity state.
+ */
+#ifndef SKIFF_VMX_SMP_GUEST_H
+#define SKIFF_VMX_SMP_GUEST_H
+
+#include <stdint.h>
+
+#include "kernel/cmdline.h"
+#include "vmx/vcpu.h"
+
+/* Before the guest's memory is built (everything allocated here is withheld):
+ * a vCPU and a VMCS for every AP in VMX root operation.  Returns the vCPU count. */
+unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp);
+
+/* Just before the BSP's VMLAUNCH: every AP sets up its VMCS and enters wait-for-SIPI. */
+void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bitmap);
+
+/* A vCPU's run ended (any CPU): the first one to end stops all the others. */
+void smp_guest_end(struct vcpu *v);
+
+/* BSP, after its own run: wait for every vCPU to stop and return the vCPU
+ * whose end decides the run's status. */
+struct vcpu *smp_guest_finish(struct vcpu *bsp);
+
+/* `skiff: exits: cpuN total=...` per vCPU (with several), then the sum over all. */
+void smp_guest_print_exits(void);
+
+#endif
