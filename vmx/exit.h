@@ -53,6 +53,11 @@ static inline void vcpu_skip_insn(struct vcpu *v)
 {
     vmcs_write_fast(GUEST_RIP, v->guest_rip + v->insn_len);
 }
+/* Advance past an instruction whose length Skiff decoded (the exit gave none). */
+static inline void vcpu_skip_insn_len(struct vcpu *v, unsigned len)
+{
+    vmcs_write_fast(GUEST_RIP, v->guest_rip + len);
+}
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
 /* Stop the guest: record how it ended and print `skiff: guest ...: <why>`. */
 enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, const char *fmt, ...)

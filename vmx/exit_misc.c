@@ -7,6 +7,7 @@
 #include "kernel/cpu.h"
 #include "kernel/memory.h"
 #include "kernel/skiff.h"
+#include "vmx/apic_write.h"
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
 #include "vmx/vmcs.h"
@@ -79,6 +80,9 @@ enum exit_action handle_vmx_insn(struct vcpu *v)
 enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
+    enum exit_action act;
+    if (apic_write_exit(v, gpa, &act))
+        return act;
     bool skiff = rangeset_overlaps(&host_pmm.owned, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
 
     kprintf("skiff: EPT violation: %s of GPA 0x%llx at guest RIP 0x%llx (qualification 0x%llx%s)%s\n",

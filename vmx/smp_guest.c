@@ -2,16 +2,19 @@
  * The guest's CPUs: vCPU N runs on CPU N, so every CPU the firmware has is
  * under Skiff and a guest OS starts its APs the architectural way.
  *
- * The APs' vCPUs are launched in the wait-for-SIPI activity state (SDM Vol.
- * 3C 25.4.2, 26.6.2).  The guest's INIT to an AP causes an INIT-signal exit
- * (27.2): Skiff puts the vCPU back into its INIT state, waiting for SIPI.  A
- * SIPI to a vCPU in wait-for-SIPI causes a SIPI exit whose qualification is
- * the vector: the vCPU starts in real mode at vector * 0x1000 (SDM Vol. 3A
- * 9.4.4, 10.6.1), which needs unrestricted guest (26.3.1.1).
+ * Skiff sees the guest's IPIs: while several vCPUs run, the EPT maps the
+ * local APIC page read-only and vmx/apic_write.c performs each write.  An AP
+ * whose vCPU has not been started waits in VMX root operation (where INIT is
+ * blocked); the guest's INIT IPI to it changes nothing, and its SIPI IPI
+ * starts the vCPU in real mode at vector * 0x1000 (SDM Vol. 3A 9.4.4, 10.6.1),
+ * which needs unrestricted guest (SDM Vol. 3C 26.3.1.1).  Neither reaches the
+ * CPU itself, so no emulator's or CPU's wait-for-SIPI quirks come into play.
+ * An INIT IPI to a running AP vCPU is passed on: its INIT-signal exit (27.2)
+ * takes the vCPU back to waiting for a SIPI.
  *
  * Ending: the first vCPU whose run ends (power-off, exit hypercall, a fault
- * Skiff stops) sends INIT and then a SIPI to every other CPU still in the
- * guest; their INIT or SIPI exit sees the run ending and stops them.
+ * Skiff stops) sends INIT to every other CPU still in the guest; their INIT
+ * exit sees the run ending and stops them.
  */
 #include "vmx/smp_guest.h"
 
@@ -29,8 +32,6 @@
 #include "vmx/vmx_insn.h"
 #include "vmx/vmx_on.h"
 
-#define ACTIVITY_WAIT_FOR_SIPI 3
-#define VMX_MISC_WAIT_FOR_SIPI (1ull << 8)   /* IA32_VMX_MISC: activity state 3 supported (A.6) */
 #define MAX_VCPUS              64
 
 static struct vcpu *vcpus[MAX_VCPUS];
@@ -54,6 +55,18 @@ static void init_gprs(struct vcpu *v)
     v->regs.rdx = cpuid(1, 0).eax;           /* EDX after INIT: the processor signature */
 }
 
+/* Real mode at vector * 0x1000, as a SIPI starts a CPU (SDM Vol. 3A 10.6.1). */
+static void sipi_start(struct vcpu *v, unsigned vector)
+{
+    struct guest_start gs = init_state();
+    gs.real_cs_base = (uint64_t)vector << 12;
+    gs.rip = 0;
+    vmcs_set_guest_state(v, &gs);                         /* activity state: active */
+    init_gprs(v);
+    __atomic_store_n(&v->wait_sipi, false, __ATOMIC_RELEASE);
+    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+}
+
 unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
 {
     const char *why = 0;
@@ -68,8 +81,6 @@ unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
         why = "smp=park";
     else if (!(vmx_allowed1(vmx_caps.proc2_ctls) & SECONDARY_EXEC_UNRESTRICTED_GUEST))
         why = "the CPU has no unrestricted guest (a SIPI starts a vCPU in real mode)";
-    else if (!(vmx_caps.misc & VMX_MISC_WAIT_FOR_SIPI))
-        why = "the CPU has no wait-for-SIPI activity state (IA32_VMX_MISC bit 8)";
     else if (cfg->gdb_port)
         why = "gdb= debugs a single vCPU";
     if (why) {
@@ -87,13 +98,60 @@ unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
         v->vpid = (uint16_t)(c + 1);
         v->vmcs_phys = alloc_page();
         v->watchdog_ticks = bsp->watchdog_ticks;
+        v->wait_sipi = true;                     /* from the start: the guest's SIPI may come early */
         vcpus[c] = v;
         nvcpus = c + 1;
     }
     return nvcpus;
 }
 
-/* An AP: its VMCS, then VMLAUNCH into wait-for-SIPI (kernel/smp.c calls this in VMX root). */
+bool smp_guest_multi(void) { return nvcpus > 1; }
+
+/*
+ * A guest ICR write (low half; `dest` from the ICR's high half): true when
+ * Skiff took it, false when it goes to the APIC.  INIT and SIPI with a
+ * physical destination or the all-excluding-self shorthand (Linux uses the
+ * first, older guests the second) are looked at; everything else passes.
+ */
+bool smp_guest_icr_write(uint32_t icr, uint32_t dest)
+{
+    unsigned mode = (icr >> 8) & 7, shorthand = (icr >> 18) & 3;
+    if ((mode != 5 && mode != 6) || (shorthand != 0 && shorthand != 3) ||
+        (shorthand == 0 && (icr & (1u << 11))))
+        return false;
+    unsigned self = this_cpu()->cpu;
+    for (unsigned c = 1; c < nvcpus; c++) {
+        struct vcpu *v = vcpus[c];
+        if (!v || (shorthand == 0 && smp_cpu_apic_id(c) != dest) || (shorthand == 3 && c == self))
+            continue;
+        bool waiting = __atomic_load_n(&v->wait_sipi, __ATOMIC_ACQUIRE);
+        if (mode == 6 && waiting) {                      /* SIPI: start it */
+            __atomic_store_n(&v->sipi_mailbox, 0x100u | (icr & 0xff), __ATOMIC_RELEASE);
+        } else if (mode == 5 && !waiting && c != self && !(icr & (1u << 15) && !(icr & (1u << 14)))) {
+            smp_kick(c);                                 /* INIT to a running vCPU: its INIT exit */
+        }
+        /* INIT to a waiting vCPU, SIPI to a running one: no effect, as on hardware. */
+    }
+    return true;
+}
+
+/* Wait in VMX root operation for the guest's SIPI or the end of the run. */
+static bool ap_wait_sipi(struct vcpu *v, unsigned *vector)
+{
+    __atomic_store_n(&v->wait_sipi, true, __ATOMIC_RELEASE);
+    for (;;) {
+        if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
+            return false;
+        uint32_t m = __atomic_exchange_n(&v->sipi_mailbox, 0, __ATOMIC_ACQ_REL);
+        if (m) {
+            *vector = m & 0xff;
+            return true;
+        }
+        cpu_pause();
+    }
+}
+
+/* An AP: its VMCS, then each guest start by a SIPI (kernel/smp.c calls this in VMX root). */
 static void ap_run(unsigned cpu)
 {
     struct vcpu *v = cpu < nvcpus ? vcpus[cpu] : 0;
@@ -107,25 +165,43 @@ static void ap_run(unsigned cpu)
     int st = vmcs_clear(v);
     if (!st)
         st = vmcs_load(v);
-    if (!st && (vmcs_setup(v, &gs, io_a, io_b, msr_bm) ||
-                !vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI)))
+    if (!st && vmcs_setup(v, &gs, io_a, io_b, msr_bm))
         st = VMX_FAIL_VALID;
     if (st) {
         kprintf("skiff: error: smp: setting up vCPU %u failed\n", cpu);
         v->run_status = st;
         v->end = GUEST_STOPPED;
-        v->smp_state = VCPU_DONE;
         smp_guest_end(v);
+        __atomic_store_n(&v->smp_state, VCPU_DONE, __ATOMIC_RELEASE);
         return;
     }
     vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-    pr_info("skiff: smp: vCPU %u on CPU %u (APIC id %u): VMLAUNCH into wait-for-SIPI (VMCS at 0x%llx, "
-            "VPID %u)\n", cpu, cpu, this_cpu()->apic_id, (unsigned long long)v->vmcs_phys, v->vpid);
+    pr_info("skiff: smp: vCPU %u on CPU %u (APIC id %u): VMCS at 0x%llx, VPID %u, waiting for the "
+            "guest's SIPI\n", cpu, cpu, this_cpu()->apic_id, (unsigned long long)v->vmcs_phys, v->vpid);
     __atomic_store_n(&v->smp_state, VCPU_RUNNING, __ATOMIC_RELEASE);
-    v->run_status = vcpu_run(v);
-    if (v->run_status)
-        v->end = GUEST_STOPPED;
+    unsigned vector;
+    while (ap_wait_sipi(v, &vector)) {
+        sipi_start(v, vector);
+        pr_info("skiff: smp: vCPU %u: SIPI vector 0x%02x: starting in real mode at 0x%05x (%s)\n", cpu,
+                vector, vector << 12, v->launch_state == VMCS_STATE_CLEAR ? "VMLAUNCH" : "VMRESUME");
+        __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
+        if (__atomic_load_n(&run_ending, __ATOMIC_SEQ_CST)) {
+            v->in_guest = false;
+            break;
+        }
+        v->end = GUEST_RUNNING;
+        v->run_status = vcpu_run(v);
+        __atomic_store_n(&v->in_guest, false, __ATOMIC_SEQ_CST);
+        if (v->run_status) {
+            v->end = GUEST_STOPPED;
+            break;
+        }
+        if (v->end != GUEST_WAIT_SIPI)
+            break;
+    }
+    if (v->end == GUEST_WAIT_SIPI || v->end == GUEST_RUNNING)
+        v->end = GUEST_ENDED_ELSEWHERE;
     smp_guest_end(v);
     __atomic_store_n(&v->smp_state, VCPU_DONE, __ATOMIC_RELEASE);
 }
@@ -136,6 +212,7 @@ void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bi
     io_b = io_bitmap_b;
     msr_bm = msr_bitmap;
     vcpus[0]->smp_state = VCPU_RUNNING;
+    vcpus[0]->in_guest = true;
     if (nvcpus < 2)
         return;
     console_set_cpu_tags(true);
@@ -151,16 +228,18 @@ void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bi
 void smp_guest_end(struct vcpu *v)
 {
     uint32_t none = 0;
-    if (!__atomic_compare_exchange_n(&run_ending, &none, 1, false, __ATOMIC_ACQ_REL, __ATOMIC_ACQUIRE))
+    if (!__atomic_compare_exchange_n(&run_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return;
-    first_end = v;
+    if (v->end != GUEST_ENDED_ELSEWHERE)
+        first_end = v;
     for (unsigned c = 0; c < nvcpus; c++)
-        if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+        if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST))
             smp_kick(c);
 }
 
 struct vcpu *smp_guest_finish(struct vcpu *bsp)
 {
+    __atomic_store_n(&bsp->in_guest, false, __ATOMIC_SEQ_CST);
     bsp->smp_state = VCPU_DONE;
     smp_guest_end(bsp);
     for (unsigned c = 1; c < nvcpus; c++) {
@@ -212,27 +291,15 @@ enum exit_action handle_init(struct vcpu *v)
     /* The BSP would restart in the firmware, which Skiff cannot give it again. */
     if (v->cpu == 0)
         return vcpu_stop(v, GUEST_RESET, 0, "reset by an INIT signal");
-    struct guest_start gs = init_state();
-    vmcs_set_guest_state(v, &gs);
-    vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_FOR_SIPI);
-    vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
-    init_gprs(v);
-    pr_debug("skiff: smp: vCPU %u: INIT: waiting for SIPI\n", v->cpu);
-    return EXIT_RESUME;
+    pr_info("skiff: smp: vCPU %u: INIT: waiting for a SIPI\n", v->cpu);
+    v->end = GUEST_WAIT_SIPI;                     /* ap_run waits in VMX root */
+    return EXIT_STOP;
 }
 
+/* Only a CPU in the wait-for-SIPI activity state takes a SIPI exit; Skiff uses none. */
 enum exit_action handle_sipi(struct vcpu *v)
 {
     if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
         return stop_ended(v);
-    unsigned vector = (unsigned)(vcpu_qual(v) & 0xff);   /* Table 28-1: the SIPI vector */
-    struct guest_start gs = init_state();
-    gs.real_cs_base = (uint64_t)vector << 12;
-    gs.rip = 0;
-    vmcs_set_guest_state(v, &gs);                         /* activity state: active */
-    init_gprs(v);
-    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-    pr_info("skiff: smp: vCPU %u: SIPI vector 0x%02x: starting in real mode at 0x%05x\n", v->cpu, vector,
-            vector << 12);
     return EXIT_RESUME;
 }

@@ -1,10 +1,11 @@
 /*
  * Every CPU under Skiff runs one guest vCPU (vmx/smp_guest.c): vCPU N on
- * CPU N, the APs' vCPUs starting in the wait-for-SIPI activity state.
+ * CPU N, an AP's vCPU starting when the guest sends it a SIPI.
  */
 #ifndef SKIFF_VMX_SMP_GUEST_H
 #define SKIFF_VMX_SMP_GUEST_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
@@ -14,7 +15,14 @@
  * a vCPU and a VMCS for every AP in VMX root operation.  Returns the vCPU count. */
 unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp);
 
-/* Just before the BSP's VMLAUNCH: every AP sets up its VMCS and enters wait-for-SIPI. */
+/* More than one vCPU (known once smp_guest_alloc has run). */
+bool smp_guest_multi(void);
+
+/* A guest ICR write (low half, destination APIC id from the high half): true when
+ * Skiff took it (an INIT or SIPI for a vCPU), false when it goes to the APIC. */
+bool smp_guest_icr_write(uint32_t icr_low, uint32_t dest_apic_id);
+
+/* Just before the BSP's VMLAUNCH: every AP sets up its VMCS and waits for the guest's SIPI. */
 void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bitmap);
 
 /* A vCPU's run ended (any CPU): the first one to end stops all the others. */

@@ -43,6 +43,7 @@ enum guest_end {
     GUEST_POWERED_OFF,
     GUEST_RESET,
     GUEST_ENDED_ELSEWHERE, /* another vCPU ended the run (vmx/smp_guest.c) */
+    GUEST_WAIT_SIPI,       /* an AP's vCPU took an INIT: it waits for a SIPI */
 };
 
 enum vcpu_smp_state { VCPU_IDLE = 0, VCPU_RUNNING, VCPU_DONE };
@@ -62,6 +63,9 @@ struct vcpu {
     unsigned cpu;                  /* the CPU number it runs on (0 = the BSP) */
     volatile uint32_t smp_state;   /* enum vcpu_smp_state, read by other CPUs */
     int run_status;                /* vcpu_run's result: VMLAUNCH/VMRESUME status */
+    bool wait_sipi;                /* an AP waiting in VMX root for the guest's SIPI */
+    bool in_guest;                 /* between VM entry and the end of its run */
+    uint32_t sipi_mailbox;         /* 0x100 | vector: the guest sent it a SIPI */
     uint16_t vpid;
     uint64_t eptp;
 

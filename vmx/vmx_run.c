@@ -18,6 +18,7 @@
 #include "kernel/percpu.h"
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
+#include "vmx/apic_write.h"
 #include "vmx/exit.h"
 #include "vmx/gdbstub.h"
 #include "vmx/guest_mem.h"
@@ -115,6 +116,8 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
                 base + len <= EPT_GPA_LIMIT)
                 r = ept_map_mtrr(base, len, EPT_MT_WB);
         }
+        if (!r && apic_write_page)          /* vmx/apic_write.c: writes exit, reads do not */
+            r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
         for (size_t i = 0; !r && i < withheld.n; i++)
             r = ept_unmap(&guest_ept, withheld.r[i].base, withheld.r[i].end - withheld.r[i].base);
     } while (!r && owned != rangeset_bytes(&host_pmm.owned));
@@ -189,7 +192,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     this_cpu()->vcpu = v;
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
-    smp_guest_alloc(cfg, v);
+    if (smp_guest_alloc(cfg, v) > 1)
+        apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
     if ((st = build_guest_memory(cfg, mb)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);

@@ -1,0 +1,16 @@
+/* The guest's local APIC writes, emulated while several vCPUs run (vmx/apic_write.c). */
+#ifndef SKIFF_VMX_APIC_WRITE_H
+#define SKIFF_VMX_APIC_WRITE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx/exit.h"
+
+/* Set before the EPT is built, which then maps this page read-only. */
+extern uint64_t apic_write_page;
+
+/* An EPT violation at gpa: true when it was a write to the APIC page, with the action. */
+bool apic_write_exit(struct vcpu *v, uint64_t gpa, enum exit_action *act);
+
+#endif
