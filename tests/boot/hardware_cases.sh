@@ -7,7 +7,7 @@
 # through the QEMU monitor (tests/boot/screencheck.py) and quit QEMU.
 
 BOOT_CASES+=(acpi_qemu acpi_bochs onexit_poweroff_qemu onexit_reboot_qemu
-             screen_text_bios screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus)
+             screen_text_bios screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus smp_bochs_builtin)
 
 SCREENCHECK=tests/boot/screencheck.py
 
@@ -207,13 +207,14 @@ case_screen_off() {
 # ---- SMP: the application processors ------------------------------------------
 
 # Two CPUs in Bochs with smp=park: the AP is started (INIT-SIPI-SIPI through the page below 1 MiB),
-# reaches 64-bit mode on Skiff's tables, turns VMX on (which blocks INIT) and is parked;
+# reaches 64-bit mode on Skiff's tables, turns VMX on (which blocks INIT) and waits there;
 # its start-up page is withheld from the guest; the built-in guest still runs on CPU 0.
 case_smp_bochs_2cpus() {
     BOCHS_CPUS=2 boot smp_bochs_2cpus bochs:corei7_skylake_x "smp=park" 120
     expect '^skiff: acpi: .*MADT: 2 CPU\(s\) \(APIC ids 0,1\)'
-    expect_order '^skiff: smp: CPU 1 \(APIC id 1\) started: 64-bit mode, VMXON ok \(INIT blocked\), parked$' \
+    expect_order '^skiff: smp: CPU 1 \(APIC id 1\) started: 64-bit mode, VMXON ok \(INIT blocked\)$' \
         '^skiff: smp: 2 of 2 CPU\(s\) online \(start-up page 0x[0-9a-f]+, withheld from the guest\)$' \
+        '^skiff: smp: the guest runs on CPU 0 only \(smp=park\); the other CPUs wait in VMX root operation, where INIT is blocked$' \
         '^skiff: launching the guest' "^guest: hello from Skiff's built-in guest" '^guest: done, ' \
         '^skiff: guest exited with status '
     local page
@@ -222,4 +223,25 @@ case_smp_bochs_2cpus() {
         fail "start-up page '$page' is not a page below 1 MiB"
     expect_not '^skiff: EPT violation'
     expect_not '^skiff: HOST EXCEPTION'
+}
+
+# Two CPUs, smp=on (the default): CPU 1 gets vCPU 1 with its own VMCS and VPID and waits in
+# VMX root for the guest's SIPI (the built-in guest sends none); the run's end stops it, and
+# the exits are counted per CPU, then summed.
+case_smp_bochs_builtin() {
+    BOCHS_CPUS=2 boot smp_bochs_builtin bochs:corei7_skylake_x "" 120
+    expect_order '^skiff: smp: CPU 1 \(APIC id 1\) started: 64-bit mode, VMXON ok \(INIT blocked\)$' \
+        '^skiff: launching the guest' '^skiff: cpu0: smp: the guest gets 2 vCPUs, one per CPU$' \
+        "^skiff: cpu1: smp: vCPU 1 on CPU 1 \(APIC id 1\): VMCS at 0x[0-9a-f]+, VPID 2, waiting for the guest's SIPI$" \
+        '^guest: done, 0 check\(s\) failed' '^skiff: cpu0: guest exited with status 0$' \
+        '^skiff: exits: cpu0 total=[0-9]+ .*VMCALL=7' '^skiff: exits: cpu1 total=0$' \
+        '^skiff: exits: total=[0-9]+ .*VMCALL=7'
+    # vCPU 1's VMCS is its own, not vCPU 0's.
+    local v0 v1
+    v0=$(sed -nE 's/^skiff: launching the guest: VMLAUNCH \(VMCS at (0x[0-9a-f]+),.*/\1/p' "$LOG")
+    v1=$(sed -nE 's/^skiff: cpu1: smp: vCPU 1 .*VMCS at (0x[0-9a-f]+),.*/\1/p' "$LOG")
+    [ -n "$v0" ] && [ -n "$v1" ] && [ "$v0" != "$v1" ] || fail "VMCS addresses '$v0' and '$v1'"
+    expect_not '^skiff: (cpu[0-9]+: )?EPT violation'
+    expect_not 'HOST EXCEPTION'
+    expect_status 0 bochs:
 }
