@@ -62,7 +62,8 @@ $(BUILD)/obj/%.S.o: %.S
 GCFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
            -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
            -Wall -Wextra -Werror -MMD -MP -I.
-BUILTIN_OBJS := $(BUILD)/gobj/guest/builtin/entry.S.o $(BUILD)/gobj/guest/builtin/main.c.o \
+BUILTIN_OBJS := $(BUILD)/gobj/guest/builtin/entry.S.o $(BUILD)/gobj/guest/builtin/ap.S.o \
+                $(BUILD)/gobj/guest/builtin/main.c.o \
                 $(BUILD)/gobj/guest/builtin/attack.c.o
 
 $(BUILD)/gobj/%.c.o: %.c

@@ -15,6 +15,7 @@
 #include "kernel/runend.h"
 #include "vmx/guest_mem.h"
 #include "vmx/host_pages.h"
+#include "vmx/smp_guest.h"
 
 extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];
 
@@ -114,6 +115,7 @@ int builtin_guest_load(const struct skiff_config *cfg, struct guest_start *gs)
     bi->host_cr3 = host_pages.host_cr3;
     bi->seed = cfg->guest_seed;
     bi->count = cfg->guest_count;
+    bi->ncpus = smp_guest_vcpus();
 
     /* Self-test stub: VMCALL (0f 01 c1), then HLT. */
     static const uint8_t stub[] = { 0x0f, 0x01, 0xc1, 0xf4 };

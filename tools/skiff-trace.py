@@ -13,7 +13,9 @@ import collections
 import re
 import sys
 
-TRACE = re.compile(r"skiff: trace: seq=(\d+) tsc=(\d+) reason=(\w+) qual=(0x[0-9a-f]+) "
+# While several vCPUs run, Skiff's lines carry the CPU: `skiff: cpu1: trace: ...`; each
+# vCPU numbers its exits from 0, and `skiff: exits: total=` is the sum over all of them.
+TRACE = re.compile(r"skiff: (?:cpu(\d+): )?trace: seq=(\d+) tsc=(\d+) reason=(\w+) qual=(0x[0-9a-f]+) "
                    r"rip=(0x[0-9a-f]+) rax=(0x[0-9a-f]+) rcx=(0x[0-9a-f]+)")
 COUNTERS = re.compile(r"^skiff: exits: total=(\d+)(.*)$")
 VMCS = re.compile(r"^skiff: vmcs: (.*)$")
@@ -27,12 +29,12 @@ def parse(path):
             line = raw.rstrip("\r\n")
             m = TRACE.search(line)
             if m:
-                seq = int(m.group(1))
-                if seq in seen:          # a ring dump repeats streamed records
+                cpu, seq = int(m.group(1) or 0), int(m.group(2))
+                if (cpu, seq) in seen:   # a ring dump repeats streamed records
                     continue
-                seen.add(seq)
-                traces.append({"seq": seq, "tsc": int(m.group(2)), "reason": m.group(3),
-                               "qual": m.group(4), "rip": m.group(5)})
+                seen.add((cpu, seq))
+                traces.append({"cpu": cpu, "seq": seq, "tsc": int(m.group(3)), "reason": m.group(4),
+                               "qual": m.group(5), "rip": m.group(6)})
                 continue
             m = COUNTERS.match(line)
             if m:
@@ -45,7 +47,7 @@ def parse(path):
             m = VMCS.match(line)
             if m:
                 vmcs.append(m.group(1))
-    traces.sort(key=lambda t: t["seq"])
+    traces.sort(key=lambda t: (t["tsc"], t["cpu"], t["seq"]))
     return traces, counters, vmcs
 
 

@@ -1,6 +1,9 @@
 /*
  * CPUID (SDM Vol. 3C 26.1.2: CPUID always exits).  Pass the host's answer
- * through, hide VMX (leaf 1 ECX bit 5), set the hypervisor-present bit (leaf 1
+ * through, hide VMX (leaf 1 ECX bit 5) and MONITOR/MWAIT (bit 3: a guest's idle
+ * CPUs then halt and are woken by IPIs, which every CPU and emulator delivers
+ * to a halted vCPU, where an MWAIT wake-up by a memory write from another CPU
+ * is not delivered by Bochs 2.7), set the hypervisor-present bit (leaf 1
  * ECX bit 31), report OSXSAVE from the guest's own CR4, and answer the
  * 0x40000000 leaves with Skiff's identity.
  */
@@ -30,6 +33,7 @@ enum exit_action handle_cpuid(struct vcpu *v)
         r = cpuid(leaf, sub);
         if (leaf == 1) {
             r.ecx &= ~(1u << 5);                      /* VMX */
+            r.ecx &= ~(1u << 3);                      /* MONITOR/MWAIT: idle with HLT instead */
             r.ecx |= 1u << 31;                        /* hypervisor present */
             r.ecx &= ~(1u << 27);                     /* OSXSAVE follows the guest's CR4 */
             if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)

@@ -85,6 +85,9 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
     (void)v;
+    /* Real mode (unrestricted guest, CR0.PE = 0): exceptions push no error code (26.2.1.3). */
+    if (has_error && !(vmcs_read(GUEST_CR0) & 1))
+        has_error = false;
     /* SDM 25.8.3: valid, type 3 (hardware exception), deliver error code. */
     uint32_t info = (1u << 31) | (3u << 8) | (vector & 0xff) | (has_error ? 1u << 11 : 0);
     vmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);

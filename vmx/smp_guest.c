@@ -106,6 +106,7 @@ unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
 }
 
 bool smp_guest_multi(void) { return nvcpus > 1; }
+unsigned smp_guest_vcpus(void) { return nvcpus; }
 
 /*
  * A guest ICR write (low half; `dest` from the ICR's high half): true when

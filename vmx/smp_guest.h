@@ -17,6 +17,7 @@ unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp);
 
 /* More than one vCPU (known once smp_guest_alloc has run). */
 bool smp_guest_multi(void);
+unsigned smp_guest_vcpus(void);
 
 /* A guest ICR write (low half, destination APIC id from the high half): true when
  * Skiff took it (an INIT or SIPI for a vCPU), false when it goes to the APIC. */

@@ -1,7 +1,9 @@
 /*
  * Exit trace.  Each record line is
  *   skiff: trace: seq=N tsc=T reason=ID qual=0x.. rip=0x.. rax=0x.. rcx=0x..
- * which tools/skiff-trace.py turns into an exit table and a timeline.
+ * which tools/skiff-trace.py turns into an exit table and a timeline.  Each vCPU
+ * has its own sequence and ring; while several run, the console tags each
+ * line with its CPU (`skiff: cpu1: trace: ...`).
  */
 #include "vmx/trace.h"
 
@@ -9,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/memory.h"
+#include "kernel/percpu.h"
 #include "vmx/exit.h"
 #include "vmx/exit_reasons.h"
 
@@ -20,15 +23,21 @@ struct trace_rec {
 bool trace_enabled;
 static bool stream;
 static uint32_t ring_size;
-static uint64_t seq;
-static struct trace_rec *ring;    /* allocated only when trace=N asks for it */
 
-void trace_init(uint32_t ring_entries, bool stream_mode)
+/* One ring per vCPU, each written only by the CPU that runs it. */
+static struct trace_cpu {
+    uint64_t seq;
+    struct trace_rec *ring;       /* allocated only when trace=N asks for it */
+} cpus[TRACE_MAX_CPUS];
+static unsigned ncpus;
+
+void trace_init(uint32_t ring_entries, bool stream_mode, unsigned vcpus)
 {
     ring_size = ring_entries > TRACE_RING_MAX ? TRACE_RING_MAX : ring_entries;
-    if (ring_size) {
+    ncpus = vcpus > TRACE_MAX_CPUS ? TRACE_MAX_CPUS : vcpus;
+    for (unsigned c = 0; ring_size && c < ncpus; c++) {
         size_t bytes = ring_size * sizeof(struct trace_rec);
-        ring = phys_to_virt(alloc_pages((unsigned)((bytes + PAGE_SIZE - 1) / PAGE_SIZE)));
+        cpus[c].ring = phys_to_virt(alloc_pages((unsigned)((bytes + PAGE_SIZE - 1) / PAGE_SIZE)));
     }
     stream = stream_mode;
     trace_enabled = stream || ring_size;
@@ -45,23 +54,28 @@ static void trace_print(const struct trace_rec *r)
 
 void trace_record(const struct vcpu *v)
 {
+    if (v->cpu >= ncpus)
+        return;
+    struct trace_cpu *t = &cpus[v->cpu];
     struct trace_rec r = {
-        .seq = seq++, .tsc = rdtsc(), .qual = vcpu_qual(v), .rip = v->guest_rip,
+        .seq = t->seq++, .tsc = rdtsc(), .qual = vcpu_qual(v), .rip = v->guest_rip,
         .rax = v->regs.rax, .rcx = v->regs.rcx,
         .reason = v->exit_reason,
     };
     if (stream)
         trace_print(&r);
     if (ring_size)
-        ring[r.seq % ring_size] = r;
+        t->ring[r.seq % ring_size] = r;
 }
 
 void trace_dump(void)
 {
-    if (!ring_size)
+    unsigned c = this_cpu()->cpu;
+    if (!ring_size || c >= ncpus)
         return;
-    uint64_t first = seq > ring_size ? seq - ring_size : 0;
-    kprintf("skiff: trace: last %llu exits, oldest first\n", (unsigned long long)(seq - first));
-    for (uint64_t i = first; i < seq; i++)
-        trace_print(&ring[i % ring_size]);
+    const struct trace_cpu *t = &cpus[c];
+    uint64_t first = t->seq > ring_size ? t->seq - ring_size : 0;
+    kprintf("skiff: trace: last %llu exits, oldest first\n", (unsigned long long)(t->seq - first));
+    for (uint64_t i = first; i < t->seq; i++)
+        trace_print(&t->ring[i % ring_size]);
 }

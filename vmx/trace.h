@@ -10,7 +10,8 @@
 extern bool trace_enabled;        /* checked on every exit: one load and branch when off */
 
 /* Before the guest's EPT is built: the ring's pages are Skiff's. */
-void trace_init(uint32_t ring_entries, bool stream);
+#define TRACE_MAX_CPUS 64
+void trace_init(uint32_t ring_entries, bool stream, unsigned vcpus);
 void trace_record(const struct vcpu *v);
 /* Print the ring, oldest first (on a guest stop or a host panic). */
 void trace_dump(void);

@@ -172,7 +172,6 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         return st;
     panic_set_hook(panic_vmx_state);
     vmcheck_mode = cfg->vmcheck;
-    trace_init(cfg->trace_ring, cfg->trace_stream);
 
     /* Everything Skiff allocates comes before the EPT is built. */
     uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();
@@ -194,6 +193,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         return SKIFF_VMX_FAILED;
     if (smp_guest_alloc(cfg, v) > 1)
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
+    trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
     if ((st = build_guest_memory(cfg, mb)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);

@@ -180,6 +180,7 @@ struct __attribute__((packed)) idt_gate {
 };
 
 static struct idt_gate idt[33] __attribute__((aligned(16)));
+static struct __attribute__((packed)) { uint16_t limit; uint64_t base; } idtr;
 
 static void setup_idt(void)
 {
@@ -188,8 +189,9 @@ static void setup_idt(void)
         idt[v] = (struct idt_gate){ (uint16_t)a, 0x08, 0, 0x8e, (uint16_t)(a >> 16),
                                     (uint32_t)(a >> 32), 0 };
     }
-    struct __attribute__((packed)) { uint16_t limit; uint64_t base; } p = { sizeof(idt) - 1, (uint64_t)idt };
-    __asm__ volatile("lidt %0" ::"m"(p));
+    idtr.limit = sizeof(idt) - 1;
+    idtr.base = (uint64_t)idt;
+    __asm__ volatile("lidt %0" ::"m"(idtr));
 }
 
 /* ---- the checks ---- */
@@ -317,6 +319,61 @@ static void test_hlt(void)
     check(timer_ticks == 1, "hlt: woken by the timer interrupt");
 }
 
+/* ---- the other CPUs: started as an OS starts them (guest/builtin/ap.S) ---- */
+
+extern const uint8_t ap_tramp[], ap_tramp_end[];
+static volatile uint32_t aps_up;
+
+void guest_ap_main(uint64_t n);
+void guest_ap_main(uint64_t n)
+{
+    __asm__ volatile("lidt %0" ::"m"(idtr));
+    uint32_t a, b, c, d;
+    __asm__ volatile("cpuid" : "=a"(a), "=b"(b), "=c"(c), "=d"(d) : "a"(1), "c"(0));
+    char line[96], *p = line;
+    const char *parts[] = { "guest: cpu ", 0, " (APIC id ", 0, ") is up in 64-bit mode under Skiff\n" };
+    char num[24], id[24];
+    *fmt_dec(num, n) = '\0';
+    *fmt_dec(id, b >> 24) = '\0';
+    parts[1] = num;
+    parts[3] = id;
+    for (unsigned i = 0; i < 5; i++)
+        p = fmt_str(p, parts[i]);
+    vmcall(HC_PRINT, (uint64_t)line, (uint64_t)(p - line));   /* one exit: the line stays whole */
+    __atomic_fetch_add(&aps_up, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __asm__ volatile("cli; hlt");    /* an AP's vCPU halted with interrupts off just waits */
+}
+
+static void spin(unsigned n)
+{
+    for (volatile unsigned i = 0; i < n; i++)
+        __asm__ volatile("pause");
+}
+
+static void test_smp(void)
+{
+    volatile uint32_t *apic = (volatile uint32_t *)0xfee00000ull;   /* identity mapped */
+    uint64_t want = info->ncpus - 1;
+    if (want > BUILTIN_MAX_APS)
+        want = BUILTIN_MAX_APS;
+    uint8_t *t = (uint8_t *)BUILTIN_AP_TRAMP;
+    for (const uint8_t *s = ap_tramp; s < ap_tramp_end; s++)
+        *t++ = *s;
+    say("smp: %u vCPU(s): INIT-SIPI-SIPI to all but myself, start-up code at %x",
+        info->ncpus, (uint64_t)BUILTIN_AP_TRAMP);
+    apic[0x300 / 4] = 0x000c4500;                  /* INIT, assert, all excluding self */
+    spin(10000);
+    for (int i = 0; i < 2; i++) {
+        apic[0x300 / 4] = 0x000c4600 | (BUILTIN_AP_TRAMP >> 12);   /* SIPI */
+        spin(2000);
+    }
+    for (unsigned w = 0; w < 20000000 && aps_up < want; w++)
+        __asm__ volatile("pause");
+    say("smp: %u of %u AP(s) up", (uint64_t)aps_up, want);
+    check(aps_up == want, "smp: every AP runs the guest's code in 64-bit mode");
+}
+
 /* ---- misbehaving variants (guest_test=) ---- */
 
 static bool streq(const char *a, const char *b)
@@ -370,6 +427,8 @@ void guest_main(const struct builtin_info *bi)
     test_xsetbv();
     test_string_io();
     test_hlt();
+    if (info->ncpus > 1)
+        test_smp();
 
     say("done, %u check(s) failed", (uint64_t)failures);
 

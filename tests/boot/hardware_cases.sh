@@ -7,7 +7,7 @@
 # through the QEMU monitor (tests/boot/screencheck.py) and quit QEMU.
 
 BOOT_CASES+=(acpi_qemu acpi_bochs onexit_poweroff_qemu onexit_reboot_qemu
-             screen_text_bios screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus smp_bochs_builtin)
+             screen_text_bios screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus smp_bochs_builtin smp_bochs_builtin4)
 
 SCREENCHECK=tests/boot/screencheck.py
 
@@ -225,23 +225,36 @@ case_smp_bochs_2cpus() {
     expect_not '^skiff: HOST EXCEPTION'
 }
 
-# Two CPUs, smp=on (the default): CPU 1 gets vCPU 1 with its own VMCS and VPID and waits in
-# VMX root for the guest's SIPI (the built-in guest sends none); the run's end stops it, and
-# the exits are counted per CPU, then summed.
-case_smp_bochs_builtin() {
-    BOCHS_CPUS=2 boot smp_bochs_builtin bochs:corei7_skylake_x "" 120
-    expect_order '^skiff: smp: CPU 1 \(APIC id 1\) started: 64-bit mode, VMXON ok \(INIT blocked\)$' \
-        '^skiff: launching the guest' '^skiff: cpu0: smp: the guest gets 2 vCPUs, one per CPU$' \
-        "^skiff: cpu1: smp: vCPU 1 on CPU 1 \(APIC id 1\): VMCS at 0x[0-9a-f]+, VPID 2, waiting for the guest's SIPI$" \
+# N CPUs, smp=on (the default): CPU k gets vCPU k with its own VMCS and VPID and waits in VMX
+# root for the guest's SIPI.  The built-in guest starts its APs as an OS does (INIT-SIPI-SIPI to
+# all but itself through its local APIC, a real-mode trampoline at 0x9000 that enters 64-bit
+# mode); each AP reports in by hypercall.  The guest's end stops every vCPU, and the exits are
+# counted per CPU, then summed.
+smp_builtin() {
+    local name=$1 n=$2 c id
+    BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "" 120
+    expect_order "^skiff: smp: $n of $n CPU\\(s\\) online" \
+        '^skiff: launching the guest' "^skiff: cpu0: smp: the guest gets $n vCPUs, one per CPU$" \
+        "^guest: smp: $n vCPU\\(s\\): INIT-SIPI-SIPI to all but myself, start-up code at 0x9000$" \
+        "^guest: smp: $((n - 1)) of $((n - 1)) AP\\(s\\) up$" \
+        '^guest: ok: smp: every AP runs the guest.s code in 64-bit mode$' \
         '^guest: done, 0 check\(s\) failed' '^skiff: cpu0: guest exited with status 0$' \
-        '^skiff: exits: cpu0 total=[0-9]+ .*VMCALL=7' '^skiff: exits: cpu1 total=0$' \
-        '^skiff: exits: total=[0-9]+ .*VMCALL=7'
-    # vCPU 1's VMCS is its own, not vCPU 0's.
-    local v0 v1
-    v0=$(sed -nE 's/^skiff: launching the guest: VMLAUNCH \(VMCS at (0x[0-9a-f]+),.*/\1/p' "$LOG")
-    v1=$(sed -nE 's/^skiff: cpu1: smp: vCPU 1 .*VMCS at (0x[0-9a-f]+),.*/\1/p' "$LOG")
-    [ -n "$v0" ] && [ -n "$v1" ] && [ "$v0" != "$v1" ] || fail "VMCS addresses '$v0' and '$v1'"
+        '^skiff: exits: cpu0 total=[0-9]+ .*VMCALL=7' '^skiff: exits: total=[0-9]+ '
+    for ((c = 1; c < n; c++)); do
+        id=$(sed -nE "s/^skiff: cpu$c: smp: vCPU $c on CPU $c \\(APIC id ([0-9]+)\\): VMCS at 0x[0-9a-f]+, VPID $((c + 1)), waiting for the guest's SIPI$/\\1/p" "$LOG")
+        [ -n "$id" ] || fail "no 'waiting for the guest's SIPI' line for vCPU $c"
+        expect "^skiff: cpu$c: smp: vCPU $c: SIPI vector 0x09: starting in real mode at 0x09000 \\(VMLAUNCH\\)$" \
+            "^guest: cpu [0-9]+ \\(APIC id $id\\) is up in 64-bit mode under Skiff$" \
+            "^skiff: exits: cpu$c total=[0-9]+ .*CPUID=1 .*VMCALL=1"
+    done
+    # Every vCPU has a VMCS of its own.
+    local vmcs
+    vmcs=$( (sed -nE 's/^skiff: launching the guest: VMLAUNCH \(VMCS at (0x[0-9a-f]+),.*/\1/p' "$LOG"
+             sed -nE 's/^skiff: cpu[0-9]+: smp: vCPU [0-9]+ on .*VMCS at (0x[0-9a-f]+),.*/\1/p' "$LOG") | sort -u | wc -l)
+    [ "$vmcs" -eq "$n" ] || fail "$vmcs distinct VMCS addresses for $n vCPUs"
     expect_not '^skiff: (cpu[0-9]+: )?EPT violation'
     expect_not 'HOST EXCEPTION'
     expect_status 0 bochs:
 }
+case_smp_bochs_builtin() { smp_builtin smp_bochs_builtin 2; }
+case_smp_bochs_builtin4() { smp_builtin smp_bochs_builtin4 4; }
