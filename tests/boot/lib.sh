@@ -50,7 +50,9 @@ boot() {
         mem=$(echo "$emu" | cut -d: -f3)
         write_bochsrc "$TESTDIR/$name.bochsrc" "$model" "${mem:-256}" "$iso" "$LOG" \
             "$TESTDIR/$name.bochs.log"
-        printf 'c\nquit\n' > "$TESTDIR/bochs.rc"
+        # BOCHS_RC_EXTRA: debugger commands run where Skiff's magic break (status 0) stops.
+        printf 'c\n%squit\n' "${BOCHS_RC_EXTRA:+$BOCHS_RC_EXTRA
+}" > "$TESTDIR/bochs.rc"
         timeout "$timeout" bochs -q -f "$TESTDIR/$name.bochsrc" -rc "$TESTDIR/bochs.rc" \
             </dev/null >"$TESTDIR/$name.emu" 2>&1 || EMU_RC=$?
         # Bochs 2.7 now and then crashes while tearing down after it has

@@ -6,6 +6,8 @@
                                           font (kernel/font.c): print the first N non-empty rows
   screencheck.py vgatext SOCK [N]         read the EGA text screen (0xb8000) through the monitor's
                                           `xp` and print its first N non-empty rows
+  screencheck.py bochsxp FILE [N]         the same from Bochs' debugger output of
+                                          `xp /2000hx 0xb8000` in FILE
 
 decode: the screen is cut into 8x16 cells from the top-left corner; a pixel is
 lit when any channel exceeds 0x40 (Skiff draws light grey on black); each cell's
@@ -126,11 +128,13 @@ class Monitor:
         return out[: -len("(qemu) ")] if out.endswith("(qemu) ") else out
 
 
-def vgatext(sock, cols=80, nrows=25):
-    out = Monitor(sock).cmd(f"xp /{cols * nrows}hx 0xb8000")
+def vgatext(sock, cols=80, nrows=25, out=None):
+    if out is None:
+        out = Monitor(sock).cmd(f"xp /{cols * nrows}hx 0xb8000")
     cells = []
     for line in out.splitlines():
-        m = re.match(r"^\s*[0-9a-f]+:((?:\s+0x[0-9a-f]+)+)\s*$", line)
+        # QEMU: `00000000000b8000: 0x0773 ...`; Bochs: `0x00000000000b8000 <bogus+ 0>:\t0x0773 ...`
+        m = re.match(r"^\s*(?:0x)?[0-9a-f]+(?: <[^>]*>)?:((?:\s+0x[0-9a-f]+)+)\s*$", line)
         if m:
             cells += [int(v, 16) for v in m.group(1).split()]
     if len(cells) < cols * nrows:
@@ -152,6 +156,13 @@ def main(argv):
         n = int(argv[3]) if len(argv) > 3 else 5
         rows, unknown, (w, h) = decode(argv[2])
         print(f"screen {w}x{h}, {w // 8}x{h // 16} cells, {unknown} unrecognised", file=sys.stderr)
+        for r in [r for r in rows if r][:n]:
+            print(r)
+        return 0
+    if len(argv) >= 3 and argv[1] == "bochsxp":
+        n = int(argv[3]) if len(argv) > 3 else 25
+        with open(argv[2], errors="replace") as f:
+            rows = vgatext(None, out=f.read())
         for r in [r for r in rows if r][:n]:
             print(r)
         return 0
