@@ -6,6 +6,7 @@ CC       ?= gcc
 HOSTCC   ?= gcc
 EMU      ?=
 GUEST    ?=
+CPUS     ?=
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 KCFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
@@ -128,7 +129,7 @@ deps:
 run:
 	@tests/deps.sh run
 	@$(MAKE) --no-print-directory iso
-	@GUEST=$(GUEST) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
+	@GUEST=$(GUEST) CPUS=$(CPUS) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
 
 # gdb: Skiff with gdb=ttyS1 in Bochs (COM2 is a TCP socket on localhost), gdb attached to
 # the built-in guest.  corei7_icelake_u is a Bochs model with the monitor trap flag.

@@ -247,7 +247,7 @@ case_smp_bochs_2cpus() {
 # counted per CPU, then summed.
 smp_builtin() {
     local name=$1 n=$2 c id
-    BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "" 120
+    BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "${3:-}" 120
     expect_order "^skiff: smp: $n of $n CPU\\(s\\) online" \
         '^skiff: launching the guest' "^skiff: cpu0: smp: the guest gets $n vCPUs, one per CPU$" \
         "^guest: smp: $n vCPU\\(s\\): INIT-SIPI-SIPI to all but myself, start-up code at 0x9000$" \
@@ -271,5 +271,12 @@ smp_builtin() {
     expect_not 'HOST EXCEPTION'
     expect_status 0 bochs:
 }
-case_smp_bochs_builtin() { smp_builtin smp_bochs_builtin 2; }
+# With every exit traced: each vCPU dumps its own ring when it stops, and tools/skiff-trace.py
+# rebuilds the summed counters from both CPUs' records.
+case_smp_bochs_builtin() {
+    smp_builtin smp_bochs_builtin 2 trace=4096
+    expect '^skiff: cpu1: trace: seq=0 tsc=[0-9]+ reason=MSR_WRITE .* rcx=0xc0000080$'   # the trampoline's EFER.LME
+    local out
+    out=$(tools/skiff-trace.py --check "$LOG") || fail "trace decoder: $(echo "$out" | tail -n 1)"
+}
 case_smp_bochs_builtin4() { smp_builtin smp_bochs_builtin4 4; }

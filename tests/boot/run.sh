@@ -53,7 +53,7 @@ fi
 case $emu in
 kvm)
     kvm_has_vmx || { echo "skiff run: /dev/kvm with nested VMX is not available here" >&2; exit 1; }
-    qemu-system-x86_64 -enable-kvm -cpu host,+vmx -m "$mem" -display none -serial mon:stdio \
+    qemu-system-x86_64 -enable-kvm -cpu host,+vmx -smp "${CPUS:-1}" -m "$mem" -display none -serial mon:stdio \
         -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom "$iso" -no-reboot -net none
     ;;
 qemu|uefi)
@@ -67,7 +67,7 @@ bochs)
     trap 'rm -rf "$dir"' EXIT
     # shellcheck source=tests/boot/lib.sh
     BUILD=$dir source "$(dirname "$0")/lib.sh"
-    write_bochsrc "$dir/bochsrc" "$model" "$mem" "$iso" "$dir/serial.log" "$dir/bochs.log"
+    BOCHS_CPUS=${CPUS:-1} write_bochsrc "$dir/bochsrc" "$model" "$mem" "$iso" "$dir/serial.log" "$dir/bochs.log"
     printf 'c\nquit\n' > "$dir/rc"
     : > "$dir/serial.log"
     bochs -q -f "$dir/bochsrc" -rc "$dir/rc" </dev/null >"$dir/bochs.out" 2>&1 &
