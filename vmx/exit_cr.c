@@ -24,14 +24,9 @@ static void flush_guest_tlb(struct vcpu *v)
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 }
 
-/* CR0/CR4 as the guest sees them: the bits Skiff owns from the read shadow, the others
- * (which the guest changes without an exit, e.g. CR0.PE/PG under unrestricted guest or
- * CR4.PAE) from the guest-state field (SDM 25.6.6). */
-static uint64_t guest_cr0(const struct vcpu *v)
-{
-    return (vmcs_read(GUEST_CR0) & ~v->cr0_mask) | (vmcs_read(CR0_READ_SHADOW) & v->cr0_mask);
-}
-
+/* CR4 as the guest sees it: the bits Skiff owns from the read shadow, the others (which
+ * the guest changes without an exit, e.g. PAE) from GUEST_CR4 (SDM 25.6.6); CR0 likewise
+ * (vcpu_guest_cr0). */
 static uint64_t guest_cr4(const struct vcpu *v)
 {
     return (vmcs_read(GUEST_CR4) & ~v->cr4_mask) | (vmcs_read(CR4_READ_SHADOW) & v->cr4_mask);
@@ -41,7 +36,7 @@ static uint64_t guest_cr4(const struct vcpu *v)
 static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 {
     uint64_t efer = vmcs_read(GUEST_IA32_EFER);
-    uint64_t old = guest_cr0(v);
+    uint64_t old = vcpu_guest_cr0(v);
     uint64_t fixed0 = vmx_guest_cr0_fixed0(&vmx_caps, vmx_features.unrestricted_guest);
 
     if (val >> 32)
@@ -122,11 +117,11 @@ enum exit_action handle_cr_access(struct vcpu *v)
             vmcs_set(GUEST_RSP, *gpr);
         break;
     case CR_ACCESS_CLTS:
-        ok = guest_write_cr0(v, guest_cr0(v) & ~CR0_TS);
+        ok = guest_write_cr0(v, vcpu_guest_cr0(v) & ~CR0_TS);
         break;
     case CR_ACCESS_LMSW: {
         /* LMSW loads CR0 bits 3:0 but cannot clear PE (SDM Vol. 2A LMSW). */
-        uint64_t cr0 = guest_cr0(v);
+        uint64_t cr0 = vcpu_guest_cr0(v);
         uint64_t bits = a.lmsw_data & 0xf;
         ok = guest_write_cr0(v, (cr0 & ~0xeull) | bits | (cr0 & CR0_PE));
         break;

@@ -7,6 +7,7 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "vmx/exit.h"
+#include "vmx/smp_guest.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_caps.h"
@@ -15,6 +16,7 @@
 #include "vmx/vmx_setup.h"
 
 #define MSR_IA32_APIC_BASE 0x1b
+#define MSR_X2APIC_ICR     0x830
 #define APIC_BASE_EXTD (1ull << 10)
 #define APIC_BASE_EN   (1ull << 11)
 
@@ -41,6 +43,11 @@ void msr_bitmap_init(uint8_t *bitmap)
     /* The APIC's MMIO window follows IA32_APIC_BASE for every access of this CPU, Skiff's in
      * VMX root operation included: the guest may not move it (onto Skiff's pages, say). */
     set_bit_for(bitmap, 2048, MSR_IA32_APIC_BASE);
+}
+
+void msr_bitmap_trap_x2apic_icr(uint8_t *bitmap)
+{
+    set_bit_for(bitmap, 2048, MSR_X2APIC_ICR);
 }
 
 /*
@@ -131,6 +138,13 @@ enum exit_action handle_wrmsr(struct vcpu *v)
         vcpu_skip_insn(v);
         return EXIT_RESUME;
     }
+    if (msr == MSR_X2APIC_ICR) {
+        /* x2APIC mode: INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c). */
+        if (!smp_guest_icr_write((uint32_t)val, (uint32_t)(val >> 32)))
+            wrmsr(msr, val);
+        vcpu_skip_insn(v);
+        return EXIT_RESUME;
+    }
     if (msr == MSR_IA32_EFER) {
         uint64_t old = vmcs_read(GUEST_IA32_EFER);
         bool nx = cpuid(0x80000001, 0).edx & (1u << 20);
@@ -138,7 +152,7 @@ enum exit_action handle_wrmsr(struct vcpu *v)
         if (val & ~allowed)
             goto gp;
         /* LME may not change while paging is on; LMA is read-only (SDM Vol. 3A 10.8.5). */
-        if ((vmcs_read(CR0_READ_SHADOW) & CR0_PG) && ((val ^ old) & EFER_LME))
+        if ((vcpu_guest_cr0(v) & CR0_PG) && ((val ^ old) & EFER_LME))
             goto gp;
         vmcs_set(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
     } else if (msr == MSR_IA32_PAT) {

@@ -191,8 +191,10 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     this_cpu()->vcpu = v;
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
-    if (smp_guest_alloc(cfg, v) > 1)
+    if (smp_guest_alloc(cfg, v) > 1) {
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
+        msr_bitmap_trap_x2apic_icr(phys_to_virt(msr));
+    }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
     if ((st = build_guest_memory(cfg, mb)))
         return st;
