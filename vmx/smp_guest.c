@@ -25,6 +25,7 @@
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
+#include "vmx/apic_icr.h"
 #include "vmx/exit.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
@@ -110,30 +111,40 @@ unsigned smp_guest_vcpus(void) { return nvcpus; }
 
 /*
  * A guest ICR write (low half; `dest` from the ICR's high half): true when
- * Skiff took it, false when it goes to the APIC.  INIT and SIPI with a
- * physical destination or the all-excluding-self shorthand (Linux uses the
- * first, older guests the second) are looked at; everything else passes.
+ * Skiff took it, false when it goes to the APIC.  Skiff takes INIT and SIPI
+ * for the APs' vCPUs, sent to a physical APIC id or to all but the sender
+ * (Linux does the first, older guests the second): a SIPI starts a waiting
+ * vCPU, an INIT makes a running one exit (handle_init), and INIT to a waiting
+ * vCPU or SIPI to a running one changes nothing, as on hardware.  The rest,
+ * and any IPI for CPU 0 alone, goes to the APIC.
  */
-bool smp_guest_icr_write(uint32_t icr, uint32_t dest)
+bool smp_guest_icr_write(uint32_t icr_low, uint32_t dest)
 {
-    unsigned mode = (icr >> 8) & 7, shorthand = (icr >> 18) & 3;
-    if ((mode != 5 && mode != 6) || (shorthand != 0 && shorthand != 3) ||
-        (shorthand == 0 && (icr & (1u << 11))))
+    struct icr_ipi ipi = icr_decode(icr_low);
+    if (ipi.kind == ICR_OTHER || ipi.target == ICR_TARGET_OTHER)
         return false;
     unsigned self = this_cpu()->cpu;
-    for (unsigned c = 1; c < nvcpus; c++) {
+    bool taken = false;
+    for (unsigned c = 0; c < nvcpus; c++) {
         struct vcpu *v = vcpus[c];
-        if (!v || (shorthand == 0 && smp_cpu_apic_id(c) != dest) || (shorthand == 3 && c == self))
+        bool hit = ipi.target == ICR_TARGET_PHYSICAL ? smp_cpu_apic_id(c) == dest : c != self;
+        if (!v || !hit)
             continue;
-        bool waiting = __atomic_load_n(&v->wait_sipi, __ATOMIC_ACQUIRE);
-        if (mode == 6 && waiting) {                      /* SIPI: start it */
-            __atomic_store_n(&v->sipi_mailbox, 0x100u | (icr & 0xff), __ATOMIC_RELEASE);
-        } else if (mode == 5 && !waiting && c != self && !(icr & (1u << 15) && !(icr & (1u << 14)))) {
-            smp_kick(c);                                 /* INIT to a running vCPU: its INIT exit */
+        if (c == 0) {
+            if (ipi.target == ICR_TARGET_PHYSICAL)
+                return false;                            /* for CPU 0 alone: the APIC's */
+            if (ipi.kind == ICR_INIT)
+                smp_kick(0);                             /* its INIT exit: a reset, reported */
+            continue;
         }
-        /* INIT to a waiting vCPU, SIPI to a running one: no effect, as on hardware. */
+        taken = true;
+        bool waiting = __atomic_load_n(&v->wait_sipi, __ATOMIC_ACQUIRE);
+        if (ipi.kind == ICR_SIPI && waiting)
+            __atomic_store_n(&v->sipi_mailbox, 0x100u | ipi.vector, __ATOMIC_RELEASE);
+        else if (ipi.kind == ICR_INIT && !waiting)
+            smp_kick(c);                                 /* its INIT exit: wait for a SIPI */
     }
-    return true;
+    return taken || ipi.target == ICR_TARGET_ALL_BUT_SELF;
 }
 
 /* Wait in VMX root operation for the guest's SIPI or the end of the run. */
