@@ -125,11 +125,15 @@ bool smp_guest_icr_write(uint32_t icr_low, uint32_t dest)
         return false;
     unsigned self = this_cpu()->cpu;
     bool taken = false;
-    for (unsigned c = 0; c < nvcpus; c++) {
-        struct vcpu *v = vcpus[c];
+    for (unsigned c = 0; c < smp_cpu_count(); c++) {
+        struct vcpu *v = c < nvcpus ? vcpus[c] : 0;
         bool hit = ipi.target == ICR_TARGET_PHYSICAL ? smp_cpu_apic_id(c) == dest : c != self;
-        if (!v || !hit)
+        if (!hit)
             continue;
+        if (!v) {
+            taken = true;            /* a CPU Skiff could not put under VMX: never the guest's */
+            continue;
+        }
         if (c == 0) {
             if (ipi.target == ICR_TARGET_PHYSICAL)
                 return false;                            /* for CPU 0 alone: the APIC's */
