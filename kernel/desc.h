@@ -15,6 +15,18 @@
 
 void gdt_init(void);
 /* Write a 64-bit TSS descriptor into two GDT slots. */
+/* The 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11). */
+struct __attribute__((packed)) tss64 {
+    uint32_t reserved0;
+    uint64_t rsp[3];
+    uint64_t reserved1;
+    uint64_t ist[7];
+    uint64_t reserved2;
+    uint16_t reserved3;
+    uint16_t iomap_base;
+};
+_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
+
 void gdt_tss_descriptor(uint64_t *slot, uint64_t base, uint64_t limit);
 /* LGDT, reload CS/DS/ES/SS (FS, GS null) and LTR with Skiff's selectors. */
 void gdt_load(uint64_t base, uint16_t limit);

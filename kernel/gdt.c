@@ -8,18 +8,6 @@
 #include "cpu.h"
 #include "lib.h"
 
-struct __attribute__((packed)) tss64 {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
-
-_Static_assert(sizeof(struct tss64) == 104, "64-bit TSS is 104 bytes");
-
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
 static uint8_t ist_stacks[3][8192] __attribute__((aligned(16)));

@@ -7,6 +7,7 @@
 #include "lib.h"
 #include "memory.h"
 #include "percpu.h"
+#include "vmx/vmx_on.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],
@@ -187,41 +188,6 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys)
             online, a->ncpus, (unsigned long long)tp);
 }
 
-/* VMX root operation on this AP: feature control, CR0/CR4 fixed bits, VMXON (SDM Vol. 3C 24.7, 24.8). */
-static bool ap_vmxon(struct ap *ap)
-{
-    if (!(cpuid(1, 0).ecx & (1u << 5)))
-        return false;
-    uint64_t fc = rdmsr(0x3a);
-    if (!(fc & 1)) {
-        fc |= 1 | (1u << 2);
-        wrmsr(0x3a, fc);
-    }
-    if (!(fc & (1u << 2)))
-        return false;
-    /* The BSP's CR4 (the same paging features), VMXE, and OSXSAVE so that Skiff
-     * can execute XSETBV for the guest (as vmx_enable on the BSP). */
-    uint64_t cr4 = bsp_cr4 | (1u << 13) | (cpuid(1, 0).ecx & (1u << 26) ? 1u << 18 : 0);
-    uint64_t cr0 = (read_cr0() | rdmsr(0x486)) & rdmsr(0x487);
-    cr4 = (cr4 | rdmsr(0x488)) & rdmsr(0x489);
-    write_cr0(cr0);
-    write_cr4(cr4);
-    *(uint32_t *)phys_to_virt(ap->vmxon) = (uint32_t)rdmsr(0x480) & 0x7fffffff;
-    uint64_t pa = ap->vmxon;
-    bool cf, zf;
-    __asm__ volatile("vmxon %[pa]" : "=@ccc"(cf), "=@ccz"(zf) : [pa] "m"(pa) : "memory", "cc");
-    return !cf && !zf;
-}
-
-struct __attribute__((packed)) ap_tss {
-    uint32_t reserved0;
-    uint64_t rsp[3];
-    uint64_t reserved1;
-    uint64_t ist[7];
-    uint64_t reserved2;
-    uint16_t reserved3;
-    uint16_t iomap_base;
-};
 
 void smp_ap_main(uint64_t index)
 {
@@ -233,7 +199,7 @@ void smp_ap_main(uint64_t index)
     if (glen > 2048)
         glen = 2048;
     memcpy(page, (const void *)bsp_gdt.base, glen);
-    struct ap_tss *tss = (struct ap_tss *)(page + 2048);
+    struct tss64 *tss = (struct tss64 *)(page + 2048);
     memset(tss, 0, sizeof(*tss));
     for (int i = 0; i < 3; i++)
         tss->ist[i] = ap->ist + (uint64_t)(i + 1) * PAGE_SIZE;
@@ -243,7 +209,7 @@ void smp_ap_main(uint64_t index)
     lidt(&bsp_idt);
     percpu_init(&ap->pc, (uint32_t)index + 1, ap->apic_id, (uint64_t)page, (uint64_t)tss);
 
-    bool vmx = ap_vmxon(ap);
+    bool vmx = vmx_enable_ap(ap->vmxon, bsp_cr4);
     uint32_t st = AP_ONLINE | (vmx ? AP_VMXON : AP_NO_VMX);
     __atomic_store_n(&ap->state, st, __ATOMIC_RELEASE);
 

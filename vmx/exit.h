@@ -53,11 +53,17 @@ static inline void vcpu_skip_insn(struct vcpu *v)
 {
     vmcs_write_fast(GUEST_RIP, v->guest_rip + v->insn_len);
 }
-/* CR0 as the guest sees it: the bits Skiff owns from the read shadow, the others (which the
- * guest changes without an exit, e.g. PE and PG under unrestricted guest) from GUEST_CR0. */
+/* CR0/CR4 as the guest sees them: the bits Skiff owns from the read shadows, the others
+ * (which the guest changes without an exit: CR0.PE/PG under unrestricted guest, CR4.PAE)
+ * from the guest-state fields (SDM 25.6.6). */
 static inline uint64_t vcpu_guest_cr0(const struct vcpu *v)
 {
     return (vmcs_read(GUEST_CR0) & ~v->cr0_mask) | (vmcs_read(CR0_READ_SHADOW) & v->cr0_mask);
+}
+
+static inline uint64_t vcpu_guest_cr4(const struct vcpu *v)
+{
+    return (vmcs_read(GUEST_CR4) & ~v->cr4_mask) | (vmcs_read(CR4_READ_SHADOW) & v->cr4_mask);
 }
 
 /* Advance past an instruction whose length Skiff decoded (the exit gave none). */

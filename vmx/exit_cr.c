@@ -24,14 +24,6 @@ static void flush_guest_tlb(struct vcpu *v)
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 }
 
-/* CR4 as the guest sees it: the bits Skiff owns from the read shadow, the others (which
- * the guest changes without an exit, e.g. PAE) from GUEST_CR4 (SDM 25.6.6); CR0 likewise
- * (vcpu_guest_cr0). */
-static uint64_t guest_cr4(const struct vcpu *v)
-{
-    return (vmcs_read(GUEST_CR4) & ~v->cr4_mask) | (vmcs_read(CR4_READ_SHADOW) & v->cr4_mask);
-}
-
 /* Returns false when the write must raise #GP. */
 static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 {
@@ -49,10 +41,10 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
      * IA-32e mode is left only from compatibility mode. */
     if (!(val & CR0_PG) && (old & CR0_PG) &&
         (((efer & EFER_LMA) && (vmcs_read(GUEST_CS_AR_BYTES) & (1u << 13))) ||
-         (guest_cr4(v) & (1ull << 17))))
+         (vcpu_guest_cr4(v) & (1ull << 17))))
         return false;
     if ((val & CR0_PG) && !(old & CR0_PG) && (efer & EFER_LME)) {
-        if (!(guest_cr4(v) & CR4_PAE))
+        if (!(vcpu_guest_cr4(v) & CR4_PAE))
             return false;
         efer |= EFER_LMA;                        /* entering IA-32e mode */
     } else if (!(val & CR0_PG) && (old & CR0_PG) && (efer & EFER_LMA)) {
@@ -73,7 +65,7 @@ static bool guest_write_cr0(struct vcpu *v, uint64_t val)
 
 static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 {
-    uint64_t old = guest_cr4(v);
+    uint64_t old = vcpu_guest_cr4(v);
 
     /* Bits the CPU cannot set, and VMXE (hidden: a CPU without VMX has no such bit). */
     if ((val & ~vmx_caps.cr4_fixed1) || (val & CR4_VMXE))

@@ -102,3 +102,26 @@ int vmx_enable(void)
     pr_info("skiff: vmx: VMXON ok (VMXON region at 0x%llx)\n", (unsigned long long)vmxon_region);
     return 0;
 }
+
+bool vmx_enable_ap(uint64_t vmxon_phys, uint64_t cr4)
+{
+    if (!(cpuid(1, 0).ecx & (1u << 5)))
+        return false;
+    uint64_t fc = rdmsr(MSR_IA32_FEATURE_CONTROL);
+    switch (vmx_feature_control_action(fc)) {
+    case FC_DISABLED_BY_FIRMWARE:
+        return false;
+    case FC_ENABLE_AND_LOCK:
+        wrmsr(MSR_IA32_FEATURE_CONTROL, fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
+        break;
+    case FC_PROCEED:
+        break;
+    }
+    cr4 |= CR4_VMXE;
+    if (cpuid(1, 0).ecx & (1u << 26))
+        cr4 |= CR4_OSXSAVE;              /* as on the BSP: Skiff executes XSETBV for the guest */
+    write_cr0(vmx_fixed_cr(read_cr0(), rdmsr(MSR_IA32_VMX_CR0_FIXED0), rdmsr(MSR_IA32_VMX_CR0_FIXED1)));
+    write_cr4(vmx_fixed_cr(cr4, rdmsr(MSR_IA32_VMX_CR4_FIXED0), rdmsr(MSR_IA32_VMX_CR4_FIXED1)));
+    *(uint32_t *)phys_to_virt(vmxon_phys) = (uint32_t)rdmsr(MSR_IA32_VMX_BASIC) & 0x7fffffff;
+    return vmx_on(vmxon_phys) == VMX_OK;
+}

@@ -290,15 +290,21 @@ case_bad_module_syntax() {
 }
 
 # The stock Debian cloud kernel with a busybox initramfs, under Skiff in Bochs.
-boot_linux() {
-    local name=$1 model=$2 extra=${3:-}
+# linux_boot NAME MODEL SKIFF_CMDLINE TIMEOUT: the Debian kernel and initramfs as GRUB modules,
+# 256 MiB Bochs (BOCHS_CPUS passes through).
+linux_boot() {
     tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || { fail "cannot build the Linux inputs"; return 1; }
     # Bochs' Skylake model lacks MSRs the kernel reads (IA32_MISC_ENABLE...): natively
     # too it boots only with ignore_bad_msrs=1 (tests/linux/native.sh).
     BOCHS_BAD_MSRS=1 MODULE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
     MODULES="    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
     module2 /boot/initrd.img initrd" \
-        boot "$name" "bochs:$model:256" "guest_mem=128M $extra" 300
+        boot "$1" "bochs:$2:256" "$3" "$4"
+}
+
+boot_linux() {
+    local name=$1 model=$2 extra=${3:-}
+    linux_boot "$name" "$model" "guest_mem=128M $extra" 300 || return 1
     local kver
     kver=$(cat "$BUILD/linux/kernel-version")
     expect_order '^skiff: guest memory: 131072 KiB usable' \
@@ -320,11 +326,7 @@ case_linux_skylake() { boot_linux linux_skylake corei7_skylake_x; }
 # guest's power-off (on CPU 0) stops the others; exits are counted per CPU, then summed.
 linux_smp() {
     local name=$1 n=$2 c
-    tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || { fail "cannot build the Linux inputs"; return 1; }
-    BOCHS_CPUS=$n BOCHS_BAD_MSRS=1 MODULE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
-    MODULES="    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
-    module2 /boot/initrd.img initrd" \
-        boot "$name" "bochs:corei7_skylake_x:256" "guest_mem=128M" 400
+    BOCHS_CPUS=$n linux_boot "$name" corei7_skylake_x "guest_mem=128M" 400 || return 1
     local kver
     kver=$(cat "$BUILD/linux/kernel-version")
     expect_order "^skiff: acpi: .*MADT: $n CPU\\(s\\)" \
