@@ -34,7 +34,7 @@ help:
 	@echo "Skiff make targets:"
 	@echo "  all     build $(BUILD)/skiff.elf (the Multiboot2 kernel)"
 	@echo "  iso     build $(BUILD)/skiff.iso (hybrid BIOS+UEFI GRUB ISO)"
-	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|qemu|uefi forces one;"
+	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|bochs-uefi|qemu|uefi forces one;"
 	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"

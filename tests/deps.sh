@@ -4,7 +4,8 @@
 # (apt-get, Debian packages only); otherwise it prints the exact command.
 set -euo pipefail
 pkgs=(gcc make binutils git clang libclang-rt-14-dev grub-common grub-pc-bin grub-efi-amd64-bin xorriso mtools
-      bochs bochsbios vgabios qemu-system-x86 ovmf gdb)
+      bochs bochsbios vgabios qemu-system-x86 ovmf gdb
+      iproute2 python3 busybox-static memtest86+ procps)
 missing=()
 for p in "${pkgs[@]}"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -55,13 +55,7 @@ boot() {
 }" > "$TESTDIR/bochs.rc"
         timeout "$timeout" bochs -q -f "$TESTDIR/$name.bochsrc" -rc "$TESTDIR/bochs.rc" \
             </dev/null >"$TESTDIR/$name.emu" 2>&1 || EMU_RC=$?
-        # Bochs 2.7 now and then crashes while tearing down after it has
-        # decided its exit status; its log records that decision.
-        if [ "$EMU_RC" -ge 128 ] && [ "$EMU_RC" -ne 137 ] && [ "$EMU_RC" -ne 124 ]; then
-            local q
-            q=$(sed -nE 's/.*quit_sim called with exit code ([0-9]+).*/\1/p' "$TESTDIR/$name.bochs.log" | tail -n 1)
-            [ -n "$q" ] && { echo "note: Bochs crashed at exit (status $EMU_RC) after quit_sim($q)"; EMU_RC=$q; }
-        fi
+        bochs_settle_rc "$TESTDIR/$name.bochs.log"
         ;;
     *)
         echo "unknown emulator $emu" >&2
@@ -70,15 +64,71 @@ boot() {
     esac
     [ -f "$LOG" ] && tr -d '\r' < "$LOG" > "$LOG.txt" && mv "$LOG.txt" "$LOG"
     touch "$LOG"
+    emu_check "$emu" "$TESTDIR/$name.emu" "$TESTDIR/$name.bochs.log" "$timeout"
+}
+
+# bochs_settle_rc BOCHS_LOG: Bochs 2.7 now and then crashes while tearing down
+# after it has decided its exit status; its log records that decision.
+bochs_settle_rc() {
+    if [ "$EMU_RC" -ge 128 ] && [ "$EMU_RC" -ne 137 ] && [ "$EMU_RC" -ne 124 ]; then
+        local q
+        q=$(sed -nE 's/.*quit_sim called with exit code ([0-9]+).*/\1/p' "$1" 2>/dev/null | tail -n 1)
+        [ -n "$q" ] && { echo "note: Bochs crashed at exit (status $EMU_RC) after quit_sim($q)"; EMU_RC=$q; }
+    fi
+    return 0
+}
+
+# emu_check EMU EMU_OUTPUT EMU_LOG TIMEOUT: an emulator that died (a signal, a
+# status it never gives for a guest's run, an error before the first
+# instruction) or ran out of time is reported by name with the last lines of
+# what it printed, and the boot fails (status 1) instead of leaving an empty
+# serial log to puzzle over.  Bochs ends a run with 0 (magic break) or 1 (a
+# power-off, the shutdown port, a triple fault); QEMU with isa-debug-exit's
+# (N << 1) | 1 or 0 (its own power-off), and prints "qemu-system-x86_64:" for
+# errors of its own.
+emu_check() {
+    local emu=$1 out=$2 elog=$3 limit=$4 why=
+    case $emu in
+    bochs:*)
+        if [ "$EMU_RC" -eq 124 ]; then why="still running after ${limit}s (killed by timeout)"
+        elif [ "$EMU_RC" -gt 1 ]; then why="died with exit status $EMU_RC$(signal_name "$EMU_RC")"
+        fi ;;
+    qemu|uefi|qemu:*)
+        if [ "$EMU_RC" -eq 124 ]; then why="still running after ${limit}s (killed by timeout)"
+        elif [ "$EMU_RC" -ge 128 ]; then why="died with exit status $EMU_RC$(signal_name "$EMU_RC")"
+        elif grep -q '^qemu-system-x86_64: ' "$out" 2>/dev/null; then why="reported an error"
+        fi ;;
+    esac
+    [ -z "$why" ] && return 0
+    [ "${EMU_TIMEOUT_OK:-0}" = 1 ] && [ "$EMU_RC" -eq 124 ] && return 0
+    echo "    EMULATOR: ${emu%%:*} $why; its last lines:"
+    tail -n 5 "$out" 2>/dev/null | sed 's/^/    | /'
+    [ -f "$elog" ] && grep -E 'PANIC|ERROR|buffer overflow' "$elog" 2>/dev/null | tail -n 3 | sed 's/^/    | /'
+    return 1
+}
+
+# signal_name STATUS: " (SIGNAME)" for a shell status above 128.
+signal_name() {
+    [ "$1" -gt 128 ] && [ "$1" -lt 160 ] && echo " (killed by SIG$(kill -l $(($1 - 128)) 2>/dev/null))"
+    return 0
 }
 
 # write_bochsrc FILE MODEL MEM_MIB ISO SERIAL_LOG BOCHS_LOG
+# BOCHS_FW=uefi: Debian's OVMF instead of the Bochs BIOS; OVMF reads MSR 0x17
+# (IA32_PLATFORM_ID), which Bochs' models lack, so unknown MSRs are ignored there.
+# `sound: driver=dummy`: without a sound card Bochs 2.7 aborts in its ALSA plugin.
 write_bochsrc() {
+    local rom="file=/usr/share/bochs/BIOS-bochs-latest" bad=${BOCHS_BAD_MSRS:-0}
+    if [ "${BOCHS_FW:-bios}" = uefi ]; then
+        rom="file=/usr/share/ovmf/OVMF.fd, address=0xffe00000"
+        bad=1
+    fi
     cat > "$1" <<RC
-romimage: file=/usr/share/bochs/BIOS-bochs-latest
+romimage: $rom
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"
-cpu: model=$2, count=${BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=${BOCHS_BAD_MSRS:-0}
+sound: driver=dummy
+cpu: model=$2, count=${BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=$bad
 memory: guest=$3, host=$3
 ata0-master: type=cdrom, path=$4, status=inserted
 boot: cdrom

@@ -20,7 +20,7 @@ if [ -z "$emu" ]; then
     else emu=qemu
     fi
 fi
-echo "skiff run: backend=$emu (make run EMU=kvm|bochs|qemu|uefi to choose)" >&2
+echo "skiff run: backend=$emu (make run EMU=kvm|bochs|bochs-uefi|qemu|uefi to choose)" >&2
 
 # GUEST=linux: the Debian cloud kernel with a busybox initramfs (tests/linux/);
 # GUEST=multiboot: the Multiboot test guest.  Each gets an ISO of its own.
@@ -50,19 +50,35 @@ if [ -n "$guest" ]; then
     tests/boot/mkiso.sh "$iso" "$cfg" "$build/skiff.elf" "${files[@]}" || exit 1
 fi
 
+# qemu_run ARGS...: QEMU on this terminal; its own errors (stderr) and a death
+# by signal fail the run loudly.  Skiff's exit status comes back through
+# isa-debug-exit as (N << 1) | 1.
+qemu_run() {
+    local err rc=0
+    err=$(mktemp)
+    qemu-system-x86_64 "$@" -display none -serial mon:stdio -device isa-debug-exit,iobase=0xf4,iosize=4 \
+        -cdrom "$iso" -no-reboot -net none 2>"$err" || rc=$?
+    if grep -q . "$err" || [ "$rc" -ge 128 ]; then
+        cat "$err" >&2
+        rm -f "$err"
+        echo "skiff run: FAIL: QEMU died or refused to start (status $rc)" >&2
+        exit 1
+    fi
+    rm -f "$err"
+}
+
 case $emu in
 kvm)
     kvm_has_vmx || { echo "skiff run: /dev/kvm with nested VMX is not available here" >&2; exit 1; }
-    qemu-system-x86_64 -enable-kvm -cpu host,+vmx -smp "${CPUS:-1}" -m "$mem" -display none -serial mon:stdio \
-        -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom "$iso" -no-reboot -net none
+    qemu_run -enable-kvm -cpu host,+vmx -smp "${CPUS:-1}" -m "$mem"
     ;;
 qemu|uefi)
     fw=()
     [ "$emu" = uefi ] && fw=(-bios /usr/share/ovmf/OVMF.fd)
-    qemu-system-x86_64 "${fw[@]}" -m "$mem" -display none -serial mon:stdio \
-        -device isa-debug-exit,iobase=0xf4,iosize=4 -cdrom "$iso" -no-reboot -net none
+    qemu_run "${fw[@]}" -m "$mem"
     ;;
-bochs)
+bochs|bochs-uefi)
+    [ "$emu" = bochs-uefi ] && export BOCHS_FW=uefi
     dir=$(mktemp -d)
     trap 'rm -rf "$dir"' EXIT
     # shellcheck source=tests/boot/lib.sh
@@ -71,10 +87,20 @@ bochs)
     printf 'c\nquit\n' > "$dir/rc"
     : > "$dir/serial.log"
     bochs -q -f "$dir/bochsrc" -rc "$dir/rc" </dev/null >"$dir/bochs.out" 2>&1 &
-    tail --pid=$! -n +1 -f "$dir/serial.log"
+    bochs_pid=$!
+    tail --pid=$bochs_pid -n +1 -f "$dir/serial.log"
+    EMU_RC=0
+    wait "$bochs_pid" || EMU_RC=$?
+    bochs_settle_rc "$dir/bochs.log" >&2
+    if ! emu_check bochs: "$dir/bochs.out" "$dir/bochs.log" 0 >&2; then
+        echo "skiff run: FAIL: Bochs died (see the lines above)" >&2
+        exit 1
+    fi
+    grep -q '^skiff: exit status=' "$dir/serial.log" ||
+        { echo "skiff run: FAIL: Bochs ended (status $EMU_RC) before Skiff's last line" >&2; exit 1; }
     ;;
 *)
-    echo "skiff run: unknown EMU=$emu (kvm, bochs, qemu, uefi)" >&2
+    echo "skiff run: unknown EMU=$emu (kvm, bochs, bochs-uefi, qemu, uefi)" >&2
     exit 2
     ;;
 esac
