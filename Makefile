@@ -28,7 +28,7 @@ FUZZ_SEED ?= 100
 FUZZ_SEEDS ?= 8
 FUZZ_COUNT ?= 100000
 SOAK_EXITS ?= 50000000
-all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf
+all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf
 
 help:
 	@echo "Skiff make targets:"
@@ -112,7 +112,16 @@ $(BUILD)/guest/bench.elf: $(BENCH_OBJS) guest/bench/bench.ld
 	@echo "  LD      $@"
 	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/bench/bench.ld -o $@ $(BENCH_OBJS)
 
-guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf
+# The probe guest: runs natively and under Skiff, for the native-vs-Skiff comparisons.
+PROBE_SRCS := $(wildcard guest/probe/*.c guest/probe/*.S)
+PROBE_OBJS := $(patsubst %,$(BUILD)/gobj32/%.o,$(PROBE_SRCS))
+
+$(BUILD)/guest/probe.elf: $(PROBE_OBJS) guest/probe/probe.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/probe/probe.ld -o $@ $(PROBE_OBJS)
+
+guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"
@@ -168,4 +177,4 @@ soak:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(PROBE_OBJS:.o=.d)

@@ -148,9 +148,11 @@ uint64_t build_identity_paging(const struct guest_loader_env *env)
 void build_gdt(const struct guest_loader_env *env, bool long_mode, struct guest_start *gs)
 {
     /* Flat descriptors, base 0, limit 4 GiB (SDM Vol. 3A 3.4.5): 64-bit code
-     * (L=1), 32-bit code (D=1), read/write data. */
+     * (L=1) or 32-bit code (D=1) at 0x10, read/write data at 0x18: the
+     * selectors GRUB hands a Multiboot kernel and the Linux boot protocol
+     * names (__BOOT_CS, __BOOT_DS), so a guest sees what it sees natively. */
     static const uint64_t gdt64[] = { 0, 0, 0x00af9b000000ffffull, 0x00cf93000000ffffull };
-    static const uint64_t gdt32[] = { 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull };
+    static const uint64_t gdt32[] = { 0, 0, 0x00cf9b000000ffffull, 0x00cf93000000ffffull };
     const uint64_t *g = long_mode ? gdt64 : gdt32;
     size_t n = long_mode ? ARRAY_SIZE(gdt64) : ARRAY_SIZE(gdt32);
     uint8_t *p = ld_ram(env, BOOT_GDT, PAGE_4K);
@@ -160,8 +162,8 @@ void build_gdt(const struct guest_loader_env *env, bool long_mode, struct guest_
         ld_put64(p + 8 * i, g[i]);
     gs->gdt_base = BOOT_GDT;
     gs->gdt_limit = (uint16_t)(8 * n - 1);
-    gs->cs = long_mode ? 0x10 : 0x08;
-    gs->ds = long_mode ? 0x18 : 0x10;
+    gs->cs = 0x10;
+    gs->ds = 0x18;
 }
 
 void start_protected(const struct guest_loader_env *env, bool long_mode, uint64_t rip,

@@ -3,7 +3,7 @@
  * entered in 32-bit protected mode (spec 3.2 "Machine state").
  *
  * Placement (guest/loader_common.h has the boot area):
- *   GDT 0x16000 (0x08 flat 32-bit code, 0x10 flat data), Multiboot
+ *   GDT 0x16000 (0x10 flat 32-bit code, 0x18 flat data, as GRUB), Multiboot
  *   information 0x17000, command line 0x18000, memory map 0x19000-0x19bff,
  *   module list 0x19c00-0x19fff, boot loader name and module strings
  *   0x1a000-0x1bfff, ESP 0x20000;

@@ -7,6 +7,7 @@
 #include "desc.h"
 #include "format.h"
 #include "runend.h"
+#include "x86_exc.h"
 
 extern char _image_start[], _image_end[];
 
@@ -14,18 +15,6 @@ static void (*panic_hook)(void);
 
 void panic_set_hook(void (*hook)(void)) { panic_hook = hook; }
 
-static const char *const exception_names[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR BOUND range exceeded", "#UD invalid opcode", "#NM device not available",
-    "#DF double fault", "coprocessor segment overrun", "#TS invalid TSS",
-    "#NP segment not present", "#SS stack-segment fault", "#GP general protection",
-    "#PF page fault", "reserved (15)", "#MF x87 floating-point error",
-    "#AC alignment check", "#MC machine check", "#XM SIMD floating-point",
-    "#VE virtualization exception", "#CP control protection", "reserved (22)",
-    "reserved (23)", "reserved (24)", "reserved (25)", "reserved (26)",
-    "reserved (27)", "#HV hypervisor injection", "#VC VMM communication",
-    "#SX security exception", "reserved (31)",
-};
 
 static int in_image(uint64_t a)
 {
@@ -66,7 +55,7 @@ __attribute__((noreturn)) void exception_handler(struct exc_frame *f)
         run_end(SKIFF_HOST_FAULT);
     }
     kprintf("skiff: HOST EXCEPTION vector=%llu (%s) error_code=0x%llx\n",
-            (unsigned long long)f->vector, exception_names[f->vector & 31],
+            (unsigned long long)f->vector, x86_exc((unsigned)f->vector)->name,
             (unsigned long long)f->error_code);
     kprintf("skiff: RIP=%016llx CS=%04llx RFLAGS=%016llx RSP=%016llx SS=%04llx\n",
             (unsigned long long)f->rip, (unsigned long long)f->cs,

@@ -71,7 +71,10 @@ static inline void vcpu_skip_insn_len(struct vcpu *v, unsigned len)
 {
     vmcs_write_fast(GUEST_RIP, v->guest_rip + len);
 }
+/* Inject a hardware exception as the CPU would raise it (RF for faults, no error code in real mode). */
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error);
+/* Deliver again an event whose delivery the exit interrupted (IDT-vectoring information). */
+bool vcpu_reinject_event(struct vcpu *v);
 /* Stop the guest: record how it ended and print `skiff: guest ...: <why>`. */
 enum exit_action vcpu_stop(struct vcpu *v, enum guest_end how, uint64_t status, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));

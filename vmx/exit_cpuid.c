@@ -10,6 +10,7 @@
 #include "kernel/cpu.h"
 #include "vmx/exit.h"
 #include "vmx/hypercall.h"
+#include "vmx/vmx_caps.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
 
@@ -38,6 +39,12 @@ enum exit_action handle_cpuid(struct vcpu *v)
             r.ecx &= ~(1u << 27);                     /* OSXSAVE follows the guest's CR4 */
             if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
                 r.ecx |= 1u << 27;
+        } else if (leaf == 0x80000001 && !(vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE)) {
+            /* SYSCALL/SYSRET "available in 64-bit mode" (Vol. 2A CPUID, leaf 80000001H EDX[11]):
+             * Intel CPUs report it only while IA32_EFER.LMA = 1, which the exit saved in the
+             * "IA-32e mode guest" entry control (SDM Vol. 3C "Recording VM-Exit Information and
+             * Updating VM-Entry Control Fields"); Skiff's own CPUID runs in 64-bit mode. */
+            r.edx &= ~(1u << 11);
         }
     }
     v->regs.rax = r.eax;

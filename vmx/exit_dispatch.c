@@ -10,6 +10,7 @@
 #include "kernel/format.h"
 #include "kernel/lib.h"
 #include "kernel/runend.h"
+#include "kernel/x86_exc.h"
 #include "vmx/exit.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/gdbstub.h"
@@ -82,18 +83,62 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
     }
 }
 
+/*
+ * Event injection (SDM Vol. 3C 25.8.3 "VM-Entry Controls for Event Injection",
+ * 27.6 "Event Injection"): the guest must see exactly what the CPU would
+ * have pushed.  A fault-class exception pushes RFLAGS with RF set (Vol. 3A
+ * 6.12.1, 18.3.1.1), and injection delivers GUEST_RFLAGS as it is, so RF is
+ * set there first (delivery then clears it in the handler's RFLAGS).  Real
+ * mode (unrestricted guest, CR0.PE = 0) pushes no error code (27.6.1.1).
+ */
+static void inject_event(uint32_t type, unsigned vector, bool has_error, uint32_t error, uint32_t insn_len)
+{
+    if (has_error && !(vmcs_read(GUEST_CR0) & 1))
+        has_error = false;
+    if (type == INTR_TYPE_HW_EXCEPTION && x86_exc(vector)->cls == X86_EXC_FAULT)
+        vmx_vmwrite(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_RFLAGS_RF);
+    vmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, INTR_VALID | type | (vector & 0xff) | (has_error ? INTR_DELIVER_ERR : 0));
+    if (has_error)
+        vmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+    /* Software interrupts and exceptions (types 4-6) need the instruction's length (27.6.1.1). */
+    if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION || type == INTR_TYPE_SW_EXCEPTION)
+        vmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, insn_len);
+    vmcheck_dirty = true;
+}
+
 void vcpu_inject_exception(struct vcpu *v, unsigned vector, bool has_error, uint32_t error)
 {
     (void)v;
-    /* Real mode (unrestricted guest, CR0.PE = 0): exceptions push no error code (26.2.1.3). */
-    if (has_error && !(vmcs_read(GUEST_CR0) & 1))
-        has_error = false;
-    /* SDM 25.8.3: valid, type 3 (hardware exception), deliver error code. */
-    uint32_t info = (1u << 31) | (3u << 8) | (vector & 0xff) | (has_error ? 1u << 11 : 0);
-    vmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info);
-    if (has_error)
-        vmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, error);
+    inject_event(INTR_TYPE_HW_EXCEPTION, vector, has_error, error, 0);
+}
+
+/*
+ * An exit during event delivery (an EPT violation while the CPU pushed the
+ * frame, say) leaves the event in the IDT-vectoring information (28.2.4);
+ * Skiff must deliver it again at the next entry or the guest loses it
+ * (SDM 28.2.4 and 27.6.1: re-inject with the same type, vector, error code
+ * and, for software events, the exit's instruction length).  NMI blocking
+ * is not in effect while an NMI is being re-injected (28.2.4: bit 12 is
+ * undefined here; the CPU unblocks NMIs for the retry).  Returns false when
+ * no event was being delivered.
+ */
+bool vcpu_reinject_event(struct vcpu *v)
+{
+    uint32_t info = (uint32_t)vmcs_read(IDT_VECTORING_INFO_FIELD);
+    if (!(info & INTR_VALID))
+        return false;
+    uint32_t type = info & INTR_TYPE_MASK;
+    uint32_t err = (info & INTR_DELIVER_ERR) ? (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE) : 0;
+    /* A re-injected fault has RF in its image as at its first delivery: the CPU set it there. */
+    vmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_VALID | INTR_TYPE_MASK | INTR_DELIVER_ERR | 0xff));
+    if (info & INTR_DELIVER_ERR)
+        vmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
+    if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION || type == INTR_TYPE_SW_EXCEPTION)
+        vmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, v->insn_len);
+    if (type == INTR_TYPE_HW_EXCEPTION && x86_exc(info & 0xff)->cls == X86_EXC_FAULT)
+        vmx_vmwrite(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_RFLAGS_RF);
     vmcheck_dirty = true;
+    return true;
 }
 
 void vcpu_dump(struct vcpu *v)

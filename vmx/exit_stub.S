@@ -103,8 +103,8 @@ vmx_enter:
 /*
  * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
  *
- * Fast path: a CPUID that needs no policy (not leaf 1, not Skiff's
- * 0x400000xx leaves) is answered here with the host's CPUID, touching only
+ * Fast path: a CPUID that needs no policy (not leaf 1 or 0x80000001, not
+ * Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
  * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
  * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
  * to see every exit.  Everything else takes the full path below.
@@ -119,11 +119,12 @@ vmx_exit_stub:
     jne .Lnot_fast
     cmpb $0, vmx_fast_cpuid(%rip)
     je .Lfull
-    cmpl $1, %eax                       /* leaf 1: VMX hidden, hypervisor bit, OSXSAVE */
-    je .Lcpuid_c
     movl %eax, %edx
-    andl $0xffffff00, %edx
-    cmpl $0x40000000, %edx              /* Skiff's own leaves */
+    andl $0x7fffffff, %edx
+    cmpl $1, %edx                       /* leaf 1: VMX hidden, hypervisor bit, OSXSAVE; */
+    je .Lcpuid_c                        /* leaf 0x80000001: SYSCALL outside 64-bit mode */
+    andl $0x7fffff00, %edx
+    cmpl $0x40000000, %edx              /* Skiff's own leaves (and 0xc00000xx, passed through in C) */
     je .Lcpuid_c
     cpuid
     movq %rsi, SLOT_RSI(%rsp)

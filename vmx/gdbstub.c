@@ -48,9 +48,6 @@
 #define BREAKPOINTS   32
 #define NREGS         24         /* rax..gs */
 #define X86_TRAP_BP   3
-#define INTR_VALID    (1u << 31)
-#define INTR_TYPE_SW_EXCEPTION (6u << 8)
-#define INTR_TYPE_OTHER        (7u << 8)   /* vector 0: pending MTF VM exit */
 #define GDB_SIGINT    2
 #define GDB_SIGTRAP   5
 

@@ -232,6 +232,28 @@ enum vmcs_field {
     HOST_INTR_SSP_TABLE             = 0x6c1c,
 };
 
+/*
+ * The interruption-information format shared by the VM-entry
+ * interruption-information field (SDM Vol. 3C 25.8.3, Table 25-17), the
+ * VM-exit interruption information and the IDT-vectoring information
+ * (28.2.2, 28.2.4): vector in bits 7:0, type in 10:8, error code valid in
+ * 11, NMI unblocking due to IRET in 12 (exit fields only), valid in 31.
+ */
+#define INTR_VALID                  (1u << 31)
+#define INTR_DELIVER_ERR            (1u << 11)
+#define INTR_NMI_UNBLOCKED_IRET     (1u << 12)
+#define INTR_TYPE_MASK              (7u << 8)
+#define INTR_TYPE_EXT_INTR          (0u << 8)
+#define INTR_TYPE_NMI               (2u << 8)
+#define INTR_TYPE_HW_EXCEPTION      (3u << 8)
+#define INTR_TYPE_SW_INTR           (4u << 8)
+#define INTR_TYPE_PRIV_SW_EXCEPTION (5u << 8)   /* INT1 (ICEBP) */
+#define INTR_TYPE_SW_EXCEPTION      (6u << 8)   /* INT3, INTO */
+#define INTR_TYPE_OTHER             (7u << 8)   /* vector 0: pending MTF VM exit */
+
+/* RFLAGS.RF (SDM Vol. 3A 2.3, 18.3.1.1). */
+#define X86_RFLAGS_RF               (1ull << 16)
+
 /* Bits 14:13 of an encoding */
 enum vmcs_field_width {
     VMCS_WIDTH_16      = 0,

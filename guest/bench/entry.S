@@ -3,11 +3,8 @@
  * instruction reads the TSC, so Skiff's boot cost (entry to first guest
  * instruction) can be computed from Skiff's own entry TSC.
  */
-    .section .multiboot, "a"
-    .balign 4
-    .long 0x1BADB002
-    .long 0x00000003
-    .long -(0x1BADB002 + 0x00000003)
+#include "guest/common/multiboot1.h"
+    MB1_HEADER
 
     .text
     .globl bench_entry

@@ -1,9 +1,6 @@
 /* Multiboot (v1) header and 32-bit entry (Multiboot 0.6.96, 3.1 and 3.2). */
-    .section .multiboot, "a"
-    .balign 4
-    .long 0x1BADB002
-    .long 0x00000003                 /* page-align modules, want the memory map */
-    .long -(0x1BADB002 + 0x00000003)
+#include "guest/common/multiboot1.h"
+    MB1_HEADER
 
     .text
     .globl mb_entry

@@ -451,3 +451,17 @@ source tests/boot/attack_cases.sh
 
 # Bare hardware: ACPI, power-off and reset, the screen console (issue 8).
 source tests/boot/hardware_cases.sh
+
+# ---- the same guest natively and under Skiff (issue 12) ----------------------
+# tests/boot/lib.sh compare_native boots the probe guest (guest/probe/) both ways.
+BOOT_CASES+=(native_probe_skylake native_probe_sandy_bridge)
+
+# Exception frames (RF for faults, error codes, software exceptions), the
+# Multiboot entry state, and the whole CPUID dump.
+case_native_probe_skylake() {
+    compare_native native_probe_skylake bochs:corei7_skylake_x ""
+}
+
+case_native_probe_sandy_bridge() {
+    compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
+}

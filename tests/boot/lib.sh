@@ -8,22 +8,27 @@ TESTDIR=$BUILD/test
 mkdir -p "$TESTDIR"
 SKIFF_ELF=$BUILD/skiff.elf
 
+# grub_cfg TITLE ENTRY: a grub.cfg on the serial line whose only entry is ENTRY.
+grub_cfg() {
+    cat <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+set timeout=0
+menuentry "$1" {
+$2
+    boot
+}
+CFG
+}
+
 # make_iso NAME CMDLINE [MODULE_LINES]: $TESTDIR/NAME.iso whose only entry boots
 # Skiff with CMDLINE; MODULE_LINES are extra grub.cfg lines (module2 ...),
 # and every file named in MODULE_FILES is copied to /boot/.
 make_iso() {
     local name=$1 cmdline=$2 modules=${3:-}
-    cat > "$TESTDIR/$name.cfg" <<CFG
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-set timeout=0
-menuentry "Skiff test $name" {
-    multiboot2 /boot/skiff.elf $cmdline
-$modules
-    boot
-}
-CFG
+    grub_cfg "Skiff test $name" "    multiboot2 /boot/skiff.elf $cmdline
+$modules" > "$TESTDIR/$name.cfg"
     tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" ${MODULE_FILES:-}
 }
 
@@ -31,10 +36,16 @@ CFG
 # Leaves the serial log in $TESTDIR/NAME.log and the emulator's status in EMU_RC.
 boot() {
     local name=$1 emu=$2 cmdline=$3 timeout=${4:-60}
+    make_iso "$name" "$cmdline" "${MODULES:-}" || { EMU_RC=255; return 1; }
+    boot_iso "$name" "$emu" "$TESTDIR/$name.iso" "$timeout"
+}
+
+# boot_iso NAME EMU ISO [TIMEOUT]: boot an ISO that make_iso or make_native_iso
+# built; the serial log goes to $TESTDIR/NAME.log, the status to EMU_RC.
+boot_iso() {
+    local name=$1 emu=$2 iso=$3 timeout=${4:-60}
     LOG=$TESTDIR/$name.log
     rm -f "$LOG"
-    make_iso "$name" "$cmdline" "${MODULES:-}" || { EMU_RC=255; return; }
-    local iso=$TESTDIR/$name.iso
     EMU_RC=0
     case $emu in
     qemu|uefi)
@@ -111,6 +122,47 @@ emu_check() {
 signal_name() {
     [ "$1" -gt 128 ] && [ "$1" -lt 160 ] && echo " (killed by SIG$(kill -l $(($1 - 128)) 2>/dev/null))"
     return 0
+}
+
+# make_native_iso NAME ENTRY FILE...: $TESTDIR/NAME.iso whose only entry is
+# GRUB straight to a guest, without Skiff: ENTRY is the menu entry's body
+# (`multiboot /boot/x.elf ARGS`, `linux /boot/vmlinuz ARGS` and `initrd ...`),
+# each FILE is copied to /boot/.
+make_native_iso() {
+    local name=$1 entry=$2
+    shift 2
+    grub_cfg "native $name" "$entry" > "$TESTDIR/$name.cfg"
+    tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" "$@"
+}
+
+# boot_native NAME EMU ENTRY [TIMEOUT] with NATIVE_FILES: the same guest on the bare
+# (emulated) machine, in the same emulator and CPU model as its Skiff run.
+boot_native() {
+    local name=$1 emu=$2 entry=$3 timeout=${4:-60}
+    # shellcheck disable=SC2086
+    make_native_iso "$name" "$entry" ${NATIVE_FILES:-} || { EMU_RC=255; return 1; }
+    boot_iso "$name" "$emu" "$TESTDIR/$name.iso" "$timeout"
+}
+
+# compare_native NAME EMU PROBE_ARGS [SKIFF_CMDLINE]: the probe guest
+# (guest/probe/) natively and under Skiff, in the same emulator and model;
+# its `probe: ` lines land in $TESTDIR/NAME.native.txt and NAME.skiff.txt,
+# and tests/boot/guestdiff.py checks that every difference between them is
+# one the README documents (it prints each difference and its rule).
+compare_native() {
+    local name=$1 emu=$2 args=$3 cmdline=${4:-}
+    local elf=$BUILD/guest/probe.elf
+    NATIVE_FILES=$elf EMU_TIMEOUT_OK=0 boot_native "$name.native" "$emu" \
+        "    multiboot /boot/probe.elf $args" 120 || return 1
+    grep -q '^probe: end$' "$LOG" || { fail "the probe guest did not finish natively (see $LOG)"; return 1; }
+    grep '^probe: ' "$LOG" > "$TESTDIR/$name.native.txt"
+    MODULE_FILES=$elf MODULES="    module2 /boot/probe.elf guest=multiboot $args" \
+        boot "$name" "$emu" "$cmdline" 120 || return 1
+    grep -q '^probe: end$' "$LOG" || { fail "the probe guest did not finish under Skiff (see $LOG)"; return 1; }
+    expect '^skiff: guest powered off \(port 0x8900\)$'
+    grep '^probe: ' "$LOG" > "$TESTDIR/$name.skiff.txt"
+    python3 tests/boot/guestdiff.py probe "$TESTDIR/$name.native.txt" "$TESTDIR/$name.skiff.txt" ||
+        fail "the probe guest saw differences the README does not document"
 }
 
 # write_bochsrc FILE MODEL MEM_MIB ISO SERIAL_LOG BOCHS_LOG

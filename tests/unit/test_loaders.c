@@ -140,11 +140,12 @@ static void check_boot_area(const struct guest_start *gs, bool long_mode)
         CHECK_EQ(gs->cr0, 0x11);
         CHECK_EQ(gs->cr4, 0);
         CHECK_EQ(gs->efer, 0);
-        CHECK_EQ(gs->cs, 0x08);
-        CHECK_EQ(gs->ds, 0x10);
-        CHECK_EQ(gs->gdt_limit, 23);
-        CHECK_EQ(g64(0x16000 + 0x08), 0x00cf9b000000ffffull);
-        CHECK_EQ(g64(0x16000 + 0x10), 0x00cf93000000ffffull);
+        CHECK_EQ(gs->cs, 0x10);
+        CHECK_EQ(gs->ds, 0x18);
+        CHECK_EQ(gs->gdt_limit, 31);
+        CHECK_EQ(g64(0x16000 + 0x08), 0);
+        CHECK_EQ(g64(0x16000 + 0x10), 0x00cf9b000000ffffull);
+        CHECK_EQ(g64(0x16000 + 0x18), 0x00cf93000000ffffull);
     }
 }
 

@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""guestdiff.py MODE NATIVE SKIFF: compare what a guest reported on the bare
+(emulated) machine with what it reported under Skiff, and accept only the
+differences the README documents ("What a guest sees").
+
+MODE probe: the probe guest's `probe: ` lines (guest/probe/).  CPUID lines are
+compared register by register and bit by bit: Skiff's value must equal the
+native one except for the documented bits, which must have Skiff's value
+(whatever the native one); Skiff's hypervisor leaves (0x40000000-0x400000ff)
+are Skiff's own.  Every other line must be identical.
+
+MODE cpuinfo: two lines of Linux's /proc/cpuinfo `flags` (space-separated
+names).  Skiff's set must be exactly the native set with the documented
+flags removed and `hypervisor` added.
+
+Prints every difference with the rule that accepts it, or UNDOCUMENTED;
+exit status 1 when any difference is undocumented.
+"""
+import re
+import sys
+
+# (leaf, subleaf or None for all, register index 0-3 = EAX EBX ECX EDX, bit, Skiff's value, why)
+CPUID_BITS = [
+    (0x1, None, 2, 5, 0, "VMX hidden"),
+    (0x1, None, 2, 3, 0, "MONITOR/MWAIT hidden"),
+    (0x1, None, 2, 31, 1, "hypervisor bit"),
+]
+HYPERVISOR_LEAVES = (0x40000000, 0x400000FF)
+REGS = "EAX EBX ECX EDX".split()
+
+# Linux flags that go with the documented CPUID bits: VMX's own and the VMX
+# features Linux lists among the flags (arch/x86 "synthetic" VMX flags).
+CPUINFO_REMOVED = {
+    "vmx": "VMX hidden", "tpr_shadow": "VMX hidden", "vnmi": "VMX hidden",
+    "flexpriority": "VMX hidden", "ept": "VMX hidden", "vpid": "VMX hidden",
+    "ept_ad": "VMX hidden", "monitor": "MONITOR/MWAIT hidden",
+}
+CPUINFO_ADDED = {"hypervisor": "hypervisor bit"}
+
+CPUID_RE = re.compile(r"^probe: cpuid ([0-9a-f]{8})\.([0-9a-f]+): ([0-9a-f]{8}) ([0-9a-f]{8}) ([0-9a-f]{8}) ([0-9a-f]{8})$")
+
+
+def cpuid_diffs(leaf, sub, nat, sk):
+    """Yields (documented, text) for each differing or documented bit."""
+    if HYPERVISOR_LEAVES[0] <= leaf <= HYPERVISOR_LEAVES[1]:
+        if nat != sk:
+            yield True, f"cpuid {leaf:#x}.{sub}: Skiff's hypervisor leaf (native {nat}, Skiff {sk})"
+        return
+    for r in range(4):
+        rules = {b: (val, why) for (l, s, reg, b, val, why) in CPUID_BITS
+                 if l == leaf and (s is None or s == sub) and reg == r}
+        for b in range(32):
+            n, k = nat[r] >> b & 1, sk[r] >> b & 1
+            if b in rules:
+                val, why = rules[b]
+                if k != val:
+                    yield False, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: Skiff {k}, want {val} ({why})"
+                elif n != k:
+                    yield True, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native {n}, Skiff {k} ({why})"
+            elif n != k:
+                yield False, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native {n}, Skiff {k}"
+
+
+def compare_probe(native, skiff):
+    def parse(lines):
+        cpuid, other = {}, []
+        for line in lines:
+            m = CPUID_RE.match(line)
+            if m:
+                cpuid[(int(m[1], 16), int(m[2], 16))] = [int(m[i], 16) for i in range(3, 7)]
+            else:
+                other.append(line)
+        return cpuid, other
+
+    (nc, no), (sc, so) = parse(native), parse(skiff)
+    out = []
+    for key in sorted(set(nc) | set(sc)):
+        if key not in nc or key not in sc:
+            hv = HYPERVISOR_LEAVES[0] <= key[0] <= HYPERVISOR_LEAVES[1]
+            out.append((hv, f"cpuid {key[0]:#x}.{key[1]}: only {'natively' if key in nc else 'under Skiff'}"))
+            continue
+        out.extend(cpuid_diffs(key[0], key[1], nc[key], sc[key]))
+    if no != so:
+        import difflib
+        for d in difflib.unified_diff(no, so, "native", "skiff", lineterm="", n=0):
+            if d.startswith(("-", "+")) and not d.startswith(("---", "+++")):
+                out.append((False, d))
+    return out
+
+
+def compare_cpuinfo(native, skiff):
+    def flags(lines):
+        for line in lines:
+            if line.strip():
+                return set(line.split())
+        return set()
+
+    n, s = flags(native), flags(skiff)
+    out = []
+    for f in sorted(n - s):
+        out.append((f in CPUINFO_REMOVED, f"flag {f}: native only" + (f" ({CPUINFO_REMOVED[f]})" if f in CPUINFO_REMOVED else "")))
+    for f in sorted(s - n):
+        out.append((f in CPUINFO_ADDED, f"flag {f}: under Skiff only" + (f" ({CPUINFO_ADDED[f]})" if f in CPUINFO_ADDED else "")))
+    for f in sorted(set(CPUINFO_REMOVED) & s):
+        out.append((False, f"flag {f}: still shown under Skiff ({CPUINFO_REMOVED[f]})"))
+    for f in sorted(set(CPUINFO_ADDED) - s):
+        out.append((False, f"flag {f}: missing under Skiff ({CPUINFO_ADDED[f]})"))
+    if not n or not s:
+        out.append((False, "no flags line " + ("natively" if not n else "under Skiff")))
+    return out
+
+
+def main():
+    if len(sys.argv) != 4 or sys.argv[1] not in ("probe", "cpuinfo"):
+        sys.exit(__doc__)
+    mode, a, b = sys.argv[1:]
+    native = open(a).read().splitlines()
+    skiff = open(b).read().splitlines()
+    diffs = (compare_probe if mode == "probe" else compare_cpuinfo)(native, skiff)
+    bad = 0
+    for ok, text in diffs:
+        print(f"    {'documented' if ok else 'UNDOCUMENTED'}: {text}")
+        bad += not ok
+    print(f"    guestdiff {mode}: {len(diffs) - bad} documented, {bad} undocumented difference(s)"
+          f" ({len(native)} native lines, {len(skiff)} under Skiff)")
+    sys.exit(1 if bad else 0)
+
+
+if __name__ == "__main__":
+    main()
