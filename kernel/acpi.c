@@ -131,17 +131,38 @@ static bool parse_s5_package(const uint8_t *p, size_t avail, uint8_t *a, uint8_t
 
 bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typb)
 {
-    if (!aml || len < 6)
+    return acpi_find_sleep_type(aml, len, 5, slp_typa, slp_typb);
+}
+
+bool acpi_find_sleep_type(const uint8_t *aml, size_t len, unsigned state, uint8_t *slp_typa, uint8_t *slp_typb)
+{
+    if (!aml || len < 6 || state > 5)
         return false;
     for (size_t i = 1; i + 4 <= len; i++) {
-        if (aml[i] != '_' || aml[i + 1] != 'S' || aml[i + 2] != '5' || aml[i + 3] != '_')
+        if (aml[i] != '_' || aml[i + 1] != 'S' || aml[i + 2] != '0' + state || aml[i + 3] != '_')
             continue;
-        /* NameOp, optionally with a root prefix: 08 _S5_ or 08 5C _S5_. */
+        /* NameOp, optionally with a root prefix: 08 _Sx_ or 08 5C _Sx_. */
         bool named = aml[i - 1] == 0x08 || (i >= 2 && aml[i - 1] == 0x5c && aml[i - 2] == 0x08);
         if (named && parse_s5_package(aml + i + 4, len - i - 4, slp_typa, slp_typb))
             return true;
     }
     return false;
+}
+
+int acpi_sleep_state(const struct acpi_info *a, bool pm1b, unsigned slp_typ)
+{
+    slp_typ &= 7;
+    if (!a->has_s5) {
+        /* No DSDT to ask: the PIIX4 and ICH9 PM blocks of Bochs and QEMU decode
+         * 0 as soft-off and 1 as suspend to RAM. */
+        return slp_typ == 0 ? 5 : slp_typ == 1 ? 3 : -1;
+    }
+    if (slp_typ == (pm1b ? a->slp_typb : a->slp_typa))
+        return 5;
+    for (int st = 4; st >= 0; st--)
+        if ((a->has_sleep & (1u << st)) && slp_typ == (pm1b ? a->sleep_typb[st] : a->sleep_typa[st]))
+            return st;
+    return -1;
 }
 
 /* ---- FADT (ACPI 6.4, 5.2.9) ------------------------------------------------ */
@@ -341,8 +362,13 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
         out->dsdt_status = map_table(out->dsdt, HDR_LEN, map, ctx, &d, &dlen);
         if (out->dsdt_status == ACPI_TABLE_OK && !sig_eq(d, "DSDT"))
             out->dsdt_status = ACPI_TABLE_BAD_CONTENT;
-        if (out->dsdt_status == ACPI_TABLE_OK)
+        if (out->dsdt_status == ACPI_TABLE_OK) {
             out->has_s5 = acpi_find_s5(d + HDR_LEN, dlen - HDR_LEN, &out->slp_typa, &out->slp_typb);
+            for (unsigned st = 0; st <= 4; st++)
+                if (acpi_find_sleep_type(d + HDR_LEN, dlen - HDR_LEN, st, &out->sleep_typa[st],
+                                         &out->sleep_typb[st]))
+                    out->has_sleep |= (uint8_t)(1u << st);
+        }
     }
     return ACPI_OK;
 }

@@ -69,6 +69,8 @@ struct acpi_info {
     enum acpi_table_status dsdt_status;
     bool has_s5;
     uint8_t slp_typa, slp_typb;  /* 3-bit SLP_TYP values for S5 */
+    uint8_t has_sleep;           /* bit N: the DSDT names \_SN_ (N = 0..4) */
+    uint8_t sleep_typa[5], sleep_typb[5];   /* their SLP_TYP values */
 
     enum acpi_table_status madt_status;
     uint32_t lapic_addr;
@@ -95,6 +97,15 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
  * DWordConst, ZeroOp, OneOp as elements; values must fit in 3 bits.
  */
 bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typb);
+/* The same for `Name(_Sx_, ...)`, x = state 0..5 (ACPI 6.4, 7.4.2 "\_Sx (System States)"). */
+bool acpi_find_sleep_type(const uint8_t *aml, size_t len, unsigned state, uint8_t *slp_typa, uint8_t *slp_typb);
+
+/*
+ * The sleep state (0-5) a write of SLP_TYP with SLP_EN to PM1a_CNT (pm1b
+ * false) or PM1b_CNT asks for, from the DSDT's \_Sx_ packages; -1 when no
+ * state has that SLP_TYP (ACPI 6.4, 4.8.3.2.1 and 16.1).  Only 5 is a power-off.
+ */
+int acpi_sleep_state(const struct acpi_info *a, bool pm1b, unsigned slp_typ);
 
 bool acpi_checksum_ok(const void *p, size_t len);
 const char *acpi_strerror(enum acpi_error e);

@@ -85,7 +85,21 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
 }
 
 /* What an intercepted OUT means; IN is always passed through. */
-enum io_effect { IO_PASS, IO_POWER_OFF, IO_RESET, IO_DEBUG_EXIT };
+enum io_effect { IO_PASS, IO_POWER_OFF, IO_RESET, IO_DEBUG_EXIT, IO_SLEEP };
+
+/* A sleep request other than S5: the state (-1 unknown) and SLP_TYP, for the verdict. */
+static int sleep_state;
+static unsigned sleep_typ;
+
+/* SLP_EN in a PM1 control value: S5 is a power-off, every other SLP_TYP a sleep request. */
+static enum io_effect pm1_effect(bool pm1b, uint32_t v16)
+{
+    if (!(v16 & ACPI_PM1_SLP_EN))
+        return IO_PASS;
+    sleep_typ = (v16 >> ACPI_PM1_SLP_TYP_SHIFT) & 7;
+    sleep_state = acpi_sleep_state(&acpi_host, pm1b, sleep_typ);
+    return sleep_state == 5 ? IO_POWER_OFF : IO_SLEEP;
+}
 
 static enum io_effect out_effect(uint16_t port, unsigned size, uint32_t val)
 {
@@ -95,9 +109,10 @@ static enum io_effect out_effect(uint16_t port, unsigned size, uint32_t val)
 
     /* The FADT's PM1a/PM1b_CNT (kernel/acpi.c); 0x604 and 0xb004 below stay as fallbacks. */
     if (acpi_is_pm1_cnt_port(port)) {
+        bool pm1b = acpi_host.pm1b_cnt && (port == acpi_host.pm1b_cnt || port == acpi_host.pm1b_cnt + 1);
         bool low = port == acpi_host.pm1a_cnt || (acpi_host.pm1b_cnt && port == acpi_host.pm1b_cnt);
         uint32_t v16 = low ? (size >= 2 ? val : 0) : val << 8;   /* a byte write to the high half */
-        return v16 & ACPI_PM1_SLP_EN ? IO_POWER_OFF : IO_PASS;
+        return pm1_effect(pm1b, v16);
     }
     switch (port) {
     case 0xf4:                                   /* QEMU isa-debug-exit */
@@ -125,7 +140,7 @@ static enum io_effect out_effect(uint16_t port, unsigned size, uint32_t val)
         return IO_PASS;
     case 0x604:                                  /* ACPI PM1a_CNT (QEMU q35) */
     case 0xb004:                                 /* ACPI PM1a_CNT (PIIX4: Bochs, QEMU pc) */
-        return size >= 2 && (val & (1u << 13)) ? IO_POWER_OFF : IO_PASS;   /* SLP_EN */
+        return size >= 2 ? pm1_effect(false, val) : IO_PASS;
     default:
         return IO_PASS;
     }
@@ -139,6 +154,12 @@ static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, uint16_
         return vcpu_stop(v, GUEST_POWERED_OFF, 0, "powered off (port 0x%x)", port);
     case IO_RESET:
         return vcpu_stop(v, GUEST_RESET, 0, "reset the machine (port 0x%x)", port);
+    case IO_SLEEP:
+        if (sleep_state >= 0)
+            return vcpu_stop(v, GUEST_STOPPED, 1, "requested sleep state S%d (SLP_TYP %u with SLP_EN, port 0x%x): "
+                             "Skiff does not implement suspend and resume", sleep_state, sleep_typ, port);
+        return vcpu_stop(v, GUEST_STOPPED, 1, "requested a sleep state (SLP_TYP %u with SLP_EN, port 0x%x) that "
+                         "the DSDT does not name: Skiff does not implement suspend and resume", sleep_typ, port);
     default:
         return vcpu_stop(v, GUEST_EXITED, val, "exited with status %u (debug-exit port 0x%x)", val, port);
     }

@@ -22,6 +22,7 @@
 #define SCRATCH_PAGE 0x500000            /* guest RAM the variants use for page tables */
 
 static inline void o8(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
+static inline void o16(uint16_t port, uint16_t v) { __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t i8(uint16_t port)
 {
     uint8_t v;
@@ -527,6 +528,17 @@ static void port_reset(const char *t)
     for (volatile int i = 0; i < 100000; i++)
         ;
     survived(t);
+}
+
+/* S3 (suspend to RAM) through the PIIX4 PM1a_CNT at 0xb004 (Bochs' and QEMU pc's, as the FADT
+ * says): SLP_TYP 1 (the DSDT's \_S3) with SLP_EN (ACPI 6.4, 4.8.3.2.1).  Not a power-off. */
+static void sleep_s3(void)
+{
+    say("attack sleep_s3: SLP_TYP=1 (S3) | SLP_EN to PM1a_CNT 0xb004: expect Skiff's sleep verdict");
+    o16(0xb004, (1u << 10) | (1u << 13));
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived("sleep_s3");
 }
 
 /* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
@@ -1067,6 +1079,8 @@ void attack_run(const char *t)
         console_port();
     else if (streq(t, "port92_reset") || streq(t, "kbc_reset"))
         port_reset(t);
+    else if (streq(t, "sleep_s3"))
+        sleep_s3();
     else if (streq(t, "fuzz"))
         fuzz();
     else if (streq(t, "soak"))

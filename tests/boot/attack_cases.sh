@@ -246,3 +246,12 @@ check_soak() {
     expect_status 0 "$ATTACK_EMU"
 }
 case_soak() { check_soak "$SOAK_TEST_EXITS"; }
+
+# Suspend to RAM is not a power-off: its own verdict, status 1.
+BOOT_CASES+=(attack_sleep_s3)
+case_attack_sleep_s3() {
+    boot attack_sleep_s3 "$ATTACK_EMU" "guest_test=sleep_s3"
+    expect '^guest: attack sleep_s3: '
+    expect_not '^skiff: guest powered off'
+    expect_verdict_stop 'requested sleep state S3 \(SLP_TYP 1 with SLP_EN, port 0xb004\): Skiff does not implement suspend and resume'
+}

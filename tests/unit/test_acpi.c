@@ -536,6 +536,49 @@ TEST(random_corruption_stays_in_bounds)
     CHECK(map_calls > 0);
 }
 
+/* Sleep states from the DSDT (Bochs' and QEMU's: \_S3 = 1, \_S4 = 2, \_S5 = 0) and the
+ * decision a PM1 control write with SLP_EN gets: only S5 is a power-off. */
+TEST(sleep_states)
+{
+    static const uint8_t aml[] = {
+        0x08, '_', 'S', '3', '_', 0x12, 0x06, 0x02, 0x0a, 0x01, 0x0a, 0x01,
+        0x08, '_', 'S', '4', '_', 0x12, 0x06, 0x02, 0x0a, 0x02, 0x0a, 0x02,
+        0x08, '_', 'S', '5', '_', 0x12, 0x04, 0x02, 0x00, 0x00,
+    };
+    uint8_t a = 9, b = 9;
+    CHECK(acpi_find_sleep_type(aml, sizeof aml, 3, &a, &b));
+    CHECK_EQ(a, 1);
+    CHECK(acpi_find_sleep_type(aml, sizeof aml, 4, &a, &b));
+    CHECK_EQ(a, 2);
+    CHECK(acpi_find_sleep_type(aml, sizeof aml, 5, &a, &b));
+    CHECK_EQ(a, 0);
+    CHECK(!acpi_find_sleep_type(aml, sizeof aml, 1, &a, &b));
+    CHECK(!acpi_find_sleep_type(aml, sizeof aml, 6, &a, &b));
+
+    struct acpi_info si = { 0 };
+    si.has_s5 = true;
+    si.slp_typa = 0;
+    si.slp_typb = 7;
+    si.has_sleep = 1u << 3 | 1u << 4;
+    si.sleep_typa[3] = 1;
+    si.sleep_typa[4] = 2;
+    si.sleep_typb[3] = 5;
+    si.sleep_typb[4] = 6;
+    CHECK_EQ(acpi_sleep_state(&si, false, 0), 5);
+    CHECK_EQ(acpi_sleep_state(&si, false, 1), 3);
+    CHECK_EQ(acpi_sleep_state(&si, false, 2), 4);
+    CHECK_EQ(acpi_sleep_state(&si, false, 6), -1);
+    CHECK_EQ(acpi_sleep_state(&si, true, 7), 5);        /* PM1b has its own values */
+    CHECK_EQ(acpi_sleep_state(&si, true, 5), 3);
+    CHECK_EQ(acpi_sleep_state(&si, true, 0), -1);
+    /* No DSDT: PIIX4/ICH9 decoding (0 soft-off, 1 suspend to RAM). */
+    struct acpi_info none = { 0 };
+    CHECK_EQ(acpi_sleep_state(&none, false, 0), 5);
+    CHECK_EQ(acpi_sleep_state(&none, false, 1), 3);
+    CHECK_EQ(acpi_sleep_state(&none, false, 2), -1);
+}
+
 UNIT_MAIN(T(full_machine_xsdt), T(rsdp_v1_uses_rsdt), T(rsdp_errors), T(root_table_errors),
           T(fadt_versions), T(fadt_x_fields), T(s5_encodings), T(s5_rejects), T(dsdt_problems),
-          T(madt_entries), T(tables_skipped_or_missing), T(random_corruption_stays_in_bounds))
+          T(madt_entries), T(tables_skipped_or_missing), T(random_corruption_stays_in_bounds),
+          T(sleep_states))
