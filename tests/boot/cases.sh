@@ -318,7 +318,21 @@ boot_linux() {
     expect_status 0 bochs:
 }
 
-case_linux_skylake() { boot_linux linux_skylake corei7_skylake_x; }
+# Linux's CPU view: the same kernel and initramfs natively (GRUB's `linux`), in the same
+# Bochs model; its /proc/cpuinfo flags must differ only as the README documents.
+case_linux_skylake() {
+    boot_linux linux_skylake corei7_skylake_x || return 1
+    local skiff_log=$LOG
+    sed -n 's/^SKIFF-LINUX-FLAGS //p' "$skiff_log" > "$TESTDIR/linux_skylake.skiff.txt"
+    BOCHS_BAD_MSRS=1 NATIVE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
+        boot_native linux_skylake.native bochs:corei7_skylake_x:128 \
+        "    linux /boot/vmlinuz console=ttyS0 quiet cryptomgr.notests panic=-1
+    initrd /boot/initrd.img" 300 || return 1
+    expect '^SKIFF-LINUX-OK uname=.* hypervisor=no vmx=yes nproc=1$'
+    sed -n 's/^SKIFF-LINUX-FLAGS //p' "$LOG" > "$TESTDIR/linux_skylake.native.txt"
+    python3 tests/boot/guestdiff.py cpuinfo "$TESTDIR/linux_skylake.native.txt" "$TESTDIR/linux_skylake.skiff.txt" ||
+        fail "Linux's /proc/cpuinfo flags differ from native beyond the README's list"
+}
 
 # Several CPUs: Linux starts its APs itself (INIT, SIPI through its local APIC, which Skiff
 # sees), each AP's vCPU runs in real mode from the SIPI vector under its own VMCS, and `nproc`

@@ -5,7 +5,9 @@
 #   OUTDIR/initrd.img      a gzip'd newc initramfs: busybox-static and an /init that
 #                          prints one line
 #     SKIFF-LINUX-OK uname=<release> hypervisor=<yes|no> vmx=<yes|no> nproc=<n>
-#                          (from the `flags` line of /proc/cpuinfo) and runs `poweroff -f`
+#                          (from the `flags` line of /proc/cpuinfo), then
+#     SKIFF-LINUX-FLAGS <the flags line's names>
+#                          and runs `poweroff -f`
 #   OUTDIR/packages        the Debian packages and versions used
 # Cached: nothing is done while vmlinuz and initrd.img exist and are newer than this script.
 # Needs root (apt-get update, if the package lists are missing, and device nodes).
@@ -106,6 +108,7 @@ hv=no; vmx=no
 echo "$flags" | grep -qw hypervisor && hv=yes
 echo "$flags" | grep -qw vmx && vmx=yes
 echo "SKIFF-LINUX-OK uname=$(uname -r) hypervisor=$hv vmx=$vmx nproc=$(nproc)"
+echo "SKIFF-LINUX-FLAGS ${flags#*: }"
 # The last characters written before power-off can be lost: pause first.
 sleep 1
 poweroff -f
