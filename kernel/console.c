@@ -156,7 +156,7 @@ void console_screen_init(const struct mb2_info *mb)
     } else if (con.screen_explicit) {
         pr_warn("skiff: warning: console=screen: %s\n", why);
     } else {
-        pr_debug("skiff: console: no screen: %s\n", why);
+        pr_info("skiff: console: no screen: %s\n", why);
     }
 }
 

@@ -247,6 +247,6 @@ const char *mb2_mem_type_name(uint32_t type)
     case MB2_MEM_ACPI_RECLAIMABLE: return "ACPI reclaimable";
     case MB2_MEM_NVS:              return "ACPI NVS";
     case MB2_MEM_BADRAM:           return "bad RAM";
-    default:                       return "reserved (unknown type)";
+    default:                       return "reserved (a type Multiboot2 does not define)";
     }
 }

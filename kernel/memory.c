@@ -35,8 +35,8 @@ bool memory_init(const struct mb2_info *mb, uint64_t info_phys, uint64_t load_ba
     pr_info("skiff: memory map (%zu entries):\n", mb->nmmap);
     for (size_t i = 0; i < mb->nmmap; i++) {
         const struct mb2_mmap_entry *e = &mb->mmap[i];
-        pr_info("skiff:   mem 0x%016llx-0x%016llx %s\n", (unsigned long long)e->base,
-                (unsigned long long)(e->base + e->len - 1), mb2_mem_type_name(e->type));
+        pr_info("skiff:   mem 0x%016llx-0x%016llx %s (type %u)\n", (unsigned long long)e->base,
+                (unsigned long long)(e->base + e->len - 1), mb2_mem_type_name(e->type), e->type);
         if (e->type == MB2_MEM_AVAILABLE && e->len && e->base + e->len > e->base) {
             if (pmm_add_usable(&host_pmm, e->base, e->base + e->len)) {
                 pr_err("skiff: error: memory map too fragmented\n");

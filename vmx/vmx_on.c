@@ -61,6 +61,8 @@ int vmx_enable(void)
               fc | FEATURE_CONTROL_LOCKED | FEATURE_CONTROL_VMX_OUTSIDE_SMX);
         break;
     case FC_PROCEED:
+        pr_info("skiff: vmx: IA32_FEATURE_CONTROL=0x%llx locked by the firmware, VMX outside SMX enabled\n",
+                (unsigned long long)fc);
         break;
     }
 

@@ -346,8 +346,8 @@ TEST(names)
     CHECK_STR(mb2_tag_name(0xffffffffu), "unknown");
     CHECK_STR(mb2_mem_type_name(MB2_MEM_AVAILABLE), "usable");
     CHECK_STR(mb2_mem_type_name(MB2_MEM_NVS), "ACPI NVS");
-    CHECK_STR(mb2_mem_type_name(0), "reserved (unknown type)");
-    CHECK_STR(mb2_mem_type_name(6), "reserved (unknown type)");
+    CHECK_STR(mb2_mem_type_name(0), "reserved (a type Multiboot2 does not define)");
+    CHECK_STR(mb2_mem_type_name(6), "reserved (a type Multiboot2 does not define)");
 }
 
 /* ---- malformed blocks --------------------------------------------------------- */
