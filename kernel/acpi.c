@@ -208,7 +208,18 @@ static void parse_fadt(const uint8_t *f, uint32_t len, struct acpi_info *out)
                 out->pm1a_cnt = (uint16_t)addr;
             else
                 out->pm1b_cnt = (uint16_t)addr;
+        } else if (f[off] == ACPI_SPACE_MEM && addr) {
+            if (i == 0)
+                out->pm1a_cnt_mem = addr;
+            else
+                out->pm1b_cnt_mem = addr;
         }
+    }
+    out->hw_reduced = flags & (1u << 20);
+    /* SLEEP_CONTROL_REG (244, GAS; ACPI 5.0+, hardware-reduced platforms, 4.8.3.7). */
+    if (len >= 256 && rd64(f + 248) && (f[244] == ACPI_SPACE_IO || f[244] == ACPI_SPACE_MEM)) {
+        out->sleep_ctl_space = f[244];
+        out->sleep_ctl_addr = rd64(f + 248);
     }
 }
 

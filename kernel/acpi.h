@@ -62,6 +62,10 @@ struct acpi_info {
     uint64_t reset_addr;
     uint8_t reset_value;
     uint16_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 = none */
+    uint64_t pm1a_cnt_mem, pm1b_cnt_mem; /* X_PM1x_CNT_BLK in system memory space, 0 = none */
+    bool hw_reduced;             /* FADT flag HW_REDUCED_ACPI (bit 20) */
+    uint8_t sleep_ctl_space;     /* SLEEP_CONTROL_REG (hardware-reduced ACPI): enum acpi_space */
+    uint64_t sleep_ctl_addr;     /* 0 = none */
     uint16_t smi_cmd;            /* SMI command port (0 = the machine is always in ACPI mode) */
     uint8_t acpi_enable;         /* value written to smi_cmd to enter ACPI mode */
     uint64_t dsdt;

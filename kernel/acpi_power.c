@@ -43,13 +43,19 @@ void acpi_init(const struct mb2_info *mb)
     acpi_host_ok = true;
     acpi_summary(&acpi_host, line, sizeof(line));
     pr_info("skiff: acpi: %s\n", line);
-}
-
-bool acpi_is_pm1_cnt_port(uint16_t port)
-{
-    return acpi_host_ok && acpi_host.fadt_status == ACPI_TABLE_OK &&
-           ((acpi_host.pm1a_cnt && (port == acpi_host.pm1a_cnt || port == acpi_host.pm1a_cnt + 1)) ||
-            (acpi_host.pm1b_cnt && (port == acpi_host.pm1b_cnt || port == acpi_host.pm1b_cnt + 1)));
+    /* Power and reset registers in memory space: the guest's stores to them are not seen. */
+    const struct acpi_info *a = &acpi_host;
+    const struct { uint64_t addr; const char *what; } mem_regs[] = {
+        { a->pm1a_cnt_mem, "PM1a_CNT" },
+        { a->pm1b_cnt_mem, "PM1b_CNT" },
+        { a->sleep_ctl_space == ACPI_SPACE_MEM ? a->sleep_ctl_addr : 0, "SLEEP_CONTROL_REG" },
+        { a->has_reset && a->reset_space == ACPI_SPACE_MEM ? a->reset_addr : 0, "RESET_REG" },
+    };
+    for (unsigned i = 0; i < sizeof(mem_regs) / sizeof(mem_regs[0]); i++)
+        if (mem_regs[i].addr)
+            pr_warn("skiff: acpi: warning: %s is in memory space at 0x%llx: Skiff does not see the guest's "
+                    "writes to it, so a guest can power off, sleep or reset the machine there without a verdict\n",
+                    mem_regs[i].what, (unsigned long long)mem_regs[i].addr);
 }
 
 static void spin(unsigned n)

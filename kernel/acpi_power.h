@@ -10,8 +10,6 @@ extern bool acpi_host_ok;
 
 /* Parse the tables behind the Multiboot2 RSDP copy and print one summary line. */
 void acpi_init(const struct mb2_info *mb);
-/* A port of the FADT's PM1a/PM1b control block (either byte of the 16-bit register). */
-bool acpi_is_pm1_cnt_port(uint16_t port);
 /* S5 through PM1a/PM1b_CNT (SLP_TYP | SLP_EN); returns if the machine is still on. */
 void acpi_poweroff(void);
 /* Write RESET_VALUE to the FADT's reset register; returns if the machine is still on. */

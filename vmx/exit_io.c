@@ -15,6 +15,7 @@
 #include "kernel/skiff.h"
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
+#include "vmx/io_policy.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_caps.h"
 #include "vmx/vmx_insn.h"
@@ -84,111 +85,49 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
         outl(port, val);
 }
 
-/* What an intercepted OUT means; IN is always passed through. */
-enum io_effect { IO_PASS, IO_POWER_OFF, IO_RESET, IO_DEBUG_EXIT, IO_SLEEP };
+/* The power, sleep and reset registers (vmx/io_policy.c), built once from the FADT. */
+static struct io_policy io_policy;
 
-/* A sleep request other than S5: the state (-1 unknown) and SLP_TYP, for the verdict. */
-static int sleep_state;
-static unsigned sleep_typ;
-
-/* SLP_EN in a PM1 control value: S5 is a power-off, every other SLP_TYP a sleep request. */
-static enum io_effect pm1_effect(bool pm1b, uint32_t v16)
-{
-    if (!(v16 & ACPI_PM1_SLP_EN))
-        return IO_PASS;
-    sleep_typ = (v16 >> ACPI_PM1_SLP_TYP_SHIFT) & 7;
-    sleep_state = acpi_sleep_state(&acpi_host, pm1b, sleep_typ);
-    return sleep_state == 5 ? IO_POWER_OFF : IO_SLEEP;
-}
-
-static enum io_effect out_effect(uint16_t port, unsigned size, uint32_t val)
-{
-    static unsigned shutdown_match;
-    static const char shutdown[] = "Shutdown";
-    static bool kbc_write_output;                /* the 8042's last command was 0xd1 */
-
-    /* The FADT's PM1a/PM1b_CNT (kernel/acpi.c); 0x604 and 0xb004 below stay as fallbacks. */
-    if (acpi_is_pm1_cnt_port(port)) {
-        bool pm1b = acpi_host.pm1b_cnt && (port == acpi_host.pm1b_cnt || port == acpi_host.pm1b_cnt + 1);
-        bool low = port == acpi_host.pm1a_cnt || (acpi_host.pm1b_cnt && port == acpi_host.pm1b_cnt);
-        uint32_t v16 = low ? (size >= 2 ? val : 0) : val << 8;   /* a byte write to the high half */
-        return pm1_effect(pm1b, v16);
-    }
-    switch (port) {
-    case 0xf4:                                   /* QEMU isa-debug-exit */
-        return IO_DEBUG_EXIT;
-    case 0x64:                                   /* 8042 command */
-        kbc_write_output = (val & 0xff) == 0xd1;
-        /* 0xf0-0xff pulse the output lines whose bits are 0; bit 0 is the reset line. */
-        return size == 1 && (val & 0xf1) == 0xf0 ? IO_RESET : IO_PASS;
-    case 0x60:                                   /* 8042 data: after 0xd1, the output port */
-        if (!kbc_write_output)
-            return IO_PASS;
-        kbc_write_output = false;
-        return size == 1 && !(val & 1) ? IO_RESET : IO_PASS;
-    case 0x92:                                   /* system control port A: bit 0 fast reset */
-        return size == 1 && (val & 1) ? IO_RESET : IO_PASS;
-    case 0xcf9:                                  /* reset control register */
-        return size == 1 && (val & 0x04) ? IO_RESET : IO_PASS;
-    case 0x8900:                                 /* Bochs "Shutdown" port */
-        shutdown_match = (char)val == shutdown[shutdown_match] ? shutdown_match + 1
-                         : (char)val == 'S'                    ? 1 : 0;
-        if (shutdown_match == sizeof(shutdown) - 1) {
-            shutdown_match = 0;
-            return IO_POWER_OFF;
-        }
-        return IO_PASS;
-    case 0x604:                                  /* ACPI PM1a_CNT (QEMU q35) */
-    case 0xb004:                                 /* ACPI PM1a_CNT (PIIX4: Bochs, QEMU pc) */
-        return size >= 2 ? pm1_effect(false, val) : IO_PASS;
-    default:
-        return IO_PASS;
-    }
-}
-
-static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, uint16_t port, uint32_t val)
+static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, const struct io_hit *hit)
 {
     vcpu_skip_insn(v);
     switch (e) {
     case IO_POWER_OFF:
-        return vcpu_stop(v, GUEST_POWERED_OFF, 0, "powered off (port 0x%x)", port);
+        return vcpu_stop(v, GUEST_POWERED_OFF, 0, "powered off (port 0x%x)", hit->reg->port);
     case IO_RESET:
-        return vcpu_stop(v, GUEST_RESET, 0, "reset the machine (port 0x%x)", port);
+        return vcpu_stop(v, GUEST_RESET, 0, "reset the machine (port 0x%x)", hit->reg->port);
     case IO_SLEEP:
-        if (sleep_state >= 0)
+        if (hit->sleep_state >= 0)
             return vcpu_stop(v, GUEST_STOPPED, 1, "requested sleep state S%d (SLP_TYP %u with SLP_EN, port 0x%x): "
-                             "Skiff does not implement suspend and resume", sleep_state, sleep_typ, port);
+                             "Skiff does not implement suspend and resume", hit->sleep_state, hit->slp_typ,
+                             hit->reg->port);
         return vcpu_stop(v, GUEST_STOPPED, 1, "requested a sleep state (SLP_TYP %u with SLP_EN, port 0x%x) that "
-                         "the DSDT does not name: Skiff does not implement suspend and resume", sleep_typ, port);
+                         "the DSDT does not name: Skiff does not implement suspend and resume", hit->slp_typ,
+                         hit->reg->port);
     default:
-        return vcpu_stop(v, GUEST_EXITED, val, "exited with status %u (debug-exit port 0x%x)", val, port);
+        return vcpu_stop(v, GUEST_EXITED, hit->value, "exited with status %u (debug-exit port 0x%x)", hit->value,
+                         hit->reg->port);
+    }
+}
+
+/* Mark [port, port + n) in the I/O bitmaps (A: 0-0x7fff, B: 0x8000-0xffff; SDM 25.6.4). */
+static void io_bitmap_set(uint8_t *a, uint8_t *b, uint32_t port, uint32_t n)
+{
+    for (uint32_t p = port; p < port + n && p <= 0xffff; p++) {
+        uint8_t *bm = p < 0x8000 ? a : b;
+        bm[(p & 0x7fff) / 8] |= 1u << (p % 8);
     }
 }
 
 void io_bitmap_init(uint8_t *a, uint8_t *b)
 {
-    uint16_t ports[] = { 0xf4, 0x60, 0x64, 0x92, 0xcf9, 0x8900, 0x604, 0x605, 0xb004, 0xb005 };
-
     memset(a, 0, PAGE_SIZE);
     memset(b, 0, PAGE_SIZE);
-    for (unsigned i = 0; i < ARRAY_SIZE(ports); i++) {
-        uint8_t *bm = ports[i] < 0x8000 ? a : b;
-        uint16_t p = ports[i] & 0x7fff;
-        bm[p / 8] |= 1u << (p % 8);
-    }
-    if (acpi_host_ok) {                          /* the FADT's PM1 control blocks, both bytes */
-        uint16_t pm1[] = { acpi_host.pm1a_cnt, acpi_host.pm1b_cnt };
-        for (unsigned i = 0; i < ARRAY_SIZE(pm1); i++)
-            for (uint32_t p = pm1[i]; pm1[i] && p <= (uint32_t)pm1[i] + 1 && p <= 0xffff; p++) {
-                uint8_t *bm = p < 0x8000 ? a : b;
-                bm[(p & 0x7fff) / 8] |= 1u << (p % 8);
-            }
-    }
+    io_policy_init(&io_policy, acpi_host_ok ? &acpi_host : NULL);
+    for (unsigned i = 0; i < io_policy.n; i++)
+        io_bitmap_set(a, b, io_policy.regs[i].port, io_policy.regs[i].width);
     if (!skiff_cfg.console_none)
-        for (uint16_t p = skiff_cfg.serial_port; p < skiff_cfg.serial_port + 8; p++) {
-            uint8_t *bm = p < 0x8000 ? a : b;
-            bm[(p & 0x7fff) / 8] |= 1u << (p % 8);
-        }
+        io_bitmap_set(a, b, skiff_cfg.serial_port, 8);
 }
 
 /* Segment base for a string operand (64-bit mode: only FS and GS have one). */
@@ -232,9 +171,10 @@ static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
         } else {
             if (!guest_read(gla, &val, io->size))
                 goto fault;
-            enum io_effect e = out_effect(io->port, io->size, val);
+            struct io_hit hit;
+            enum io_effect e = io_policy_out(&io_policy, io->port, io->size, val, &hit);
             if (e != IO_PASS)
-                return io_effect_stop(v, e, io->port, val);
+                return io_effect_stop(v, e, &hit);
             port_out(io->port, io->size, val);
         }
         *pidx = (*pidx & ~amask) | ((*pidx + step) & amask);
@@ -268,9 +208,10 @@ enum exit_action handle_io(struct vcpu *v)
             *rax = (*rax & ~((1ull << (io.size * 8)) - 1)) | val;
     } else {
         uint32_t val = (uint32_t)(*rax & (io.size == 4 ? 0xffffffffu : (1u << (io.size * 8)) - 1));
-        enum io_effect e = out_effect(io.port, io.size, val);
+        struct io_hit hit;
+        enum io_effect e = io_policy_out(&io_policy, io.port, io.size, val, &hit);
         if (e != IO_PASS)
-            return io_effect_stop(v, e, io.port, val);
+            return io_effect_stop(v, e, &hit);
         port_out(io.port, io.size, val);
     }
     vcpu_skip_insn(v);

@@ -541,6 +541,23 @@ static void sleep_s3(void)
     survived("sleep_s3");
 }
 
+/* Accesses that start below the register they reach: a dword OUT at 0xb002 writes
+ * PM1a_CNT (0xb004) with its bytes 2-3 (S5: SLP_TYP 0 | SLP_EN), a word OUT at 0x91
+ * writes port 0x92 with its high byte (fast reset). */
+static void io_unaligned(const char *t)
+{
+    if (streq(t, "pm1_unaligned")) {
+        say("attack pm1_unaligned: outl 0x20000000 to 0xb002 (PM1a_CNT's high byte: S5): expect a power-off verdict");
+        __asm__ volatile("outl %0, %1" ::"a"(0x20000000u), "Nd"((uint16_t)0xb002));
+    } else {
+        say("attack port92_word: outw 0x0100 to 0x91 (port 0x92 bit 0): expect a reset verdict");
+        __asm__ volatile("outw %0, %1" ::"a"((uint16_t)0x0100), "Nd"((uint16_t)0x91));
+    }
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived(t);
+}
+
 /* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
 
 static void soak(void)
@@ -1081,6 +1098,8 @@ void attack_run(const char *t)
         port_reset(t);
     else if (streq(t, "sleep_s3"))
         sleep_s3();
+    else if (streq(t, "pm1_unaligned") || streq(t, "port92_word"))
+        io_unaligned(t);
     else if (streq(t, "fuzz"))
         fuzz();
     else if (streq(t, "soak"))

@@ -255,3 +255,19 @@ case_attack_sleep_s3() {
     expect_not '^skiff: guest powered off'
     expect_verdict_stop 'requested sleep state S3 \(SLP_TYP 1 with SLP_EN, port 0xb004\): Skiff does not implement suspend and resume'
 }
+
+# Power and reset registers are decided by every byte an access writes, not its first port.
+BOOT_CASES+=(attack_pm1_unaligned attack_port92_word)
+case_attack_pm1_unaligned() {
+    boot attack_pm1_unaligned "$ATTACK_EMU" "guest_test=pm1_unaligned"
+    expect '^guest: attack pm1_unaligned: '
+    expect '^skiff: guest powered off \(port 0xb004\)$'
+    expect_not '^guest: attack .*: still running'
+    expect_status 0 "$ATTACK_EMU"
+}
+
+case_attack_port92_word() {
+    boot attack_port92_word "$ATTACK_EMU" "guest_test=port92_word"
+    expect '^guest: attack port92_word: '
+    expect_verdict_stop 'reset the machine \(port 0x92\)'
+}

@@ -1,0 +1,120 @@
+/* Power, sleep and reset port decisions by byte overlap (vmx/io_policy.c). */
+// SOURCES: vmx/io_policy.c kernel/acpi.c kernel/format.c kernel/lib.c
+#include "tests/unit/unit.h"
+#include "vmx/io_policy.h"
+
+/* Bochs' PIIX4 FADT and DSDT: PM1a_CNT 0xb004, \_S3 = 1, \_S5 = 0, reset register 0xcf9 value 6. */
+static struct acpi_info bochs_acpi(void)
+{
+    struct acpi_info a = { 0 };
+    a.pm1a_cnt = 0xb004;
+    a.has_s5 = true;
+    a.has_sleep = 1u << 3;
+    a.sleep_typa[3] = 1;
+    a.has_reset = true;
+    a.reset_space = ACPI_SPACE_IO;
+    a.reset_addr = 0xcf9;
+    a.reset_value = 6;
+    return a;
+}
+
+static enum io_effect out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *h)
+{
+    return io_policy_out(p, port, size, val, h);
+}
+
+TEST(pm1_cnt_by_byte_overlap)
+{
+    struct acpi_info a = bochs_acpi();
+    struct io_policy p;
+    struct io_hit h;
+    io_policy_init(&p, &a);
+    CHECK_EQ(out(&p, 0xb004, 2, 0x2000, &h), IO_POWER_OFF);           /* S5: SLP_TYP 0 | SLP_EN */
+    CHECK_EQ(h.reg->port, 0xb004);
+    CHECK_EQ(out(&p, 0xb004, 2, 0x2400, &h), IO_SLEEP);               /* S3 */
+    CHECK_EQ(h.sleep_state, 3);
+    CHECK_EQ(h.slp_typ, 1);
+    CHECK_EQ(out(&p, 0xb004, 2, 0x1c00, &h), IO_PASS);                /* SLP_TYP without SLP_EN */
+    CHECK_EQ(out(&p, 0xb005, 1, 0x20, &h), IO_POWER_OFF);             /* the high byte alone */
+    CHECK_EQ(out(&p, 0xb004, 1, 0xff, &h), IO_PASS);                  /* the low byte alone */
+    /* A dword two ports below: its bytes 2 and 3 are PM1a_CNT. */
+    CHECK_EQ(out(&p, 0xb002, 4, 0x24000000, &h), IO_SLEEP);
+    CHECK_EQ(h.value, 0x2400);
+    CHECK_EQ(out(&p, 0xb002, 4, 0x20000000, &h), IO_POWER_OFF);
+    CHECK_EQ(out(&p, 0xb003, 4, 0x00200000, &h), IO_POWER_OFF);       /* bytes 1, 2 = 0xb004, 0xb005 */
+    CHECK_EQ(out(&p, 0xb003, 2, 0x2000, &h), IO_PASS);                /* 0xb003, 0xb004: low byte only */
+    CHECK_EQ(out(&p, 0xb006, 2, 0xffff, &h), IO_PASS);                /* just above */
+    CHECK_EQ(out(&p, 0xb001, 2, 0xffff, &h), IO_PASS);                /* just below */
+    CHECK(io_policy_covers(&p, 0xb002, 4));
+    CHECK(io_policy_covers(&p, 0xb005, 1));
+    CHECK(!io_policy_covers(&p, 0xb000, 4));
+    CHECK(!io_policy_covers(&p, 0xb006, 2));
+}
+
+TEST(reset_ports_by_byte_overlap)
+{
+    struct acpi_info a = bochs_acpi();
+    struct io_policy p;
+    struct io_hit h;
+    io_policy_init(&p, &a);
+    CHECK_EQ(out(&p, 0x92, 1, 0x01, &h), IO_RESET);
+    CHECK_EQ(out(&p, 0x92, 1, 0x02, &h), IO_PASS);                    /* A20 only */
+    CHECK_EQ(out(&p, 0x92, 2, 0x0001, &h), IO_RESET);                 /* word at 0x92 */
+    CHECK_EQ(out(&p, 0x91, 2, 0x0100, &h), IO_RESET);                 /* word at 0x91: its high byte is 0x92 */
+    CHECK_EQ(out(&p, 0x91, 2, 0x0001, &h), IO_PASS);
+    CHECK_EQ(out(&p, 0x90, 4, 0x00010000, &h), IO_RESET);
+    CHECK_EQ(out(&p, 0xcf9, 1, 0x06, &h), IO_RESET);
+    CHECK_EQ(out(&p, 0xcf9, 1, 0x02, &h), IO_PASS);
+    CHECK_EQ(out(&p, 0xcf8, 2, 0x0600, &h), IO_RESET);                /* word at 0xcf8 reaches 0xcf9 */
+    CHECK_EQ(out(&p, 0xcf8, 4, 0x80000600, &h), IO_PASS);             /* CONFIG_ADDRESS, not the reset register */
+    CHECK_EQ(out(&p, 0x64, 1, 0xfe, &h), IO_RESET);                   /* pulse the reset line */
+    CHECK_EQ(out(&p, 0x64, 1, 0xff, &h), IO_PASS);
+    CHECK_EQ(out(&p, 0x63, 2, 0xfe00, &h), IO_RESET);                 /* word at 0x63 */
+    CHECK_EQ(out(&p, 0x64, 1, 0xd1, &h), IO_PASS);                    /* write output port ... */
+    CHECK_EQ(out(&p, 0x60, 1, 0xfe, &h), IO_RESET);                   /* ... with the reset line low */
+    CHECK_EQ(out(&p, 0x60, 1, 0xfe, &h), IO_PASS);                    /* plain data afterwards */
+    CHECK_EQ(out(&p, 0x64, 1, 0xd1, &h), IO_PASS);
+    CHECK_EQ(out(&p, 0x60, 2, 0x00fe, &h), IO_RESET);
+}
+
+TEST(fadt_rows_and_no_acpi)
+{
+    /* A hardware-reduced machine: SLEEP_CONTROL_REG in I/O space, an I/O reset register. */
+    struct acpi_info a = { 0 };
+    a.hw_reduced = true;
+    a.sleep_ctl_space = ACPI_SPACE_IO;
+    a.sleep_ctl_addr = 0x1800;
+    a.has_s5 = true;
+    a.slp_typa = 5;
+    a.has_reset = true;
+    a.reset_space = ACPI_SPACE_IO;
+    a.reset_addr = 0x1804;
+    a.reset_value = 0x0e;
+    struct io_policy p;
+    struct io_hit h;
+    io_policy_init(&p, &a);
+    CHECK_EQ(out(&p, 0x1800, 1, (5u << 2) | (1u << 5), &h), IO_POWER_OFF);
+    CHECK_EQ(out(&p, 0x1800, 1, (3u << 2) | (1u << 5), &h), IO_SLEEP);
+    CHECK_EQ(h.sleep_state, -1);
+    CHECK_EQ(out(&p, 0x1800, 1, 5u << 2, &h), IO_PASS);
+    CHECK_EQ(out(&p, 0x17ff, 2, 0x3400, &h), IO_POWER_OFF);
+    CHECK_EQ(out(&p, 0x1804, 1, 0x0e, &h), IO_RESET);
+    CHECK_EQ(out(&p, 0x1802, 4, 0x000e0000, &h), IO_RESET);
+    CHECK_EQ(out(&p, 0x1804, 1, 0x0f, &h), IO_PASS);
+    /* No ACPI tables at all: the chipset fallbacks, S5 = SLP_TYP 0. */
+    io_policy_init(&p, NULL);
+    CHECK_EQ(out(&p, 0x604, 2, 0x2000, &h), IO_POWER_OFF);
+    CHECK_EQ(out(&p, 0x604, 2, 0x2400, &h), IO_SLEEP);
+    CHECK_EQ(h.sleep_state, 3);
+    CHECK_EQ(out(&p, 0xf4, 1, 3, &h), IO_DEBUG_EXIT);
+    CHECK_EQ(h.value, 3);
+    CHECK_EQ(out(&p, 0xf6, 1, 3, &h), IO_DEBUG_EXIT);
+    /* Bochs' shutdown port: the string, byte by byte, restarting on 'S'. */
+    const char *s = "SSShutdown";
+    enum io_effect e = IO_PASS;
+    for (; *s; s++)
+        e = out(&p, 0x8900, 1, (uint8_t)*s, &h);
+    CHECK_EQ(e, IO_POWER_OFF);
+}
+
+UNIT_MAIN(T(pm1_cnt_by_byte_overlap), T(reset_ports_by_byte_overlap), T(fadt_rows_and_no_acpi))

@@ -1,0 +1,141 @@
+/* Power, sleep and reset ports, decided byte by byte (vmx/io_policy.h). */
+#include "vmx/io_policy.h"
+
+#include <stddef.h>
+
+/* The rows every PC-compatible machine may have, whatever its firmware says. */
+static const struct io_reg fixed_rows[] = {
+    { 0xcf9, 1, IO_REG_CF9, 0, false, "reset control register (PIIX/ICH/PCH)" },
+    { 0x92, 1, IO_REG_PORT92, 0, false, "system control port A, fast reset" },
+    { 0x64, 1, IO_REG_KBC_CMD, 0, false, "8042 command: reset pulse, write output port" },
+    { 0x60, 1, IO_REG_KBC_DATA, 0, false, "8042 data: output port after 0xd1" },
+    { 0xf4, 4, IO_REG_DEBUG_EXIT, 0, false, "QEMU isa-debug-exit" },
+    { 0x8900, 1, IO_REG_BOCHS_SHUTDOWN, 0, false, "Bochs shutdown port" },
+    /* The chipsets' own PM1a_CNT where no FADT names it: PIIX4 (Bochs, QEMU pc) and ICH9 (QEMU q35). */
+    { 0xb004, 2, IO_REG_PM1A_CNT, 0, false, "PM1a_CNT of the PIIX4 PM block (Bochs, QEMU pc)" },
+    { 0x604, 2, IO_REG_PM1A_CNT, 0, false, "PM1a_CNT of the ICH9 PM block (QEMU q35)" },
+};
+
+static void add_row(struct io_policy *p, struct io_reg r)
+{
+    if (p->n < IO_POLICY_MAX && r.port && (uint32_t)r.port + r.width <= 0x10000)
+        p->regs[p->n++] = r;
+}
+
+void io_policy_init(struct io_policy *p, const struct acpi_info *acpi)
+{
+    *p = (struct io_policy){ .acpi = acpi };
+    /* The FADT's rows first: they say what this machine's registers are. */
+    if (acpi) {
+        add_row(p, (struct io_reg){ acpi->pm1a_cnt, 2, IO_REG_PM1A_CNT, 0, false, "FADT PM1a_CNT_BLK" });
+        add_row(p, (struct io_reg){ acpi->pm1b_cnt, 2, IO_REG_PM1B_CNT, 0, true, "FADT PM1b_CNT_BLK" });
+        if (acpi->sleep_ctl_space == ACPI_SPACE_IO && acpi->sleep_ctl_addr <= 0xffff)
+            add_row(p, (struct io_reg){ (uint16_t)acpi->sleep_ctl_addr, 1, IO_REG_SLEEP_CONTROL, 0, false,
+                                        "FADT SLEEP_CONTROL_REG (hardware-reduced ACPI)" });
+        if (acpi->has_reset && acpi->reset_space == ACPI_SPACE_IO && acpi->reset_addr != 0xcf9)
+            add_row(p, (struct io_reg){ (uint16_t)acpi->reset_addr, 1, IO_REG_RESET_VALUE, acpi->reset_value,
+                                        false, "FADT RESET_REG" });
+    }
+    for (size_t i = 0; i < sizeof(fixed_rows) / sizeof(fixed_rows[0]); i++)
+        add_row(p, fixed_rows[i]);
+}
+
+/* The bytes of an access [port, port + size) of val that land in reg, shifted to the
+ * register's own offsets; *mask says which of the register's bytes were written. */
+static bool overlap(const struct io_reg *r, uint16_t port, unsigned size, uint32_t val, uint32_t *bytes,
+                    uint32_t *mask)
+{
+    *bytes = 0;
+    *mask = 0;
+    for (unsigned i = 0; i < size; i++) {
+        uint32_t p = (uint32_t)port + i;
+        if (p >= r->port && p < (uint32_t)r->port + r->width) {
+            unsigned off = p - r->port;
+            *bytes |= ((val >> (8 * i)) & 0xff) << (8 * off);
+            *mask |= 0xffu << (8 * off);
+        }
+    }
+    return *mask != 0;
+}
+
+/* SLP_EN in a sleep request: S5 powers off, any other state is a sleep. */
+static enum io_effect sleep_effect(const struct io_policy *p, bool pm1b, unsigned slp_typ, struct io_hit *hit)
+{
+    static const struct acpi_info no_tables;
+    hit->slp_typ = slp_typ & 7;
+    hit->sleep_state = acpi_sleep_state(p->acpi ? p->acpi : &no_tables, pm1b, hit->slp_typ);
+    return hit->sleep_state == 5 ? IO_POWER_OFF : IO_SLEEP;
+}
+
+static enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r, uint32_t v, uint32_t mask,
+                                 struct io_hit *hit)
+{
+    static const char shutdown[] = "Shutdown";
+
+    switch (r->kind) {
+    case IO_REG_PM1A_CNT:
+    case IO_REG_PM1B_CNT:
+        /* SLP_TYP (12:10) and SLP_EN (13) sit in the high byte: a write that reaches it decides. */
+        if ((mask & 0xff00) && (v & ACPI_PM1_SLP_EN))
+            return sleep_effect(p, r->pm1b, v >> ACPI_PM1_SLP_TYP_SHIFT, hit);
+        return IO_PASS;
+    case IO_REG_SLEEP_CONTROL:
+        return (v & (1u << 5)) ? sleep_effect(p, false, v >> 2, hit) : IO_PASS;
+    case IO_REG_RESET_VALUE:
+        return (v & 0xff) == r->value ? IO_RESET : IO_PASS;
+    case IO_REG_CF9:
+        return (v & 0x04) ? IO_RESET : IO_PASS;
+    case IO_REG_PORT92:
+        return (v & 0x01) ? IO_RESET : IO_PASS;
+    case IO_REG_KBC_CMD:
+        p->kbc_write_output = (v & 0xff) == 0xd1;
+        /* 0xf0-0xff pulse the output lines whose bits are 0; bit 0 is the reset line. */
+        return (v & 0xf1) == 0xf0 ? IO_RESET : IO_PASS;
+    case IO_REG_KBC_DATA:
+        if (!p->kbc_write_output)
+            return IO_PASS;
+        p->kbc_write_output = false;
+        return (v & 1) ? IO_PASS : IO_RESET;
+    case IO_REG_DEBUG_EXIT:
+        return IO_DEBUG_EXIT;
+    case IO_REG_BOCHS_SHUTDOWN:
+        p->shutdown_match = (char)v == shutdown[p->shutdown_match] ? p->shutdown_match + 1
+                            : (char)v == 'S'                        ? 1 : 0;
+        if (p->shutdown_match == sizeof(shutdown) - 1) {
+            p->shutdown_match = 0;
+            return IO_POWER_OFF;
+        }
+        return IO_PASS;
+    }
+    return IO_PASS;
+}
+
+enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+{
+    *hit = (struct io_hit){ .sleep_state = -1 };
+    /* A dword at 0xcf8 is PCI CONFIG_ADDRESS, never the reset register (PCI 3.0, 3.2.2.3.2). */
+    bool config_address = port == 0xcf8 && size == 4;
+    for (unsigned i = 0; i < p->n; i++) {
+        const struct io_reg *r = &p->regs[i];
+        uint32_t v, mask;
+        if (!overlap(r, port, size, val, &v, &mask) || (config_address && r->kind == IO_REG_CF9))
+            continue;
+        enum io_effect e = reg_effect(p, r, v, mask, hit);
+        if (e != IO_PASS) {
+            hit->reg = r;
+            hit->value = v;
+            return e;
+        }
+    }
+    return IO_PASS;
+}
+
+bool io_policy_covers(const struct io_policy *p, uint16_t port, unsigned size)
+{
+    for (unsigned i = 0; i < p->n; i++) {
+        uint32_t v, mask;
+        if (overlap(&p->regs[i], port, size, 0, &v, &mask))
+            return true;
+    }
+    return false;
+}
