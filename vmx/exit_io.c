@@ -11,10 +11,12 @@
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
+#include "kernel/pci.h"
 #include "kernel/serial.h"
 #include "kernel/skiff.h"
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
+#include "vmx/exit_pci.h"
 #include "vmx/io_policy.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_caps.h"
@@ -41,6 +43,8 @@ static bool console_port(uint16_t port, uint16_t reg)
 
 static uint32_t port_in(uint16_t port, unsigned size)
 {
+    if (pci_io_port(port, size))
+        return pci_io_in(port, size);
     if (size == 1 && console_port(port, 5))
         return inb(port) | 0x60;                 /* THR empty, transmitter idle */
     if (size == 1 && console_port(port, 3))
@@ -51,7 +55,7 @@ static uint32_t port_in(uint16_t port, unsigned size)
         /* Loopback as the guest sees it: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2 (8250/16550). */
         return (uint32_t)(((guest_mcr & 0x02) << 3) | ((guest_mcr & 0x01) << 5) |
                           ((guest_mcr & 0x04) << 4) | ((guest_mcr & 0x08) << 4));
-    return size == 1 ? inb(port) : size == 2 ? inw(port) : inl(port);
+    return in_sized(port, size);
 }
 
 static void port_out(uint16_t port, unsigned size, uint32_t val)
@@ -77,12 +81,7 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
         guest_mcr = (uint8_t)val;
         val &= ~0x10u;                           /* loopback would silence Skiff's console */
     }
-    if (size == 1)
-        outb(port, (uint8_t)val);
-    else if (size == 2)
-        outw(port, (uint16_t)val);
-    else
-        outl(port, val);
+    out_sized(port, size, val);
 }
 
 /* The power, sleep and reset registers (vmx/io_policy.c), built once from the FADT. */
@@ -110,6 +109,19 @@ static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, const s
     }
 }
 
+/* One OUT: the power/sleep/reset policy, then PCI configuration, then the port itself. */
+static enum exit_action out_one(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    struct io_hit hit;
+    enum io_effect e = io_policy_out(&io_policy, port, size, val, &hit);
+    if (e != IO_PASS)
+        return io_effect_stop(v, e, &hit);
+    if (pci_io_port(port, size))
+        return pci_io_out(v, port, size, val);
+    port_out(port, size, val);
+    return EXIT_RESUME;
+}
+
 /* Mark [port, port + n) in the I/O bitmaps (A: 0-0x7fff, B: 0x8000-0xffff; SDM 25.6.4). */
 static void io_bitmap_set(uint8_t *a, uint8_t *b, uint32_t port, uint32_t n)
 {
@@ -119,15 +131,34 @@ static void io_bitmap_set(uint8_t *a, uint8_t *b, uint32_t port, uint32_t n)
     }
 }
 
+static uint8_t *io_bitmap_a, *io_bitmap_b;
+
+/* Every byte of every policy row, PCI configuration mechanism #1 and the console UART exit. */
+static void io_bitmap_build(void)
+{
+    memset(io_bitmap_a, 0, PAGE_SIZE);
+    memset(io_bitmap_b, 0, PAGE_SIZE);
+    for (unsigned i = 0; i < io_policy.n; i++)
+        io_bitmap_set(io_bitmap_a, io_bitmap_b, io_policy.regs[i].port, io_policy.regs[i].width);
+    io_bitmap_set(io_bitmap_a, io_bitmap_b, PCI_CONFIG_ADDRESS, 8);
+    if (!skiff_cfg.console_none)
+        io_bitmap_set(io_bitmap_a, io_bitmap_b, skiff_cfg.serial_port, 8);
+}
+
 void io_bitmap_init(uint8_t *a, uint8_t *b)
 {
-    memset(a, 0, PAGE_SIZE);
-    memset(b, 0, PAGE_SIZE);
+    io_bitmap_a = a;
+    io_bitmap_b = b;
     io_policy_init(&io_policy, acpi_host_ok ? &acpi_host : NULL);
-    for (unsigned i = 0; i < io_policy.n; i++)
-        io_bitmap_set(a, b, io_policy.regs[i].port, io_policy.regs[i].width);
-    if (!skiff_cfg.console_none)
-        io_bitmap_set(a, b, skiff_cfg.serial_port, 8);
+    io_bitmap_build();
+}
+
+/* The guest moved the chipset's PM block (vmx/exit_pci.c): PM1a_CNT's row goes with it.  The
+ * bitmaps are shared by every vCPU and read by the CPU at each I/O instruction (SDM 25.6.4). */
+void io_follow_pm1a(uint16_t port)
+{
+    io_policy_move_pm1a(&io_policy, port);
+    io_bitmap_build();
 }
 
 /* Segment base for a string operand (64-bit mode: only FS and GS have one). */
@@ -171,11 +202,8 @@ static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
         } else {
             if (!guest_read(gla, &val, io->size))
                 goto fault;
-            struct io_hit hit;
-            enum io_effect e = io_policy_out(&io_policy, io->port, io->size, val, &hit);
-            if (e != IO_PASS)
-                return io_effect_stop(v, e, &hit);
-            port_out(io->port, io->size, val);
+            if (out_one(v, io->port, io->size, val) == EXIT_STOP)
+                return EXIT_STOP;
         }
         *pidx = (*pidx & ~amask) | ((*pidx + step) & amask);
     }
@@ -208,11 +236,8 @@ enum exit_action handle_io(struct vcpu *v)
             *rax = (*rax & ~((1ull << (io.size * 8)) - 1)) | val;
     } else {
         uint32_t val = (uint32_t)(*rax & (io.size == 4 ? 0xffffffffu : (1u << (io.size * 8)) - 1));
-        struct io_hit hit;
-        enum io_effect e = io_policy_out(&io_policy, io.port, io.size, val, &hit);
-        if (e != IO_PASS)
-            return io_effect_stop(v, e, &hit);
-        port_out(io.port, io.size, val);
+        if (out_one(v, io.port, io.size, val) == EXIT_STOP)
+            return EXIT_STOP;
     }
     vcpu_skip_insn(v);
     return EXIT_RESUME;

@@ -38,6 +38,19 @@ void io_policy_init(struct io_policy *p, const struct acpi_info *acpi)
     }
     for (size_t i = 0; i < sizeof(fixed_rows) / sizeof(fixed_rows[0]); i++)
         add_row(p, fixed_rows[i]);
+    p->pm1a_row = -1;
+    for (unsigned i = 0; i < p->n && p->pm1a_row < 0; i++)
+        if (p->regs[i].kind == IO_REG_PM1A_CNT)
+            p->pm1a_row = (int)i;
+}
+
+void io_policy_move_pm1a(struct io_policy *p, uint16_t port)
+{
+    if (p->pm1a_row < 0 || !port || port > 0xfffe)
+        return;                     /* a disabled block decodes nothing: the old row stays, harmless */
+    struct io_reg *r = &p->regs[p->pm1a_row];
+    r->port = port;
+    r->why = "PM1a_CNT where the guest moved the chipset's PM block";
 }
 
 /* The bytes of an access [port, port + size) of val that land in reg, shifted to the

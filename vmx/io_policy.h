@@ -47,6 +47,7 @@ struct io_reg {
 struct io_policy {
     struct io_reg regs[IO_POLICY_MAX];
     unsigned n;
+    int pm1a_row;                   /* the row of this machine's PM1a_CNT, -1 = none */
     const struct acpi_info *acpi;   /* SLP_TYP values of the sleep states; NULL = none known */
     /* State of the stateful registers. */
     bool kbc_write_output;          /* the 8042's last command was 0xd1 */
@@ -65,6 +66,8 @@ struct io_hit {
 void io_policy_init(struct io_policy *p, const struct acpi_info *acpi);
 /* An OUT of size bytes (1, 2, 4) of val at port: the effect of the first row it stops at. */
 enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit);
+/* The chipset's PM block moved: PM1a_CNT is at port now (0: the block is disabled). */
+void io_policy_move_pm1a(struct io_policy *p, uint16_t port);
 /* True when any byte of [port, port + size) belongs to a row (the bitmap must make it exit). */
 bool io_policy_covers(const struct io_policy *p, uint16_t port, unsigned size);
 

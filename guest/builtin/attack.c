@@ -558,6 +558,46 @@ static void io_unaligned(const char *t)
     survived(t);
 }
 
+/* PCI configuration mechanism #1 from the guest. */
+static uint32_t pci_read32(unsigned bus, unsigned dev, unsigned fn, unsigned reg)
+{
+    uint32_t v;
+    __asm__ volatile("outl %0, %1" ::"a"(0x80000000u | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc)),
+                     "Nd"((uint16_t)0xcf8));
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"((uint16_t)0xcfc));
+    return v;
+}
+
+static void pci_write32(unsigned bus, unsigned dev, unsigned fn, unsigned reg, uint32_t v)
+{
+    __asm__ volatile("outl %0, %1" ::"a"(0x80000000u | bus << 16 | dev << 11 | fn << 8 | (reg & 0xfc)),
+                     "Nd"((uint16_t)0xcf8));
+    __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"((uint16_t)0xcfc));
+}
+
+/* Move the PIIX4 PM block (8086:7113, PMBA at 0x40) to 0xc000 and ask for S5 or S3 through
+ * the moved PM1a_CNT (0xc004): the FADT still names 0xb004. */
+static void pm_move(const char *t)
+{
+    bool s3 = streq(t, "pm_move_s3");
+    for (unsigned dev = 0; dev < 32; dev++)
+        for (unsigned fn = 0; fn < 8; fn++) {
+            if (pci_read32(0, dev, fn, 0) != 0x71138086u)
+                continue;
+            say("attack %s: PIIX4 PM at 00:%u.%u: PMBA %x -> 0xc001, then %s through 0xc004", t, (uint64_t)dev,
+                (uint64_t)fn, (uint64_t)(pci_read32(0, dev, fn, 0x40) & 0xffff), s3 ? "S3" : "S5");
+            pci_write32(0, dev, fn, 0x40, 0xc001);
+            say("attack %s: PMBA reads %x", t, (uint64_t)(pci_read32(0, dev, fn, 0x40) & 0xffff));
+            o16(0xc004, (uint16_t)((s3 ? 1u << 10 : 0) | (1u << 13)));
+            for (volatile int i = 0; i < 100000; i++)
+                ;
+            survived(t);
+            return;
+        }
+    say("attack %s: no PIIX4 PM function on bus 0", t);
+    finish(t);
+}
+
 /* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
 
 static void soak(void)
@@ -1100,6 +1140,8 @@ void attack_run(const char *t)
         sleep_s3();
     else if (streq(t, "pm1_unaligned") || streq(t, "port92_word"))
         io_unaligned(t);
+    else if (streq(t, "pm_move_s5") || streq(t, "pm_move_s3"))
+        pm_move(t);
     else if (streq(t, "fuzz"))
         fuzz();
     else if (streq(t, "soak"))

@@ -271,3 +271,20 @@ case_attack_port92_word() {
     expect '^guest: attack port92_word: '
     expect_verdict_stop 'reset the machine \(port 0x92\)'
 }
+
+# The guest moves the chipset's PM block (PCI configuration, PIIX4 PMBA) and sleeps there:
+# Skiff follows the block, so S5 and S3 through the moved PM1a_CNT get their verdicts.
+BOOT_CASES+=(attack_pm_move_s5 attack_pm_move_s3)
+case_attack_pm_move_s5() {
+    boot attack_pm_move_s5 "$ATTACK_EMU" "guest_test=pm_move_s5"
+    expect '^guest: attack pm_move_s5: PIIX4 PM at 00:'
+    expect '^skiff: pci: 00:[0-9a-f]{2}\.[0-7]: the guest put the ACPI PM block at 0xc000 .*PM1a_CNT 0xc004 is watched there$'
+    expect '^skiff: guest powered off \(port 0xc004\)$'
+    expect_status 0 "$ATTACK_EMU"
+}
+
+case_attack_pm_move_s3() {
+    boot attack_pm_move_s3 "$ATTACK_EMU" "guest_test=pm_move_s3"
+    expect '^guest: attack pm_move_s3: PMBA reads 0xc001$'
+    expect_verdict_stop 'requested sleep state S3 \(SLP_TYP 1 with SLP_EN, port 0xc004\): Skiff does not implement suspend and resume'
+}

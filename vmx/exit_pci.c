@@ -1,0 +1,126 @@
+/*
+ * PCI configuration mechanism #1 for the guest (vmx/exit_pci.h).  The CPU
+ * cannot make single configuration registers exit, only the two ports, so
+ * every access exits: reads cost one exit and return the device's value,
+ * writes are checked against vmx/pci_policy.c first.
+ */
+#include "vmx/exit_pci.h"
+
+#include "kernel/acpi_power.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/pci.h"
+#include "vmx/pci_policy.h"
+
+/* The guest's CONFIG_ADDRESS (one register for the machine, as in the chipset). */
+static volatile uint32_t guest_config_address;
+
+/* A data-port access Skiff performs: CONFIG_DATA with the enable bit set, within one dword. */
+static bool data_access(uint16_t port, unsigned size, struct pci_addr *a)
+{
+    uint32_t ca = guest_config_address;
+    if (port < PCI_CONFIG_DATA || !(ca & PCI_CFG_ENABLE) || (port & 3) + size > 4)
+        return false;
+    *a = pci_addr_decode(ca, port - PCI_CONFIG_DATA);
+    return true;
+}
+
+uint32_t pci_io_in(uint16_t port, unsigned size)
+{
+    struct pci_addr a;
+    if (port == PCI_CONFIG_ADDRESS && size == 4)
+        return guest_config_address;
+    if (data_access(port, size, &a))
+        return pci_cfg_read(a, size);
+    return in_sized(port, size);
+}
+
+/* What Skiff reads of the function before judging a write to it. */
+static void fn_info(struct pci_addr a, struct pci_fn_info *f)
+{
+    struct pci_addr fn = { a.bus, a.dev, a.fn, 0 };
+    uint32_t id = pci_cfg_read(fn, 4);
+    *f = (struct pci_fn_info){ .vendor = (uint16_t)id, .device = (uint16_t)(id >> 16) };
+    f->msi_cap = pci_find_cap(fn, PCI_CAP_ID_MSI);
+    if (f->msi_cap) {
+        fn.reg = (uint16_t)(f->msi_cap + 2);
+        f->msi_control = (uint16_t)pci_cfg_read(fn, 2);
+        f->msi_64bit = f->msi_control & (1u << 7);
+        fn.reg = (uint16_t)(f->msi_cap + 4);
+        f->msi_addr_lo = pci_cfg_read(fn, 4);
+        fn.reg = (uint16_t)(f->msi_cap + 8);
+        f->msi_addr_hi = f->msi_64bit ? pci_cfg_read(fn, 4) : 0;
+    }
+    /* RESET_REG in PCI configuration space: bus 0, device 63:32... (ACPI 6.4, 5.2.3.2). */
+    if (acpi_host_ok && acpi_host.has_reset && acpi_host.reset_space == ACPI_SPACE_PCI && a.bus == 0 &&
+        a.dev == ((acpi_host.reset_addr >> 32) & 31) && a.fn == ((acpi_host.reset_addr >> 16) & 7)) {
+        f->reset_reg = true;
+        f->reset_off = (uint16_t)(acpi_host.reset_addr & 0xff);
+        f->reset_value = acpi_host.reset_value;
+    }
+}
+
+/* After a write to a PM-block register: where the block is now. */
+static void follow_pm_block(struct pci_addr a, const struct pci_rule *r)
+{
+    static uint16_t last = 0xffff;
+    struct pci_addr base = { a.bus, a.dev, a.fn, r->base_reg };
+    uint16_t port = (uint16_t)(pci_cfg_read(base, 2) & r->base_mask);
+    if (r->enable_reg) {
+        struct pci_addr en = { a.bus, a.dev, a.fn, r->enable_reg };
+        if (!((pci_cfg_read(en, 1) >> r->enable_bit) & 1))
+            port = 0;
+    }
+    uint16_t pm1a = port ? (uint16_t)(port + 4) : 0;
+    if (pm1a == last)
+        return;
+    last = pm1a;
+    io_follow_pm1a(pm1a);
+    if (pm1a)
+        pr_info("skiff: pci: %02x:%02x.%x: the guest put the ACPI PM block at 0x%x (%s): PM1a_CNT 0x%x "
+                "is watched there\n", a.bus, a.dev, a.fn, port, r->why, pm1a);
+    else
+        pr_info("skiff: pci: %02x:%02x.%x: the guest disabled the ACPI PM block (%s)\n", a.bus, a.dev, a.fn,
+                r->why);
+}
+
+enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
+{
+    struct pci_addr a;
+    if (port == PCI_CONFIG_ADDRESS && size == 4) {
+        guest_config_address = val;
+        return EXIT_RESUME;
+    }
+    if (!data_access(port, size, &a)) {
+        out_sized(port, size, val);
+        return EXIT_RESUME;
+    }
+    struct pci_fn_info f;
+    fn_info(a, &f);
+    if (f.vendor == 0xffff) {                  /* no function there: nothing to protect */
+        pci_cfg_write(a, size, val);
+        return EXIT_RESUME;
+    }
+    struct pci_decision d;
+    struct pci_addr dword = a;
+    dword.reg &= ~3u;
+    pci_policy_write(&f, a, size, val, pci_cfg_read(dword, 4), &d);
+    switch (d.action) {
+    case PCI_DENY:
+        vcpu_skip_insn(v);
+        return vcpu_stop(v, GUEST_STOPPED, 1,
+                         "stopped: PCI %02x:%02x.%x (%04x:%04x) register 0x%x: the guest %s (0x%08x%08x), "
+                         "which makes the device's interrupt a memory write; refused",
+                         a.bus, a.dev, a.fn, f.vendor, f.device, a.reg, d.why, d.addr_hi, d.addr_lo);
+    case PCI_RESET:
+        vcpu_skip_insn(v);
+        return vcpu_stop(v, GUEST_RESET, 0, "reset the machine (PCI %02x:%02x.%x register 0x%x: %s)", a.bus, a.dev,
+                         a.fn, a.reg, d.why);
+    case PCI_PASS:
+        break;
+    }
+    pci_cfg_write(a, size, d.value);
+    if (d.pm_block)
+        follow_pm_block(a, d.pm_block);
+    return EXIT_RESUME;
+}

@@ -1,0 +1,27 @@
+/*
+ * The guest's PCI configuration mechanism #1 (ports 0xCF8-0xCFF): its
+ * CONFIG_ADDRESS is Skiff's to keep, reads pass through, writes go through
+ * vmx/pci_policy.c (vmx/exit_io.c routes the ports here).
+ */
+#ifndef SKIFF_VMX_EXIT_PCI_H
+#define SKIFF_VMX_EXIT_PCI_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "vmx/exit.h"
+
+/* Any byte of [port, port + size) in 0xCF8-0xCFF. */
+static inline bool pci_io_port(uint16_t port, unsigned size)
+{
+    return (uint32_t)port + size > 0xcf8 && port <= 0xcff;
+}
+
+uint32_t pci_io_in(uint16_t port, unsigned size);
+/* EXIT_RESUME, or the guest's stop when the policy refuses the write. */
+enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+
+/* vmx/exit_io.c: the chipset's PM block moved; PM1a_CNT is now at port (0: disabled). */
+void io_follow_pm1a(uint16_t port);
+
+#endif
