@@ -465,3 +465,4 @@ case_native_probe_skylake() {
 case_native_probe_sandy_bridge() {
     compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
 }
+source tests/boot/ept_cases.sh
