@@ -209,6 +209,24 @@ bool ept_translate(const struct ept *ept, uint64_t gpa, uint64_t *hpa,
     return false; /* not reached: level 1 entries are leaves */
 }
 
+int ept_absent_entry(struct ept *ept, uint64_t gpa, uint64_t **entry)
+{
+    if (gpa >= EPT_GPA_LIMIT)
+        return 0;
+    uint64_t *table = table_va(ept, ept->pml4_phys);
+    for (int l = 4; l >= 1; l--) {
+        uint64_t *e = &table[level_index(gpa, l)];
+        if (!ept_present(*e)) {
+            *entry = e;
+            return l;
+        }
+        if (ept_is_leaf(*e, l))
+            return 0;
+        table = table_va(ept, *e);
+    }
+    return 0;
+}
+
 uint64_t ept_make_eptp(uint64_t pml4_phys, bool enable_ad)
 {
     return (pml4_phys & EPT_ADDR_MASK) | EPTP_MT_WB | EPTP_WALK_4 | (enable_ad ? EPTP_AD_ENABLE : 0);

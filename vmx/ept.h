@@ -86,6 +86,14 @@ int ept_unmap(struct ept *ept, uint64_t gpa, uint64_t size);
 bool ept_translate(const struct ept *ept, uint64_t gpa, uint64_t *hpa,
                    unsigned *perms, unsigned *memtype, unsigned *level);
 
+/*
+ * Where the walk for gpa stops at a not-present entry (29.3.2): returns its
+ * level (4 PML4E .. 1 PTE) and stores the entry's address in *entry; 0 when
+ * gpa is mapped (or beyond the 48-bit walk).  Everything the entry would map
+ * is absent, so filling it needs no invalidation (29.4.3.3).
+ */
+int ept_absent_entry(struct ept *ept, uint64_t gpa, uint64_t **entry);
+
 uint64_t ept_make_eptp(uint64_t pml4_phys, bool enable_ad);
 
 /* Table pages allocated so far (PML4 included). */

@@ -16,6 +16,8 @@
 
 #define RFLAGS_IF (1ull << 9)
 #define ACTIVITY_HLT 1
+#define EPT_QUAL_NMI_UNBLOCKING (1u << 12)   /* SDM Vol. 3C 28.2.1 Table 28-7 */
+#define INTERRUPTIBILITY_NMI (1ull << 3)     /* blocking by NMI, 25.4.2 Table 25-3 */
 
 enum exit_action handle_hlt(struct vcpu *v)
 {
@@ -77,6 +79,14 @@ enum exit_action handle_vmx_insn(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/*
+ * An EPT violation: the APIC page's writes (vmx/apic_write.c); Skiff's own
+ * pages, which the guest never reaches; otherwise an address beyond RAM
+ * that the EPT maps on demand (vmx/ept_space.h), after which the guest
+ * resumes as if nothing happened: the event whose delivery it interrupted
+ * is delivered again (SDM Vol. 3C 28.2.4), and an IRET that had unblocked
+ * NMIs gets blocking by NMI back before it runs again (28.2.3).
+ */
 enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
@@ -84,11 +94,17 @@ enum exit_action handle_ept_violation(struct vcpu *v)
     if (apic_write_exit(v, gpa, &act))
         return act;
     bool skiff = rangeset_overlaps(&host_pmm.owned, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
+    enum ept_fill f = skiff ? EPT_FILL_ABSENT : guest_phys_fill(v, gpa, vcpu_qual(v));
 
-    kprintf("skiff: EPT violation: %s of GPA 0x%llx at guest RIP 0x%llx (qualification 0x%llx%s)%s\n",
+    if (f == EPT_FILL_MAPPED || f == EPT_FILL_RECYCLED) {
+        if (!vcpu_reinject_event(v) && (vcpu_qual(v) & EPT_QUAL_NMI_UNBLOCKING))
+            vmcs_set(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+        return EXIT_RESUME;
+    }
+    kprintf("skiff: EPT violation: %s of GPA 0x%llx at guest RIP 0x%llx (qualification 0x%llx%s): %s\n",
             vmx_ept_access_name(vcpu_qual(v)), (unsigned long long)gpa,
             (unsigned long long)v->guest_rip, (unsigned long long)vcpu_qual(v),
-            "", skiff ? ": the page belongs to Skiff" : ": not guest memory");
+            "", skiff ? "the page belongs to Skiff" : ept_fill_verdict(f));
     if (vcpu_qual(v) & (1u << 7))
         kprintf("skiff: EPT violation: guest-linear address 0x%llx\n",
                 (unsigned long long)vmcs_read(GUEST_LINEAR_ADDRESS));

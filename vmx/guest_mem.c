@@ -9,10 +9,30 @@
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
+#include "kernel/percpu.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
 
 struct ept guest_ept;
+struct ept_space guest_space;
+static struct spinlock guest_space_lock;
+
+enum ept_fill guest_phys_fill(struct vcpu *v, uint64_t gpa, uint64_t qual)
+{
+    spin_lock(&guest_space_lock);
+    enum ept_fill f = ept_space_fill(&guest_space, gpa);
+    /* Present entries became not present: drop this EPTP's cached translations (SDM 29.4.3.3).
+     * The pool recycles only with one vCPU, so this CPU is the only one that cached them. */
+    if (f == EPT_FILL_RECYCLED)
+        vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
+    spin_unlock(&guest_space_lock);
+    unsigned perms;
+    /* Exit qualification bits 2:0: the access was a read, a write, a fetch (SDM 28.2.1 Table 28-7). */
+    if (f == EPT_FILL_PRESENT && ept_translate(&guest_ept, gpa, 0, &perms, 0, 0) &&
+        !(qual & EPT_RWX & ~perms))
+        return EPT_FILL_MAPPED;
+    return f;
+}
 
 bool guest_phys_ok(uint64_t gpa, uint64_t len)
 {

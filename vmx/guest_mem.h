@@ -7,9 +7,19 @@
 #include <stdint.h>
 
 #include "vmx/ept.h"
+#include "vmx/ept_space.h"
 #include "vmx/vcpu.h"
 
 extern struct ept guest_ept;
+extern struct ept_space guest_space;      /* the space beyond RAM (vmx/ept_space.h) */
+
+/*
+ * An EPT violation at gpa that is not Skiff's page: map it on demand (under a
+ * lock shared by the vCPUs; INVEPT when the pool was recycled).  `qual` is the
+ * exit qualification: an address another vCPU mapped meanwhile whose mapping
+ * allows the access counts as mapped.
+ */
+enum ept_fill guest_phys_fill(struct vcpu *v, uint64_t gpa, uint64_t qual);
 
 /* True when every byte of [gpa, gpa + len) is mapped in the guest's EPT. */
 bool guest_phys_ok(uint64_t gpa, uint64_t len);

@@ -3,8 +3,9 @@
  *
  * The guest-physical space is the host-physical space (identity EPT) minus
  * every page Skiff owns: its image and everything it allocated, the EPT
- * tables included.  RAM (and ACPI memory) is write-back, everything else
- * below 4 GiB (MMIO, holes) uncacheable (SDM Vol. 3C 29.3.7).
+ * tables included.  Memory types are the MTRRs' (SDM Vol. 3C 29.3.7): RAM
+ * write-back, MMIO and holes uncacheable on sane firmware; everything below
+ * 2^MAXPHYADDR beyond RAM is mapped up front or on demand (vmx/ept_space.h).
  */
 #include "guest/boot.h"
 #include "guest/builtin.h"
@@ -12,6 +13,7 @@
 #include "guest/select.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/format.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
@@ -19,6 +21,7 @@
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
+#include "vmx/ept_space.h"
 #include "vmx/exit.h"
 #include "vmx/gdbstub.h"
 #include "vmx/guest_mem.h"
@@ -59,35 +62,16 @@ static struct mtrr_state mtrrs;
 static bool have_mtrrs;
 
 /*
- * Map [base, base + len) identity with the memory types the MTRRs give
- * (SDM Vol. 3C 29.3.7); `fallback` where the CPU has no MTRRs.
- */
-static int ept_map_mtrr(uint64_t base, uint64_t len, unsigned fallback)
-{
-    if (!have_mtrrs)
-        return ept_map(&guest_ept, base, base, len, EPT_RWX, fallback);
-    while (len) {
-        uint64_t run;
-        unsigned type = mtrr_range_type(&mtrrs, base, len, &run);
-        if (run == 0 || run > len)
-            run = len;
-        int r = ept_map(&guest_ept, base, base, run, EPT_RWX, type);
-        if (r)
-            return r;
-        base += run;
-        len -= run;
-    }
-    return 0;
-}
-
-/*
  * Identity EPT over the guest's RAM and the MMIO below 4 GiB, with the
  * memory types the firmware's MTRRs give them (MMIO uncacheable, RAM
  * write-back on any sane firmware), without the RAM the guest does not get.
+ * The rest below 2^MAXPHYADDR (vmx/ept_space.h): up front too with 1 GiB
+ * leaves, else on demand with table pages from `pool` (allocated by the
+ * caller, so they are withheld like every page Skiff owns).
  * Unmapping can split large pages and allocate EPT tables, which are Skiff's
  * pages too: rebuild until Skiff's page set stops growing.
  */
-static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_info *mb)
+static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t pool)
 {
     static const struct ept_ops ops = { ept_alloc, ept_p2v, 0 };
     have_mtrrs = cpuid(1, 0).edx & (1u << 12);
@@ -100,9 +84,12 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
             mtrr_type_name(mtrrs.def_type & MTRR_DEF_TYPE_MASK),
             (unsigned long long)(mtrrs.cap & MTRRCAP_VCNT_MASK),
             (mtrrs.def_type & MTRR_DEF_FE) ? "on" : "off");
+    const struct mtrr_state *mt = have_mtrrs ? &mtrrs : 0;
     int r = ept_init(&guest_ept, &ops, vmx_caps.ept_1g, vmx_caps.ept_2m);
+    ept_space_init(&guest_space, &guest_ept, mt, mtrrs.maxphyaddr, &host_pmm.owned, &withheld, pool,
+                   EPT_SPACE_POOL_PAGES, !smp_guest_multi());
     if (!r)
-        r = ept_map_mtrr(0, 1ull << 32, EPT_MT_UC);
+        r = ept_map_mtrr(&guest_ept, mt, 0, ept_space_up_front_end(&guest_space), EPT_MT_UC);
     uint64_t owned;
     do {
         owned = rangeset_bytes(&host_pmm.owned);
@@ -114,7 +101,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
             uint64_t base = guest_map.e[i].base, len = guest_map.e[i].len;
             if ((t == E820_RAM || t == E820_ACPI || t == E820_NVS) && !(base & 0xfff) && !(len & 0xfff) &&
                 base + len <= EPT_GPA_LIMIT)
-                r = ept_map_mtrr(base, len, EPT_MT_WB);
+                r = ept_map_mtrr(&guest_ept, mt, base, len, EPT_MT_WB);
         }
         if (!r && apic_write_page)          /* vmx/apic_write.c: writes exit, reads do not */
             r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
@@ -125,11 +112,15 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         kprintf("skiff: error: building the guest's memory failed (%d)\n", r);
         return SKIFF_HOST_FAULT;
     }
+    char rest[96] = "all ";
+    if (guest_space.policy->mode == EPT_SPACE_ON_DEMAND)
+        snprintf(rest, sizeof(rest), "from a pool of %u table pages, the rest ", guest_space.pool_pages);
     pr_info("skiff: ept: guest-physical = host-physical minus Skiff's %llu pages "
-            "(%zu EPT table pages, %s leaves)\n",
+            "(%zu EPT table pages, %s leaves), to 2^%u: %s%s\n",
             (unsigned long long)(rangeset_bytes(&host_pmm.owned) / PAGE_SIZE),
             ept_table_pages(&guest_ept),
-            vmx_caps.ept_1g ? "1G/2M/4K" : vmx_caps.ept_2m ? "2M/4K" : "4K");
+            vmx_caps.ept_1g ? "1G/2M/4K" : vmx_caps.ept_2m ? "2M/4K" : "4K",
+            (unsigned)__builtin_ctzll(guest_space.top), rest, guest_space.policy->name);
     for (size_t i = 0; i < host_pmm.owned.n; i++)
         pr_info("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
                 (unsigned long long)host_pmm.owned.r[i].end - 1);
@@ -196,7 +187,10 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         msr_bitmap_trap_x2apic_icr(phys_to_virt(msr));
     }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
-    if ((st = build_guest_memory(cfg, mb)))
+    /* The on-demand EPT tables' pool (vmx/ept_space.h): Skiff's pages, withheld like the others. */
+    uint64_t pool = ept_space_policy(vmx_caps.ept_1g, vmx_caps.ept_2m)->mode == EPT_SPACE_ON_DEMAND
+                        ? alloc_pages(EPT_SPACE_POOL_PAGES) : 0;
+    if ((st = build_guest_memory(cfg, mb, pool)))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
     host_pages_note(v->vmcs_phys, guest_ept.pml4_phys, io_a, io_b, msr,
@@ -244,6 +238,10 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
             (unsigned long long)host_pmm.free_pages);
+    if (guest_space.policy->mode == EPT_SPACE_ON_DEMAND)
+        kprintf("skiff: ept: on demand: %llu fills, peak %u of %u pool pages, %llu recycles\n",
+                (unsigned long long)guest_space.fills, guest_space.pool_peak, guest_space.pool_pages,
+                (unsigned long long)guest_space.recycles);
     if (ender->run_status)
         return SKIFF_VMX_FAILED;
     switch (ender->end) {

@@ -1096,7 +1096,8 @@ void attack_run(const char *t)
     else if (streq(t, "cr3_skiff"))
         cr3_to(t, info->ept_pml4, "an EPT violation on Skiff's EPT PML4 (the guest's page walk)");
     else if (streq(t, "cr3_beyond"))
-        cr3_to(t, 1ull << (max_phys_bits() - 1), "an EPT violation: no memory there");
+        cr3_to(t, 1ull << (max_phys_bits() - 1),
+              "a triple fault, as on the bare machine: unbacked memory reads all ones (reserved bits)");
     else if (streq(t, "cr3_empty")) {
         uint64_t *pml4 = (uint64_t *)(SCRATCH_PAGE + 0x1000);
         for (int i = 0; i < 512; i++)

@@ -15,6 +15,7 @@ struct mb_info {
 static const struct probe probes[] = {
     { "exc", probe_exceptions },
     { "cpuid", probe_cpuid },
+    { "mem", probe_mem },
 };
 
 volatile struct probe_fault probe_fault;

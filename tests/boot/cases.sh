@@ -481,3 +481,4 @@ case_native_probe_sandy_bridge() {
 }
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
+source tests/boot/ept_cases.sh

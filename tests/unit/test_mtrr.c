@@ -418,6 +418,24 @@ TEST(maxphyaddr_36_39_46)
     CHECK_EQ(mtrr_type_of(&b, 1ull << 36), UC);
 }
 
+/* MAXPHYADDR 52: variable ranges above 4 GiB, up to the 48-bit reach of a 4-level EPT and past it. */
+TEST(maxphyaddr_52_above_4g)
+{
+    struct mtrr_state s = state(52, 2, false, MTRR_DEF_E | UC);
+    set_var(&s, 0, 64 * GiB, 64 * GiB, WB);
+    set_var(&s, 1, 1ull << 51, 1ull << 50, WC);
+    CHECK_EQ(s.var_mask[0], 0xffff000000800ull);
+    CHECK_EQ(mtrr_type_of(&s, 64 * GiB - 1), UC);
+    CHECK_EQ(mtrr_type_of(&s, 64 * GiB), WB);
+    CHECK_EQ(mtrr_type_of(&s, 128 * GiB), UC);
+    CHECK_EQ(mtrr_type_of(&s, 1ull << 51), WC);
+    CHECK_EQ(mtrr_type_of(&s, (1ull << 51) + (1ull << 50)), UC);
+    CHECK_EQ(mtrr_type_of(&s, (1ull << 52) + 64 * GiB), WB);   /* bits 63:52 not compared */
+    CHECK_RANGE(&s, 4 * GiB, (1ull << 48) - 4 * GiB, UC, 60 * GiB);
+    CHECK_RANGE(&s, 64 * GiB, (1ull << 48) - 64 * GiB, WB, 64 * GiB);
+    CHECK_RANGE(&s, 128 * GiB, (1ull << 48) - 128 * GiB, UC, (1ull << 48) - 128 * GiB);
+}
+
 TEST(non_contiguous_mask)
 {
     /* Bits 35:32 and bit 30 compared: 0-1 GiB and 2-3 GiB (legal, if discouraged). */
@@ -606,6 +624,7 @@ UNIT_MAIN(T(bios_default_uc_masks_as_firmware_writes_them), T(bios_default_uc_ty
           T(fixed_rom_wt_and_wp), T(fixed_all_wb_runs_into_variable_wb), T(overlap_uc_inside_wb),
           T(overlap_wt_and_wb), T(overlap_other_combinations), T(mtrrs_disabled),
           T(fixed_disabled_or_unsupported), T(invalid_and_uncounted_ranges_ignored),
-          T(reserved_type_values_are_uc), T(maxphyaddr_36_39_46), T(non_contiguous_mask),
+          T(reserved_type_values_are_uc), T(maxphyaddr_36_39_46), T(maxphyaddr_52_above_4g),
+          T(non_contiguous_mask),
           T(top_of_address_space), T(random_layouts_match_page_scan), T(read_all_registers),
           T(read_without_fixed_and_vcnt_capped), T(type_names))
