@@ -8,22 +8,30 @@ TESTDIR=$BUILD/test
 mkdir -p "$TESTDIR"
 SKIFF_ELF=$BUILD/skiff.elf
 
+# grub_cfg FILE TITLE ENTRY_LINES [EXTRA_LINES]: a grub.cfg on the serial console,
+# no menu delay, one entry TITLE made of ENTRY_LINES and `boot`; EXTRA_LINES go
+# before the timeout.
+grub_cfg() {
+    cat > "$1" <<CFG
+serial --unit=0 --speed=115200
+terminal_input serial
+terminal_output serial
+${4:+$4
+}set timeout=0
+menuentry "$2" {
+$3
+    boot
+}
+CFG
+}
+
 # make_iso NAME CMDLINE [MODULE_LINES]: $TESTDIR/NAME.iso whose only entry boots
 # Skiff with CMDLINE; MODULE_LINES are extra grub.cfg lines (module2 ...),
 # and every file named in MODULE_FILES is copied to /boot/.
 make_iso() {
     local name=$1 cmdline=$2 modules=${3:-}
-    cat > "$TESTDIR/$name.cfg" <<CFG
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-set timeout=0
-menuentry "Skiff test $name" {
-    multiboot2 /boot/skiff.elf $cmdline
-$modules
-    boot
-}
-CFG
+    grub_cfg "$TESTDIR/$name.cfg" "Skiff test $name" "    multiboot2 /boot/skiff.elf $cmdline
+$modules"
     tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" ${MODULE_FILES:-}
 }
 
