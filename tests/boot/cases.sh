@@ -451,3 +451,6 @@ source tests/boot/attack_cases.sh
 
 # Bare hardware: ACPI, power-off and reset, the screen console (issue 8).
 source tests/boot/hardware_cases.sh
+
+# memtest86+ natively and under Skiff (issue 12).
+source tests/boot/memtest_cases.sh
