@@ -103,7 +103,7 @@ vmx_enter:
 /*
  * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
  *
- * Fast path: a CPUID that needs no policy (not leaf 1, not Skiff's
+ * Fast path: a CPUID that needs no policy (not leaves 1-6, not Skiff's
  * 0x400000xx leaves) is answered here with the host's CPUID, touching only
  * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
  * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
@@ -119,8 +119,9 @@ vmx_exit_stub:
     jne .Lnot_fast
     cmpb $0, vmx_fast_cpuid(%rip)
     je .Lfull
-    cmpl $1, %eax                       /* leaf 1: VMX hidden, hypervisor bit, OSXSAVE */
-    je .Lcpuid_c
+    leal -1(%rax), %edx                 /* leaves 1-6: leaf 1 (VMX hidden, hypervisor bit, */
+    cmpl $5, %edx                       /* OSXSAVE) and 6 (vmx/cpuid_msr.h) have policy */
+    jbe .Lcpuid_c
     movl %eax, %edx
     andl $0xffffff00, %edx
     cmpl $0x40000000, %edx              /* Skiff's own leaves */
