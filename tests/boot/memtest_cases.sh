@@ -28,7 +28,10 @@ MEMTEST_BIN=/boot/memtest86+x64.bin
 MEMTEST_ARGS="console=ttyS0,115200"
 MEMTEST_MIB=48
 MEMTEST_MILESTONE='^ ?#4  \[Moving inversions, 8 bit pattern\]'
-MEMTEST_LIMIT=90            # seconds of wall time to the milestone, each run
+# Seconds of wall time allowed to the milestone, each run.  Measured one after the other
+# (BIOS and GRUB included): native 19.8 s, Skiff 24.9 s on a quiet machine; 64.5 s and
+# 101.4 s with the two cores shared by load 8.  The limit is for a loaded machine.
+MEMTEST_LIMIT=150
 MEMTEST_WATCHDOG=1000       # ms of guest time under Skiff: 1e9 guest instructions in Bochs, twice the milestone
 
 # memtest_screen LOG: the serial log as screen fragments, escape sequences cut out.
