@@ -43,6 +43,9 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
     return r;
 }
 
+/* RDMSR that survives a missing MSR: 0 and *val, or -1 when it raised #GP (kernel/isr.S). */
+int rdmsr_safe(uint32_t msr, uint64_t *val);
+
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;

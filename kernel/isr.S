@@ -2,6 +2,8 @@
  * Exception entry stubs: make every vector look the same (vector number and
  * an error code, 0 where the CPU pushes none: SDM Vol. 3A Table 6-1), save
  * the GPRs in the order of struct exc_frame and call exception_handler().
+ * It returns only for a fault it recovered from (rdmsr_safe below): the
+ * stub then restores the frame, which may carry a new RIP, and IRETQs.
  */
     .text
 
@@ -37,12 +39,48 @@ isr_common:
     pushq %r14
     pushq %r15
     movq %rsp, %rdi
+    movq %rsp, %rbx             /* callee-saved: the frame, for the way back */
     andq $~15, %rsp
     cld
-    call exception_handler      /* noreturn */
-1:  cli
-    hlt
-    jmp 1b
+    call exception_handler      /* returns only for a recovered fault */
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp              /* vector, error code */
+    iretq
+
+/*
+ * int rdmsr_safe(uint32_t msr, uint64_t *val): RDMSR of an MSR that may not
+ * exist, which raises #GP(0) (SDM Vol. 2B RDMSR, "Protected Mode Exceptions").
+ * 0 and *val, or -1 when it faulted: exception_handler moves a #GP at
+ * rdmsr_safe_insn on to rdmsr_safe_fault.
+ */
+    .globl rdmsr_safe, rdmsr_safe_insn, rdmsr_safe_fault
+rdmsr_safe:
+    movl %edi, %ecx
+rdmsr_safe_insn:
+    rdmsr
+    shlq $32, %rdx
+    orq %rdx, %rax
+    movq %rax, (%rsi)
+    xorl %eax, %eax
+    ret
+rdmsr_safe_fault:
+    movl $-1, %eax
+    ret
 
     .section .rodata
     .balign 8

@@ -4,10 +4,12 @@
  * CPUs then halt and are woken by IPIs, which every CPU and emulator delivers
  * to a halted vCPU, where an MWAIT wake-up by a memory write from another CPU
  * is not delivered by Bochs 2.7), set the hypervisor-present bit (leaf 1
- * ECX bit 31), report OSXSAVE from the guest's own CR4, and answer the
+ * ECX bit 31), report OSXSAVE from the guest's own CR4, hide the leaf 1
+ * and 6 bits whose MSR this CPU lacks (vmx/cpuid_msr.h), and answer the
  * 0x40000000 leaves with Skiff's identity.
  */
 #include "kernel/cpu.h"
+#include "vmx/cpuid_msr.h"
 #include "vmx/exit.h"
 #include "vmx/hypercall.h"
 #include "vmx/vmx_caps.h"
@@ -46,6 +48,7 @@ enum exit_action handle_cpuid(struct vcpu *v)
              * Updating VM-Entry Control Fields"); Skiff's own CPUID runs in 64-bit mode. */
             r.edx &= ~(1u << 11);
         }
+        cpuid_msr_hide(&cpuid_hidden, leaf, &r);
     }
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;

@@ -103,7 +103,7 @@ vmx_enter:
 /*
  * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
  *
- * Fast path: a CPUID that needs no policy (not leaf 1 or 0x80000001, not
+ * Fast path: a CPUID that needs no policy (not leaves 1-6 or 0x80000001-6, not
  * Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
  * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
  * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
@@ -119,13 +119,13 @@ vmx_exit_stub:
     jne .Lnot_fast
     cmpb $0, vmx_fast_cpuid(%rip)
     je .Lfull
-    movl %eax, %edx
-    andl $0x7fffffff, %edx
-    cmpl $1, %edx                       /* leaf 1: VMX hidden, hypervisor bit, OSXSAVE; */
-    je .Lcpuid_c                        /* leaf 0x80000001: SYSCALL outside 64-bit mode */
-    andl $0x7fffff00, %edx
-    cmpl $0x40000000, %edx              /* Skiff's own leaves (and 0xc00000xx, passed through in C) */
-    je .Lcpuid_c
+    leal -1(%rax), %edx                 /* leaves 1-6 and 0x80000001-6: leaf 1 (VMX hidden, */
+    andl $0x7fffffff, %edx              /* hypervisor bit, OSXSAVE), 6 (vmx/cpuid_msr.h), */
+    cmpl $5, %edx                       /* 0x80000001 (SYSCALL outside 64-bit mode) */
+    jbe .Lcpuid_c
+    subl $0x3fffffff, %edx              /* Skiff's own leaves 0x400000xx (and 0xc00000xx, */
+    cmpl $0xff, %edx                    /* passed through in C) */
+    jbe .Lcpuid_c
     cpuid
     movq %rsi, SLOT_RSI(%rsp)
     movq %rdi, SLOT_RDI(%rsp)

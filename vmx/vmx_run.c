@@ -21,6 +21,7 @@
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
+#include "vmx/cpuid_msr.h"
 #include "vmx/ept_space.h"
 #include "vmx/exit.h"
 #include "vmx/gdbstub.h"
@@ -42,6 +43,32 @@
 static struct vcpu vcpu0;
 
 static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
+
+static bool host_msr_readable(uint32_t msr)
+{
+    uint64_t val;
+    return rdmsr_safe(msr, &val) == 0;
+}
+
+/* The CPUID bits the guest will not see because their MSR is missing here (vmx/cpuid_msr.h). */
+static void probe_cpuid_msrs(void)
+{
+    struct cpuid_regs l1 = cpuid(1, 0), l6 = { 0, 0, 0, 0 };
+    if (cpuid(0, 0).eax >= 6)
+        l6 = cpuid(6, 0);
+    if (!cpuid_msr_probe(&l1, &l6, host_msr_readable, &cpuid_hidden))
+        return;
+    static const char *const regs[] = { "EAX", "EBX", "ECX", "EDX" };
+    char line[256];
+    size_t n = 0;
+    for (size_t i = 0; i < cpuid_msr_nbits && n < sizeof(line); i++) {
+        const struct cpuid_msr_bit *b = &cpuid_msr_bits[i];
+        if (cpuid_msr_is_hidden(&cpuid_hidden, b))
+            n += (size_t)snprintf(line + n, sizeof(line) - n, "%s %02xH:%s[%u] %s (MSR 0x%x)",
+                                  n ? "," : "", b->leaf, regs[b->reg], b->bit, b->name, b->msr);
+    }
+    pr_info("skiff: cpuid: hidden, their MSR is missing:%s\n", line);
+}
 
 static uint64_t ept_alloc(void *ctx)
 {
@@ -168,6 +195,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();
     io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
     msr_bitmap_init(phys_to_virt(msr));
+    probe_cpuid_msrs();
     v->vpid = 1;
     if (cfg->watchdog_ms) {
         /* The preemption timer counts TSC >> rate; Skiff assumes 1 GHz when it cannot tell. */

@@ -482,3 +482,5 @@ case_native_probe_sandy_bridge() {
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh
+# memtest86+ natively and under Skiff (issue 12).
+source tests/boot/memtest_cases.sh

@@ -26,6 +26,16 @@ CPUID_BITS = [
     (0x1, None, 2, 3, 0, "MONITOR/MWAIT hidden"),
     (0x1, None, 2, 31, 1, "hypervisor bit"),
 ]
+# Bits Skiff clears when the CPU lacks the MSR the bit promises (vmx/cpuid_msr.c; SDM Vol. 4
+# Table 2-2): only emulators have such bits (Bochs' corei7_skylake_x sets DTS without
+# IA32_THERM_STATUS).  Skiff may clear them; it never sets one.
+CPUID_MSR_BITS = [
+    (0x1, 3, 22, "ACPI thermal monitor without IA32_THERM_CONTROL"),
+    (0x6, 0, 0, "digital thermal sensor without IA32_THERM_STATUS"),
+    (0x6, 0, 6, "package thermal management without IA32_PACKAGE_THERM_STATUS"),
+    (0x6, 2, 0, "APERF/MPERF without IA32_APERF/IA32_MPERF"),
+    (0x6, 2, 3, "energy-performance bias without IA32_ENERGY_PERF_BIAS"),
+]
 HYPERVISOR_LEAVES = (0x40000000, 0x400000FF)
 REGS = "EAX EBX ECX EDX".split()
 
@@ -66,7 +76,11 @@ def cpuid_diffs(leaf, sub, nat, sk):
                 elif n != k:
                     yield True, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native {n}, Skiff {k} ({why})"
             elif n != k:
-                yield False, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native {n}, Skiff {k}"
+                why = [w for (l, reg, bit, w) in CPUID_MSR_BITS if l == leaf and reg == r and bit == b]
+                if why and n == 1 and k == 0:
+                    yield True, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native 1, Skiff 0 (hidden: {why[0]})"
+                else:
+                    yield False, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native {n}, Skiff {k}"
 
 
 def compare_probe(native, skiff):

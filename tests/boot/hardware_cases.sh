@@ -18,17 +18,7 @@ qemu_nodebug() {
     LOG=$TESTDIR/$name.log
     MON=$TESTDIR/$name.mon
     rm -f "$LOG" "$MON"
-    cat > "$TESTDIR/$name.cfg" <<CFG
-serial --unit=0 --speed=115200
-terminal_input serial
-terminal_output serial
-$extra
-set timeout=0
-menuentry "Skiff test $name" {
-    multiboot2 /boot/skiff.elf $cmdline
-    boot
-}
-CFG
+    grub_cfg "$TESTDIR/$name.cfg" "Skiff test $name" "    multiboot2 /boot/skiff.elf $cmdline" "$extra"
     tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" || return 1
     local bios=()
     [ "$fw" = uefi ] && bios=(-bios /usr/share/ovmf/OVMF.fd)

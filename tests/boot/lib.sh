@@ -8,15 +8,18 @@ TESTDIR=$BUILD/test
 mkdir -p "$TESTDIR"
 SKIFF_ELF=$BUILD/skiff.elf
 
-# grub_cfg TITLE ENTRY: a grub.cfg on the serial line whose only entry is ENTRY.
+# grub_cfg FILE TITLE ENTRY_LINES [EXTRA_LINES]: a grub.cfg on the serial console,
+# no menu delay, one entry TITLE made of ENTRY_LINES and `boot`; EXTRA_LINES go
+# before the timeout.
 grub_cfg() {
-    cat <<CFG
+    cat > "$1" <<CFG
 serial --unit=0 --speed=115200
 terminal_input serial
 terminal_output serial
-set timeout=0
-menuentry "$1" {
-$2
+${4:+$4
+}set timeout=0
+menuentry "$2" {
+$3
     boot
 }
 CFG
@@ -27,8 +30,8 @@ CFG
 # and every file named in MODULE_FILES is copied to /boot/.
 make_iso() {
     local name=$1 cmdline=$2 modules=${3:-}
-    grub_cfg "Skiff test $name" "    multiboot2 /boot/skiff.elf $cmdline
-$modules" > "$TESTDIR/$name.cfg"
+    grub_cfg "$TESTDIR/$name.cfg" "Skiff test $name" "    multiboot2 /boot/skiff.elf $cmdline
+$modules"
     tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" ${MODULE_FILES:-}
 }
 
@@ -131,7 +134,7 @@ signal_name() {
 make_native_iso() {
     local name=$1 entry=$2
     shift 2
-    grub_cfg "native $name" "$entry" > "$TESTDIR/$name.cfg"
+    grub_cfg "$TESTDIR/$name.cfg" "native $name" "$entry"
     tests/boot/mkiso.sh "$TESTDIR/$name.iso" "$TESTDIR/$name.cfg" "$SKIFF_ELF" "$@"
 }
 
