@@ -15,6 +15,7 @@ struct mb_info {
 static const struct probe probes[] = {
     { "exc", probe_exceptions },
     { "cpuid", probe_cpuid },
+    { "apic", probe_apic },
 };
 
 volatile struct probe_fault probe_fault;

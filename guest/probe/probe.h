@@ -56,5 +56,6 @@ struct probe {
 /* The probes (one file each). */
 void probe_exceptions(void);                              /* exc.c */
 void probe_cpuid(void);                                   /* cpuid.c */
+void probe_apic(void);                                    /* apic.c */
 
 #endif

@@ -465,3 +465,6 @@ case_native_probe_skylake() {
 case_native_probe_sandy_bridge() {
     compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
 }
+
+# Local APIC writes with several vCPUs, every instruction form (issue 12, finding 4).
+source tests/boot/apic_cases.sh
