@@ -16,6 +16,7 @@ static const struct probe probes[] = {
     { "exc", probe_exceptions },
     { "cpuid", probe_cpuid },
     { "mem", probe_mem },
+    { "apic", probe_apic },
 };
 
 volatile struct probe_fault probe_fault;

@@ -57,5 +57,6 @@ struct probe {
 void probe_exceptions(void);                              /* exc.c */
 void probe_cpuid(void);                                   /* cpuid.c */
 void probe_mem(void);                                     /* mem.c */
+void probe_apic(void);                                    /* apic.c */
 
 #endif

@@ -473,14 +473,17 @@ BOOT_CASES+=(native_probe_skylake native_probe_sandy_bridge)
 # Exception frames (RF for faults, error codes, software exceptions), the
 # Multiboot entry state, and the whole CPUID dump.
 case_native_probe_skylake() {
-    compare_native native_probe_skylake bochs:corei7_skylake_x ""
+    compare_native native_probe_skylake bochs:corei7_skylake_x "probe=exc,cpuid"
 }
 
 case_native_probe_sandy_bridge() {
-    compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
+    compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k "probe=exc,cpuid"
 }
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh
 # memtest86+ natively and under Skiff (issue 12).
 source tests/boot/memtest_cases.sh
+
+# Local APIC writes with several vCPUs, every instruction form (issue 12, finding 4).
+source tests/boot/apic_cases.sh

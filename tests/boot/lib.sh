@@ -162,7 +162,7 @@ compare_native() {
     MODULE_FILES=$elf MODULES="    module2 /boot/probe.elf guest=multiboot $args" \
         boot "$name" "$emu" "$cmdline" 120 || return 1
     grep -q '^probe: end$' "$LOG" || { fail "the probe guest did not finish under Skiff (see $LOG)"; return 1; }
-    expect '^skiff: guest powered off \(port 0x8900\)$'
+    expect '^skiff: (cpu0: )?guest powered off \(port 0x8900\)$'   # cpu0: with several vCPUs
     grep '^probe: ' "$LOG" > "$TESTDIR/$name.skiff.txt"
     python3 tests/boot/guestdiff.py probe "$TESTDIR/$name.native.txt" "$TESTDIR/$name.skiff.txt" ||
         fail "the probe guest saw differences the README does not document"
