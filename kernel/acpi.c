@@ -344,6 +344,8 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
         if (!h)
             continue;
         bool fadt = sig_eq(h, "FACP"), madt = sig_eq(h, "APIC");
+        if (sig_eq(h, "DMAR") && !out->dmar_addr)   /* parsed by kernel/acpi_dmar.c */
+            out->dmar_addr = pa;
         if ((fadt && out->fadt_status == ACPI_TABLE_OK) || (madt && out->madt_status == ACPI_TABLE_OK))
             continue;   /* the first good one counts */
         if (fadt) {
@@ -414,11 +416,7 @@ const char *acpi_table_status_name(enum acpi_table_status s)
     return "?";
 }
 
-/* Appends to a fixed buffer, truncating safely. */
-struct sbuf { char *b; size_t len, at; };
-
-static void sb_add(struct sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void sb_add(struct sbuf *s, const char *fmt, ...)
+void acpi_sb_add(struct acpi_sbuf *s, const char *fmt, ...)
 {
     va_list ap;
     if (s->at + 1 >= s->len)
@@ -433,42 +431,42 @@ static void sb_add(struct sbuf *s, const char *fmt, ...)
 void acpi_summary(const struct acpi_info *a, char *buf, size_t len)
 {
     static const char *const spaces[] = { "mem", "io", "pci" };
-    struct sbuf s = { buf, len, 0 };
+    struct acpi_sbuf s = { buf, len, 0 };
 
     if (!len)
         return;
     buf[0] = '\0';
-    sb_add(&s, "RSDP rev %u, ", a->rsdp_revision);
+    acpi_sb_add(&s, "RSDP rev %u, ", a->rsdp_revision);
     if (a->fadt_status != ACPI_TABLE_OK) {
-        sb_add(&s, "FADT %s", acpi_table_status_name(a->fadt_status));
+        acpi_sb_add(&s, "FADT %s", acpi_table_status_name(a->fadt_status));
     } else {
         if (a->has_reset)
-            sb_add(&s, "FADT reset 0x%llx (%s) value 0x%x", (unsigned long long)a->reset_addr,
+            acpi_sb_add(&s, "FADT reset 0x%llx (%s) value 0x%x", (unsigned long long)a->reset_addr,
                    spaces[a->reset_space], a->reset_value);
         else
-            sb_add(&s, "FADT reset none");
-        sb_add(&s, ", PM1a_CNT 0x%x", a->pm1a_cnt);
+            acpi_sb_add(&s, "FADT reset none");
+        acpi_sb_add(&s, ", PM1a_CNT 0x%x", a->pm1a_cnt);
         if (a->pm1b_cnt)
-            sb_add(&s, ", PM1b_CNT 0x%x", a->pm1b_cnt);
+            acpi_sb_add(&s, ", PM1b_CNT 0x%x", a->pm1b_cnt);
         if (a->has_s5 && a->pm1b_cnt)
-            sb_add(&s, ", S5 SLP_TYP 0x%x/0x%x", a->slp_typa, a->slp_typb);
+            acpi_sb_add(&s, ", S5 SLP_TYP 0x%x/0x%x", a->slp_typa, a->slp_typb);
         else if (a->has_s5)
-            sb_add(&s, ", S5 SLP_TYP 0x%x", a->slp_typa);
+            acpi_sb_add(&s, ", S5 SLP_TYP 0x%x", a->slp_typa);
         else if (a->dsdt_status != ACPI_TABLE_OK)
-            sb_add(&s, ", DSDT %s", acpi_table_status_name(a->dsdt_status));
+            acpi_sb_add(&s, ", DSDT %s", acpi_table_status_name(a->dsdt_status));
         else
-            sb_add(&s, ", no _S5_");
+            acpi_sb_add(&s, ", no _S5_");
     }
     if (a->madt_status != ACPI_TABLE_OK) {
-        sb_add(&s, ", MADT %s", acpi_table_status_name(a->madt_status));
+        acpi_sb_add(&s, ", MADT %s", acpi_table_status_name(a->madt_status));
         return;
     }
-    sb_add(&s, ", MADT: %u CPU(s) (APIC ids", a->ncpus);
+    acpi_sb_add(&s, ", MADT: %u CPU(s) (APIC ids", a->ncpus);
     for (unsigned i = 0; i < a->ncpus && i < ACPI_MAX_CPUS; i++)
-        sb_add(&s, "%s%u", i ? "," : " ", a->apic_ids[i]);
-    sb_add(&s, ")");
+        acpi_sb_add(&s, "%s%u", i ? "," : " ", a->apic_ids[i]);
+    acpi_sb_add(&s, ")");
     if (a->nioapics)
-        sb_add(&s, ", IOAPIC at 0x%x", a->ioapic_addr);
+        acpi_sb_add(&s, ", IOAPIC at 0x%x", a->ioapic_addr);
     if (a->nioapics > 1)
-        sb_add(&s, " (+%u more)", a->nioapics - 1);
+        acpi_sb_add(&s, " (+%u more)", a->nioapics - 1);
 }

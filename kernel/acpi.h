@@ -85,6 +85,8 @@ struct acpi_info {
     uint32_t ioapic_addr;        /* the first IOAPIC */
     uint8_t ioapic_id;
     uint32_t ioapic_gsi_base;
+
+    uint64_t dmar_addr;          /* the first "DMAR" table (kernel/acpi_dmar.h), 0 = none */
 };
 
 /*
@@ -117,6 +119,10 @@ const char *acpi_table_status_name(enum acpi_table_status s);
 
 /* The one summary line (without the "skiff: acpi: " prefix and newline). */
 void acpi_summary(const struct acpi_info *a, char *buf, size_t len);
+
+/* Appends to a fixed buffer, truncating safely (summary lines). */
+struct acpi_sbuf { char *b; size_t len, at; };
+void acpi_sb_add(struct acpi_sbuf *s, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 
 /* PM1 control register bits. */
 #define ACPI_PM1_SCI_EN      (1u << 0)

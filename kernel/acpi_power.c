@@ -15,7 +15,7 @@ bool acpi_host_ok;
 static const struct mb2_info *acpi_mb;
 
 /* Below 4 GiB everything is identity mapped; above, the RAM and firmware ranges of the map. */
-static const void *host_map(void *ctx, uint64_t pa, uint64_t len)
+const void *acpi_host_map(void *ctx, uint64_t pa, uint64_t len)
 {
     (void)ctx;
     if (!len || pa + len < pa)
@@ -35,7 +35,7 @@ void acpi_init(const struct mb2_info *mb)
     char line[256];
 
     acpi_mb = mb;
-    enum acpi_error e = acpi_parse(mb->rsdp, mb->rsdp_len, host_map, 0, &acpi_host);
+    enum acpi_error e = acpi_parse(mb->rsdp, mb->rsdp_len, acpi_host_map, 0, &acpi_host);
     if (e) {
         pr_info("skiff: acpi: %s: no ACPI power-off or reset\n", acpi_strerror(e));
         return;

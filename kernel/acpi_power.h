@@ -8,6 +8,8 @@
 extern struct acpi_info acpi_host;
 extern bool acpi_host_ok;
 
+/* The acpi_map_fn for the host's tables: below 4 GiB, or in a range of the memory map. */
+const void *acpi_host_map(void *ctx, uint64_t pa, uint64_t len);
 /* Parse the tables behind the Multiboot2 RSDP copy and print one summary line. */
 void acpi_init(const struct mb2_info *mb);
 /* S5 through PM1a/PM1b_CNT (SLP_TYP | SLP_EN); returns if the machine is still on. */

@@ -227,6 +227,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->selftest = SELFTEST_VMX;
             else if (word_eq(v, vlen, "vmcheck"))
                 cfg->selftest = SELFTEST_VMCHECK;
+            else if (word_eq(v, vlen, "iommu"))
+                cfg->selftest = SELFTEST_IOMMU;
             else
                 ok = false;
         } else if (word_eq(w, klen, "guest_mem")) {
@@ -263,6 +265,14 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->smp = SMP_PARK;
             else
                 ok = false;
+        } else if (word_eq(w, klen, "iommu")) {
+            static const char *const policies[] = { "on", "required", "off" };
+            ok = false;
+            for (int i = 0; i < 3; i++)
+                if (word_eq(v, vlen, policies[i])) {
+                    cfg->iommu = (enum iommu_policy)i;
+                    ok = true;
+                }
         } else if (word_eq(w, klen, "gdb")) {
             ok = parse_gdb_port(v, vlen, &cfg->gdb_port);
         } else if (word_eq(w, klen, "guest_seed")) {

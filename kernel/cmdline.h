@@ -13,11 +13,13 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /* console=: the screen as a second console (kernel/fbcon.c, kernel/vgacon.c) */
 enum console_screen { CONSOLE_SCREEN_AUTO = 0, CONSOLE_SCREEN_ON, CONSOLE_SCREEN_OFF };
 enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
-enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK };
+enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK, SELFTEST_IOMMU };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/vmcheck.c) */
 enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
 /* on: every CPU runs a guest vCPU; park: the APs wait in VMX root; off: they are not started. */
 enum smp_mode { SMP_ON = 0, SMP_PARK, SMP_OFF };
+/* iommu=: DMA remapping with VT-d where the DMAR table shows it (kernel/iommu.c) */
+enum iommu_policy { IOMMU_ON = 0, IOMMU_REQUIRED, IOMMU_OFF };
 
 #define CMDLINE_WORD_MAX 64
 #define TRACE_RING_MAX 4096
@@ -40,6 +42,7 @@ struct skiff_config {
     bool trace_stream;           /* trace=stream: one line per exit */
     uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/gdbstub.c), 0 = off */
     enum smp_mode smp;           /* smp=on|park|off (kernel/smp.c, vmx/smp_guest.c) */
+    enum iommu_policy iommu;     /* iommu=on|required|off */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

@@ -47,3 +47,52 @@ unsigned pci_find_cap(struct pci_addr fn, uint8_t id)
     }
     return 0;
 }
+
+static struct pci_addr at(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+{
+    return (struct pci_addr){ (uint8_t)bus, (uint8_t)(dev & 31), (uint8_t)(fn & 7), (uint16_t)off };
+}
+
+uint32_t pci_read32(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+{
+    return pci_cfg_read(at(bus, dev, fn, off & 0xfc), 4);
+}
+
+void pci_write32(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v)
+{
+    pci_cfg_write(at(bus, dev, fn, off & 0xfc), 4, v);
+}
+
+uint8_t pci_read8(unsigned bus, unsigned dev, unsigned fn, unsigned off)
+{
+    return (uint8_t)pci_cfg_read(at(bus, dev, fn, off), 1);
+}
+
+bool pci_find(uint16_t vendor, uint16_t device, unsigned *bus, unsigned *dev, unsigned *fn)
+{
+    uint32_t want = (uint32_t)device << 16 | vendor;
+    for (unsigned b = 0; b < 256; b++)
+        for (unsigned d = 0; d < 32; d++) {
+            if ((pci_read32(b, d, 0, PCI_VENDOR_ID) & 0xffff) == 0xffff)
+                continue;
+            unsigned nfn = (pci_read8(b, d, 0, PCI_HEADER_TYPE) & 0x80) ? 8 : 1;
+            for (unsigned f = 0; f < nfn; f++)
+                if (pci_read32(b, d, f, PCI_VENDOR_ID) == want) {
+                    *bus = b, *dev = d, *fn = f;
+                    return true;
+                }
+        }
+    return false;
+}
+
+uint64_t pci_bar_mem(unsigned bus, unsigned dev, unsigned fn, unsigned bar)
+{
+    unsigned off = PCI_BAR0 + 4 * bar;
+    uint32_t lo = pci_read32(bus, dev, fn, off);
+    if (lo & 1)
+        return 0;                      /* an I/O BAR */
+    uint64_t base = lo & ~0xfull;
+    if (((lo >> 1) & 3) == 2)          /* 64-bit */
+        base |= (uint64_t)pci_read32(bus, dev, fn, off + 4) << 32;
+    return base;
+}

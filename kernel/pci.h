@@ -17,6 +17,12 @@
 /* Register offsets of the common header (PCI 3.0, 6.1). */
 #define PCI_VENDOR_ID      0x00
 #define PCI_COMMAND        0x04
+#define PCI_CMD_MEMORY     (1u << 1)
+#define PCI_CMD_MASTER     (1u << 2)
+#define PCI_HEADER_TYPE    0x0e
+#define PCI_BAR0           0x10
+#define PCI_SECONDARY_BUS  0x19
+#define PCI_SUBORDINATE_BUS 0x1a
 #define PCI_STATUS         0x06
 #define PCI_STATUS_CAP_LIST (1u << 4)
 #define PCI_CAPABILITY_LIST 0x34
@@ -39,6 +45,15 @@ static inline struct pci_addr pci_addr_decode(uint32_t config_address, unsigned 
 /* size 1, 2 or 4 bytes at a.reg (not crossing its dword); under the PCI lock. */
 uint32_t pci_cfg_read(struct pci_addr a, unsigned size);
 void pci_cfg_write(struct pci_addr a, unsigned size, uint32_t value);
+/* Shorthands by bus, device, function and offset (segment 0). */
+uint32_t pci_read32(unsigned bus, unsigned dev, unsigned fn, unsigned off);
+void pci_write32(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v);
+uint8_t pci_read8(unsigned bus, unsigned dev, unsigned fn, unsigned off);
+/* First function with this vendor and device id; false when none. */
+bool pci_find(uint16_t vendor, uint16_t device, unsigned *bus, unsigned *dev, unsigned *fn);
+/* A memory BAR's base (32- or 64-bit), 0 when the BAR is not memory or not set. */
+uint64_t pci_bar_mem(unsigned bus, unsigned dev, unsigned fn, unsigned bar);
+
 /* Offset of capability `id` in the function's list, 0 when absent (at most 48 steps). */
 unsigned pci_find_cap(struct pci_addr fn, uint8_t id);
 

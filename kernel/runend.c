@@ -3,6 +3,7 @@
 #include "acpi_power.h"
 #include "console.h"
 #include "cpu.h"
+#include "iommu.h"
 
 static enum onexit_action onexit;
 
@@ -22,6 +23,12 @@ __attribute__((noreturn)) void run_end(int status)
     cli();
     if (ending++) /* a fault while ending: do not recurse */
         goto halt;
+    /* A device that reached for Skiff's pages (blocked by VT-d) fails a run that was going to pass. */
+    if (iommu_faults_report() && status == 0) {
+        kprintf("skiff: iommu: a device the guest programmed tried to reach Skiff's pages (blocked): "
+                "the run fails\n");
+        status = 1;
+    }
     kprintf("skiff: exit status=%d\n", status);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */

@@ -14,6 +14,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/format.h"
+#include "kernel/iommu.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"
@@ -123,6 +124,8 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         if (!r && guest_memmap_build(mb->mmap, mb->nmmap, &host_pmm.owned, cfg->guest_mem,
                                      &guest_map, &withheld))
             r = EPT_ERR_INVAL;
+        if (!r && iommu_withhold(&withheld))        /* kernel/iommu.c: its register pages */
+            r = EPT_ERR_INVAL;
         for (size_t i = 0; !r && i < guest_map.n; i++) {
             uint32_t t = guest_map.e[i].type;
             uint64_t base = guest_map.e[i].base, len = guest_map.e[i].len;
@@ -134,6 +137,9 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
             r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
         for (size_t i = 0; !r && i < withheld.n; i++)
             r = ept_unmap(&guest_ept, withheld.r[i].base, withheld.r[i].end - withheld.r[i].base);
+        /* The VT-d domain maps the same (kernel/iommu.c); its tables are Skiff's pages too. */
+        if (!r && iommu_domain_build(&guest_map, &withheld, apic_write_page))
+            r = EPT_ERR_NOMEM;
     } while (!r && owned != rangeset_bytes(&host_pmm.owned));
     if (r) {
         kprintf("skiff: error: building the guest's memory failed (%d)\n", r);
@@ -218,7 +224,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     /* The on-demand EPT tables' pool (vmx/ept_space.h): Skiff's pages, withheld like the others. */
     uint64_t pool = ept_space_policy(vmx_caps.ept_1g, vmx_caps.ept_2m)->mode == EPT_SPACE_ON_DEMAND
                         ? alloc_pages(EPT_SPACE_POOL_PAGES) : 0;
-    if ((st = build_guest_memory(cfg, mb, pool)))
+    if ((st = build_guest_memory(cfg, mb, pool)) || (st = iommu_enable()))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
     host_pages_note(v->vmcs_phys, guest_ept.pml4_phys, io_a, io_b, msr,

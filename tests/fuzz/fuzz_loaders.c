@@ -158,7 +158,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (gs.mode == GUEST_MODE_64)
                 CHECK(gs.cr3 == 0x10000 && gs.cs == 0x10 && gs.ds == 0x18);
             else
-                CHECK(gs.cs == 0x08 && gs.ds == 0x10 && (gs.cr0 & (1u << 31)) == 0);
+                CHECK(gs.cs == 0x10 && gs.ds == 0x18 && (gs.cr0 & (1u << 31)) == 0);
         }
         if (sel == 1)
             CHECK(gs.rax == 0x2badb002 && gs.rbx == 0x17000);

@@ -222,6 +222,24 @@ TEST(onexit_and_selftest)
     CHECK_BAD("selftest=none");
     CHECK_BAD("selftest=vmxx");
     CHECK_BAD("selftest=");
+    CHECK_EQ(parse("selftest=iommu"), 0);
+    CHECK_EQ(cfg.selftest, SELFTEST_IOMMU);
+}
+
+TEST(iommu_policy)
+{
+    static const struct { const char *line; enum iommu_policy want; } good[] = {
+        { "", IOMMU_ON }, { "iommu=required", IOMMU_REQUIRED }, { "iommu=off", IOMMU_OFF },
+        { "iommu=off iommu=on", IOMMU_ON },
+    };
+    for (unsigned i = 0; i < sizeof good / sizeof good[0]; i++) {
+        CHECK_EQ(parse(good[i].line), 0);
+        CHECK_EQ(cfg.iommu, good[i].want);
+    }
+    CHECK_BAD("iommu=");
+    CHECK_BAD("iommu=yes");
+    CHECK_BAD("iommu=On");
+    CHECK_BAD("iommu=required,off");
 }
 
 TEST(guest_mem)
@@ -450,6 +468,6 @@ TEST(parse_size)
 }
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
-          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(guest_mem), T(watchdog),
+          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(iommu_policy), T(guest_mem), T(watchdog),
           T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))

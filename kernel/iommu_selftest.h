@@ -1,0 +1,10 @@
+/* selftest=iommu (kernel/iommu_selftest.c): edu DMA against the VT-d domain; ends the run. */
+#ifndef SKIFF_KERNEL_IOMMU_SELFTEST_H
+#define SKIFF_KERNEL_IOMMU_SELFTEST_H
+
+#include "cmdline.h"
+#include "mb2.h"
+
+__attribute__((noreturn)) void iommu_selftest(const struct skiff_config *cfg, const struct mb2_info *mb);
+
+#endif
