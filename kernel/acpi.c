@@ -165,6 +165,20 @@ int acpi_sleep_state(const struct acpi_info *a, bool pm1b, unsigned slp_typ)
     return -1;
 }
 
+/* ---- MCFG (PCI Firmware Specification 3.2, 4.1.2) ---------------------------
+ * The header, 8 reserved bytes, then 16-byte entries: base address (8), PCI
+ * segment (2), start and end bus (1 each), 4 reserved.  Each bus takes 1 MiB. */
+static void parse_mcfg(const uint8_t *m, uint32_t len, struct acpi_info *out)
+{
+    for (uint32_t off = HDR_LEN + 8; off + 16 <= len && out->necam < ACPI_MAX_ECAM; off += 16) {
+        uint64_t base = rd64(m + off);
+        uint8_t start = m[off + 10], end = m[off + 11];
+        if (!base || end < start || (base & 0xfffff))
+            continue;
+        out->ecam[out->necam++] = (struct acpi_ecam){ base, (uint16_t)(m[off + 8] | m[off + 9] << 8), start, end };
+    }
+}
+
 /* ---- FADT (ACPI 6.4, 5.2.9) ------------------------------------------------ */
 
 #define FADT_MIN_LEN 116u            /* ACPI 1.0 */
@@ -346,6 +360,12 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
         bool fadt = sig_eq(h, "FACP"), madt = sig_eq(h, "APIC");
         if (sig_eq(h, "DMAR") && !out->dmar_addr)   /* parsed by kernel/acpi_dmar.c */
             out->dmar_addr = pa;
+        if (sig_eq(h, "MCFG") && !out->necam) {
+            const uint8_t *m;
+            uint32_t mlen;
+            if (map_table(pa, HDR_LEN + 8, map, ctx, &m, &mlen) == ACPI_TABLE_OK)
+                parse_mcfg(m, mlen, out);
+        }
         if ((fadt && out->fadt_status == ACPI_TABLE_OK) || (madt && out->madt_status == ACPI_TABLE_OK))
             continue;   /* the first good one counts */
         if (fadt) {

@@ -48,6 +48,15 @@ enum acpi_table_status {
     ACPI_TABLE_BAD_CONTENT,  /* an entry or field that does not fit */
 };
 
+#define ACPI_MAX_ECAM 4
+
+/* One MCFG entry: the ECAM window of buses [start_bus, end_bus] of a segment. */
+struct acpi_ecam {
+    uint64_t base;               /* the address of bus 0's space (start_bus's is base + start_bus << 20) */
+    uint16_t segment;
+    uint8_t start_bus, end_bus;
+};
+
 struct acpi_info {
     uint8_t rsdp_revision;       /* RSDP revision field: 0 (ACPI 1.0) or 2+ */
     bool xsdt;                   /* tables came from the XSDT */
@@ -75,6 +84,9 @@ struct acpi_info {
     uint8_t slp_typa, slp_typb;  /* 3-bit SLP_TYP values for S5 */
     uint8_t has_sleep;           /* bit N: the DSDT names \_SN_ (N = 0..4) */
     uint8_t sleep_typa[5], sleep_typb[5];   /* their SLP_TYP values */
+
+    unsigned necam;              /* MCFG entries kept */
+    struct acpi_ecam ecam[ACPI_MAX_ECAM];
 
     enum acpi_table_status madt_status;
     uint32_t lapic_addr;

@@ -8,6 +8,7 @@
 #include "kernel/memory.h"
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
+#include "vmx/ecam_write.h"
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
 #include "vmx/vmcs.h"
@@ -91,7 +92,7 @@ enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
     enum exit_action act;
-    if (apic_write_exit(v, gpa, &act))
+    if (apic_write_exit(v, gpa, &act) || ecam_write_exit(v, gpa, &act))
         return act;
     bool skiff = rangeset_overlaps(&host_pmm.owned, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
     enum ept_fill f = skiff ? EPT_FILL_ABSENT : guest_phys_fill(v, gpa, vcpu_qual(v));

@@ -84,6 +84,43 @@ static void follow_pm_block(struct pci_addr a, const struct pci_rule *r)
                 r->why);
 }
 
+bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t *value,
+                     const struct pci_rule **pm_block, enum exit_action *act)
+{
+    *pm_block = NULL;
+    struct pci_fn_info f;
+    fn_info(a, &f);
+    if (f.vendor == 0xffff)                    /* no function there: nothing to protect */
+        return true;
+    struct pci_decision d;
+    struct pci_addr dword = a;
+    dword.reg &= ~3u;
+    pci_policy_write(&f, a, size, *value, pci_cfg_read(dword, 4), &d);
+    switch (d.action) {
+    case PCI_DENY:
+        *act = vcpu_stop(v, GUEST_STOPPED, 1,
+                         "stopped: PCI %02x:%02x.%x (%04x:%04x) register 0x%x: the guest %s (0x%08x%08x), "
+                         "which makes the device's interrupt a memory write; refused",
+                         a.bus, a.dev, a.fn, f.vendor, f.device, a.reg, d.why, d.addr_hi, d.addr_lo);
+        return false;
+    case PCI_RESET:
+        *act = vcpu_stop(v, GUEST_RESET, 0, "reset the machine (PCI %02x:%02x.%x register 0x%x: %s)", a.bus, a.dev,
+                         a.fn, a.reg, d.why);
+        return false;
+    case PCI_PASS:
+        break;
+    }
+    *value = d.value;
+    *pm_block = d.pm_block;
+    return true;
+}
+
+void pci_after_write(struct pci_addr a, const struct pci_rule *pm_block)
+{
+    if (pm_block)
+        follow_pm_block(a, pm_block);
+}
+
 enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
     struct pci_addr a;
@@ -95,32 +132,13 @@ enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32
         out_sized(port, size, val);
         return EXIT_RESUME;
     }
-    struct pci_fn_info f;
-    fn_info(a, &f);
-    if (f.vendor == 0xffff) {                  /* no function there: nothing to protect */
-        pci_cfg_write(a, size, val);
-        return EXIT_RESUME;
-    }
-    struct pci_decision d;
-    struct pci_addr dword = a;
-    dword.reg &= ~3u;
-    pci_policy_write(&f, a, size, val, pci_cfg_read(dword, 4), &d);
-    switch (d.action) {
-    case PCI_DENY:
+    const struct pci_rule *pm;
+    enum exit_action act;
+    if (!pci_judge_write(v, a, size, &val, &pm, &act)) {
         vcpu_skip_insn(v);
-        return vcpu_stop(v, GUEST_STOPPED, 1,
-                         "stopped: PCI %02x:%02x.%x (%04x:%04x) register 0x%x: the guest %s (0x%08x%08x), "
-                         "which makes the device's interrupt a memory write; refused",
-                         a.bus, a.dev, a.fn, f.vendor, f.device, a.reg, d.why, d.addr_hi, d.addr_lo);
-    case PCI_RESET:
-        vcpu_skip_insn(v);
-        return vcpu_stop(v, GUEST_RESET, 0, "reset the machine (PCI %02x:%02x.%x register 0x%x: %s)", a.bus, a.dev,
-                         a.fn, a.reg, d.why);
-    case PCI_PASS:
-        break;
+        return act;
     }
-    pci_cfg_write(a, size, d.value);
-    if (d.pm_block)
-        follow_pm_block(a, d.pm_block);
+    pci_cfg_write(a, size, val);
+    pci_after_write(a, pm);
     return EXIT_RESUME;
 }

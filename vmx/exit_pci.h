@@ -9,6 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/pci.h"
 #include "vmx/exit.h"
 
 /* Any byte of [port, port + size) in 0xCF8-0xCFF. */
@@ -20,6 +21,16 @@ static inline bool pci_io_port(uint16_t port, unsigned size)
 uint32_t pci_io_in(uint16_t port, unsigned size);
 /* EXIT_RESUME, or the guest's stop when the policy refuses the write. */
 enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
+
+/*
+ * A guest write to configuration space by either mechanism (vmx/ecam_write.c too):
+ * true with *value (what to write) and *pm_block (pass it to pci_after_write), or false
+ * when the policy stopped the guest (*act).
+ */
+struct pci_rule;
+bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t *value,
+                     const struct pci_rule **pm_block, enum exit_action *act);
+void pci_after_write(struct pci_addr a, const struct pci_rule *pm_block);
 
 /* vmx/exit_io.c: the chipset's PM block moved; PM1a_CNT is now at port (0: disabled). */
 void io_follow_pm1a(uint16_t port);

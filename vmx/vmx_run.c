@@ -23,6 +23,7 @@
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
 #include "vmx/cpuid_msr.h"
+#include "vmx/ecam_write.h"
 #include "vmx/ept_space.h"
 #include "vmx/exit.h"
 #include "vmx/gdbstub.h"
@@ -119,6 +120,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
     if (!r)
         r = ept_map_mtrr(&guest_ept, mt, 0, ept_space_up_front_end(&guest_space), EPT_MT_UC);
     uint64_t owned;
+    bool ecam_done = false;
     do {
         owned = rangeset_bytes(&host_pmm.owned);
         if (!r && guest_memmap_build(mb->mmap, mb->nmmap, &host_pmm.owned, cfg->guest_mem,
@@ -135,6 +137,10 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         }
         if (!r && apic_write_page)          /* vmx/apic_write.c: writes exit, reads do not */
             r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
+        if (!r && !ecam_done) {             /* vmx/ecam_write.c: the same for PCI ECAM */
+            r = ecam_protect(&guest_ept);
+            ecam_done = true;
+        }
         for (size_t i = 0; !r && i < withheld.n; i++)
             r = ept_unmap(&guest_ept, withheld.r[i].base, withheld.r[i].end - withheld.r[i].base);
         /* The VT-d domain maps the same (kernel/iommu.c); its tables are Skiff's pages too. */

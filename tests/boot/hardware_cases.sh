@@ -215,7 +215,7 @@ case_screen_off() {
 # reaches 64-bit mode on Skiff's tables, turns VMX on (which blocks INIT) and waits there;
 # its start-up page is withheld from the guest; the built-in guest still runs on CPU 0.
 case_smp_bochs_2cpus() {
-    BOCHS_CPUS=2 boot smp_bochs_2cpus bochs:corei7_skylake_x "smp=park" 120
+    BOCHS_CPUS=2 boot smp_bochs_2cpus bochs:corei7_skylake_x "smp=park" 300
     expect '^skiff: acpi: .*MADT: 2 CPU\(s\) \(APIC ids 0,1\)'
     expect_order '^skiff: smp: CPU 1 \(APIC id 1\) started: 64-bit mode, VMXON ok \(INIT blocked\)$' \
         '^skiff: smp: 2 of 2 CPU\(s\) online \(start-up page 0x[0-9a-f]+, withheld from the guest\)$' \
@@ -237,7 +237,7 @@ case_smp_bochs_2cpus() {
 # counted per CPU, then summed.
 smp_builtin() {
     local name=$1 n=$2 c id
-    BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "${3:-}" 120
+    BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "${3:-}" 300
     expect_order "^skiff: smp: $n of $n CPU\\(s\\) online" \
         '^skiff: launching the guest' "^skiff: cpu0: smp: the guest gets $n vCPUs, one per CPU$" \
         "^guest: smp: $n vCPU\\(s\\): INIT-SIPI-SIPI to all but myself, start-up code at 0x9000$" \

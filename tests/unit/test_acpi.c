@@ -578,7 +578,40 @@ TEST(sleep_states)
     CHECK_EQ(acpi_sleep_state(&none, false, 2), -1);
 }
 
+/* MCFG (PCI Firmware 3.2, 4.1.2): QEMU q35's single window, plus entries Skiff must skip. */
+TEST(mcfg_windows)
+{
+    machine();
+    uint8_t *t = table(0xe5000, "MCFG", 44 + 16 * 4, 1);
+    wr64(t + 44, 0xb0000000);                        /* segment 0, buses 0-255 */
+    t[44 + 11] = 255;
+    wr64(t + 60, 0);                                 /* no base */
+    wr64(t + 76, 0xc0080000);                        /* not 1 MiB aligned */
+    t[76 + 11] = 1;
+    wr64(t + 92, 0x4000000000ull);                   /* segment 1, buses 16-31, above 4 GiB */
+    t[92 + 8] = 1;
+    t[92 + 10] = 16;
+    t[92 + 11] = 31;
+    seal(0xe5000);
+    uint64_t x[] = { FADT_PA, MADT_PA, 0xe5000 };
+    make_xsdt(3, x);
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.necam, 2);
+    CHECK_EQ(ai.ecam[0].base, 0xb0000000);
+    CHECK_EQ(ai.ecam[0].segment, 0);
+    CHECK_EQ(ai.ecam[0].start_bus, 0);
+    CHECK_EQ(ai.ecam[0].end_bus, 255);
+    CHECK_EQ(ai.ecam[1].base, 0x4000000000ull);
+    CHECK_EQ(ai.ecam[1].segment, 1);
+    CHECK_EQ(ai.ecam[1].start_bus, 16);
+    CHECK_EQ(ai.ecam[1].end_bus, 31);
+    /* A bad checksum: no windows. */
+    t[9] ^= 1;
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.necam, 0);
+}
+
 UNIT_MAIN(T(full_machine_xsdt), T(rsdp_v1_uses_rsdt), T(rsdp_errors), T(root_table_errors),
           T(fadt_versions), T(fadt_x_fields), T(s5_encodings), T(s5_rejects), T(dsdt_problems),
           T(madt_entries), T(tables_skipped_or_missing), T(random_corruption_stays_in_bounds),
-          T(sleep_states))
+          T(sleep_states), T(mcfg_windows))
