@@ -22,6 +22,8 @@ __attribute__((noreturn)) void run_end(int status)
     cli();
     if (ending++) /* a fault while ending: do not recurse */
         goto halt;
+    console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N` */
+    console_check_uart();
     kprintf("skiff: exit status=%d\n", status);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */
