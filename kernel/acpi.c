@@ -453,8 +453,10 @@ void acpi_summary(const struct acpi_info *a, char *buf, size_t len)
         return;
     }
     sb_add(&s, ", MADT: %u CPU(s) (APIC ids", a->ncpus);
-    for (unsigned i = 0; i < a->ncpus && i < ACPI_MAX_CPUS; i++)
+    for (unsigned i = 0; i < a->ncpus && i < ACPI_SUMMARY_IDS; i++)
         sb_add(&s, "%s%u", i ? "," : " ", a->apic_ids[i]);
+    if (a->ncpus > ACPI_SUMMARY_IDS)
+        sb_add(&s, ",... (%u more)", a->ncpus - ACPI_SUMMARY_IDS);
     sb_add(&s, ")");
     if (a->nioapics)
         sb_add(&s, ", IOAPIC at 0x%x", a->ioapic_addr);

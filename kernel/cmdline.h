@@ -40,6 +40,7 @@ struct skiff_config {
     bool trace_stream;           /* trace=stream: one line per exit */
     uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/gdbstub.c), 0 = off */
     enum smp_mode smp;           /* smp=on|park|off (kernel/smp.c, vmx/smp_guest.c) */
+    uint32_t max_cpus;           /* max_cpus=: CPUs Skiff manages, the BSP included (1..ACPI_MAX_CPUS) */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

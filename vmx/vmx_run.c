@@ -43,7 +43,7 @@ static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
 static uint64_t ept_alloc(void *ctx)
 {
     (void)ctx;
-    return alloc_page();
+    return alloc_page("EPT tables");
 }
 
 static void *ept_p2v(void *ctx, uint64_t pa)
@@ -133,6 +133,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
     for (size_t i = 0; i < host_pmm.owned.n; i++)
         pr_info("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
                 (unsigned long long)host_pmm.owned.r[i].end - 1);
+    memory_print_owned();
     pr_info("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
             (unsigned long long)(guest_memmap_ram(&guest_map) >> 10), guest_map.n);
     for (size_t i = 0; i < guest_map.n; i++)
@@ -174,7 +175,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     vmcheck_mode = cfg->vmcheck;
 
     /* Everything Skiff allocates comes before the EPT is built. */
-    uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();
+    uint64_t io_a = alloc_page("I/O bitmap A (ports 0-0x7fff)"), io_b = alloc_page("I/O bitmap B (ports 0x8000-0xffff)");
+    uint64_t msr = alloc_page("MSR bitmap");
     io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
     msr_bitmap_init(phys_to_virt(msr));
     v->vpid = 1;
@@ -189,6 +191,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             v->watchdog_ticks = 1;
     }
     this_cpu()->vcpu = v;
+    memory_tag(image_phys_of(v), image_phys_of(v + 1), "vCPU 0 structure: exit stack, registers (in .bss)");
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
     if (smp_guest_alloc(cfg, v) > 1) {
