@@ -482,8 +482,10 @@ void acpi_summary(const struct acpi_info *a, char *buf, size_t len)
         return;
     }
     acpi_sb_add(&s, ", MADT: %u CPU(s) (APIC ids", a->ncpus);
-    for (unsigned i = 0; i < a->ncpus && i < ACPI_MAX_CPUS; i++)
+    for (unsigned i = 0; i < a->ncpus && i < ACPI_SUMMARY_IDS; i++)
         acpi_sb_add(&s, "%s%u", i ? "," : " ", a->apic_ids[i]);
+    if (a->ncpus > ACPI_SUMMARY_IDS)
+        acpi_sb_add(&s, ",... (%u more)", a->ncpus - ACPI_SUMMARY_IDS);
     acpi_sb_add(&s, ")");
     if (a->nioapics)
         acpi_sb_add(&s, ", IOAPIC at 0x%x", a->ioapic_addr);

@@ -12,7 +12,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define ACPI_MAX_CPUS     64
+/* Enabled local APICs kept from the MADT: two-socket servers have a few hundred
+ * (x2APIC ids are 32-bit, ACPI 6.4, 5.2.12.12).  CPUs beyond it are only counted. */
+#define ACPI_MAX_CPUS     512
+#define ACPI_SUMMARY_IDS  16      /* APIC ids the summary line names */
 #define ACPI_MAX_TABLES   64      /* RSDT/XSDT entries looked at */
 #define ACPI_MAX_TABLE_LEN (4u << 20)
 
@@ -92,7 +95,7 @@ struct acpi_info {
     uint32_t lapic_addr;
     unsigned ncpus;              /* enabled local APICs (xAPIC and x2APIC entries) */
     unsigned ncpus_disabled;     /* present but not enabled (online-capable or absent) */
-    uint32_t apic_ids[ACPI_MAX_CPUS];
+    uint32_t apic_ids[ACPI_MAX_CPUS];   /* the first ACPI_MAX_CPUS of them, in MADT order */
     unsigned nioapics;
     uint32_t ioapic_addr;        /* the first IOAPIC */
     uint8_t ioapic_id;

@@ -1,5 +1,6 @@
 #include "cmdline.h"
 
+#include "acpi.h"
 #include "format.h"
 
 void cmdline_defaults(struct skiff_config *cfg)
@@ -8,6 +9,7 @@ void cmdline_defaults(struct skiff_config *cfg)
         .serial_port = 0x3f8,
         .baud = 115200,
         .loglevel = LOG_INFO,
+        .max_cpus = ACPI_MAX_CPUS,
     };
 }
 
@@ -273,6 +275,11 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                     cfg->iommu = (enum iommu_policy)i;
                     ok = true;
                 }
+        } else if (word_eq(w, klen, "max_cpus")) {
+            uint64_t n;
+            ok = cmdline_parse_u64(v, vlen, &n) && n >= 1 && n <= ACPI_MAX_CPUS;
+            if (ok)
+                cfg->max_cpus = (uint32_t)n;
         } else if (word_eq(w, klen, "gdb")) {
             ok = parse_gdb_port(v, vlen, &cfg->gdb_port);
         } else if (word_eq(w, klen, "guest_seed")) {

@@ -18,6 +18,7 @@ static struct {
     bool ready;
     bool none;
     uint16_t port;
+    uint32_t baud;
     enum log_level level;
     uint32_t early_len;
     bool guest_midline;     /* the guest's output left a line unfinished */
@@ -112,6 +113,7 @@ void console_init(const struct skiff_config *cfg)
 {
     con.none = cfg->console_none;
     con.port = cfg->serial_port;
+    con.baud = cfg->baud;
     con.level = cfg->loglevel;
     con.screen_pending = cfg->console_screen != CONSOLE_SCREEN_OFF;
     con.screen_explicit = cfg->console_screen == CONSOLE_SCREEN_ON;
@@ -171,6 +173,20 @@ void console_flush(void)
 }
 
 void console_set_cpu_tags(bool on) { cpu_tags = on; }
+
+void console_check_uart(void)
+{
+    if (!con.ready || con.none)
+        return;
+    struct serial_state st;
+    serial_read_state(con.port, &st);
+    bool ok = serial_state_ok(&st, con.baud);
+    if (!ok)
+        serial_init(con.port, con.baud);
+    klog(ok ? LOG_INFO : LOG_WARN, "skiff: console: UART 0x%x %s: divisor %u (%u baud wanted), LCR 0x%02x, "
+         "MCR 0x%02x, FIFO %s%s\n", con.port, ok ? "is Skiff's at the run end" : "was reprogrammed behind Skiff",
+         st.divisor, con.baud, st.lcr, st.mcr, (st.iir & 0xc0) == 0xc0 ? "on" : "off", ok ? "" : ": restored");
+}
 
 void console_guest_byte(uint16_t port, char c)
 {

@@ -23,6 +23,9 @@ void console_flush(void);
 void console_guest_byte(uint16_t port, char c);
 /* While several CPUs run the guest, Skiff's `skiff: ` lines become `skiff: cpuN: `. */
 void console_set_cpu_tags(bool on);
+/* The run end: read the console UART back (vmx/exit_io.c keeps the guest off its settings), say
+ * whether it is still Skiff's, and restore it if not. */
+void console_check_uart(void);
 /* Raw bytes (a guest's hypercall print), no line handling. */
 void console_write(const char *s, size_t n);
 

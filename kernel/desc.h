@@ -14,6 +14,8 @@
 #define IST_MC  3
 
 void gdt_init(void);
+/* The BSP's IST stacks (#DF, NMI, #MC), in .bss. */
+extern uint8_t gdt_ist_stacks[3][8192];
 /* Write a 64-bit TSS descriptor into two GDT slots. */
 /* The 64-bit TSS (SDM Vol. 3A 8.7, Figure 8-11). */
 struct __attribute__((packed)) tss64 {

@@ -10,7 +10,7 @@
 
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));
-static uint8_t ist_stacks[3][8192] __attribute__((aligned(16)));
+uint8_t gdt_ist_stacks[3][8192] __attribute__((aligned(4096)));   /* named in the owned map */
 
 uint64_t gdt_base(void) { return (uint64_t)gdt; }
 uint64_t tss_base(void) { return (uint64_t)&tss; }
@@ -20,7 +20,7 @@ void gdt_init(void)
     uint64_t base = (uint64_t)&tss, limit = sizeof(tss) - 1;
 
     for (int i = 0; i < 3; i++)
-        tss.ist[i] = (uint64_t)ist_stacks[i] + sizeof(ist_stacks[i]);
+        tss.ist[i] = (uint64_t)gdt_ist_stacks[i] + sizeof(gdt_ist_stacks[i]);
     tss.iomap_base = sizeof(tss); /* no I/O permission bitmap */
 
     gdt[0] = 0;

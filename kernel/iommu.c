@@ -68,7 +68,7 @@ static bool gcmd(const struct vtd_unit *u, uint32_t bit, bool on)
 
 static uint64_t *va(uint64_t pa) { return phys_to_virt(pa); }
 
-static uint64_t pt_alloc(void *ctx) { (void)ctx; return alloc_page(); }
+static uint64_t pt_alloc(void *ctx) { (void)ctx; return alloc_page("IOMMU second-level tables"); }
 static void *pt_p2v(void *ctx, uint64_t pa) { (void)ctx; return phys_to_virt(pa); }
 
 static void flush_page(void *ctx, void *p)
@@ -83,7 +83,7 @@ static uint64_t *context_table(struct vtd_unit *u, unsigned bus)
 {
     uint64_t *root = va(u->root);
     if (!(root[2 * bus] & VTD_ROOT_P))
-        root[2 * bus] = alloc_page() | VTD_ROOT_P;
+        root[2 * bus] = alloc_page("IOMMU context tables") | VTD_ROOT_P;
     return va(root[2 * bus] & VTD_ADDR_MASK);
 }
 
@@ -230,7 +230,7 @@ void iommu_init(const struct skiff_config *cfg, const struct mb2_info *mb)
         panic("iommu: no page for the domain");
     for (unsigned i = 0; i < nunits; i++) {
         struct vtd_unit *u = &units[i];
-        u->root = alloc_page();
+        u->root = alloc_page("IOMMU root tables");
         if (u->drhd->flags & DMAR_DRHD_INCLUDE_PCI_ALL) {
             /* Every bus shares one context table with all 256 entries present. */
             uint64_t *root = va(u->root);

@@ -164,7 +164,7 @@ void iommu_selftest(const struct skiff_config *cfg, const struct mb2_info *mb)
             (unsigned long long)bar, *(volatile uint32_t *)(edu + EDU_ID));
 
     /* Skiff's pages of each kind, before the domain is built (they must be withheld). */
-    uint64_t vmcs_like = alloc_page();
+    uint64_t vmcs_like = alloc_page("IOMMU self-test target (a VMCS-like page)");
     memset(phys_to_virt(vmcs_like), 0x5c, DMA_LEN);
     memset(victim_image, 0x3c, sizeof victim_image);
     struct target t[6] = {

@@ -86,8 +86,11 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     paging_init(&boot_info);
     console_screen_init(&boot_info);
     acpi_init(&boot_info);
-    if (skiff_cfg.smp != SMP_OFF)
-        smp_init(&boot_info, info_phys);
+    if (skiff_cfg.smp != SMP_OFF && smp_init(&boot_info, info_phys, skiff_cfg.max_cpus))
+        run_end(SKIFF_UNSUPPORTED);
+    if (skiff_cfg.smp == SMP_OFF)
+        pr_warn("skiff: smp: smp=off: the other CPUs are left to the firmware, where the guest can start "
+                "them outside VMX (unsafe against a hostile guest)\n");
     kprintf("skiff: resident phys=0x%llx-0x%llx\n", (unsigned long long)image_phys_start(),
             (unsigned long long)image_phys_end() - 1);
     /* VT-d after ACPI (the DMAR table) and before anything the guest runs; its domain is

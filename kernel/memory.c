@@ -9,18 +9,70 @@
 
 #include "boot/layout.h"
 #include "console.h"
+#include "desc.h"
 #include "cpu.h"
 #include "lib.h"
 #include "paging.h"
 #include "panic.h"
 
-extern char _image_start[], _text_end[], _rodata_end[], _image_end[];
+extern char _image_start[], _text_end[], _rodata_end[], _bss_start[], _image_end[];
+extern char boot_stack[], boot_stack_top[];
 
 struct pmm host_pmm;
 static uint64_t load_base_phys;
 
 uint64_t image_phys_start(void) { return load_base_phys; }
 uint64_t image_phys_end(void) { return load_base_phys + (uint64_t)(_image_end - _image_start); }
+
+static uint64_t image_phys(const char *p) { return load_base_phys + (uint64_t)(p - _image_start); }
+
+uint64_t image_phys_of(const void *p) { return image_phys((const char *)p); }
+
+/* The whole pages of [base, end) only: a partial page keeps the name of the section around it. */
+void memory_tag(uint64_t base, uint64_t end, const char *what)
+{
+    base = ALIGN_UP(base, PAGE_SIZE);
+    end = ALIGN_DOWN(end, PAGE_SIZE);
+    if (base < end)
+        pmm_tag(&host_pmm, base, end, what);
+}
+
+/* The image's sections (linker.ld) and the page-aligned objects in .bss (boot/entry32.S). */
+static void memory_tag_image(void)
+{
+    memory_tag(image_phys(_image_start), image_phys(_text_end), "image .text (Skiff's code)");
+    memory_tag(image_phys(_text_end), image_phys(_rodata_end), "image .rodata (built-in guest images too)");
+    memory_tag(image_phys(_rodata_end), image_phys(_bss_start), "image .data");
+    memory_tag(image_phys(_bss_start), image_phys(_image_end), "image .bss");
+    memory_tag(image_phys(_bss_start), image_phys(boot_stack), "early page tables (boot, unused after paging_init)");
+    memory_tag(image_phys(boot_stack), image_phys(boot_stack_top), "stack (BSP, in .bss)");
+    memory_tag(image_phys((const char *)gdt_ist_stacks),
+               image_phys((const char *)gdt_ist_stacks + sizeof(gdt_ist_stacks)),
+               "IST stacks: #DF, NMI, #MC (BSP, in .bss)");
+}
+
+void memory_print_owned(void)
+{
+    const struct pmm *p = &host_pmm;
+    size_t t = 0;
+    for (size_t i = 0; i < p->owned.n; i++) {
+        uint64_t at = p->owned.r[i].base, end = p->owned.r[i].end;
+        while (at < end) {
+            while (t < p->ntags && p->tags[t].r.end <= at)
+                t++;
+            uint64_t next = end;
+            const char *what = "unnamed";
+            if (t < p->ntags && p->tags[t].r.base <= at) {
+                what = p->tags[t].what;
+                next = p->tags[t].r.end < end ? p->tags[t].r.end : end;
+            } else if (t < p->ntags && p->tags[t].r.base < end) {
+                next = p->tags[t].r.base;
+            }
+            pr_debug("skiff: owned: 0x%llx-0x%llx %s\n", (unsigned long long)at, (unsigned long long)next - 1, what);
+            at = next;
+        }
+    }
+}
 
 bool memory_init(const struct mb2_info *mb, uint64_t info_phys, uint64_t load_base)
 {
@@ -53,16 +105,18 @@ bool memory_init(const struct mb2_info *mb, uint64_t info_phys, uint64_t load_ba
         pr_err("skiff: error: memory map too fragmented\n");
         return false;
     }
+    memory_tag_image();
     pr_info("skiff: memory: %llu MiB usable, %llu pages free for Skiff's allocator\n",
             (unsigned long long)(usable >> 20), (unsigned long long)host_pmm.free_pages);
     return true;
 }
 
-uint64_t alloc_pages(unsigned count)
+uint64_t alloc_pages(unsigned count, const char *what)
 {
     uint64_t pa = pmm_alloc(&host_pmm, count, 1ull << 32);
     if (!pa)
-        panic("out of memory allocating %u pages", count);
+        panic("out of memory allocating %u pages for %s", count, what);
+    pmm_tag(&host_pmm, pa, pa + (uint64_t)count * PAGE_SIZE, what);
     memset(phys_to_virt(pa), 0, (size_t)count * PAGE_SIZE);
     return pa;
 }
@@ -70,7 +124,7 @@ uint64_t alloc_pages(unsigned count)
 static uint64_t pt_alloc(void *ctx)
 {
     (void)ctx;
-    return alloc_page();
+    return alloc_page("host page tables");
 }
 
 static void *pt_p2v(void *ctx, uint64_t pa)
@@ -96,7 +150,7 @@ uint64_t paging_init(const struct mb2_info *mb)
     bool nx = rdmsr(MSR_IA32_EFER) & EFER_NXE;
     uint64_t nxbit = nx ? PTE_NX : 0;
     enum pt_leaf largest = gb_pages ? PT_LEAF_1G : PT_LEAF_2M;
-    uint64_t pml4 = alloc_page();
+    uint64_t pml4 = alloc_page("host page tables");
 
     /* Identity: everything below 4 GiB (RAM and MMIO), then RAM above it. */
     map_or_panic(pml4, 0, 0, 1ull << 32, PTE_W | nxbit, largest);

@@ -1,21 +1,83 @@
 #include "pmm.h"
 
+#include "lib.h"
+
+/*
+ * Sorted arrays of disjoint ranges, each element starting with its struct
+ * range (a rangeset's ranges, a pmm's owner names): the edits both share.
+ */
+struct range_array {
+    void *a;
+    size_t *n, max, size;             /* elements, their count, capacity, element size */
+};
+
+static struct range *ra_at(const struct range_array *ra, size_t i) { return (struct range *)((char *)ra->a + i * ra->size); }
+
+static void ra_delete(const struct range_array *ra, size_t i)
+{
+    memmove(ra_at(ra, i), ra_at(ra, i + 1), (*ra->n - i - 1) * ra->size);
+    (*ra->n)--;
+}
+
+/* Insert a copy of element `from` (it may be one of the array's) at i with range [base, end). */
+static int ra_insert(const struct range_array *ra, size_t i, const struct range *from, uint64_t base, uint64_t end)
+{
+    if (*ra->n == ra->max)
+        return -1;
+    char elem[sizeof(struct pmm_tag)];   /* the largest element */
+    if (ra->size > sizeof(elem))
+        return -1;
+    memcpy(elem, from, ra->size);
+    memmove(ra_at(ra, i + 1), ra_at(ra, i), (*ra->n - i) * ra->size);
+    memcpy(ra_at(ra, i), elem, ra->size);
+    *ra_at(ra, i) = (struct range){ base, end };
+    (*ra->n)++;
+    return 0;
+}
+
+/* Cut [base, end) out of every element, splitting the one that spans it. */
+static int ra_cut(const struct range_array *ra, uint64_t base, uint64_t end)
+{
+    if (base >= end)
+        return 0;
+    for (size_t i = 0; i < *ra->n;) {
+        struct range *r = ra_at(ra, i);
+        if (r->end <= base || r->base >= end) {
+            i++;
+        } else if (r->base >= base && r->end <= end) {
+            ra_delete(ra, i);
+        } else if (r->base < base && r->end > end) {
+            if (ra_insert(ra, i + 1, r, end, r->end))
+                return -1;
+            ra_at(ra, i)->end = base;
+            return 0;
+        } else if (r->base < base) {
+            r->end = base;
+            i++;
+        } else {
+            r->base = end;
+            i++;
+        }
+    }
+    return 0;
+}
+
+static struct range_array rs_array(struct rangeset *s)
+{
+    return (struct range_array){ s->r, &s->n, RANGESET_MAX, sizeof(s->r[0]) };
+}
+
 static void rs_delete(struct rangeset *s, size_t i)
 {
-    for (; i + 1 < s->n; i++)
-        s->r[i] = s->r[i + 1];
-    s->n--;
+    struct range_array ra = rs_array(s);
+    ra_delete(&ra, i);
 }
 
 static int rs_insert(struct rangeset *s, size_t i, uint64_t base, uint64_t end)
 {
-    if (s->n == RANGESET_MAX)
-        return -1;
-    for (size_t j = s->n; j > i; j--)
-        s->r[j] = s->r[j - 1];
-    s->r[i] = (struct range){ base, end };
-    s->n++;
-    return 0;
+    struct range_array ra = rs_array(s);
+    struct range r = { base, end };
+    return ra_insert(&ra, i, &r, base, end);
 }
 
 int rangeset_add(struct rangeset *s, uint64_t base, uint64_t end)
@@ -42,29 +104,8 @@ int rangeset_add(struct rangeset *s, uint64_t base, uint64_t end)
 
 int rangeset_remove(struct rangeset *s, uint64_t base, uint64_t end)
 {
-    if (base >= end)
-        return 0;
-    for (size_t i = 0; i < s->n;) {
-        struct range *r = &s->r[i];
-        if (r->end <= base || r->base >= end) {
-            i++;
-        } else if (r->base >= base && r->end <= end) {
-            rs_delete(s, i);
-        } else if (r->base < base && r->end > end) {
-            uint64_t old_end = r->end;
-            if (rs_insert(s, i + 1, end, old_end))
-                return -1;
-            s->r[i].end = base;
-            return 0;
-        } else if (r->base < base) {
-            r->end = base;
-            i++;
-        } else {
-            r->base = end;
-            i++;
-        }
-    }
-    return 0;
+    struct range_array ra = rs_array(s);
+    return ra_cut(&ra, base, end);
 }
 
 bool rangeset_overlaps(const struct rangeset *s, uint64_t base, uint64_t end)
@@ -98,6 +139,7 @@ void pmm_init(struct pmm *p)
     p->free.n = 0;
     p->owned.n = 0;
     p->free_pages = 0;
+    p->ntags = 0;
 }
 
 static void pmm_recount(struct pmm *p)
@@ -171,5 +213,40 @@ void pmm_free(struct pmm *p, uint64_t base, size_t pages)
     uint64_t end = base + (uint64_t)pages * PAGE_SIZE;
     rangeset_remove(&p->owned, base, end);
     rangeset_add(&p->free, base, end);
+    pmm_tag(p, base, end, 0);
     pmm_recount(p);
+}
+
+/* ---- owner names ---------------------------------------------------------- */
+
+static bool name_eq(const char *a, const char *b) { return a && b ? !strcmp(a, b) : a == b; }
+
+int pmm_tag(struct pmm *p, uint64_t base, uint64_t end, const char *what)
+{
+    struct range_array ra = { p->tags, &p->ntags, PMM_TAGS_MAX, sizeof(p->tags[0]) };
+    base &= PAGE_MASK;
+    end = round_end_up(end);
+    if (base >= end)
+        return 0;
+    if (ra_cut(&ra, base, end))          /* older names there go first */
+        return -1;
+    if (!what)
+        return 0;
+    size_t i = 0;
+    while (i < p->ntags && p->tags[i].r.base < base)
+        i++;
+    bool prev = i > 0 && p->tags[i - 1].r.end == base && name_eq(p->tags[i - 1].what, what);
+    bool next = i < p->ntags && p->tags[i].r.base == end && name_eq(p->tags[i].what, what);
+    if (prev && next) {
+        p->tags[i - 1].r.end = p->tags[i].r.end;
+        ra_delete(&ra, i);
+    } else if (prev) {
+        p->tags[i - 1].r.end = end;
+    } else if (next) {
+        p->tags[i].r.base = base;
+    } else {
+        struct pmm_tag t = { { base, end }, what };
+        return ra_insert(&ra, i, &t.r, base, end);
+    }
+    return 0;
 }

@@ -33,10 +33,24 @@ bool rangeset_overlaps(const struct rangeset *s, uint64_t base, uint64_t end);
 bool rangeset_contains(const struct rangeset *s, uint64_t base, uint64_t end);
 uint64_t rangeset_bytes(const struct rangeset *s);
 
+/*
+ * What a range of owned pages holds, for the owned map (`skiff: owned: ...`):
+ * sorted, disjoint; adjacent ranges with the same name are one.  Names are
+ * static strings.  Pages without a tag are still owned, only unnamed.
+ */
+#define PMM_TAGS_MAX 128
+
+struct pmm_tag {
+    struct range r;              /* first: kernel/pmm.c edits tags and ranges alike */
+    const char *what;
+};
+
 struct pmm {
     struct rangeset free;        /* pages that may be handed out */
     struct rangeset owned;       /* pages Skiff uses: image and everything allocated */
     uint64_t free_pages;
+    size_t ntags;
+    struct pmm_tag tags[PMM_TAGS_MAX];
 };
 
 void pmm_init(struct pmm *p);
@@ -49,5 +63,8 @@ int pmm_claim(struct pmm *p, uint64_t base, uint64_t end);
 /* Highest run of `pages` free pages ending at or below `limit`; 0 when none. */
 uint64_t pmm_alloc(struct pmm *p, size_t pages, uint64_t limit);
 void pmm_free(struct pmm *p, uint64_t base, size_t pages);
+/* Name [base, end) (grown outwards to whole pages) `what`, replacing older names
+ * there; what == NULL removes them.  0, -1 when the table is full (left unnamed). */
+int pmm_tag(struct pmm *p, uint64_t base, uint64_t end, const char *what);
 
 #endif

@@ -29,6 +29,8 @@ __attribute__((noreturn)) void run_end(int status)
                 "the run fails\n");
         status = 1;
     }
+    console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N` */
+    console_check_uart();
     kprintf("skiff: exit status=%d\n", status);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */

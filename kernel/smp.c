@@ -4,6 +4,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "desc.h"
+#include "format.h"
 #include "lib.h"
 #include "memory.h"
 #include "percpu.h"
@@ -28,10 +29,11 @@ struct ap {
     uint64_t page;                       /* GDT copy and TSS */
     uint64_t ist;                        /* 3 IST stacks, one page each */
     uint64_t vmxon;                      /* VMXON region */
+    uint64_t stack_top;                  /* its stack (AP_STACK_PAGES) */
     struct percpu pc;
 };
 
-static struct ap aps[ACPI_MAX_CPUS];
+static struct ap *aps;                   /* allocated for the CPUs of the MADT (smp_alloc) */
 static unsigned naps;                    /* APs tried: CPU numbers 1..naps */
 static unsigned online = 1;
 static struct desc_ptr bsp_gdt, bsp_idt;
@@ -105,27 +107,134 @@ static uint64_t tramp_page(const struct mb2_info *mb, uint64_t info_lo, uint64_t
     return 0;
 }
 
-void smp_init(const struct mb2_info *mb, uint64_t info_phys)
+/*
+ * Policy: no CPU may be left to the firmware while the guest runs, since
+ * the guest (ring 0, owning the APIC) could start it outside VMX with
+ * INIT-SIPI-SIPI (SDM Vol. 3A 9.4.4) by any destination mode or shorthand.
+ * Every CPU of the MADT is held in VMX root operation, where INIT is blocked
+ * (SDM Vol. 3C 24.8), or the guest is not started: each CPU that cannot be
+ * is named with its reason and Skiff ends with SKIFF_UNSUPPORTED.
+ */
+#define REFUSE_LINES 8                   /* CPUs named one by one; the rest are counted */
+
+static unsigned refused;
+
+static void refuse_cpu(uint32_t apic_id, const char *why)
+{
+    if (refused++ < REFUSE_LINES)
+        pr_err("skiff: error: CPU with APIC id %u could not be put under VMX (%s): refusing to start "
+               "the guest; smp=off leaves the other CPUs to the firmware (unsafe)\n", apic_id, why);
+}
+
+/* Logical processors CPUID says this package has (SDM Vol. 2A CPUID leaves 0BH and 01H). */
+static unsigned package_cpus(void)
+{
+    if (cpuid(0, 0).eax >= 0xb && (cpuid(0xb, 1).ebx & 0xffff))
+        return cpuid(0xb, 1).ebx & 0xffff;
+    struct cpuid_regs r = cpuid(1, 0);
+    return (r.edx & (1u << 28)) ? (r.ebx >> 16) & 0xff : 1;   /* HTT: EBX[23:16] is valid */
+}
+
+/* No MADT to list the CPUs: refuse when CPUID shows more than this one. */
+static int smp_no_madt(void)
+{
+    unsigned n = package_cpus();
+    if (n <= 1) {
+        pr_debug("skiff: smp: no MADT; CPUID reports one logical processor in this package\n");
+        return 0;
+    }
+    pr_err("skiff: error: no MADT (ACPI %s) and CPUID reports %u logical processors in this package: "
+           "the other CPUs could not be put under VMX (Skiff cannot find them): refusing to start the guest; "
+           "smp=off leaves the other CPUs to the firmware (unsafe)\n",
+           !acpi_host_ok ? "tables missing" : acpi_table_status_name(acpi_host.madt_status), n);
+    return -1;
+}
+
+/* The CPUs to start, their per-CPU memory in one block per kind (named in the owned map). */
+static void smp_alloc(unsigned n)
+{
+    size_t bytes = (size_t)n * sizeof(struct ap);
+    aps = phys_to_virt(alloc_pages((unsigned)((bytes + PAGE_SIZE - 1) / PAGE_SIZE), "per-CPU areas (APs)"));
+    uint64_t pages = alloc_pages(n, "GDT and TSS pages (APs)");
+    uint64_t ist = alloc_pages(3 * n, "IST stacks: #DF, NMI, #MC (APs)");
+    uint64_t vmxon = alloc_pages(n, "VMXON regions (APs)");
+    uint64_t stacks = alloc_pages(AP_STACK_PAGES * n, "stacks (APs)");
+    for (unsigned i = 0; i < n; i++) {
+        aps[i].page = pages + i * PAGE_SIZE;
+        aps[i].ist = ist + 3 * i * PAGE_SIZE;
+        aps[i].vmxon = vmxon + i * PAGE_SIZE;
+        aps[i].stack_top = stacks + (uint64_t)(i + 1) * AP_STACK_PAGES * PAGE_SIZE;
+    }
+}
+
+/* Start one AP: INIT (assert), 10 ms, then SIPI twice, 200 us apart (SDM Vol. 3A 9.4.4.1). */
+static uint32_t start_ap(uint8_t *t, uint64_t tp, unsigned n)
+{
+    struct ap *ap = &aps[n];
+    put64(t, OFF(smp_tr_stack), ap->stack_top);
+    put64(t, OFF(smp_tr_cpu), n);
+    naps = n + 1;
+    __asm__ volatile("mfence" ::: "memory");
+    send_ipi(ap->apic_id, 0x4500);
+    udelay(10000);
+    for (int k = 0; k < 2 && !(ap->state & AP_ONLINE); k++) {
+        send_ipi(ap->apic_id, 0x4600 | (uint32_t)(tp >> 12));
+        udelay(200);
+    }
+    for (unsigned w = 0; w < 100000 && !(ap->state & AP_ONLINE); w++)
+        udelay(1);                       /* up to about 100 ms */
+    return ap->state;
+}
+
+int smp_init(const struct mb2_info *mb, uint64_t info_phys, unsigned max_cpus)
 {
     const struct acpi_info *a = &acpi_host;
 
-    if (!acpi_host_ok || a->madt_status != ACPI_TABLE_OK || a->ncpus < 2)
-        return;
     uint64_t apic_base = rdmsr(0x1b);
     x2apic = apic_base & (1u << 10);
     lapic = (volatile uint32_t *)(apic_base & 0xfffff000ull);   /* identity mapped (below 4 GiB) */
     uint32_t self = bsp_apic_id();
     percpu_cpu0.apic_id = self;
+    if (!acpi_host_ok || a->madt_status != ACPI_TABLE_OK)
+        return smp_no_madt();
+    if (a->ncpus < 2)
+        return 0;
 
-    uint64_t tp = tramp_page(mb, info_phys, info_phys + mb->total_size);
-    if (!tp || pmm_claim(&host_pmm, tp, tp + 0x1000)) {
-        pr_warn("skiff: smp: no free page below 1 MiB for the AP start-up code: %u CPU(s) left idle\n",
-                a->ncpus - 1);
-        return;
+    /* What rules a CPU out before anything is started: the table, max_cpus=, x2APIC ids. */
+    char why[96];
+    unsigned kept = a->ncpus < ACPI_MAX_CPUS ? a->ncpus : ACPI_MAX_CPUS, managed = 1, n = 0;
+    for (unsigned i = 0; i < kept; i++) {
+        uint32_t id = a->apic_ids[i];
+        if (id == self)
+            continue;
+        if (managed >= max_cpus) {
+            snprintf(why, sizeof(why), "beyond max_cpus=%u", max_cpus);
+            refuse_cpu(id, why);
+        } else if (!x2apic && id > 0xfe) {
+            refuse_cpu(id, "its APIC id needs x2APIC mode, which the firmware left off");
+        } else {
+            managed++;
+        }
     }
+    if (a->ncpus > ACPI_MAX_CPUS) {
+        pr_err("skiff: error: %u CPU(s) after the first %u of the MADT could not be put under VMX (beyond "
+               "Skiff's table of %u CPUs): refusing to start the guest; smp=off leaves the other CPUs to the "
+               "firmware (unsafe)\n", a->ncpus - ACPI_MAX_CPUS, ACPI_MAX_CPUS, ACPI_MAX_CPUS);
+        refused += a->ncpus - ACPI_MAX_CPUS;
+    }
+    uint64_t tp = refused ? 0 : tramp_page(mb, info_phys, info_phys + mb->total_size);
+    if (!refused && (!tp || pmm_claim(&host_pmm, tp, tp + 0x1000))) {
+        for (unsigned i = 0; i < kept; i++)
+            if (a->apic_ids[i] != self)
+                refuse_cpu(a->apic_ids[i], "no free page below 1 MiB for the start-up code");
+    }
+    if (refused)
+        goto refuse;
+    memory_tag(tp, tp + 0x1000, "SMP start-up page (AP trampoline)");
 
     /* Temporary tables: low 2 MiB identity (executable) and Skiff's higher half. */
-    uint64_t pml4 = alloc_page(), pdpt = alloc_page(), pd = alloc_page();
+    uint64_t pml4 = alloc_page("SMP start-up page tables");
+    uint64_t pdpt = alloc_page("SMP start-up page tables"), pd = alloc_page("SMP start-up page tables");
     uint64_t *pml4v = phys_to_virt(pml4), *pdptv = phys_to_virt(pdpt), *pdv = phys_to_virt(pd);
     smp_host_cr3 = read_cr3() & ~0xfffull;
     pml4v[0] = pdpt | 3;
@@ -145,47 +254,32 @@ void smp_init(const struct mb2_info *mb, uint64_t info_phys)
     sidt(&bsp_idt);
     bsp_cr4 = read_cr4();
 
-    unsigned n = 0;
-    for (unsigned i = 0; i < a->ncpus && i < ACPI_MAX_CPUS; i++) {
-        uint32_t id = a->apic_ids[i];
-        if (id == self)
-            continue;
-        if (!x2apic && id > 0xfe) {
-            pr_warn("skiff: smp: APIC id %u needs x2APIC mode: left idle\n", id);
-            continue;
-        }
-        struct ap *ap = &aps[n];
-        ap->apic_id = id;
-        ap->page = alloc_page();
-        ap->ist = alloc_pages(3);
-        ap->vmxon = alloc_page();
-        uint64_t stack = alloc_pages(AP_STACK_PAGES);
-        put64(t, OFF(smp_tr_stack), stack + AP_STACK_PAGES * PAGE_SIZE);
-        put64(t, OFF(smp_tr_cpu), n);
-        naps = n + 1;
-        __asm__ volatile("mfence" ::: "memory");
-
-        /* INIT (assert), 10 ms, then SIPI twice, 200 us apart (SDM Vol. 3A 9.4.4.1). */
-        send_ipi(id, 0x4500);
-        udelay(10000);
-        for (int k = 0; k < 2 && !(ap->state & AP_ONLINE); k++) {
-            send_ipi(id, 0x4600 | (uint32_t)(tp >> 12));
-            udelay(200);
-        }
-        for (unsigned w = 0; w < 100000 && !(ap->state & AP_ONLINE); w++)
-            udelay(1);                   /* up to about 100 ms */
-        uint32_t st = ap->state;
+    smp_alloc(managed - 1);
+    for (unsigned i = 0; i < kept; i++)
+        if (a->apic_ids[i] != self)
+            aps[n++].apic_id = a->apic_ids[i];
+    for (unsigned k = 0; k < n; k++) {
+        uint32_t id = aps[k].apic_id, st = start_ap(t, tp, k);
         if (!(st & AP_ONLINE)) {
-            pr_warn("skiff: smp: CPU %u (APIC id %u) did not start\n", n + 1, id);
-        } else {
-            online++;
-            pr_info("skiff: smp: CPU %u (APIC id %u) started: 64-bit mode, %s\n", n + 1, id,
-                    st & AP_VMXON ? "VMXON ok (INIT blocked)" : "no VMX, parked");
+            pr_warn("skiff: smp: CPU %u (APIC id %u) did not start\n", k + 1, id);
+            refuse_cpu(id, "it did not start: no answer to INIT-SIPI-SIPI within 100 ms");
+            continue;
         }
-        n++;
+        online++;
+        pr_info("skiff: smp: CPU %u (APIC id %u) started: 64-bit mode, %s\n", k + 1, id,
+                st & AP_VMXON ? "VMXON ok (INIT blocked)" : "no VMX, parked");
+        if (!(st & AP_VMXON))
+            refuse_cpu(id, "it has no VMX, or the firmware locked VMX off in IA32_FEATURE_CONTROL");
     }
     pr_info("skiff: smp: %u of %u CPU(s) online (start-up page 0x%llx, withheld from the guest)\n",
             online, a->ncpus, (unsigned long long)tp);
+    if (!refused)
+        return 0;
+refuse:
+    if (refused > REFUSE_LINES)
+        pr_err("skiff: error: %u more CPU(s) could not be put under VMX: refusing to start the guest\n",
+               refused - REFUSE_LINES);
+    return -1;
 }
 
 

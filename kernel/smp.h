@@ -13,8 +13,12 @@
 
 #include "mb2.h"
 
-/* Start the APs; call after acpi_init, before the guest's memory is built. */
-void smp_init(const struct mb2_info *mb, uint64_t info_phys);
+/*
+ * Start the APs (up to max_cpus CPUs, the BSP included) and hold each in VMX
+ * root; call after acpi_init, before the guest's memory is built.  -1 when a
+ * CPU could not be put under VMX (each is named): the guest must not start.
+ */
+int smp_init(const struct mb2_info *mb, uint64_t info_phys, unsigned max_cpus);
 
 /* CPUs running Skiff code (1 + the APs that came up). */
 unsigned smp_cpus_online(void);

@@ -32,54 +32,133 @@
  * empty, and a byte written to the transmit register waits until the real
  * UART can take it.  Guest output is never lost, and a guest that polls the
  * UART before each byte does not exit over and over.
+ *
+ * The line settings are Skiff's: the guest sees its own copy of them and the
+ * real UART keeps the ones serial_init gave it (PC16550D register map), so no
+ * guest can silence or garble Skiff's lines:
+ *
+ *   register            guest reads            reaches the UART
+ *   DLL/DLM (DLAB=1)    what it wrote          never (Skiff's divisor stays)
+ *   LCR                 what it wrote          never (8N1, no break, DLAB off)
+ *   FCR / IIR           IIR, FIFO bits its own FIFO reset and trigger; FIFO stays on
+ *   MCR                 what it wrote          OUT1/OUT2; DTR and RTS on, loopback off
+ *   MSR                 loopback emulated      read through
+ *   IER, SCR, THR, RBR  the UART's             passed through
+ *
+ * IER is the guest's: the UART's interrupt line goes to the guest's PIC or
+ * IOAPIC (Skiff polls and takes no interrupts), so its receive and THRE
+ * interrupts work as on hardware; Skiff's own bytes may raise THRE too.
+ * Wider accesses that touch the UART are split into bytes (an 8-bit device).
+ *
+ * Not mediated here: the chipset decode of the UART's ports, e.g. the LPC
+ * bridge's I/O decode registers (Intel PCH LPC 0:31.0, 0x80 LPC_IOD and 0x82
+ * LPC_EN bit 0 COMA_LPC_EN), which PCI configuration space reaches; that is
+ * for the PCI configuration mediation (README, "The console").  Bochs' PIIX
+ * and QEMU decode COM1 unconditionally.
  */
-static uint8_t guest_lcr = 0x03;
-static uint8_t guest_mcr;                        /* with loopback, which stays off the real UART */
+enum {
+    UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3, UART_MCR = 4, UART_LSR = 5, UART_MSR = 6,
+};
+#define UART_LCR_DLAB 0x80
+#define UART_MCR_LOOP 0x10
 
-static bool console_port(uint16_t port, uint16_t reg)
+static struct {
+    uint8_t lcr, mcr, fcr, dll, dlm;
+} guest_uart = { .lcr = 0x03, .mcr = 0x03, .fcr = 0x01 };
+
+/* Does [port, port + size) touch the console UART? */
+static bool console_access(uint16_t port, unsigned size)
 {
-    return !skiff_cfg.console_none && port == skiff_cfg.serial_port + reg;
+    return !skiff_cfg.console_none && port < skiff_cfg.serial_port + 8u && port + size > skiff_cfg.serial_port;
+}
+
+static uint8_t uart_in(unsigned reg)
+{
+    uint16_t p = (uint16_t)(skiff_cfg.serial_port + reg);
+    bool dlab = guest_uart.lcr & UART_LCR_DLAB;
+    uint8_t m = guest_uart.mcr;
+    switch (reg) {
+    case UART_DATA: return dlab ? guest_uart.dll : inb(p);
+    case UART_IER:  return dlab ? guest_uart.dlm : inb(p);
+    case UART_FCR:  return (uint8_t)((inb(p) & 0x0f) | ((guest_uart.fcr & 1) ? 0xc0 : 0));   /* IIR */
+    case UART_LCR:  return guest_uart.lcr;
+    case UART_MCR:  return m;
+    case UART_LSR:  return inb(p) | 0x60;                /* THR empty, transmitter idle */
+    case UART_MSR:
+        if (!(m & UART_MCR_LOOP))
+            return inb(p);
+        /* Loopback as the guest sees it: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2 (8250/16550). */
+        return (uint8_t)(((m & 0x02) << 3) | ((m & 0x01) << 5) | ((m & 0x04) << 4) | ((m & 0x08) << 4));
+    default:        return inb(p);
+    }
+}
+
+static void uart_out(unsigned reg, uint8_t v)
+{
+    uint16_t p = (uint16_t)(skiff_cfg.serial_port + reg);
+    bool dlab = guest_uart.lcr & UART_LCR_DLAB;
+    switch (reg) {
+    case UART_DATA:
+        if (dlab)
+            guest_uart.dll = v;
+        else
+            console_guest_byte(p, (char)v);              /* waits for THR empty */
+        return;
+    case UART_IER:
+        if (dlab)
+            guest_uart.dlm = v;
+        else
+            outb(p, v);
+        return;
+    case UART_FCR:
+        guest_uart.fcr = v;
+        /* A FIFO reset waits until what Skiff has sent is out, so nothing of it is dropped. */
+        for (unsigned spin = 0; (v & 0x06) && spin < 1000000 && !(inb(skiff_cfg.serial_port + UART_LSR) & 0x40);
+             spin++)
+            cpu_pause();
+        outb(p, (uint8_t)((v & 0xce) | 0x01));
+        return;
+    case UART_LCR:
+        guest_uart.lcr = v;
+        return;
+    case UART_MCR:
+        guest_uart.mcr = v;
+        outb(p, (uint8_t)((v & 0x0c) | 0x03));
+        return;
+    default:
+        outb(p, v);
+        return;
+    }
 }
 
 static uint32_t port_in(uint16_t port, unsigned size)
 {
     if (pci_io_port(port, size))
         return pci_io_in(port, size);
-    if (size == 1 && console_port(port, 5))
-        return inb(port) | 0x60;                 /* THR empty, transmitter idle */
-    if (size == 1 && console_port(port, 3))
-        return guest_lcr;                        /* what the guest wrote (see port_out) */
-    if (size == 1 && console_port(port, 4))
-        return guest_mcr;
-    if (size == 1 && console_port(port, 6) && (guest_mcr & 0x10))
-        /* Loopback as the guest sees it: CTS=RTS, DSR=DTR, RI=OUT1, DCD=OUT2 (8250/16550). */
-        return (uint32_t)(((guest_mcr & 0x02) << 3) | ((guest_mcr & 0x01) << 5) |
-                          ((guest_mcr & 0x04) << 4) | ((guest_mcr & 0x08) << 4));
+    if (console_access(port, size)) {
+        uint32_t v = 0;
+        for (unsigned i = 0; i < size; i++) {
+            uint16_t q = (uint16_t)(port + i);
+            uint8_t b = console_access(q, 1) ? uart_in(q - skiff_cfg.serial_port) : inb(q);
+            v |= (uint32_t)b << (8 * i);
+        }
+        return v;
+    }
     return in_sized(port, size);
 }
 
 static void port_out(uint16_t port, unsigned size, uint32_t val)
 {
-    if (size == 1 && console_port(port, 0) && !(guest_lcr & 0x80)) {
-        console_guest_byte(port, (char)val);     /* waits for THR empty */
+    if (console_access(port, size)) {
+        for (unsigned i = 0; i < size; i++) {
+            uint16_t q = (uint16_t)(port + i);
+            uint8_t b = (uint8_t)(val >> (8 * i));
+            if (console_access(q, 1))
+                uart_out(q - skiff_cfg.serial_port, b);
+            else
+                outb(q, b);
+        }
         return;
-    }
-    if (console_port(port, 1) || console_port(port, 2) || console_port(port, 3) || console_port(port, 4) ||
-        (console_port(port, 0) && (guest_lcr & 0x80))) {
-        /* Reprogramming the UART (divisor, FIFO reset, line, modem control) waits until what
-         * Skiff has sent is out: a FIFO reset or a new divisor would drop or garble it. */
-        for (unsigned spin = 0; spin < 1000000 && !(inb(skiff_cfg.serial_port + 5) & 0x40); spin++)
-            cpu_pause();
-    }
-    if (size == 1 && console_port(port, 3)) {
-        /* The guest may reach the divisor (DLAB), but the line stays 8N1 without break:
-         * 5-bit words or a break would garble or silence Skiff's own lines. */
-        guest_lcr = (uint8_t)val;
-        val = (val & 0x80) | 0x03;
-    }
-    if (size == 1 && console_port(port, 4)) {
-        guest_mcr = (uint8_t)val;
-        val &= ~0x10u;                           /* loopback would silence Skiff's console */
     }
     out_sized(port, size, val);
 }
@@ -147,6 +226,9 @@ static void io_bitmap_build(void)
 
 void io_bitmap_init(uint8_t *a, uint8_t *b)
 {
+    uint16_t divisor = (uint16_t)(115200 / (skiff_cfg.baud ? skiff_cfg.baud : 115200));
+    guest_uart.dll = (uint8_t)divisor;                   /* the guest starts with Skiff's settings */
+    guest_uart.dlm = (uint8_t)(divisor >> 8);
     io_bitmap_a = a;
     io_bitmap_b = b;
     io_policy_init(&io_policy, acpi_host_ok ? &acpi_host : NULL);

@@ -18,6 +18,7 @@
  */
 #include "vmx/smp_guest.h"
 
+#include "kernel/acpi.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/format.h"
@@ -33,7 +34,7 @@
 #include "vmx/vmx_insn.h"
 #include "vmx/vmx_on.h"
 
-#define MAX_VCPUS              64
+#define MAX_VCPUS              ACPI_MAX_CPUS
 
 static struct vcpu *vcpus[MAX_VCPUS];
 static unsigned nvcpus;                      /* vcpus[0 .. nvcpus - 1]; NULL where a CPU has none */
@@ -89,15 +90,23 @@ unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
                 "operation, where INIT is blocked\n", why);
         return 1;
     }
-    for (unsigned c = 1; c < ncpu && c < MAX_VCPUS; c++) {
+    /* One block per kind, so the owned map names each in one line. */
+    unsigned naps = 0;
+    for (unsigned c = 1; c < ncpu && c < MAX_VCPUS; c++)
+        naps += smp_cpu_has_vmx(c);
+    if (!naps)
+        return 1;
+    size_t pages = (sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE;
+    uint64_t vcpu_pages = alloc_pages((unsigned)(pages * naps), "vCPU structures: exit stacks, registers (APs)");
+    uint64_t vmcs_pages = alloc_pages(naps, "VMCSs (vCPUs 1 and up, one page each)");
+    for (unsigned c = 1, k = 0; c < ncpu && c < MAX_VCPUS; c++) {
         if (!smp_cpu_has_vmx(c))
             continue;
-        size_t pages = (sizeof(struct vcpu) + PAGE_SIZE - 1) / PAGE_SIZE;
-        struct vcpu *v = phys_to_virt(alloc_pages((unsigned)pages));
+        struct vcpu *v = phys_to_virt(vcpu_pages + k * pages * PAGE_SIZE);
         memset(v, 0, sizeof(*v));
         v->cpu = c;
         v->vpid = (uint16_t)(c + 1);
-        v->vmcs_phys = alloc_page();
+        v->vmcs_phys = vmcs_pages + k++ * PAGE_SIZE;
         v->watchdog_ticks = bsp->watchdog_ticks;
         v->wait_sipi = true;                     /* from the start: the guest's SIPI may come early */
         vcpus[c] = v;

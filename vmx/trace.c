@@ -37,7 +37,7 @@ void trace_init(uint32_t ring_entries, bool stream_mode, unsigned vcpus)
     ncpus = vcpus > TRACE_MAX_CPUS ? TRACE_MAX_CPUS : vcpus;
     for (unsigned c = 0; ring_size && c < ncpus; c++) {
         size_t bytes = ring_size * sizeof(struct trace_rec);
-        cpus[c].ring = phys_to_virt(alloc_pages((unsigned)((bytes + PAGE_SIZE - 1) / PAGE_SIZE)));
+        cpus[c].ring = phys_to_virt(alloc_pages((unsigned)((bytes + PAGE_SIZE - 1) / PAGE_SIZE), "trace rings (trace=N)"));
     }
     stream = stream_mode;
     trace_enabled = stream || ring_size;

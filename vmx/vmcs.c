@@ -50,7 +50,7 @@ void vmx_report_fail(const char *what, int status)
 
 int vmcs_create(struct vcpu *v)
 {
-    v->vmcs_phys = alloc_page();
+    v->vmcs_phys = alloc_page("VMCS (vCPU 0)");
     /* SDM 25.2: the first 31 bits hold the VMCS revision identifier. */
     *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision_id;
     return vmcs_clear(v);

@@ -93,7 +93,7 @@ int vmx_enable(void)
     write_cr4(vmx_fixed_cr(cr4, c->cr4_fixed0, c->cr4_fixed1));
 
     /* SDM 24.11.5: the VMXON region starts with the VMCS revision identifier. */
-    vmxon_region = alloc_page();
+    vmxon_region = alloc_page("VMXON region (BSP)");
     *(uint32_t *)phys_to_virt(vmxon_region) = c->revision_id;
     uint8_t st = vmx_on(vmxon_region);
     if (st) {

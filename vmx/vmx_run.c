@@ -75,7 +75,7 @@ static void probe_cpuid_msrs(void)
 static uint64_t ept_alloc(void *ctx)
 {
     (void)ctx;
-    return alloc_page();
+    return alloc_page("EPT tables");
 }
 
 static void *ept_p2v(void *ctx, uint64_t pa)
@@ -163,6 +163,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
     for (size_t i = 0; i < host_pmm.owned.n; i++)
         pr_info("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
                 (unsigned long long)host_pmm.owned.r[i].end - 1);
+    memory_print_owned();
     pr_info("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
             (unsigned long long)(guest_memmap_ram(&guest_map) >> 10), guest_map.n);
     for (size_t i = 0; i < guest_map.n; i++)
@@ -204,7 +205,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     vmcheck_mode = cfg->vmcheck;
 
     /* Everything Skiff allocates comes before the EPT is built. */
-    uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();
+    uint64_t io_a = alloc_page("I/O bitmap A (ports 0-0x7fff)"), io_b = alloc_page("I/O bitmap B (ports 0x8000-0xffff)");
+    uint64_t msr = alloc_page("MSR bitmap");
     io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
     msr_bitmap_init(phys_to_virt(msr));
     probe_cpuid_msrs();
@@ -220,6 +222,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             v->watchdog_ticks = 1;
     }
     this_cpu()->vcpu = v;
+    memory_tag(image_phys_of(v), image_phys_of(v + 1), "vCPU 0 structure: exit stack, registers (in .bss)");
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
     if (smp_guest_alloc(cfg, v) > 1) {
@@ -229,7 +232,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
     /* The on-demand EPT tables' pool (vmx/ept_space.h): Skiff's pages, withheld like the others. */
     uint64_t pool = ept_space_policy(vmx_caps.ept_1g, vmx_caps.ept_2m)->mode == EPT_SPACE_ON_DEMAND
-                        ? alloc_pages(EPT_SPACE_POOL_PAGES) : 0;
+                        ? alloc_pages(EPT_SPACE_POOL_PAGES, "EPT on-demand table pool") : 0;
     if ((st = build_guest_memory(cfg, mb, pool)) || (st = iommu_enable()))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);

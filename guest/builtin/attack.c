@@ -494,18 +494,22 @@ static void xsetbv_bad(void)
 static void console_port(void)
 {
     uint16_t p = COM1;
-    say("attack console_port: reprogramming Skiff's console UART: divisor, 5-bit words, loopback, FIFO, IER");
+    say("attack console_port: reprogramming Skiff's console UART: divisor, 5-bit words, break, loopback, "
+        "FIFO off, IER");
     o8(p + 3, 0x80);                             /* DLAB */
     o8(p + 0, 0x0c);                             /* 9600 baud */
     o8(p + 1, 0x00);
-    o8(p + 3, 0x00);                             /* 5 data bits, DLAB off */
-    o8(p + 4, 0x1f);                             /* loopback, OUT1, OUT2, RTS, DTR */
+    bool divisor = i8(p + 0) == 0x0c && i8(p + 1) == 0x00;   /* checked with DLAB off: ck prints */
+    o16(p + 3, 0x1f40);                          /* one word: LCR break, 5 data bits, DLAB off; MCR loopback */
+    ck(divisor, "console_port: the divisor reads back as written (9600 baud)");
     o8(p + 1, 0x0f);                             /* every interrupt */
-    o8(p + 2, 0xc7);                             /* FIFO on, cleared */
+    o8(p + 2, 0x06);                             /* FIFO off, both cleared */
+    ck((i8(p + 2) & 0xc0) == 0, "console_port: the FIFO is off as the guest sees it (IIR bits 6-7)");
     o8(p + 7, 0x5a);
     ck(i8(p + 7) == 0x5a, "console_port: the scratch register is the guest's");
-    ck(i8(p + 3) == 0x00 && i8(p + 4) == 0x1f, "console_port: LCR and MCR read back as written");
+    ck(i8(p + 3) == 0x40 && i8(p + 4) == 0x1f, "console_port: LCR and MCR read back as written");
     ck((i8(p + 6) & 0xf0) == 0xf0, "console_port: loopback shows in the modem status register");
+    o8(p + 1, 0x00);                             /* IER: no interrupts for a guest that takes none */
     for (int i = 1; i <= 3; i++)
         say("console_port: line %u after the reprogramming", (uint64_t)i);
     finish("console_port");

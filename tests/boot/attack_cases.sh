@@ -106,6 +106,11 @@ case_attack_console_port() {
     attack_ok console_port
     expect_order '^guest: console_port: line 1 after the reprogramming$' \
         '^guest: console_port: line 2 after the reprogramming$' '^guest: console_port: line 3 after the reprogramming$'
+    # The real UART still has Skiff's settings (Bochs' file-mode serial ignores them, so read them back).
+    expect_order '^guest: console_port: line 3 after the reprogramming$' \
+        '^skiff: console: UART 0x3f8 is Skiff.s at the run end: divisor 1 \(115200 baud wanted\), LCR 0x03, MCR 0x[0-9a-f]?[37bf], FIFO on$' \
+        '^skiff: exit status=0$'
+    expect_not 'reprogrammed behind Skiff'
 }
 
 case_attack_map_vmcs() {

@@ -488,3 +488,4 @@ source tests/boot/memtest_cases.sh
 # Local APIC writes with several vCPUs, every instruction form (issue 12, finding 4).
 source tests/boot/apic_cases.sh
 source tests/boot/iommu_cases.sh
+source tests/boot/cpus_cases.sh

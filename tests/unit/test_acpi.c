@@ -488,6 +488,53 @@ TEST(madt_entries)
     CHECK(strlen(buf) < sizeof buf);
 }
 
+/* A two-socket server: x2APIC entries (ACPI 6.4, 5.2.12.12) with 32-bit ids, more than
+ * the old 64-entry table, disabled ones in between, and more than ACPI_MAX_CPUS. */
+TEST(madt_many_x2apic)
+{
+    machine();
+    const unsigned n = 600;          /* 8 xAPIC + 592 x2APIC entries */
+    uint8_t *m = table(MADT_PA, "APIC", 44 + 8 * 8 + 16 * (n - 8), 5);
+    wr32(m + 36, 0xfee00000);
+    uint8_t *e = m + 44;
+    for (unsigned i = 0; i < 8; i++, e += 8) {
+        e[0] = 0; e[1] = 8; e[2] = (uint8_t)i; e[3] = (uint8_t)(2 * i); wr32(e + 4, 1);
+    }
+    for (unsigned i = 8; i < n; i++, e += 16) {
+        e[0] = 9; e[1] = 16;
+        wr32(e + 4, 0x10000u + i);                      /* beyond 8 bits: x2APIC only */
+        wr32(e + 8, i == 9 ? 0 : 1);                    /* one disabled */
+        wr32(e + 12, i);
+    }
+    seal(MADT_PA);
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.madt_status, ACPI_TABLE_OK);
+    CHECK_EQ(ai.ncpus, n - 1);
+    CHECK_EQ(ai.ncpus_disabled, 1);
+    CHECK_EQ(ai.apic_ids[0], 0);
+    CHECK_EQ(ai.apic_ids[7], 14);
+    CHECK_EQ(ai.apic_ids[8], 0x10008u);
+    CHECK_EQ(ai.apic_ids[9], 0x1000au);                 /* 0x10009 was disabled */
+    CHECK_EQ(ai.apic_ids[64], 0x10000u + 65);          /* past the old 64-entry table */
+    CHECK_EQ(ai.apic_ids[ACPI_MAX_CPUS - 1], 0x10000u + ACPI_MAX_CPUS);
+    char buf[512];
+    acpi_summary(&ai, buf, sizeof buf);
+    CHECK(strstr(buf, "MADT: 599 CPU(s) (APIC ids 0,2,4,6,8,10,12,14,65544,65546,") != NULL);
+    CHECK(strstr(buf, ",... (583 more))") != NULL);
+
+    /* Exactly ACPI_MAX_CPUS x2APIC entries are all kept. */
+    machine();
+    m = table(MADT_PA, "APIC", 44 + 16 * ACPI_MAX_CPUS, 5);
+    for (unsigned i = 0; i < ACPI_MAX_CPUS; i++) {
+        e = m + 44 + 16 * i;
+        e[0] = 9; e[1] = 16; wr32(e + 4, 0xfffff000u + i); wr32(e + 8, 1);
+    }
+    seal(MADT_PA);
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.ncpus, ACPI_MAX_CPUS);
+    CHECK_EQ(ai.apic_ids[ACPI_MAX_CPUS - 1], 0xfffff000u + ACPI_MAX_CPUS - 1);
+}
+
 TEST(tables_skipped_or_missing)
 {
     /* RSDT entries that are zero, unmappable or unknown are skipped. */
@@ -613,5 +660,5 @@ TEST(mcfg_windows)
 
 UNIT_MAIN(T(full_machine_xsdt), T(rsdp_v1_uses_rsdt), T(rsdp_errors), T(root_table_errors),
           T(fadt_versions), T(fadt_x_fields), T(s5_encodings), T(s5_rejects), T(dsdt_problems),
-          T(madt_entries), T(tables_skipped_or_missing), T(random_corruption_stays_in_bounds),
+          T(madt_entries), T(madt_many_x2apic), T(tables_skipped_or_missing), T(random_corruption_stays_in_bounds),
           T(sleep_states), T(mcfg_windows))

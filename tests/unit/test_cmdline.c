@@ -2,6 +2,8 @@
 /* Skiff's command-line options (kernel/cmdline.c). */
 #include "tests/unit/unit.h"
 
+#include "kernel/acpi.h"
+
 #include <stdint.h>
 #include <stdlib.h>
 
@@ -213,6 +215,18 @@ TEST(onexit_and_selftest)
     CHECK_EQ(parse("smp=off smp=on"), 0);
     CHECK_EQ(cfg.smp, SMP_ON);
     CHECK_BAD("smp=yes");
+    CHECK_EQ(cfg.max_cpus, ACPI_MAX_CPUS);
+    static const struct { const char *line; uint32_t want; } max_cpus[] = {
+        { "max_cpus=1", 1 }, { "max_cpus=512", 512 }, { "max_cpus=0x10", 16 }, { "max_cpus=2 max_cpus=3", 3 },
+    };
+    for (size_t i = 0; i < sizeof(max_cpus) / sizeof(max_cpus[0]); i++) {
+        CHECK_EQ(parse(max_cpus[i].line), 0);
+        CHECK_EQ(cfg.max_cpus, max_cpus[i].want);
+    }
+    CHECK_BAD("max_cpus=0");
+    CHECK_BAD("max_cpus=513");
+    CHECK_BAD("max_cpus=");
+    CHECK_BAD("max_cpus=two");
     CHECK_BAD("onexit=");
 
     CHECK_EQ(parse("selftest=fault"), 0);

@@ -3,6 +3,7 @@
 #include "tests/unit/unit.h"
 
 #include <stdint.h>
+#include <string.h>
 
 #include "kernel/pmm.h"
 
@@ -406,9 +407,57 @@ TEST(bookkeeping_sweep)
     CHECK_COUNT();
 }
 
+/* The owner names (the owned map): merged when adjacent and equal, replaced, split, removed. */
+static bool tag_is(const struct pmm *p, size_t i, uint64_t base, uint64_t end, const char *what)
+{
+    return i < p->ntags && p->tags[i].r.base == base && p->tags[i].r.end == end && !strcmp(p->tags[i].what, what);
+}
+
+TEST(owner_tags)
+{
+    static struct pmm pm;
+    pmm_init(&pm);
+    CHECK_EQ(pmm_tag(&pm, 0x5000, 0x6000, "VMCS"), 0);
+    CHECK_EQ(pmm_tag(&pm, 0x3000, 0x5000, "EPT"), 0);
+    char ept[] = "EPT";                             /* equal names, different pointers */
+    CHECK_EQ(pmm_tag(&pm, 0x2000, 0x3000, ept), 0);
+    CHECK_EQ(pm.ntags, 2);
+    CHECK(tag_is(&pm, 0, 0x2000, 0x5000, "EPT"));
+    CHECK(tag_is(&pm, 1, 0x5000, 0x6000, "VMCS"));
+    CHECK_EQ(pmm_tag(&pm, 0x3800, 0x3900, "stack"), 0);   /* grown to the page, splits EPT */
+    CHECK_EQ(pm.ntags, 4);
+    CHECK(tag_is(&pm, 0, 0x2000, 0x3000, "EPT"));
+    CHECK(tag_is(&pm, 1, 0x3000, 0x4000, "stack"));
+    CHECK(tag_is(&pm, 2, 0x4000, 0x5000, "EPT"));
+    CHECK_EQ(pmm_tag(&pm, 0x3000, 0x4000, "EPT"), 0);     /* back: one range again */
+    CHECK_EQ(pm.ntags, 2);
+    CHECK(tag_is(&pm, 0, 0x2000, 0x5000, "EPT"));
+    CHECK_EQ(pmm_tag(&pm, 0x4000, 0x6000, "VMCS"), 0);    /* overlaps both */
+    CHECK(tag_is(&pm, 0, 0x2000, 0x4000, "EPT"));
+    CHECK(tag_is(&pm, 1, 0x4000, 0x6000, "VMCS"));
+    pmm_free(&pm, 0x3000, 2);                              /* freeing drops the names */
+    CHECK_EQ(pm.ntags, 2);
+    CHECK(tag_is(&pm, 0, 0x2000, 0x3000, "EPT"));
+    CHECK(tag_is(&pm, 1, 0x5000, 0x6000, "VMCS"));
+    /* A full table refuses a new name and keeps the old ones. */
+    pmm_init(&pm);
+    for (unsigned i = 0; i < PMM_TAGS_MAX; i++)
+        CHECK_EQ(pmm_tag(&pm, 0x10000 + 0x2000ull * i, 0x11000 + 0x2000ull * i, i % 2 ? "a" : "b"), 0);
+    CHECK_EQ(pmm_tag(&pm, 0x1000, 0x2000, "c"), -1);
+    CHECK_EQ(pmm_tag(&pm, 0x10800, 0x10900, "c"), 0);     /* replacing a whole range needs no slot */
+    CHECK(tag_is(&pm, 0, 0x10000, 0x11000, "c"));
+    CHECK_EQ(pmm_tag(&pm, 0x11000, 0x12000, "c"), 0);     /* nor does a merge */
+    CHECK(tag_is(&pm, 0, 0x10000, 0x12000, "c"));
+    CHECK_EQ(pm.ntags, PMM_TAGS_MAX);
+    CHECK_EQ(pmm_tag(&pm, 0x10000, 0x11000, "d"), -1);    /* a new range does: left unnamed */
+    CHECK(tag_is(&pm, 0, 0x11000, 0x12000, "c"));
+    CHECK_EQ(pmm_tag(&pm, 0x14800, 0x14900, "d"), 0);     /* another whole range replaced */
+    CHECK_EQ(pmm_tag(&pm, 0x200000, 0x204000, "d"), -1);
+}
+
 UNIT_MAIN(T(add_disjoint_out_of_order), T(add_merges), T(add_swallows_several), T(remove),
           T(remove_across_several), T(overlaps_and_contains), T(full_set),
           T(usable_unaligned_edges), T(usable_near_top_of_address_space), T(reserve), T(claim),
           T(alloc_top_down), T(alloc_unaligned_limit), T(alloc_skips_small_ranges),
           T(alloc_never_page_zero), T(alloc_failures), T(free_returns_pages),
-          T(bookkeeping_sweep))
+          T(bookkeeping_sweep), T(owner_tags))
