@@ -340,7 +340,7 @@ case_linux_skylake() {
 # guest's power-off (on CPU 0) stops the others; exits are counted per CPU, then summed.
 linux_smp() {
     local name=$1 n=$2 c
-    BOCHS_CPUS=$n linux_boot "$name" corei7_skylake_x "guest_mem=128M" 400 || return 1
+    BOCHS_CPUS=$n linux_boot "$name" corei7_skylake_x "guest_mem=128M" 900 || return 1
     local kver
     kver=$(cat "$BUILD/linux/kernel-version")
     expect_order "^skiff: acpi: .*MADT: $n CPU\\(s\\)" \
