@@ -5,6 +5,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "desc.h"
+#include "extable.h"
 #include "format.h"
 #include "runend.h"
 #include "x86_exc.h"
@@ -44,11 +45,23 @@ static void print_control_regs(void)
             (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
-__attribute__((noreturn)) void exception_handler(struct exc_frame *f);
+void exception_handler(struct exc_frame *f);
 
-__attribute__((noreturn)) void exception_handler(struct exc_frame *f)
+/*
+ * Every exception in Skiff ends here (kernel/isr.S).  A fault at an
+ * instruction of the exception table (kernel/extable.h: an MSR access made for
+ * the guest) resumes at its fixup; anything else is a host fault: dump, end.
+ */
+void exception_handler(struct exc_frame *f)
 {
     static int nested;
+    uint64_t fixup = f->vector < 32 && x86_exc((unsigned)f->vector)->cls == X86_EXC_FAULT ? extable_fixup(f->rip) : 0;
+    if (fixup) {
+        __atomic_add_fetch(&extable_faults, 1, __ATOMIC_RELAXED);
+        extable_last_vector = (unsigned)f->vector;
+        f->rip = fixup;
+        return;                                  /* isr.S: IRETQ to the fixup */
+    }
     if (nested++) {
         kprintf("skiff: HOST EXCEPTION vector=%llu while handling an exception\n",
                 (unsigned long long)f->vector);
