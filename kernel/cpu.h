@@ -21,6 +21,7 @@
 #define MSR_IA32_SYSENTER_ESP    0x175
 #define MSR_IA32_SYSENTER_EIP    0x176
 #define MSR_IA32_PAT             0x277
+#define MSR_IA32_PERF_GLOBAL_CTRL 0x38f
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101

@@ -11,6 +11,7 @@
 #include "guest/memmap.h"
 #include "guest/select.h"
 #include "kernel/console.h"
+#include "kernel/extable.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
@@ -177,6 +178,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     uint64_t io_a = alloc_page(), io_b = alloc_page(), msr = alloc_page();
     io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
     msr_bitmap_init(phys_to_virt(msr));
+    msr_policy_init();
+    xsetbv_capture();
     v->vpid = 1;
     if (cfg->watchdog_ms) {
         /* The preemption timer counts TSC >> rate; Skiff assumes 1 GHz when it cannot tell. */
@@ -191,10 +194,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     this_cpu()->vcpu = v;
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
-    if (smp_guest_alloc(cfg, v) > 1) {
+    if (smp_guest_alloc(cfg, v) > 1)
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
-        msr_bitmap_trap_x2apic_icr(phys_to_virt(msr));
-    }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
     if ((st = build_guest_memory(cfg, mb)))
         return st;
@@ -244,6 +245,15 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
             (unsigned long long)host_pmm.free_pages);
+    /* The guest's MTRR writes went to its shadow (vmx/msr_policy.c): the CPU's are as at boot. */
+    unsigned n_mtrr;
+    if (msr_host_mtrrs_unchanged(&n_mtrr))
+        kprintf("skiff: msr: the host's MTRRs are as at boot (%u MSRs)\n", n_mtrr);
+    else
+        kprintf("skiff: msr: error: the host's MTRRs changed during the run\n");
+    if (extable_faults)
+        kprintf("skiff: exception table: %llu fault(s) in MSR accesses for the guest fixed up (last vector %u)\n",
+                (unsigned long long)extable_faults, extable_last_vector);
     if (ender->run_status)
         return SKIFF_VMX_FAILED;
     switch (ender->end) {

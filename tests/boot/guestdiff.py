@@ -25,6 +25,8 @@ CPUID_BITS = [
     (0x1, None, 2, 5, 0, "VMX hidden"),
     (0x1, None, 2, 3, 0, "MONITOR/MWAIT hidden"),
     (0x1, None, 2, 31, 1, "hypervisor bit"),
+    (0x1, None, 3, 21, 0, "debug store hidden"),
+    (0x1, None, 2, 4, 0, "debug store hidden"),
 ]
 HYPERVISOR_LEAVES = (0x40000000, 0x400000FF)
 REGS = "EAX EBX ECX EDX".split()
@@ -35,6 +37,8 @@ CPUINFO_REMOVED = {
     "vmx": "VMX hidden", "tpr_shadow": "VMX hidden", "vnmi": "VMX hidden",
     "flexpriority": "VMX hidden", "ept": "VMX hidden", "vpid": "VMX hidden",
     "ept_ad": "VMX hidden", "monitor": "MONITOR/MWAIT hidden",
+    "dts": "debug store hidden", "ds_cpl": "debug store hidden", "bts": "debug store hidden",
+    "pebs": "debug store hidden",
 }
 CPUINFO_ADDED = {"hypervisor": "hypervisor bit"}
 # Flags Linux itself decides differently once it sees the hypervisor bit (6.1,
