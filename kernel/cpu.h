@@ -21,6 +21,7 @@
 #define MSR_IA32_SYSENTER_ESP    0x175
 #define MSR_IA32_SYSENTER_EIP    0x176
 #define MSR_IA32_PAT             0x277
+#define MSR_IA32_PERF_GLOBAL_CTRL 0x38f
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101
@@ -42,9 +43,6 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
                      : "a"(leaf), "c"(subleaf));
     return r;
 }
-
-/* RDMSR that survives a missing MSR: 0 and *val, or -1 when it raised #GP (kernel/isr.S). */
-int rdmsr_safe(uint32_t msr, uint64_t *val);
 
 static inline uint64_t rdmsr(uint32_t msr)
 {

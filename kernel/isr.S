@@ -2,8 +2,8 @@
  * Exception entry stubs: make every vector look the same (vector number and
  * an error code, 0 where the CPU pushes none: SDM Vol. 3A Table 6-1), save
  * the GPRs in the order of struct exc_frame and call exception_handler().
- * It returns only for a fault it recovered from (rdmsr_safe below): the
- * stub then restores the frame, which may carry a new RIP, and IRETQs.
+ * It returns only for a fault the exception table fixes up (kernel/extable.h),
+ * with the frame's RIP at the fixup: restore everything and IRETQ there.
  */
     .text
 
@@ -39,10 +39,10 @@ isr_common:
     pushq %r14
     pushq %r15
     movq %rsp, %rdi
-    movq %rsp, %rbx             /* callee-saved: the frame, for the way back */
+    movq %rsp, %rbx             /* callee-saved: the frame, for the return */
     andq $~15, %rsp
     cld
-    call exception_handler      /* returns only for a recovered fault */
+    call exception_handler      /* returns only to resume at a fixup */
     movq %rbx, %rsp
     popq %r15
     popq %r14
@@ -59,28 +59,8 @@ isr_common:
     popq %rcx
     popq %rbx
     popq %rax
-    addq $16, %rsp              /* vector, error code */
+    addq $16, %rsp              /* vector and error code */
     iretq
-
-/*
- * int rdmsr_safe(uint32_t msr, uint64_t *val): RDMSR of an MSR that may not
- * exist, which raises #GP(0) (SDM Vol. 2B RDMSR, "Protected Mode Exceptions").
- * 0 and *val, or -1 when it faulted: exception_handler moves a #GP at
- * rdmsr_safe_insn on to rdmsr_safe_fault.
- */
-    .globl rdmsr_safe, rdmsr_safe_insn, rdmsr_safe_fault
-rdmsr_safe:
-    movl %edi, %ecx
-rdmsr_safe_insn:
-    rdmsr
-    shlq $32, %rdx
-    orq %rdx, %rax
-    movq %rax, (%rsi)
-    xorl %eax, %eax
-    ret
-rdmsr_safe_fault:
-    movl $-1, %eax
-    ret
 
     .section .rodata
     .balign 8

@@ -5,6 +5,7 @@
 #include "console.h"
 #include "cpu.h"
 #include "desc.h"
+#include "extable.h"
 #include "format.h"
 #include "runend.h"
 #include "x86_exc.h"
@@ -46,15 +47,20 @@ static void print_control_regs(void)
 
 void exception_handler(struct exc_frame *f);
 
-extern const char rdmsr_safe_insn[], rdmsr_safe_fault[];   /* kernel/isr.S */
-
-/* Every exception ends the run, except a #GP of rdmsr_safe's RDMSR, which returns -1 there. */
+/*
+ * Every exception in Skiff ends here (kernel/isr.S).  A fault at an
+ * instruction of the exception table (kernel/extable.h: an MSR access made for
+ * the guest) resumes at its fixup; anything else is a host fault: dump, end.
+ */
 void exception_handler(struct exc_frame *f)
 {
     static int nested;
-    if (f->vector == 13 && f->rip == (uint64_t)rdmsr_safe_insn) {
-        f->rip = (uint64_t)rdmsr_safe_fault;
-        return;
+    uint64_t fixup = f->vector < 32 && x86_exc((unsigned)f->vector)->cls == X86_EXC_FAULT ? extable_fixup(f->rip) : 0;
+    if (fixup) {
+        __atomic_add_fetch(&extable_faults, 1, __ATOMIC_RELAXED);
+        extable_last_vector = (unsigned)f->vector;
+        f->rip = fixup;
+        return;                                  /* isr.S: IRETQ to the fixup */
     }
     if (nested++) {
         kprintf("skiff: HOST EXCEPTION vector=%llu while handling an exception\n",

@@ -14,6 +14,7 @@
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
+#include "vmx/xsetbv_check.h"
 
 #define RFLAGS_IF (1ull << 9)
 #define ACTIVITY_HLT 1
@@ -37,19 +38,30 @@ enum exit_action handle_hlt(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/* CPUID.(EAX=0DH,ECX=0):EDX:EAX, read once by the BSP at boot: a guest can change what CPUID
+ * answers later (IA32_MISC_ENABLE.LIMIT_CPUID, say), the CPU's XCR0 rules cannot change. */
+uint64_t xsetbv_supported;
+
+void xsetbv_capture(void)
+{
+    if (!(cpuid(1, 0).ecx & (1u << 26)) || cpuid(0, 0).eax < 0xd)
+        return;                                  /* no XSAVE: every XSETBV gets #GP */
+    struct cpuid_regs d = cpuid(0xd, 0);
+    xsetbv_supported = ((uint64_t)d.edx << 32) | d.eax;
+}
+
 enum exit_action handle_xsetbv(struct vcpu *v)
 {
     uint32_t index = (uint32_t)v->regs.rcx;
     uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
-    struct cpuid_regs d = cpuid(0xd, 0);
-    uint64_t supported = ((uint64_t)d.edx << 32) | d.eax;
 
-    /* SDM Vol. 2D XSETBV: #GP for XCR other than 0, x87 off, AVX without SSE,
-     * AVX-512 state partly set or without AVX, or unsupported bits. */
-    bool bad = index != 0 || !(val & 1) || (val & ~supported) ||
-               ((val & 4) && !(val & 2)) ||
-               ((val & 0xe0) && (val & 0xe0) != 0xe0) || ((val & 0xe0) && !(val & 4));
-    if (bad) {
+    /* CR4.OSXSAVE = 0 is #UD and CPL > 0 is #GP before any VM exit (SDM Vol. 2D XSETBV,
+     * Vol. 3C 26.1.1); checked again here, Skiff executes the instruction in VMX root. */
+    if (!(vmcs_read(GUEST_CR4) & CR4_OSXSAVE) || !xsetbv_supported) {
+        vcpu_inject_exception(v, X86_TRAP_UD, false, 0);
+        return EXIT_RESUME;
+    }
+    if (((vmcs_read(GUEST_SS_AR_BYTES) >> 5) & 3) != 0 || xcr0_check(xsetbv_supported, index, val) != XCR0_OK) {
         vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
         return EXIT_RESUME;
     }

@@ -1,12 +1,20 @@
 /*
- * RDMSR/WRMSR (SDM Vol. 3C 26.1.3; MSR bitmaps 25.6.9).  Everything passes
- * through except what would reveal or reconfigure VMX, and the MSRs whose
- * guest values live in the VMCS (EFER, PAT) where a write must be checked.
+ * RDMSR/WRMSR exits (SDM Vol. 3C 26.1.3; MSR bitmaps 25.6.9), dispatched
+ * through the MSR policy table (vmx/msr_policy.c): deny gives #GP, emulate
+ * and virtualize call one handler per row kind below.  Every MSR access
+ * Skiff makes for the guest is either checked against the SDM's rules first
+ * or goes through rdmsr_safe/wrmsr_safe (kernel/extable.h): a value the CPU
+ * refuses is the guest's #GP, never a host exception.
  */
+#include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/extable.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
+#include "vmx/apic_icr.h"
 #include "vmx/exit.h"
+#include "vmx/msr_policy.h"
+#include "vmx/mtrr.h"
 #include "vmx/smp_guest.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
@@ -15,62 +23,99 @@
 #include "vmx/vmx_on.h"
 #include "vmx/vmx_setup.h"
 
-#define MSR_IA32_APIC_BASE 0x1b
-#define MSR_X2APIC_ICR     0x830
+#define MSR_IA32_APIC_BASE        0x1b
+#define MSR_IA32_MISC_ENABLE      0x1a0
 #define APIC_BASE_EXTD (1ull << 10)
 #define APIC_BASE_EN   (1ull << 11)
 
-static void set_bit_for(uint8_t *bitmap, unsigned quarter_base, uint32_t msr)
+/* What Skiff reads once at boot (msr_policy_init): the rules below never ask CPUID again. */
+static struct {
+    struct mtrr_state mtrr;          /* the firmware's MTRRs: the guest's start, Skiff's forever */
+    uint64_t perf_global_valid;      /* IA32_PERF_GLOBAL_CTRL bits that exist (CPUID.0AH) */
+    uint64_t apic_base_reserved;     /* bits 7:0, 9, MAXPHYADDR and up (SDM Vol. 3A 11.4.4) */
+    bool x2apic, nx, mtrr_present;
+} boot;
+
+static uint64_t hw_rdmsr0(uint32_t msr)
 {
-    uint32_t idx = msr & 0x1fff;
-    uint8_t *q = bitmap + quarter_base + ((msr >= 0xc0000000u) ? 1024 : 0);
-    q[idx / 8] |= 1u << (idx % 8);
+    uint64_t v;
+    return rdmsr_safe(msr, &v) ? v : 0;
+}
+
+void msr_policy_init(void)
+{
+    struct cpuid_regs ext = cpuid(0x80000000, 0), l1 = cpuid(1, 0);
+    unsigned maxphy = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
+    boot.apic_base_reserved = 0x2ffull | ~((1ull << maxphy) - 1);
+    boot.x2apic = l1.ecx & (1u << 21);
+    boot.nx = ext.eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 20));
+    boot.mtrr_present = l1.edx & (1u << 12);
+    boot.mtrr.maxphyaddr = maxphy;
+    if (boot.mtrr_present)
+        mtrr_read(&boot.mtrr, hw_rdmsr0);
+    /* Architectural PMU version 2 and up has IA32_PERF_GLOBAL_CTRL (SDM Vol. 3B 20.2.2). */
+    struct cpuid_regs pmu = cpuid(0, 0).eax >= 0xa ? cpuid(0xa, 0) : (struct cpuid_regs){ 0 };
+    if ((pmu.eax & 0xff) >= 2) {
+        unsigned gp = (pmu.eax >> 8) & 0xff, fixed = pmu.edx & 0x1f;
+        boot.perf_global_valid = (gp >= 32 ? 0xffffffffull : (1ull << gp) - 1) |
+                                 (((1ull << fixed) - 1) << 32);
+    }
 }
 
 void msr_bitmap_init(uint8_t *bitmap)
 {
-    memset(bitmap, 0, PAGE_SIZE);
-    /* Reads and writes: feature control and the VMX capability MSRs. */
-    set_bit_for(bitmap, 0, MSR_IA32_FEATURE_CONTROL);
-    set_bit_for(bitmap, 2048, MSR_IA32_FEATURE_CONTROL);
-    for (uint32_t m = MSR_IA32_VMX_BASIC; m <= MSR_IA32_VMX_VMFUNC; m++) {
-        set_bit_for(bitmap, 0, m);
-        set_bit_for(bitmap, 2048, m);
-    }
-    /* Writes only: EFER and PAT, whose guest copies are VMCS fields. */
-    set_bit_for(bitmap, 2048, MSR_IA32_EFER);
-    set_bit_for(bitmap, 2048, MSR_IA32_PAT);
-    /* The APIC's MMIO window follows IA32_APIC_BASE for every access of this CPU, Skiff's in
-     * VMX root operation included: the guest may not move it (onto Skiff's pages, say). */
-    set_bit_for(bitmap, 2048, MSR_IA32_APIC_BASE);
+    msr_policy_bitmap(bitmap);
 }
 
-void msr_bitmap_trap_x2apic_icr(uint8_t *bitmap)
+bool msr_host_mtrrs_unchanged(unsigned *count)
 {
-    set_bit_for(bitmap, 2048, MSR_X2APIC_ICR);
+    struct mtrr_state now = { .maxphyaddr = boot.mtrr.maxphyaddr };
+    if (boot.mtrr_present)
+        mtrr_read(&now, hw_rdmsr0);
+    *count = boot.mtrr_present ? 2 + MTRR_FIXED_COUNT * !!(boot.mtrr.cap & MTRRCAP_FIX) +
+                                     2 * (unsigned)(boot.mtrr.cap & MTRRCAP_VCNT_MASK) : 0;
+    return memcmp(&now, &boot.mtrr, sizeof(now)) == 0;
 }
 
-/*
- * The MSRs the bitmap covers (SDM 25.6.9); every other MSR number always exits.  Skiff passes
- * through only these: an MSR outside them would be executed by Skiff itself, and a #GP there
- * (no such MSR) would be a host exception.  The guest gets the #GP instead.
- */
-static bool in_bitmap_range(uint32_t msr)
+/* A denied or refused access, named (the first few of a run: a fuzzing guest makes thousands). */
+static void msr_refused(uint32_t msr, bool write, uint64_t val, const struct msr_rule *r, const char *why)
 {
-    return msr < 0x2000 || (msr >= 0xc0000000u && msr < 0xc0002000u);
+    static uint32_t shown;
+    uint32_t n = __atomic_fetch_add(&shown, 1, __ATOMIC_RELAXED);
+    if (n < 16 && write)
+        pr_info("skiff: msr: WRMSR 0x%x value 0x%llx: #GP (%s: %s)\n", msr, (unsigned long long)val, r->name, why);
+    else if (n < 16)
+        pr_info("skiff: msr: RDMSR 0x%x: #GP (%s: %s)\n", msr, r->name, why);
+    else if (n == 16)
+        pr_info("skiff: msr: further refused MSR accesses are not shown\n");
+}
+
+/* ---- the handlers: true when done (val read or written), false for #GP ---- */
+
+typedef bool (*msr_handler_fn)(struct vcpu *v, uint32_t msr, bool write, uint64_t *val);
+
+static bool h_cpu(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    (void)v;
+    return write ? wrmsr_safe(msr, *val) : rdmsr_safe(msr, val);
+}
+
+static bool h_feature_control(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    (void)v;
+    if (write || !rdmsr_safe(msr, val))
+        return false;
+    /* Locked, VMX disabled in and outside SMX: what a VT-x-less CPU shows. */
+    *val = (*val & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) | FEATURE_CONTROL_LOCKED;
+    return true;
 }
 
 /* IA32_APIC_BASE writes the guest may make: same base, a valid mode change (SDM Vol. 3A 11.12.5). */
 static bool apic_base_write_ok(uint64_t old, uint64_t val)
 {
-    struct cpuid_regs ext = cpuid(0x80000000, 0);
-    unsigned maxphy = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
-    uint64_t reserved = 0x2ffull | ~((1ull << maxphy) - 1);
-    bool x2apic = cpuid(1, 0).ecx & (1u << 21);
-
-    if ((val & reserved) || ((val ^ old) & ~(APIC_BASE_EN | APIC_BASE_EXTD)))
+    if ((val & boot.apic_base_reserved) || ((val ^ old) & ~(APIC_BASE_EN | APIC_BASE_EXTD)))
         return false;                               /* reserved bits, a new base or BSP flag */
-    if ((val & APIC_BASE_EXTD) && (!x2apic || !(val & APIC_BASE_EN)))
+    if ((val & APIC_BASE_EXTD) && (!boot.x2apic || !(val & APIC_BASE_EN)))
         return false;                               /* no x2APIC, or the invalid state EXTD without EN */
     if ((old & APIC_BASE_EXTD) && (old & APIC_BASE_EN) && (val & APIC_BASE_EN) && !(val & APIC_BASE_EXTD))
         return false;                               /* x2APIC -> xAPIC */
@@ -79,38 +124,52 @@ static bool apic_base_write_ok(uint64_t old, uint64_t val)
     return true;
 }
 
-static bool is_vmx_msr(uint32_t msr)
+static bool h_apic_base(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
-    return msr >= MSR_IA32_VMX_BASIC && msr <= MSR_IA32_VMX_VMFUNC;
+    uint64_t old;
+    (void)v;
+    if (!write)
+        return rdmsr_safe(msr, val);
+    return rdmsr_safe(msr, &old) && apic_base_write_ok(old, *val) && wrmsr_safe(msr, *val);
 }
 
-enum exit_action handle_rdmsr(struct vcpu *v)
-{
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val;
+/* x2APIC ICR bits that are reserved (SDM Vol. 3A 11.12.9, Figure 11-28): 13, 17:16, 31:20. */
+#define X2APIC_ICR_RESERVED ((1ull << 13) | (3ull << 16) | (0xfffull << 20))
 
-    if (!in_bitmap_range(msr)) {
-        vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
-        return EXIT_RESUME;
+static bool h_x2apic_icr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    uint64_t base;
+    (void)v;
+    /* The x2APIC MSRs exist only in x2APIC mode (11.12.1.2): #GP in xAPIC mode or disabled. */
+    if (!rdmsr_safe(MSR_IA32_APIC_BASE, &base) || (base & (APIC_BASE_EN | APIC_BASE_EXTD)) !=
+                                                      (APIC_BASE_EN | APIC_BASE_EXTD))
+        return false;
+    if (!write)
+        return rdmsr_safe(msr, val);
+    if (*val & X2APIC_ICR_RESERVED)
+        return false;
+    /* INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c). */
+    if (smp_guest_multi() && smp_guest_icr_write((uint32_t)*val, (uint32_t)(*val >> 32)))
+        return true;
+    return wrmsr_safe(msr, *val);
+}
+
+static bool h_efer(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    uint64_t old = vmcs_read(GUEST_IA32_EFER);
+    (void)msr;
+    if (!write) {
+        *val = old;
+        return true;
     }
-    if (msr == MSR_IA32_FEATURE_CONTROL) {
-        /* Locked, VMX disabled in and outside SMX: what a VT-x-less CPU shows. */
-        val = (rdmsr(msr) & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
-              FEATURE_CONTROL_LOCKED;
-    } else if (is_vmx_msr(msr)) {
-        vcpu_inject_exception(v, X86_TRAP_GP, true, 0);   /* no VMX: no such MSR */
-        return EXIT_RESUME;
-    } else if (msr == MSR_IA32_EFER) {
-        val = vmcs_read(GUEST_IA32_EFER);
-    } else if (msr == MSR_IA32_PAT && vmx_features.pat) {
-        val = vmcs_read(GUEST_IA32_PAT);
-    } else {
-        val = rdmsr(msr);
-    }
-    v->regs.rax = (uint32_t)val;
-    v->regs.rdx = val >> 32;
-    vcpu_skip_insn(v);
-    return EXIT_RESUME;
+    uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | (boot.nx ? EFER_NXE : 0);
+    if (*val & ~allowed)
+        return false;
+    /* LME may not change while paging is on; LMA is read-only (SDM Vol. 3A 10.8.5). */
+    if ((vcpu_guest_cr0(v) & CR0_PG) && ((*val ^ old) & EFER_LME))
+        return false;
+    vmcs_set(GUEST_IA32_EFER, (*val & ~EFER_LMA) | (old & EFER_LMA));
+    return true;
 }
 
 /* PAT entries may hold UC, WC, WT, WP, WB or UC- (SDM Vol. 3A 12.12.2). */
@@ -124,50 +183,151 @@ static bool pat_valid(uint64_t pat)
     return true;
 }
 
-enum exit_action handle_wrmsr(struct vcpu *v)
+static bool h_pat(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
-    uint32_t msr = (uint32_t)v->regs.rcx;
-    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    (void)v;
+    if (!vmx_features.pat)
+        return write ? pat_valid(*val) && wrmsr_safe(msr, *val) : rdmsr_safe(msr, val);
+    if (!write)
+        *val = vmcs_read(GUEST_IA32_PAT);
+    else if (pat_valid(*val))
+        vmcs_set(GUEST_IA32_PAT, *val);
+    else
+        return false;
+    return true;
+}
 
-    if (msr == MSR_IA32_FEATURE_CONTROL || is_vmx_msr(msr) || !in_bitmap_range(msr))
-        goto gp;                                    /* locked / not there */
-    if (msr == MSR_IA32_APIC_BASE) {
-        if (!apic_base_write_ok(rdmsr(msr), val))
-            goto gp;
-        wrmsr(msr, val);
-        vcpu_skip_insn(v);
-        return EXIT_RESUME;
+/*
+ * IA32_DEBUGCTL bits a guest may set (SDM Vol. 4 Table 2-2, Vol. 3B 18.4.1): LBR, BTF,
+ * FREEZE_LBRS_ON_PMI, FREEZE_PERFMON_ON_PMI, FREEZE_WHILE_SMM, RTM_DEBUG.  TR, BTS, BTINT and
+ * BTS_OFF_OS/USR (6-10) would write branch trace records to IA32_DS_AREA; the rest is reserved.
+ */
+#define DEBUGCTL_GUEST_BITS ((1ull << 0) | (1ull << 1) | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
+
+static bool h_debugctl(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    (void)v;
+    (void)msr;
+    if (!write) {
+        *val = vmcs_read(GUEST_IA32_DEBUGCTL);
+        return true;
     }
-    if (msr == MSR_X2APIC_ICR) {
-        /* x2APIC mode: INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c). */
-        if (!smp_guest_icr_write((uint32_t)val, (uint32_t)(val >> 32)))
-            wrmsr(msr, val);
-        vcpu_skip_insn(v);
-        return EXIT_RESUME;
-    }
-    if (msr == MSR_IA32_EFER) {
-        uint64_t old = vmcs_read(GUEST_IA32_EFER);
-        bool nx = cpuid(0x80000001, 0).edx & (1u << 20);
-        uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | (nx ? EFER_NXE : 0);
-        if (val & ~allowed)
-            goto gp;
-        /* LME may not change while paging is on; LMA is read-only (SDM Vol. 3A 10.8.5). */
-        if ((vcpu_guest_cr0(v) & CR0_PG) && ((val ^ old) & EFER_LME))
-            goto gp;
-        vmcs_set(GUEST_IA32_EFER, (val & ~EFER_LMA) | (old & EFER_LMA));
-    } else if (msr == MSR_IA32_PAT) {
-        if (!pat_valid(val))
-            goto gp;
-        if (vmx_features.pat)
-            vmcs_set(GUEST_IA32_PAT, val);
+    if (*val & ~DEBUGCTL_GUEST_BITS)
+        return false;
+    vmcs_set(GUEST_IA32_DEBUGCTL, *val);            /* loaded at entry ("load debug controls") */
+    return true;
+}
+
+static bool h_perf_global_ctrl(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    (void)msr;
+    if (!boot.perf_global_valid)
+        return false;                               /* no architectural PMU v2: no such MSR */
+    if (write && (*val & ~boot.perf_global_valid))
+        return false;                               /* reserved bits (SDM Vol. 3B 20.2.2) */
+    if (vmx_features.perf_global) {           /* vmx/vmcs.c: switched at entry and exit */
+        if (write)
+            vmcs_set(GUEST_IA32_PERF_GLOBAL_CTRL, *val);
         else
-            wrmsr(msr, val);
+            *val = vmcs_read(GUEST_IA32_PERF_GLOBAL_CTRL);
+    } else if (write) {
+        v->perf_global_ctrl = *val;                 /* the counters stay off: see msr_policy_init */
     } else {
-        wrmsr(msr, val);
+        *val = v->perf_global_ctrl;
     }
+    return true;
+}
+
+/* IA32_MISC_ENABLE bits a guest may change (SDM Vol. 4 Table 2-2): fast strings (0), automatic
+ * thermal control (3), Enhanced SpeedStep (16).  Not LIMIT_CPUID (22), XD disable (34), MONITOR
+ * (18), xTPR (23)...: Skiff's CPUID answers and page tables would change with them. */
+#define MISC_ENABLE_GUEST_BITS ((1ull << 0) | (1ull << 3) | (1ull << 16))
+
+static bool h_misc_enable(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    uint64_t cur;
+    (void)v;
+    if (!rdmsr_safe(msr, &cur))
+        return false;
+    if (!write) {
+        *val = cur;
+        return true;
+    }
+    return !((*val ^ cur) & ~MISC_ENABLE_GUEST_BITS) && wrmsr_safe(msr, *val);
+}
+
+static bool h_mtrr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    if (!boot.mtrr_present)
+        return false;
+    if (!v->mtrr_loaded) {
+        v->mtrr = boot.mtrr;
+        v->mtrr_loaded = true;
+    }
+    return write ? mtrr_msr_set(&v->mtrr, msr, *val) : mtrr_msr_get(&v->mtrr, msr, val);
+}
+
+static bool h_ucode_trigger(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    (void)v;
+    (void)msr;
+    (void)val;
+    return write;                                   /* accepted; IA32_BIOS_SIGN_ID is unchanged */
+}
+
+static const msr_handler_fn msr_handlers[MSR_H_COUNT] = {
+    [MSR_H_CPU] = h_cpu,
+    [MSR_H_FEATURE_CONTROL] = h_feature_control,
+    [MSR_H_APIC_BASE] = h_apic_base,
+    [MSR_H_X2APIC_ICR] = h_x2apic_icr,
+    [MSR_H_EFER] = h_efer,
+    [MSR_H_PAT] = h_pat,
+    [MSR_H_DEBUGCTL] = h_debugctl,
+    [MSR_H_PERF_GLOBAL_CTRL] = h_perf_global_ctrl,
+    [MSR_H_MISC_ENABLE] = h_misc_enable,
+    [MSR_H_MTRR] = h_mtrr,
+    [MSR_H_UCODE_TRIGGER] = h_ucode_trigger,
+};
+
+/* One access as the table says; false: #GP. */
+static bool msr_access(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    const struct msr_rule *r = msr_policy_lookup(msr);
+    enum msr_action a = (enum msr_action)(write ? r->write : r->read);
+    bool ok;
+    if (a == MSR_DENY) {
+        msr_refused(msr, write, *val, r, r->reason);
+        return false;
+    }
+    if (a == MSR_PASS)              /* no exit for it: reached only through a stale bitmap */
+        ok = h_cpu(v, msr, write, val);
+    else
+        ok = msr_handlers[r->handler] && msr_handlers[r->handler](v, msr, write, val);
+    if (!ok)
+        msr_refused(msr, write, *val, r, "refused by Skiff's check or by the CPU");
+    return ok;
+}
+
+enum exit_action handle_rdmsr(struct vcpu *v)
+{
+    uint64_t val = 0;
+    if (!msr_access(v, (uint32_t)v->regs.rcx, false, &val)) {
+        vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
+        return EXIT_RESUME;
+    }
+    v->regs.rax = (uint32_t)val;
+    v->regs.rdx = val >> 32;
     vcpu_skip_insn(v);
     return EXIT_RESUME;
-gp:
-    vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
+}
+
+enum exit_action handle_wrmsr(struct vcpu *v)
+{
+    uint64_t val = (v->regs.rdx << 32) | (uint32_t)v->regs.rax;
+    if (!msr_access(v, (uint32_t)v->regs.rcx, true, &val)) {
+        vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
+        return EXIT_RESUME;
+    }
+    vcpu_skip_insn(v);
     return EXIT_RESUME;
 }

@@ -197,6 +197,63 @@ void mtrr_read(struct mtrr_state *s, uint64_t (*rdmsr)(uint32_t msr))
     }
 }
 
+/* The register a shadowed MTRR MSR lives in, or NULL when this CPU has no such MSR. */
+static uint64_t *mtrr_slot(struct mtrr_state *s, uint32_t msr)
+{
+    static const uint32_t fixed_msrs[MTRR_FIXED_COUNT] = { 0x250, 0x258, 0x259, 0x268, 0x269, 0x26a,
+                                                           0x26b, 0x26c, 0x26d, 0x26e, 0x26f };
+    if (msr == MSR_IA32_MTRR_DEF_TYPE)
+        return &s->def_type;
+    if (msr >= MSR_IA32_MTRR_PHYSBASE0 && msr < MSR_IA32_MTRR_PHYSBASE0 + 2 * MTRR_VAR_MAX) {
+        unsigned i = (msr - MSR_IA32_MTRR_PHYSBASE0) / 2;
+        if (i >= var_count(s))
+            return 0;
+        return msr & 1 ? &s->var_mask[i] : &s->var_base[i];
+    }
+    for (unsigned i = 0; i < MTRR_FIXED_COUNT; i++)
+        if (fixed_msrs[i] == msr)
+            return (s->cap & MTRRCAP_FIX) ? &s->fixed[i] : 0;
+    return 0;
+}
+
+bool mtrr_msr_get(const struct mtrr_state *s, uint32_t msr, uint64_t *value)
+{
+    const uint64_t *slot = mtrr_slot((struct mtrr_state *)s, msr);
+    if (slot)
+        *value = *slot;
+    return slot;
+}
+
+/* Memory types an MTRR may hold (12.11.1 Table 12-8): WC only when MTRRCAP.WC says so. */
+static bool type_ok(const struct mtrr_state *s, uint64_t t)
+{
+    return t == MTRR_TYPE_UC || (t == MTRR_TYPE_WC && (s->cap & MTRRCAP_WC)) || t == MTRR_TYPE_WT ||
+           t == MTRR_TYPE_WP || t == MTRR_TYPE_WB;
+}
+
+bool mtrr_msr_set(struct mtrr_state *s, uint32_t msr, uint64_t value)
+{
+    uint64_t *slot = mtrr_slot(s, msr);
+    uint64_t above = ~((phys_mask(s) | 0xfffull));        /* bits at and above MAXPHYADDR */
+    if (!slot)
+        return false;
+    if (msr == MSR_IA32_MTRR_DEF_TYPE) {                  /* 12.11.2.1: type, FE, E */
+        if ((value & ~(MTRR_DEF_TYPE_MASK | MTRR_DEF_FE | MTRR_DEF_E)) || !type_ok(s, value & 0xff))
+            return false;
+    } else if (msr >= MSR_IA32_MTRR_PHYSBASE0 && msr < MSR_IA32_MTRR_FIX64K_00000) {
+        if (!(msr & 1) && ((value & (0xf00ull | above)) || !type_ok(s, value & 0xff)))
+            return false;                                 /* 12.11.2.3: PHYSBASE, bits 11:8 reserved */
+        if ((msr & 1) && (value & (0x7ffull | above)))
+            return false;                                 /* PHYSMASK: bits 10:0 reserved */
+    } else {
+        for (unsigned b = 0; b < 64; b += 8)              /* 12.11.2.2: eight types per fixed MSR */
+            if (!type_ok(s, (value >> b) & 0xff))
+                return false;
+    }
+    *slot = value;
+    return true;
+}
+
 const char *mtrr_type_name(unsigned type)
 {
     switch (type) {

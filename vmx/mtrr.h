@@ -83,6 +83,18 @@ unsigned mtrr_type_of(const struct mtrr_state *s, uint64_t addr);
  */
 unsigned mtrr_range_type(const struct mtrr_state *s, uint64_t base, uint64_t len, uint64_t *uniform_len);
 
+/*
+ * The MTRR MSRs as a guest sees them when Skiff keeps them in a shadow
+ * (vmx/msr_policy.c): mtrr_msr_get reads one (false: no such MSR on this CPU,
+ * #GP), mtrr_msr_set checks a write against 12.11.2-12.11.3 (valid memory
+ * types, WC only with MTRRCAP.WC, reserved bits, bits at and above
+ * MAXPHYADDR, fixed ranges only with MTRRCAP.FIX, variable pairs below
+ * VCNT) and stores it; false means #GP and nothing stored.  IA32_MTRRCAP
+ * itself is read-only.
+ */
+bool mtrr_msr_get(const struct mtrr_state *s, uint32_t msr, uint64_t *value);
+bool mtrr_msr_set(struct mtrr_state *s, uint32_t msr, uint64_t value);
+
 /* "UC", "WC", "WT", "WP", "WB" or "reserved". */
 const char *mtrr_type_name(unsigned type);
 

@@ -11,6 +11,7 @@
 #include <stdint.h>
 
 #include "vmx/exit_reasons.h"
+#include "vmx/mtrr.h"
 #endif
 
 /* Layout constants shared with vmx/exit_stub.S (checked below). */
@@ -82,6 +83,10 @@ struct vcpu {
     uint64_t guest_status;
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
+    /* MSRs Skiff keeps for the guest (vmx/exit_msr.c: the MSR policy's VIRT rows). */
+    struct mtrr_state mtrr;        /* the guest's MTRRs, from the boot values on first use */
+    bool mtrr_loaded;
+    uint64_t perf_global_ctrl;     /* IA32_PERF_GLOBAL_CTRL when the VMCS cannot switch it */
 };
 
 _Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");

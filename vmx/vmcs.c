@@ -11,6 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/desc.h"
+#include "kernel/extable.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
@@ -88,6 +89,12 @@ static void choose_controls(bool want_timer)
     f->save_preemption_timer = f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
     f->pat = (exit_ok & VM_EXIT_LOAD_IA32_PAT) && (exit_ok & VM_EXIT_SAVE_IA32_PAT) &&
              (entry_ok & VM_ENTRY_LOAD_IA32_PAT);
+    /* Intel PT and the PMU stop at VM exit (SDM Vol. 3C 25.7.1, 25.8.1, 28.3.2.1): RTIT_CTL
+     * cleared, PERF_GLOBAL_CTRL loaded with 0, and PT packets conceal VMX, where the CPU offers it.
+     * The guest may not program PT (vmx/msr_policy.c); its PERF_GLOBAL_CTRL is a VMCS field. */
+    f->perf_global = (exit_ok & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL) && (entry_ok & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
+    uint32_t pt_exit = VM_EXIT_CLEAR_IA32_RTIT_CTL | VM_EXIT_PT_CONCEAL_VMX;
+    uint32_t pt_entry = VM_ENTRY_LOAD_IA32_RTIT_CTL | VM_ENTRY_PT_CONCEAL_VMX;
     f->ept_1g = c->ept_1g;
     f->ept_2m = c->ept_2m;
 
@@ -103,17 +110,21 @@ static void choose_controls(bool want_timer)
                                        SECONDARY_EXEC_UNRESTRICTED_GUEST |
                                        SECONDARY_EXEC_ENABLE_RDTSCP |
                                        SECONDARY_EXEC_ENABLE_INVPCID |
-                                       SECONDARY_EXEC_ENABLE_XSAVES,
+                                       SECONDARY_EXEC_ENABLE_XSAVES | SECONDARY_EXEC_PT_CONCEAL_VMX,
                                    c->proc2_ctls);
     f->exit = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
                                       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_DEBUG_CONTROLS |
                                       (f->pat ? VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT : 0) |
-                                      (f->save_preemption_timer ? VM_EXIT_SAVE_VMX_PREEMPTION_TIMER : 0),
+                                      (f->save_preemption_timer ? VM_EXIT_SAVE_VMX_PREEMPTION_TIMER : 0) |
+                                      (f->perf_global ? VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL : 0) |
+                                      (pt_exit & exit_ok),
                                   c->exit_ctls);
     /* ACK-on-exit would take host interrupts Skiff never handles. */
     f->exit &= ~(VM_EXIT_ACK_INTR_ON_EXIT & ~vmx_allowed0(c->exit_ctls));
     f->entry = vmx_adjust_controls(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_DEBUG_CONTROLS |
-                                       (f->pat ? VM_ENTRY_LOAD_IA32_PAT : 0),
+                                       (f->pat ? VM_ENTRY_LOAD_IA32_PAT : 0) |
+                                       (f->perf_global ? VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL : 0) |
+                                       (pt_entry & entry_ok),
                                    c->entry_ctls);
 }
 
@@ -258,6 +269,20 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     if (f->preemption_timer)
         vmcs_set(VMX_PREEMPTION_TIMER_VALUE,
                  v->watchdog_ticks > 0xffffffffull ? 0xffffffffull : v->watchdog_ticks);
+
+    /* The guest's PMU starts as the CPU's (its power-on PERF_GLOBAL_CTRL); nothing counts in VMX
+     * root: 0 is loaded at exit, or, without the controls, the counters stay off for good
+     * (the guest's value is a shadow, vmx/exit_msr.c). */
+    uint64_t pgc = 0;
+    if (f->perf_global) {
+        rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, &pgc);
+        vmcs_set(GUEST_IA32_PERF_GLOBAL_CTRL, pgc);
+        vmcs_set(HOST_IA32_PERF_GLOBAL_CTRL, 0);
+    } else if (rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, &pgc) && pgc) {
+        wrmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, 0);
+    }
+    if (f->entry & VM_ENTRY_LOAD_IA32_RTIT_CTL)
+        vmcs_set(GUEST_IA32_RTIT_CTL, 0);           /* PT is not offered to the guest */
 
     setup_host_state(v);
     vmcs_set_guest_state(v, gs);

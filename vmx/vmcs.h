@@ -24,6 +24,7 @@ struct guest_start {
 /* Features Skiff turned on, decided once from the capability MSRs. */
 struct vmx_features {
     bool unrestricted_guest, preemption_timer, save_preemption_timer, pat, ept_1g, ept_2m;
+    bool perf_global;            /* IA32_PERF_GLOBAL_CTRL loaded at entry and exit */
     uint32_t pin, proc, proc2, exit, entry;
 };
 extern struct vmx_features vmx_features;

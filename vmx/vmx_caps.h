@@ -117,6 +117,8 @@
 #define VM_EXIT_LOAD_IA32_EFER            (1u << 21)
 #define VM_EXIT_SAVE_VMX_PREEMPTION_TIMER (1u << 22)
 #define VM_EXIT_CLEAR_BNDCFGS             (1u << 23)
+#define VM_EXIT_PT_CONCEAL_VMX            (1u << 24)
+#define VM_EXIT_CLEAR_IA32_RTIT_CTL       (1u << 25)
 #define VM_EXIT_LOAD_CET_STATE            (1u << 28)
 
 /* VM-entry controls (25.8.1, Table 25-15) */
@@ -128,6 +130,8 @@
 #define VM_ENTRY_LOAD_IA32_PAT            (1u << 14)
 #define VM_ENTRY_LOAD_IA32_EFER           (1u << 15)
 #define VM_ENTRY_LOAD_BNDCFGS             (1u << 16)
+#define VM_ENTRY_PT_CONCEAL_VMX           (1u << 17)
+#define VM_ENTRY_LOAD_IA32_RTIT_CTL       (1u << 18)
 #define VM_ENTRY_LOAD_CET_STATE           (1u << 20)
 
 /* "Default1" classes (A.2): reserved bits that must be 1 without TRUE_* MSRs */

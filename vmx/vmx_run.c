@@ -12,6 +12,7 @@
 #include "guest/memmap.h"
 #include "guest/select.h"
 #include "kernel/console.h"
+#include "kernel/extable.h"
 #include "kernel/cpu.h"
 #include "kernel/format.h"
 #include "kernel/iommu.h"
@@ -49,7 +50,7 @@ static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
 static bool host_msr_readable(uint32_t msr)
 {
     uint64_t val;
-    return rdmsr_safe(msr, &val) == 0;
+    return rdmsr_safe(msr, &val);
 }
 
 /* The CPUID bits the guest will not see because their MSR is missing here (vmx/cpuid_msr.h). */
@@ -210,6 +211,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
     msr_bitmap_init(phys_to_virt(msr));
     probe_cpuid_msrs();
+    msr_policy_init();
+    xsetbv_capture();
     v->vpid = 1;
     if (cfg->watchdog_ms) {
         /* The preemption timer counts TSC >> rate; Skiff assumes 1 GHz when it cannot tell. */
@@ -225,10 +228,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     memory_tag(image_phys_of(v), image_phys_of(v + 1), "vCPU 0 structure: exit stack, registers (in .bss)");
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
-    if (smp_guest_alloc(cfg, v) > 1) {
+    if (smp_guest_alloc(cfg, v) > 1)
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
-        msr_bitmap_trap_x2apic_icr(phys_to_virt(msr));
-    }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
     /* The on-demand EPT tables' pool (vmx/ept_space.h): Skiff's pages, withheld like the others. */
     uint64_t pool = ept_space_policy(vmx_caps.ept_1g, vmx_caps.ept_2m)->mode == EPT_SPACE_ON_DEMAND
@@ -285,6 +286,15 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         kprintf("skiff: ept: on demand: %llu fills, peak %u of %u pool pages, %llu recycles\n",
                 (unsigned long long)guest_space.fills, guest_space.pool_peak, guest_space.pool_pages,
                 (unsigned long long)guest_space.recycles);
+    /* The guest's MTRR writes went to its shadow (vmx/msr_policy.c): the CPU's are as at boot. */
+    unsigned n_mtrr;
+    if (msr_host_mtrrs_unchanged(&n_mtrr))
+        kprintf("skiff: msr: the host's MTRRs are as at boot (%u MSRs)\n", n_mtrr);
+    else
+        kprintf("skiff: msr: error: the host's MTRRs changed during the run\n");
+    if (extable_faults)
+        kprintf("skiff: exception table: %llu fault(s) in MSR accesses for the guest fixed up (last vector %u)\n",
+                (unsigned long long)extable_faults, extable_last_vector);
     if (ender->run_status)
         return SKIFF_VMX_FAILED;
     switch (ender->end) {

@@ -491,6 +491,76 @@ static void xsetbv_bad(void)
     finish("xsetbv_bad");
 }
 
+/*
+ * msr_classes: one probe per class of Skiff's MSR policy (vmx/msr_policy.c).  Denied MSRs raise
+ * #GP (Intel PT, PEBS/DS, SMM, the overclocking mailbox, silicon debug, TME, VMX); virtualized
+ * ones take the guest's value without reaching the hardware (MTRRs, the microcode trigger;
+ * Skiff checks the host's MTRRs at the end of the run); checked ones raise #GP for what the CPU
+ * would refuse or what would reconfigure Skiff (MTRR types, DEBUGCTL.BTS, PERF_GLOBAL_CTRL
+ * reserved bits); the x2APIC ICR (0x830) raises #GP in xAPIC mode and for reserved bits, and
+ * in x2APIC mode a self-IPI written to it is pending in the IRR.
+ */
+static void msr_classes(void)
+{
+    static const uint32_t denied[] = { 0x560, 0x561, 0x570, 0x571, 0x572, 0x580, 0x581, 0x600, 0x3f1,
+                                       0x3f2, 0x3f6, 0x150, 0x1f2, 0x1f3, 0x9b, 0x9e, 0xc80, 0x982,
+                                       0x3a, 0x480, 0x48b, 0x491 };
+    uint64_t v, base, w;
+    unsigned gp = 0;
+    say("attack msr_classes: each class of the MSR policy, the x2APIC ICR in both modes");
+    for (unsigned i = 0; i < sizeof(denied) / sizeof(denied[0]); i++)
+        gp += try_wrmsr(denied[i], denied[i] == 0x570 ? 1 : (uint64_t)info->vmcs) == 13;
+    ck(gp == sizeof(denied) / sizeof(denied[0]),
+       "msr_classes: WRMSR of 22 denied MSRs (PT, DS, PEBS, SMRR, SMBASE, OC mailbox, ...) raises #GP");
+    ck(vmcall(HC_NOP, 0, 0) == 0, "msr_classes: Skiff still answers");
+
+    /* The x2APIC ICR in xAPIC mode: no such MSR (SDM Vol. 3A 11.12.1.2). */
+    try_rdmsr(0x1b, &base);
+    ck(!(base & (1u << 10)), "msr_classes: the APIC is in xAPIC mode");
+    ck(try_wrmsr(0x830, 0x000c4000ull) == 13, "msr_classes: WRMSR 0x830 in xAPIC mode raises #GP");
+    ck(try_wrmsr(0x830, 0xffffffffffffffffull) == 13, "msr_classes: WRMSR 0x830 (all ones) in xAPIC mode raises #GP");
+
+    /* Virtualized: the microcode trigger and the MTRRs. */
+    ck(try_wrmsr(0x79, (uint64_t)info->vmcs) == -1, "msr_classes: WRMSR IA32_BIOS_UPDT_TRIG is accepted (and ignored)");
+    if (try_rdmsr(0x2ff, &v) == -1) {
+        uint64_t nv = (v & ~0xffull) | 0;                        /* default type UC */
+        ck(try_wrmsr(0x2ff, nv) == -1 && try_rdmsr(0x2ff, &w) == -1 && w == nv,
+           "msr_classes: IA32_MTRR_DEF_TYPE takes the guest's value");
+        ck(try_wrmsr(0x2ff, (v & ~0xffull) | 2) == 13, "msr_classes: MTRR type 2 (reserved) raises #GP");
+        ck(try_wrmsr(0x2ff, v | (1ull << 12)) == 13, "msr_classes: IA32_MTRR_DEF_TYPE bit 12 (reserved) raises #GP");
+        ck(try_wrmsr(0x250, 0x0202020202020202ull) == 13, "msr_classes: fixed-range MTRR with type 2 raises #GP");
+        ck(try_wrmsr(0x201, 0x7ffull) == 13, "msr_classes: IA32_MTRR_PHYSMASK0 bits 10:0 (reserved) raise #GP");
+        ck(try_wrmsr(0x2ff, v) == -1, "msr_classes: IA32_MTRR_DEF_TYPE restored");
+    }
+    /* Checked: IA32_DEBUGCTL without BTS (branch records at a guest-chosen address). */
+    ck(try_wrmsr(0x1d9, 1ull << 7) == 13, "msr_classes: IA32_DEBUGCTL.TR|BTS raises #GP");
+    ck(try_wrmsr(0x1d9, 1ull << 63) == 13, "msr_classes: IA32_DEBUGCTL bit 63 (reserved) raises #GP");
+    ck(try_wrmsr(0x38f, 1ull << 63) == 13, "msr_classes: IA32_PERF_GLOBAL_CTRL bit 63 (reserved) raises #GP");
+    /* IA32_MISC_ENABLE: Skiff reads it first (a fault there is fixed up, not fatal). */
+    ck(try_wrmsr(0x1a0, 1ull << 22) == 13, "msr_classes: IA32_MISC_ENABLE.LIMIT_CPUID raises #GP");
+    ck(vmcall(HC_NOP, 0, 0) == 0, "msr_classes: Skiff still answers after the checked writes");
+
+    /* x2APIC mode, when the CPU has it (SDM Vol. 3A 11.12.5: EXTD with EN). */
+    uint32_t r[4];
+    cpuid4(1, 0, r);
+    if (!(r[2] & (1u << 21))) {
+        say("attack msr_classes: no x2APIC on this CPU");
+        finish("msr_classes");
+    }
+    ck(try_wrmsr(0x1b, base | (1u << 10) | (1u << 11)) == -1, "msr_classes: x2APIC mode on");
+    uint64_t id = 0;
+    try_rdmsr(0x802, &id);
+    ck(try_wrmsr(0x830, (id << 32) | (1u << 13) | 0x40) == 13, "msr_classes: x2APIC ICR bit 13 (reserved) raises #GP");
+    ck(try_wrmsr(0x830, (id << 32) | (1u << 17) | 0x40) == 13, "msr_classes: x2APIC ICR bit 17 (reserved) raises #GP");
+    ck(try_wrmsr(0x830, (id << 32) | (1ull << 20) | 0x40) == 13, "msr_classes: x2APIC ICR bit 20 (reserved) raises #GP");
+    ck(try_wrmsr(0x830, (id << 32) | 0x40) == -1, "msr_classes: x2APIC ICR: a fixed self-IPI, vector 0x40, is accepted");
+    uint64_t irr = 0;
+    for (int i = 0; i < 100 && !(irr & 1); i++)
+        try_rdmsr(0x822, &irr);
+    ck(irr & 1, "msr_classes: vector 0x40 is pending in the IRR (the write reached the APIC)");
+    finish("msr_classes");
+}
+
 static void console_port(void)
 {
     uint16_t p = COM1;
@@ -1139,6 +1209,8 @@ void attack_run(const char *t)
         xsetbv_bad();
     else if (streq(t, "console_port"))
         console_port();
+    else if (streq(t, "msr_classes"))
+        msr_classes();
     else if (streq(t, "port92_reset") || streq(t, "kbc_reset"))
         port_reset(t);
     else if (streq(t, "sleep_s3"))

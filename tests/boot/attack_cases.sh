@@ -8,7 +8,7 @@
 ATTACK_PAGE_CASES=(read_vmcs write_vmcs exec_vmcs write_vmxon read_ept exec_ept read_msr_bitmap
                    write_io_bitmap_a read_io_bitmap_b write_exit_stack read_host_stack write_host_pt)
 ATTACK_OK_CASES=(cr3_garbage vmx_insns cr4_vmxe cr0_bad vmx_msrs efer_reserved host_msrs apic_base
-                 bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port)
+                 bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port msr_classes)
 # Seeds and length of the fuzz runs in `make test`: 4 x 25,000 = 100,000 random instructions.
 FUZZ_TEST_SEEDS=(1 2 3 4)
 FUZZ_TEST_COUNT=25000
@@ -91,6 +91,18 @@ case_attack_vmx_insns() {
 case_attack_bad_msrs() {
     attack_ok bad_msrs
     expect '^skiff: exits: .* MSR_READ=10 MSR_WRITE=10$'
+}
+# The MSR policy's classes (vmx/msr_policy.c): each denied write named by Skiff, the fixup that
+# turned Bochs' #GP for IA32_MISC_ENABLE (which corei7_skylake_x lacks) into the guest's, and the
+# host's MTRRs untouched by the guest's virtualized writes.
+case_attack_msr_classes() {
+    attack_ok msr_classes
+    expect '^guest: ok: msr_classes: x2APIC ICR: a fixed self-IPI, vector 0x40, is accepted$'
+    expect '^guest: ok: msr_classes: vector 0x40 is pending in the IRR'
+    expect '^skiff: msr: WRMSR 0x560 value 0x[0-9a-f]+: #GP \(IA32_RTIT_OUTPUT_BASE, IA32_RTIT_OUTPUT_MASK_PTRS: Intel PT output goes to host-physical addresses'
+    expect '^skiff: msr: WRMSR 0x600 value 0x[0-9a-f]+: #GP \(IA32_DS_AREA: '
+    expect '^skiff: msr: the host.s MTRRs are as at boot \([0-9]+ MSRs\)$'
+    expect '^skiff: exception table: [1-9][0-9]* fault\(s\) in MSR accesses for the guest fixed up \(last vector 13\)$'
 }
 case_attack_vmx_msrs() {
     attack_ok vmx_msrs

@@ -25,6 +25,8 @@ CPUID_BITS = [
     (0x1, None, 2, 5, 0, "VMX hidden"),
     (0x1, None, 2, 3, 0, "MONITOR/MWAIT hidden"),
     (0x1, None, 2, 31, 1, "hypervisor bit"),
+    (0x1, None, 3, 21, 0, "debug store hidden"),
+    (0x1, None, 2, 4, 0, "debug store hidden"),
 ]
 # Bits Skiff clears when the CPU lacks the MSR the bit promises (vmx/cpuid_msr.c; SDM Vol. 4
 # Table 2-2): only emulators have such bits (Bochs' corei7_skylake_x sets DTS without
@@ -45,6 +47,8 @@ CPUINFO_REMOVED = {
     "vmx": "VMX hidden", "tpr_shadow": "VMX hidden", "vnmi": "VMX hidden",
     "flexpriority": "VMX hidden", "ept": "VMX hidden", "vpid": "VMX hidden",
     "ept_ad": "VMX hidden", "monitor": "MONITOR/MWAIT hidden",
+    "dts": "debug store hidden", "ds_cpl": "debug store hidden", "bts": "debug store hidden",
+    "pebs": "debug store hidden",
 }
 CPUINFO_ADDED = {"hypervisor": "hypervisor bit"}
 # Flags Linux itself decides differently once it sees the hypervisor bit (6.1,

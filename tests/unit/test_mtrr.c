@@ -619,6 +619,45 @@ TEST(type_names)
     CHECK_STR(mtrr_type_name(~0u), "reserved");
 }
 
+/* The guest's shadow MTRRs (mtrr_msr_get/mtrr_msr_set): what exists, what a write may hold. */
+TEST(shadow_registers_that_exist)
+{
+    struct mtrr_state s = state(39, 8, true, MTRR_DEF_E | UC);
+    uint64_t v;
+    CHECK(mtrr_msr_get(&s, 0x2ff, &v) && v == (MTRR_DEF_E | UC));
+    CHECK(mtrr_msr_get(&s, 0x20f, &v));                     /* PHYSMASK7 */
+    CHECK(!mtrr_msr_get(&s, 0x210, &v));                    /* PHYSBASE8: VCNT is 8 */
+    CHECK(!mtrr_msr_set(&s, 0x210, 6));
+    CHECK(mtrr_msr_get(&s, 0x250, &v) && mtrr_msr_get(&s, 0x26f, &v));
+    CHECK(!mtrr_msr_get(&s, 0x251, &v) && !mtrr_msr_get(&s, 0x25a, &v) && !mtrr_msr_get(&s, 0xfe, &v));
+    struct mtrr_state nofix = state(39, 8, false, 0);
+    CHECK(!mtrr_msr_get(&nofix, 0x250, &v) && !mtrr_msr_set(&nofix, 0x268, 0));
+}
+
+TEST(shadow_writes_checked)
+{
+    struct mtrr_state s = state(39, 8, true, MTRR_DEF_E | UC);
+    uint64_t v;
+    CHECK(mtrr_msr_set(&s, 0x2ff, MTRR_DEF_E | MTRR_DEF_FE | WB) && mtrr_msr_get(&s, 0x2ff, &v) &&
+          v == (MTRR_DEF_E | MTRR_DEF_FE | WB));
+    CHECK(!mtrr_msr_set(&s, 0x2ff, MTRR_DEF_E | 2));         /* reserved type */
+    CHECK(!mtrr_msr_set(&s, 0x2ff, MTRR_DEF_E | 7));
+    CHECK(!mtrr_msr_set(&s, 0x2ff, MTRR_DEF_E | 1ull << 12)); /* reserved bit */
+    CHECK(!mtrr_msr_set(&s, 0x2ff, 1ull << 9));
+    CHECK(mtrr_msr_get(&s, 0x2ff, &v) && v == (MTRR_DEF_E | MTRR_DEF_FE | WB));   /* unchanged */
+    CHECK(mtrr_msr_set(&s, 0x200, 0x7f000000ull | WT));
+    CHECK(!mtrr_msr_set(&s, 0x200, 0x100ull | WB));          /* PHYSBASE bits 11:8 */
+    CHECK(!mtrr_msr_set(&s, 0x200, (1ull << 39) | WB));      /* at MAXPHYADDR */
+    CHECK(mtrr_msr_set(&s, 0x201, 0x7fff000000ull | MTRR_PHYSMASK_VALID));
+    CHECK(!mtrr_msr_set(&s, 0x201, 0x7fff000000ull | 0x7ff)); /* PHYSMASK bits 10:0 */
+    CHECK(!mtrr_msr_set(&s, 0x201, 0xffff000000ull | MTRR_PHYSMASK_VALID));
+    CHECK(mtrr_msr_set(&s, 0x250, FIX8(WB)) && mtrr_msr_set(&s, 0x268, FIX8(WP)));
+    CHECK(!mtrr_msr_set(&s, 0x250, FIX8(WB) ^ (0x04ull << 56)));   /* type 2 in the top byte */
+    struct mtrr_state nowc = state(39, 8, true, 0);
+    nowc.cap &= ~MTRRCAP_WC;
+    CHECK(!mtrr_msr_set(&nowc, 0x2ff, MTRR_DEF_E | WC) && mtrr_msr_set(&s, 0x2ff, MTRR_DEF_E | WC));
+}
+
 UNIT_MAIN(T(bios_default_uc_masks_as_firmware_writes_them), T(bios_default_uc_types),
           T(bios_default_uc_uniform_ranges), T(bios_default_wb_pci_hole), T(fixed_ranges_every_register),
           T(fixed_rom_wt_and_wp), T(fixed_all_wb_runs_into_variable_wb), T(overlap_uc_inside_wb),
@@ -627,4 +666,5 @@ UNIT_MAIN(T(bios_default_uc_masks_as_firmware_writes_them), T(bios_default_uc_ty
           T(reserved_type_values_are_uc), T(maxphyaddr_36_39_46), T(maxphyaddr_52_above_4g),
           T(non_contiguous_mask),
           T(top_of_address_space), T(random_layouts_match_page_scan), T(read_all_registers),
-          T(read_without_fixed_and_vcnt_capped), T(type_names))
+          T(read_without_fixed_and_vcnt_capped), T(type_names),
+          T(shadow_registers_that_exist), T(shadow_writes_checked))
