@@ -2,6 +2,8 @@
  * Exception entry stubs: make every vector look the same (vector number and
  * an error code, 0 where the CPU pushes none: SDM Vol. 3A Table 6-1), save
  * the GPRs in the order of struct exc_frame and call exception_handler().
+ * It returns for an NMI (recorded for the guest, kernel/panic.c) and for a
+ * fault it skips (rdmsr_safe): the GPRs come back and IRETQ resumes.
  */
     .text
 
@@ -37,12 +39,28 @@ isr_common:
     pushq %r14
     pushq %r15
     movq %rsp, %rdi
+    movq %rsp, %rbx             /* callee-saved: the frame, for the way back */
     andq $~15, %rsp
     cld
-    call exception_handler      /* noreturn */
-1:  cli
-    hlt
-    jmp 1b
+    call exception_handler
+    movq %rbx, %rsp
+    popq %r15
+    popq %r14
+    popq %r13
+    popq %r12
+    popq %r11
+    popq %r10
+    popq %r9
+    popq %r8
+    popq %rbp
+    popq %rdi
+    popq %rsi
+    popq %rdx
+    popq %rcx
+    popq %rbx
+    popq %rax
+    addq $16, %rsp              /* vector and error code */
+    iretq
 
     .section .rodata
     .balign 8

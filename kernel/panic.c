@@ -6,8 +6,11 @@
 #include "cpu.h"
 #include "desc.h"
 #include "format.h"
+#include "mce.h"
+#include "percpu.h"
 #include "runend.h"
 #include "x86_exc.h"
+#include "vmx/nmi.h"
 
 extern char _image_start[], _image_end[];
 
@@ -44,11 +47,29 @@ static void print_control_regs(void)
             (unsigned long long)read_cr3(), (unsigned long long)read_cr4());
 }
 
-__attribute__((noreturn)) void exception_handler(struct exc_frame *f);
+void exception_handler(struct exc_frame *f);
 
-__attribute__((noreturn)) void exception_handler(struct exc_frame *f)
+/*
+ * Every host exception (kernel/isr.S).  Two return, and IRETQ resumes: an
+ * NMI (vector 2), which is the guest's (vmx/nmi.c), and a #GP of
+ * rdmsr_safe.  A machine check (vector 18) is reported and ends the run;
+ * anything else is a Skiff bug: dump and end with status 4.
+ */
+void exception_handler(struct exc_frame *f)
 {
     static int nested;
+    if (f->vector == 2) {
+        nmi_host();
+        return;
+    }
+    struct percpu *p = rdmsr(MSR_GS_BASE) ? this_cpu() : 0;
+    if (f->vector == 13 && p && p->fixup_rip) {
+        f->rip = p->fixup_rip;
+        p->fixup_rip = 0;
+        return;
+    }
+    if (f->vector == 18)
+        mce_fatal("in VMX root operation (Skiff)");
     if (nested++) {
         kprintf("skiff: HOST EXCEPTION vector=%llu while handling an exception\n",
                 (unsigned long long)f->vector);

@@ -8,6 +8,7 @@
 
 /* Layout constants shared with vmx/exit_stub.S (checked below). */
 #define PERCPU_VMCHECK_DIRTY_OFF 16
+#define PERCPU_FIXUP_RIP_OFF     48
 
 #ifndef __ASSEMBLER__
 #include <stdbool.h>
@@ -23,12 +24,14 @@ struct percpu {
     bool vmcheck_dirty;        /* this CPU's current VMCS changed beyond RIP (vmx/vmcheck_live.c) */
     struct vcpu *vcpu;         /* the vCPU this CPU runs, once it has one */
     uint64_t gdt_base, tss_base;   /* this CPU's GDT and TSS (HOST_GDTR_BASE, HOST_TR_BASE) */
+    uint64_t fixup_rip;            /* a #GP resumes here (once) when set: rdmsr_safe */
 };
 
 extern struct percpu percpu_cpu0;
 
 _Static_assert(offsetof(struct percpu, vmcheck_dirty) == PERCPU_VMCHECK_DIRTY_OFF,
                "exit_stub.S: vmcheck_dirty offset");
+_Static_assert(offsetof(struct percpu, fixup_rip) == PERCPU_FIXUP_RIP_OFF, "rdmsr_safe: fixup_rip offset");
 
 /* Point this CPU's GS base at p (done first thing on every CPU). */
 void percpu_init(struct percpu *p, uint32_t cpu, uint32_t apic_id, uint64_t gdt_base, uint64_t tss_base);
@@ -38,6 +41,28 @@ static inline struct percpu *this_cpu(void)
     struct percpu *p;
     __asm__ volatile("movq %%gs:0, %0" : "=r"(p));
     return p;
+}
+
+/*
+ * RDMSR of an MSR that may not exist (the machine-check banks of an
+ * emulator): false when it raised #GP, which kernel/panic.c then skips
+ * through this CPU's fixup_rip.
+ */
+static inline bool rdmsr_safe(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+    uint8_t ok = 0;
+    __asm__ volatile("leaq 1f(%%rip), %%r11\n\t"
+                     "movq %%r11, %%gs:%c[off]\n\t"
+                     "rdmsr\n\t"
+                     "movb $1, %[ok]\n"
+                     "1:\n\t"
+                     "movq $0, %%gs:%c[off]"
+                     : "+a"(lo), "+d"(hi), [ok] "+q"(ok)
+                     : "c"(msr), [off] "i"(PERCPU_FIXUP_RIP_OFF)
+                     : "r11", "memory");
+    *val = ((uint64_t)hi << 32) | lo;
+    return ok;
 }
 
 /* A test-and-test-and-set lock; interrupts are off in Skiff throughout. */

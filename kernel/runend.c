@@ -22,7 +22,9 @@ __attribute__((noreturn)) void run_end(int status)
     cli();
     if (ending++) /* a fault while ending: do not recurse */
         goto halt;
-    kprintf("skiff: exit status=%d\n", status);
+    /* Exactly `skiff: exit status=N`, from any CPU: a format that does not start with
+     * "skiff: " gets no `cpuN: ` tag (kernel/console.c). */
+    kprintf("%s%d\n", "skiff: exit status=", status);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */
     for (volatile int i = 0; i < 200000; i++)

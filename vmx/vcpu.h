@@ -82,6 +82,15 @@ struct vcpu {
     uint64_t guest_status;
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
+
+    /* NMIs (vmx/nmi.c); the host's NMI handler updates the first two. */
+    volatile uint32_t nmi_pending; /* NMIs for the guest not yet injected */
+    volatile uint32_t nmi_window;  /* "NMI-window exiting" is set in the VMCS */
+    volatile bool nmi_live;        /* the VMCS is current here: the NMI handler may request the window */
+    uint64_t nmi_host;             /* taken in VMX root operation on the guest's behalf */
+    uint64_t nmi_exits;            /* NMI VM exits */
+    uint64_t nmi_injected;
+    uint64_t nmi_dropped;          /* arrived while the vCPU waited for a SIPI */
 };
 
 _Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");

@@ -480,3 +480,4 @@ case_native_probe_sandy_bridge() {
     compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
 }
 source tests/boot/uefi_cases.sh
+source tests/boot/nmi_cases.sh
