@@ -144,9 +144,17 @@ enum exit_action handle_nmi_window(struct vcpu *v)
 enum exit_action handle_preemption_timer(struct vcpu *v)
 {
     /* The run-end tick (vmx_tick_ticks): the exit itself was the point; the dispatcher
-     * has already looked for the end of the run. */
-    if (!v->watchdog_ticks)
+     * has already looked for the end of the run.  A halted vCPU ticks 100 times slower. */
+    if (!v->watchdog_ticks) {
+        uint64_t want = vmx_tick_ticks * (vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT ? 100 : 1);
+        if (want > 0xffffffffull)
+            want = 0xffffffffull;
+        if (want != v->tick_value) {
+            v->tick_value = want;
+            vmcs_set(VMX_PREEMPTION_TIMER_VALUE, want);
+        }
         return EXIT_RESUME;
+    }
     return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: watchdog expired after %u ms at RIP=0x%llx",
                      skiff_cfg.watchdog_ms, (unsigned long long)v->guest_rip);
 }

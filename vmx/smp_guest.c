@@ -270,9 +270,12 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
         struct vcpu *v = vcpus[c];
         if (!v)
             continue;
-        unsigned w = 0;
-        for (; w < 1000000 && __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING; w++)
-            udelay(1);
+        /* About a second by the TSC (1 GHz assumed): udelay's port reads are far quicker in an
+         * emulator, where a vCPU's stop (its trace ring on the serial line) takes longer. */
+        uint64_t t0 = rdtsc();
+        while (rdtsc() - t0 < 1000000000ull &&
+               __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+            cpu_pause();
         if (v->smp_state == VCPU_RUNNING)
             kprintf("skiff: smp: warning: vCPU %u did not stop within about a second: "
                     "its exit counts may be incomplete\n", c);

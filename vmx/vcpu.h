@@ -81,6 +81,7 @@ struct vcpu {
     enum guest_end end;
     uint64_t guest_status;
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
+    uint64_t tick_value;           /* the run-end tick's timer value now (vmx_tick_ticks or x100 halted) */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
 
     /* NMIs (vmx/nmi.c); the host's NMI handler updates the first two. */

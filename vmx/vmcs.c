@@ -271,6 +271,7 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(EPT_POINTER, v->eptp);
     if (f->preemption_timer) {
         uint64_t t = v->watchdog_ticks ? v->watchdog_ticks : vmx_tick_ticks;
+        v->tick_value = t;
         vmcs_set(VMX_PREEMPTION_TIMER_VALUE, t > 0xffffffffull ? 0xffffffffull : t);
     }
 

@@ -33,7 +33,7 @@ extern struct vmx_features vmx_features;
  * The run-end tick (vmx/smp_guest.c): with several vCPUs and no watchdog=,
  * the VMX-preemption timer gets this value at every VM entry, so that a vCPU
  * that never exits still sees the end of the run within about a millisecond
- * of its own run time.  0 = off.
+ * of its own run time (100 ms once it halted: an idle vCPU exits rarely).  0 = off.
  */
 extern uint64_t vmx_tick_ticks;
 

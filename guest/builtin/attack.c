@@ -471,10 +471,16 @@ static volatile uint32_t ap_ready, ap_cmd, ap_sent, bsp_id, ap_disabled[BUILTIN_
 static uint32_t apic_id(void) { return LAPIC[0x20 / 4] >> 24; }
 static void nmi_count(void) { __atomic_fetch_add(&nmi_seen[apic_id() & 0xff], 1, __ATOMIC_SEQ_CST); }
 
+/* A plain MOV to (reg): the store form every APIC-write decoder takes (not MOV moffs, A3). */
+static void apic_write(unsigned off, uint32_t v)
+{
+    __asm__ volatile("movl %0, (%1)" ::"r"(v), "r"((uint64_t)LAPIC + off) : "memory");
+}
+
 static void send_ipi(uint32_t dest, uint32_t icr)
 {
-    LAPIC[0x310 / 4] = dest << 24;
-    LAPIC[0x300 / 4] = icr;
+    apic_write(0x310, dest << 24);
+    apic_write(0x300, icr);
 }
 
 static bool wait_for(volatile uint32_t *c, uint32_t want)
@@ -581,7 +587,10 @@ static uint64_t start_aps_for(const char *t, void (*ap)(uint64_t n))
     bsp_id = apic_id();
     uint64_t aps = guest_start_aps();
     ck(aps == info->ncpus - 1, "every AP started");
-    ck(wait_for(&ap_ready, (uint32_t)aps), "every AP reported its APIC id");
+    bool ready = false;
+    for (int i = 0; i < 10 && !ready; i++)
+        ready = wait_for(&ap_ready, (uint32_t)aps);
+    ck(ready, "every AP reported its APIC id");
     return aps;
 }
 
@@ -637,12 +646,13 @@ static void nmi_wait_sipi(void)
 static void ap_rename(uint64_t n)
 {
     uint32_t old = apic_id();
-    LAPIC[0x20 / 4] = (old + 8) << 24;   /* the APIC ID register */
+    apic_write(0x20, (old + 8) << 24);   /* the APIC ID register */
     ap_apic_id[n] = old;
     ap_new_id[n] = apic_id();
     uint64_t base;
     try_rdmsr(0x1b, &base);
     ap_disabled[n] = try_wrmsr(0x1b, base & ~(1ull << 11)) == -1;   /* no print here: CPU 0 talks */
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
     for (;;)
         __asm__ volatile("pause");       /* no exit: only Skiff's preemption-timer tick gets it out */
 }
