@@ -231,6 +231,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->selftest = SELFTEST_VMCHECK;
             else if (word_eq(v, vlen, "iommu"))
                 cfg->selftest = SELFTEST_IOMMU;
+            else if (word_eq(v, vlen, "mce"))
+                cfg->selftest = SELFTEST_MCE;
             else
                 ok = false;
         } else if (word_eq(w, klen, "guest_mem")) {

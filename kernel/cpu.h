@@ -12,6 +12,7 @@
 #define CR0_WP  (1ull << 16)
 #define CR0_PG  (1ull << 31)
 #define CR4_PAE (1ull << 5)
+#define CR4_MCE (1ull << 6)
 #define CR4_PGE (1ull << 7)
 #define CR4_VMXE (1ull << 13)
 #define CR4_OSXSAVE (1ull << 18)
@@ -178,6 +179,28 @@ static inline void udelay(unsigned us)
 }
 static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
+
+/*
+ * IRET to the next instruction: ends the blocking of NMIs that a VM exit
+ * caused by an NMI leaves in effect until the next IRET (SDM Vol. 3C
+ * "Updating Non-Register State" of VM exits; Vol. 3A 6.7.1 "Handling
+ * Multiple NMIs").
+ */
+static inline void iret_to_self(void)
+{
+    __asm__ volatile("movq %%ss, %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "leaq 8(%%rsp), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "pushfq\n\t"
+                     "movq %%cs, %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "leaq 1f(%%rip), %%rax\n\t"
+                     "pushq %%rax\n\t"
+                     "iretq\n"
+                     "1:"
+                     ::: "rax", "memory", "cc");
+}
 
 static inline uint64_t xgetbv(uint32_t index)
 {

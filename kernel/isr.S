@@ -2,8 +2,8 @@
  * Exception entry stubs: make every vector look the same (vector number and
  * an error code, 0 where the CPU pushes none: SDM Vol. 3A Table 6-1), save
  * the GPRs in the order of struct exc_frame and call exception_handler().
- * It returns only for a fault the exception table fixes up (kernel/extable.h),
- * with the frame's RIP at the fixup: restore everything and IRETQ there.
+ * It returns for an NMI (recorded for the guest, kernel/panic.c) and for a
+ * fault the exception table fixes up (kernel/extable.h): the GPRs come back and IRETQ resumes.
  */
     .text
 
@@ -39,10 +39,10 @@ isr_common:
     pushq %r14
     pushq %r15
     movq %rsp, %rdi
-    movq %rsp, %rbx             /* callee-saved: the frame, for the return */
+    movq %rsp, %rbx             /* callee-saved: the frame, for the way back */
     andq $~15, %rsp
     cld
-    call exception_handler      /* returns only to resume at a fixup */
+    call exception_handler
     movq %rbx, %rsp
     popq %r15
     popq %r14

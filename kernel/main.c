@@ -13,6 +13,7 @@
 #include "iommu_selftest.h"
 #include "lib.h"
 #include "mb2.h"
+#include "mce.h"
 #include "memory.h"
 #include "panic.h"
 #include "percpu.h"
@@ -51,6 +52,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     gdt_init();
     idt_init();
     percpu_init(&percpu_cpu0, 0, 0, gdt_base(), tss_base());   /* the APIC id comes with smp_init */
+    mce_init();                          /* before smp_init: the APs copy the BSP's CR4 */
     cmdline_defaults(&skiff_cfg);
 
     /* Readable bytes: the block lies below 4 GiB, all identity mapped. */
@@ -101,6 +103,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
 
     if (skiff_cfg.selftest == SELFTEST_FAULT)
         selftest_fault();
+
 
     int status = skiff_run(&skiff_cfg, &boot_info, boot_tsc_entry);
     run_end(status);

@@ -7,8 +7,11 @@
 #include "desc.h"
 #include "extable.h"
 #include "format.h"
+#include "mce.h"
+#include "percpu.h"
 #include "runend.h"
 #include "x86_exc.h"
+#include "vmx/nmi.h"
 
 extern char _image_start[], _image_end[];
 
@@ -48,13 +51,19 @@ static void print_control_regs(void)
 void exception_handler(struct exc_frame *f);
 
 /*
- * Every exception in Skiff ends here (kernel/isr.S).  A fault at an
- * instruction of the exception table (kernel/extable.h: an MSR access made for
- * the guest) resumes at its fixup; anything else is a host fault: dump, end.
+ * Every host exception (kernel/isr.S).  Two kinds return, and IRETQ resumes:
+ * an NMI (vector 2), which is the guest's (vmx/nmi.c), and a fault at an
+ * instruction of the exception table (kernel/extable.h: an MSR access made
+ * for the guest), which resumes at its fixup.  A machine check (vector 18) is
+ * reported and ends the run; anything else is a Skiff bug: dump, status 4.
  */
 void exception_handler(struct exc_frame *f)
 {
     static int nested;
+    if (f->vector == 2) {
+        nmi_host();
+        return;
+    }
     uint64_t fixup = f->vector < 32 && x86_exc((unsigned)f->vector)->cls == X86_EXC_FAULT ? extable_fixup(f->rip) : 0;
     if (fixup) {
         __atomic_add_fetch(&extable_faults, 1, __ATOMIC_RELAXED);
@@ -62,6 +71,8 @@ void exception_handler(struct exc_frame *f)
         f->rip = fixup;
         return;                                  /* isr.S: IRETQ to the fixup */
     }
+    if (f->vector == 18)
+        mce_fatal("in VMX root operation (Skiff)");
     if (nested++) {
         kprintf("skiff: HOST EXCEPTION vector=%llu while handling an exception\n",
                 (unsigned long long)f->vector);

@@ -31,7 +31,9 @@ __attribute__((noreturn)) void run_end(int status)
     }
     console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N` */
     console_check_uart();
-    kprintf("skiff: exit status=%d\n", status);
+    /* Exactly `skiff: exit status=N`, from any CPU: a format that does not start with
+     * "skiff: " gets no `cpuN: ` tag (kernel/console.c). */
+    kprintf("%s%d\n", "skiff: exit status=", status);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */
     for (volatile int i = 0; i < 200000; i++)

@@ -6,6 +6,7 @@
 #include "desc.h"
 #include "format.h"
 #include "lib.h"
+#include "mce.h"
 #include "memory.h"
 #include "percpu.h"
 #include "vmx/vmx_on.h"
@@ -302,6 +303,7 @@ void smp_ap_main(uint64_t index)
     gdt_load((uint64_t)page, (uint16_t)(glen - 1));
     lidt(&bsp_idt);
     percpu_init(&ap->pc, (uint32_t)index + 1, ap->apic_id, (uint64_t)page, (uint64_t)tss);
+    mce_init();                          /* CR4.MCE: a machine check raises #MC, not a shutdown */
 
     bool vmx = vmx_enable_ap(ap->vmxon, bsp_cr4);
     uint32_t st = AP_ONLINE | (vmx ? AP_VMXON : AP_NO_VMX);

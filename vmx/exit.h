@@ -32,6 +32,7 @@ enum exit_action handle_exception_nmi(struct vcpu *v);
 enum exit_action handle_init(struct vcpu *v);
 enum exit_action handle_sipi(struct vcpu *v);
 enum exit_action handle_preemption_timer(struct vcpu *v);
+enum exit_action handle_nmi_window(struct vcpu *v);
 
 /* Cleared while tracing, gdb or vmcheck=always must see every exit. */
 extern bool vmx_fast_cpuid;
@@ -85,5 +86,6 @@ void vcpu_print_exit_counts(const char *who, uint64_t total, const uint64_t *cou
 
 #define X86_TRAP_UD 6
 #define X86_TRAP_GP 13
+#define X86_TRAP_MC 18
 
 #endif

@@ -9,11 +9,14 @@
 #include "kernel/console.h"
 #include "kernel/format.h"
 #include "kernel/lib.h"
+#include "kernel/mce.h"
 #include "kernel/runend.h"
 #include "kernel/x86_exc.h"
 #include "vmx/exit.h"
 #include "vmx/exit_reasons.h"
 #include "vmx/gdbstub.h"
+#include "vmx/nmi.h"
+#include "vmx/smp_guest.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/trace.h"
@@ -57,6 +60,7 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EPT_VIOLATION]    = handle_ept_violation,
     [EXIT_REASON_EPT_MISCONFIG]    = handle_ept_misconfig,
     [EXIT_REASON_PREEMPTION_TIMER] = handle_preemption_timer,
+    [EXIT_REASON_NMI_WINDOW]       = handle_nmi_window,
     [EXIT_REASON_WBINVD]           = handle_wbinvd,
     [EXIT_REASON_XSETBV]           = handle_xsetbv,
 };
@@ -137,6 +141,10 @@ bool vcpu_reinject_event(struct vcpu *v)
         vmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, v->insn_len);
     if (type == INTR_TYPE_HW_EXCEPTION && x86_exc(info & 0xff)->cls == X86_EXC_FAULT)
         vmx_vmwrite(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_RFLAGS_RF);
+    /* An NMI again: its first delivery set no blocking that stays (the bit is undefined
+     * here), and an entry that injects an NMI with blocking by NMI fails (26.3.1.5). */
+    if (type == INTR_TYPE_NMI)
+        vmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI);
     vmcheck_dirty = true;
     return true;
 }
@@ -208,6 +216,9 @@ static const char *entry_failure_qual(uint64_t q)
 /* The cold ends of the dispatcher, kept out of line so the hot path stays small. */
 static __attribute__((cold, noinline)) int exit_failed_entry(struct vcpu *v, uint32_t basic)
 {
+    /* SDM 26.8: exit reason 41, a machine check during VM entry: the host's hardware. */
+    if (basic == EXIT_REASON_MCE_DURING_VMENTRY)
+        mce_fatal("during VM entry (exit reason 41)");
     /* The VMCS stays Clear after a failed VMLAUNCH (SDM 26.8). */
     if (v->quiet) {                      /* a self-test expects this; it reports it */
         v->end = GUEST_STOPPED;
@@ -229,13 +240,23 @@ static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint3
     return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: unexpected exit %s", vmx_exit_reason_name(basic));
 }
 
-/* The table dispatch proper (after the checks common to every exit). */
+/*
+ * The table dispatch proper (after the checks common to every exit).  Every
+ * exit also looks for the end of the run (a vCPU whose INIT went astray, the
+ * guest having renamed or disabled its APIC, vmx/smp_guest.c), and a resumed
+ * guest gets its pending NMI (vmx/nmi.c).
+ */
 static inline int exit_handle(struct vcpu *v, uint32_t basic)
 {
     if (__builtin_expect(basic >= EXIT_REASON_MAX || !exit_handlers[basic], 0))
         return exit_unexpected(v, basic);
     v->exit_counts[basic]++;
-    return exit_handlers[basic](v);
+    if (__builtin_expect(smp_guest_ending, 0))
+        return smp_guest_stop_ended(v);
+    int a = exit_handlers[basic](v);
+    if (__builtin_expect(a && nmi_entry_work(v), 0))
+        nmi_before_entry(v);
+    return a;
 }
 
 /* Tracing and gdb, then the dispatch: out of line, so the hot path only tail-calls. */

@@ -5,12 +5,14 @@
  */
 #include "kernel/console.h"
 #include "kernel/cpu.h"
+#include "kernel/mce.h"
 #include "kernel/memory.h"
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
 #include "vmx/ecam_write.h"
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
+#include "vmx/nmi.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_insn.h"
@@ -141,19 +143,47 @@ enum exit_action handle_triple_fault(struct vcpu *v)
 
 enum exit_action handle_exception_nmi(struct vcpu *v)
 {
-    /* Skiff intercepts no exception; reflect whatever arrives (SDM 28.2.2). */
     uint32_t info = (uint32_t)vmcs_read(VM_EXIT_INTR_INFO);
-    uint32_t type = (info >> 8) & 7, vector = info & 0xff;
-    if (type == 2) {                             /* NMI: hand it to the guest */
-        vmcs_set(VM_ENTRY_INTR_INFO_FIELD, (1u << 31) | (2u << 8) | 2);
+    uint32_t type = info & INTR_TYPE_MASK, vector = info & 0xff;
+    if (type == INTR_TYPE_NMI) {
+        /* An NMI exit (NMI exiting, SDM 25.3): NMIs stay blocked until an IRET, which
+         * Skiff does at once; an event whose delivery the NMI interrupted goes again
+         * (IDT-vectoring information, 28.2.4), the NMI is pending (vmx/nmi.c). */
+        iret_to_self();
+        v->nmi_exits++;
+        vcpu_reinject_event(v);
+        nmi_pend(v);
         return EXIT_RESUME;
     }
-    vcpu_inject_exception(v, vector, info & (1u << 11), (uint32_t)vmcs_read(VM_EXIT_INTR_ERROR_CODE));
+    /* A machine check in the guest (exception bitmap bit 18): the host's hardware failed. */
+    if (type == INTR_TYPE_HW_EXCEPTION && vector == X86_TRAP_MC)
+        mce_fatal("in the guest (VM exit: exception 18)");
+    /* Skiff intercepts no other exception; reflect whatever arrives (SDM 28.2.2). */
+    vcpu_inject_exception(v, vector, info & INTR_DELIVER_ERR, (uint32_t)vmcs_read(VM_EXIT_INTR_ERROR_CODE));
+    return EXIT_RESUME;
+}
+
+/* The guest stopped blocking NMIs (NMI-window exiting, SDM 26.7.6): vmx/nmi.c injects at entry. */
+enum exit_action handle_nmi_window(struct vcpu *v)
+{
+    (void)v;
     return EXIT_RESUME;
 }
 
 enum exit_action handle_preemption_timer(struct vcpu *v)
 {
+    /* The run-end tick (vmx_tick_ticks): the exit itself was the point; the dispatcher
+     * has already looked for the end of the run.  A halted vCPU ticks 100 times slower. */
+    if (!v->watchdog_ticks) {
+        uint64_t want = vmx_tick_ticks * (vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT ? 100 : 1);
+        if (want > 0xffffffffull)
+            want = 0xffffffffull;
+        if (want != v->tick_value) {
+            v->tick_value = want;
+            vmcs_set(VMX_PREEMPTION_TIMER_VALUE, want);
+        }
+        return EXIT_RESUME;
+    }
     return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: watchdog expired after %u ms at RIP=0x%llx",
                      skiff_cfg.watchdog_ms, (unsigned long long)v->guest_rip);
 }

@@ -13,8 +13,13 @@
  * takes the vCPU back to waiting for a SIPI.
  *
  * Ending: the first vCPU whose run ends (power-off, exit hypercall, a fault
- * Skiff stops) sends INIT to every other CPU still in the guest; their INIT
- * exit sees the run ending and stops them.
+ * Skiff stops) sends INIT to every other CPU still in the guest, by the APIC
+ * id Skiff recorded at start-up; their INIT exit sees the run ending and
+ * stops them.  The guest may have renamed or disabled its APIC, so the INIT
+ * may reach no one: every exit also looks at smp_guest_ending
+ * (vmx/exit_dispatch.c), CPUID leaves the stub's fast path, and the
+ * run-end tick (vmx_tick_ticks, the VMX-preemption timer) makes a vCPU that
+ * never exits do so within about a millisecond of its run time.
  */
 #include "vmx/smp_guest.h"
 
@@ -28,6 +33,7 @@
 #include "kernel/smp.h"
 #include "vmx/apic_icr.h"
 #include "vmx/exit.h"
+#include "vmx/nmi.h"
 #include "vmx/vmcs.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_caps.h"
@@ -39,7 +45,7 @@
 static struct vcpu *vcpus[MAX_VCPUS];
 static unsigned nvcpus;                      /* vcpus[0 .. nvcpus - 1]; NULL where a CPU has none */
 static uint64_t io_a, io_b, msr_bm;
-static uint32_t run_ending;                  /* set once, by the first vCPU to end */
+uint32_t smp_guest_ending;                   /* set once, by the first vCPU to end */
 static struct vcpu *first_end;
 
 /* The state INIT gives a CPU (SDM Vol. 3A Table 10-1): real mode at F000:FFF0, CD/NW kept (0). */
@@ -65,6 +71,7 @@ static void sipi_start(struct vcpu *v, unsigned vector)
     gs.rip = 0;
     vmcs_set_guest_state(v, &gs);                         /* activity state: active */
     init_gprs(v);
+    nmi_reset(v);
     __atomic_store_n(&v->wait_sipi, false, __ATOMIC_RELEASE);
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 }
@@ -165,7 +172,7 @@ static bool ap_wait_sipi(struct vcpu *v, unsigned *vector)
 {
     __atomic_store_n(&v->wait_sipi, true, __ATOMIC_RELEASE);
     for (;;) {
-        if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
+        if (__atomic_load_n(&smp_guest_ending, __ATOMIC_ACQUIRE))
             return false;
         uint32_t m = __atomic_exchange_n(&v->sipi_mailbox, 0, __ATOMIC_ACQ_REL);
         if (m) {
@@ -211,7 +218,7 @@ static void ap_run(unsigned cpu)
         pr_info("skiff: smp: vCPU %u: SIPI vector 0x%02x: starting in real mode at 0x%05x (%s)\n", cpu,
                 vector, vector << 12, v->launch_state == VMCS_STATE_CLEAR ? "VMLAUNCH" : "VMRESUME");
         __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
-        if (__atomic_load_n(&run_ending, __ATOMIC_SEQ_CST)) {
+        if (__atomic_load_n(&smp_guest_ending, __ATOMIC_SEQ_CST)) {
             v->in_guest = false;
             break;
         }
@@ -253,10 +260,11 @@ void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bi
 void smp_guest_end(struct vcpu *v)
 {
     uint32_t none = 0;
-    if (!__atomic_compare_exchange_n(&run_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+    if (!__atomic_compare_exchange_n(&smp_guest_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
         return;
     if (v->end != GUEST_ENDED_ELSEWHERE)
         first_end = v;
+    vmx_fast_cpuid = false;                      /* a CPUID loop then sees the end too */
     for (unsigned c = 0; c < nvcpus; c++)
         if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST))
             smp_kick(c);
@@ -271,9 +279,12 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
         struct vcpu *v = vcpus[c];
         if (!v)
             continue;
-        unsigned w = 0;
-        for (; w < 1000000 && __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING; w++)
-            udelay(1);
+        /* About a second by the TSC (1 GHz assumed): udelay's port reads are far quicker in an
+         * emulator, where a vCPU's stop (its trace ring on the serial line) takes longer. */
+        uint64_t t0 = rdtsc();
+        while (rdtsc() - t0 < 1000000000ull &&
+               __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
+            cpu_pause();
         if (v->smp_state == VCPU_RUNNING)
             kprintf("skiff: smp: warning: vCPU %u did not stop within about a second: "
                     "its exit counts may be incomplete\n", c);
@@ -287,6 +298,8 @@ void smp_guest_print_exits(void)
     uint64_t total = 0, counts[EXIT_REASON_MAX] = { 0 };
     if (nvcpus < 2) {
         vcpu_print_exit_counts("", vcpus[0]->exits, vcpus[0]->exit_counts);
+        nmi_print("", vcpus[0]);
+        nmi_print_unowned();
         return;
     }
     for (unsigned c = 0; c < nvcpus; c++) {
@@ -296,14 +309,16 @@ void smp_guest_print_exits(void)
         char who[16];
         snprintf(who, sizeof(who), "cpu%u", c);
         vcpu_print_exit_counts(who, v->exits, v->exit_counts);
+        nmi_print(who, v);
         total += v->exits;
         for (unsigned i = 0; i < EXIT_REASON_MAX; i++)
             counts[i] += v->exit_counts[i];
     }
     vcpu_print_exit_counts("", total, counts);
+    nmi_print_unowned();
 }
 
-static enum exit_action stop_ended(struct vcpu *v)
+enum exit_action smp_guest_stop_ended(struct vcpu *v)
 {
     return vcpu_stop(v, GUEST_ENDED_ELSEWHERE, 0, "vCPU %u stopped: the run ended on CPU %u", v->cpu,
                      first_end ? first_end->cpu : 0);
@@ -311,8 +326,8 @@ static enum exit_action stop_ended(struct vcpu *v)
 
 enum exit_action handle_init(struct vcpu *v)
 {
-    if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
-        return stop_ended(v);
+    if (__atomic_load_n(&smp_guest_ending, __ATOMIC_ACQUIRE))
+        return smp_guest_stop_ended(v);
     /* The BSP would restart in the firmware, which Skiff cannot give it again. */
     if (v->cpu == 0)
         return vcpu_stop(v, GUEST_RESET, 0, "reset by an INIT signal");
@@ -324,7 +339,7 @@ enum exit_action handle_init(struct vcpu *v)
 /* Only a CPU in the wait-for-SIPI activity state takes a SIPI exit; Skiff uses none. */
 enum exit_action handle_sipi(struct vcpu *v)
 {
-    if (__atomic_load_n(&run_ending, __ATOMIC_ACQUIRE))
-        return stop_ended(v);
+    if (__atomic_load_n(&smp_guest_ending, __ATOMIC_ACQUIRE))
+        return smp_guest_stop_ended(v);
     return EXIT_RESUME;
 }

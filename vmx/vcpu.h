@@ -82,11 +82,21 @@ struct vcpu {
     enum guest_end end;
     uint64_t guest_status;
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
+    uint64_t tick_value;           /* the run-end tick's timer value now (vmx_tick_ticks or x100 halted) */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
     /* MSRs Skiff keeps for the guest (vmx/exit_msr.c: the MSR policy's VIRT rows). */
     struct mtrr_state mtrr;        /* the guest's MTRRs, from the boot values on first use */
     bool mtrr_loaded;
     uint64_t perf_global_ctrl;     /* IA32_PERF_GLOBAL_CTRL when the VMCS cannot switch it */
+
+    /* NMIs (vmx/nmi.c); the host's NMI handler updates the first two. */
+    volatile uint32_t nmi_pending; /* NMIs for the guest not yet injected */
+    volatile uint32_t nmi_window;  /* "NMI-window exiting" is set in the VMCS */
+    volatile bool nmi_live;        /* the VMCS is current here: the NMI handler may request the window */
+    uint64_t nmi_host;             /* taken in VMX root operation on the guest's behalf */
+    uint64_t nmi_exits;            /* NMI VM exits */
+    uint64_t nmi_injected;
+    uint64_t nmi_dropped;          /* arrived while the vCPU waited for a SIPI */
 };
 
 _Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");

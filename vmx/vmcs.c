@@ -15,6 +15,8 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
+#include "vmx/exit.h"
+#include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/vmcs_fields.h"
 #include "vmx/vmx_errors.h"
@@ -22,6 +24,7 @@
 #include "vmx/vmx_on.h"
 
 struct vmx_features vmx_features;
+uint64_t vmx_tick_ticks;
 static int vmwrite_failures;
 
 bool vmcs_set(uint32_t field, uint64_t value)
@@ -76,7 +79,7 @@ int vmcs_load(struct vcpu *v)
 }
 
 /* Decide the controls once (SDM A.3.1-A.5: TRUE_* MSRs when BASIC bit 55 says so). */
-static void choose_controls(bool want_timer)
+static void choose_controls(bool watchdog)
 {
     const struct vmx_caps *c = &vmx_caps;
     struct vmx_features *f = &vmx_features;
@@ -85,8 +88,16 @@ static void choose_controls(bool want_timer)
     uint32_t entry_ok = vmx_allowed1(c->entry_ctls);
 
     f->unrestricted_guest = proc2_ok & SECONDARY_EXEC_UNRESTRICTED_GUEST;
-    f->preemption_timer = want_timer && (vmx_allowed1(c->pin_ctls) & PIN_BASED_VMX_PREEMPTION_TIMER);
-    f->save_preemption_timer = f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+    uint32_t pin_ok = vmx_allowed1(c->pin_ctls);
+
+    f->preemption_timer = (watchdog || vmx_tick_ticks) && (pin_ok & PIN_BASED_VMX_PREEMPTION_TIMER);
+    /* The watchdog counts the guest's whole run time; the run-end tick restarts at every entry. */
+    f->save_preemption_timer = watchdog && f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
+    /* NMIs: NMI exiting with virtual NMIs and NMI-window exiting where offered (SDM 25.6.1,
+     * 25.6.2; 26.2.1.1: virtual NMIs need NMI exiting, the NMI window needs virtual NMIs). */
+    f->nmi_exiting = pin_ok & PIN_BASED_NMI_EXITING;
+    f->virtual_nmis = f->nmi_exiting && (pin_ok & PIN_BASED_VIRTUAL_NMIS);
+    f->nmi_window = f->virtual_nmis && (vmx_allowed1(c->proc_ctls) & CPU_BASED_NMI_WINDOW_EXITING);
     f->pat = (exit_ok & VM_EXIT_LOAD_IA32_PAT) && (exit_ok & VM_EXIT_SAVE_IA32_PAT) &&
              (entry_ok & VM_ENTRY_LOAD_IA32_PAT);
     /* Intel PT and the PMU stop at VM exit (SDM Vol. 3C 25.7.1, 25.8.1, 28.3.2.1): RTIT_CTL
@@ -98,7 +109,9 @@ static void choose_controls(bool want_timer)
     f->ept_1g = c->ept_1g;
     f->ept_2m = c->ept_2m;
 
-    f->pin = vmx_adjust_controls(f->preemption_timer ? PIN_BASED_VMX_PREEMPTION_TIMER : 0,
+    f->pin = vmx_adjust_controls((f->preemption_timer ? PIN_BASED_VMX_PREEMPTION_TIMER : 0) |
+                                     (f->nmi_exiting ? PIN_BASED_NMI_EXITING : 0) |
+                                     (f->virtual_nmis ? PIN_BASED_VIRTUAL_NMIS : 0),
                                  c->pin_ctls);
     f->proc = vmx_adjust_controls(CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
                                       CPU_BASED_USE_MSR_BITMAPS |
@@ -252,7 +265,8 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(CPU_BASED_VM_EXEC_CONTROL, f->proc);
     vmcs_set(SECONDARY_VM_EXEC_CONTROL, f->proc2);
     vmcs_set(VM_EXIT_CONTROLS, f->exit);
-    vmcs_set(EXCEPTION_BITMAP, 0);
+    /* #MC only: a machine check in the guest is the host's to report (vmx/exit_misc.c). */
+    vmcs_set(EXCEPTION_BITMAP, 1u << X86_TRAP_MC);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MASK, 0);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MATCH, 0);
     vmcs_set(CR3_TARGET_COUNT, 0);
@@ -266,9 +280,11 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(TSC_OFFSET, 0);
     vmcs_set(VIRTUAL_PROCESSOR_ID, v->vpid);
     vmcs_set(EPT_POINTER, v->eptp);
-    if (f->preemption_timer)
-        vmcs_set(VMX_PREEMPTION_TIMER_VALUE,
-                 v->watchdog_ticks > 0xffffffffull ? 0xffffffffull : v->watchdog_ticks);
+    if (f->preemption_timer) {
+        uint64_t t = v->watchdog_ticks ? v->watchdog_ticks : vmx_tick_ticks;
+        v->tick_value = t;
+        vmcs_set(VMX_PREEMPTION_TIMER_VALUE, t > 0xffffffffull ? 0xffffffffull : t);
+    }
 
     /* The guest's PMU starts as the CPU's (its power-on PERF_GLOBAL_CTRL); nothing counts in VMX
      * root: 0 is loaded at exit, or, without the controls, the counters stay off for good
@@ -301,6 +317,9 @@ void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
 int vcpu_run(struct vcpu *v)
 {
     int resume = v->launch_state == VMCS_STATE_LAUNCHED;
+    v->nmi_live = true;                  /* this VMCS stays current on this CPU from now on */
+    if (nmi_entry_work(v))
+        nmi_before_entry(v);
     if (!vmcheck_before_entry(resume ? "before VMRESUME" : "before VMLAUNCH"))
         return VCPU_ENTRY_REFUSED;
     int st = vmx_enter(v, resume);

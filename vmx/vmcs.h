@@ -25,9 +25,18 @@ struct guest_start {
 struct vmx_features {
     bool unrestricted_guest, preemption_timer, save_preemption_timer, pat, ept_1g, ept_2m;
     bool perf_global;            /* IA32_PERF_GLOBAL_CTRL loaded at entry and exit */
+    bool nmi_exiting, virtual_nmis, nmi_window;   /* vmx/nmi.c */
     uint32_t pin, proc, proc2, exit, entry;
 };
 extern struct vmx_features vmx_features;
+
+/*
+ * The run-end tick (vmx/smp_guest.c): with several vCPUs and no watchdog=,
+ * the VMX-preemption timer gets this value at every VM entry, so that a vCPU
+ * that never exits still sees the end of the run within about a millisecond
+ * of its own run time (100 ms once it halted: an idle vCPU exits rarely).  0 = off.
+ */
+extern uint64_t vmx_tick_ticks;
 
 /* Allocate the VMCS page and VMCLEAR it: launch state Clear. */
 int vmcs_create(struct vcpu *v);

@@ -251,6 +251,11 @@ enum vmcs_field {
 #define INTR_TYPE_SW_EXCEPTION      (6u << 8)   /* INT3, INTO */
 #define INTR_TYPE_OTHER             (7u << 8)   /* vector 0: pending MTF VM exit */
 
+/* The guest interruptibility state (SDM Vol. 3C 25.4.2, Table 25-3). */
+#define GUEST_INTR_STATE_STI        (1u << 0)
+#define GUEST_INTR_STATE_MOV_SS     (1u << 1)
+#define GUEST_INTR_STATE_NMI        (1u << 3)   /* with "virtual NMIs": virtual-NMI blocking */
+
 /* RFLAGS.RF (SDM Vol. 3A 2.3, 18.3.1.1). */
 #define X86_RFLAGS_RF               (1ull << 16)
 

@@ -84,6 +84,10 @@ int vmx_enable(void)
             c->revision_id, c->ept_1g ? " 1G" : "", c->ept_2m ? " 2M" : "",
             proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST ? "yes" : "no",
             vmx_allowed1(c->pin_ctls) & PIN_BASED_VMX_PREEMPTION_TIMER ? "yes" : "no");
+    pr_info("skiff: vmx: NMIs: NMI exiting %s, virtual NMIs %s, NMI-window exiting %s\n",
+            vmx_allowed1(c->pin_ctls) & PIN_BASED_NMI_EXITING ? "yes" : "no",
+            vmx_allowed1(c->pin_ctls) & PIN_BASED_VIRTUAL_NMIS ? "yes" : "no",
+            vmx_allowed1(c->proc_ctls) & CPU_BASED_NMI_WINDOW_EXITING ? "yes" : "no");
 
     /* SDM 24.8: CR0 and CR4 must respect the fixed bits before VMXON. */
     uint64_t cr0 = read_cr0(), cr4 = read_cr4() | CR4_VMXE;

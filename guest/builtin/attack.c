@@ -457,6 +457,219 @@ static void exc_storm(void)
     finish("exc_storm");
 }
 
+/* ---- NMIs (issue 13): each NMI is sent only after the last one was handled ---- */
+
+#define LAPIC ((volatile uint32_t *)0xfee00000ull)   /* identity mapped; reads do not exit */
+#define ICR_NMI          0x4400u         /* delivery mode NMI (4), level assert, physical destination */
+#define ICR_ALL_BUT_SELF (3u << 18)
+#define NMI_WAIT         20000000u       /* pause loops before a missing NMI counts as lost */
+
+static volatile uint32_t nmi_seen[256];  /* NMIs the guest's handler took, by its CPU's APIC id */
+static volatile uint32_t ap_apic_id[BUILTIN_MAX_APS + 1], ap_new_id[BUILTIN_MAX_APS + 1];
+static volatile uint32_t ap_ready, ap_cmd, ap_sent, bsp_id, ap_disabled[BUILTIN_MAX_APS + 1];
+
+static uint32_t apic_id(void) { return LAPIC[0x20 / 4] >> 24; }
+static void nmi_count(void) { __atomic_fetch_add(&nmi_seen[apic_id() & 0xff], 1, __ATOMIC_SEQ_CST); }
+
+/* A plain MOV to (reg): the store form every APIC-write decoder takes (not MOV moffs, A3). */
+static void apic_write(unsigned off, uint32_t v)
+{
+    __asm__ volatile("movl %0, (%1)" ::"r"(v), "r"((uint64_t)LAPIC + off) : "memory");
+}
+
+static void send_ipi(uint32_t dest, uint32_t icr)
+{
+    apic_write(0x310, dest << 24);
+    apic_write(0x300, icr);
+}
+
+static bool wait_for(volatile uint32_t *c, uint32_t want)
+{
+    for (uint32_t i = 0; i < NMI_WAIT; i++) {
+        if (*c >= want)
+            return true;
+        __asm__ volatile("pause");
+    }
+    return false;
+}
+
+/* n NMIs to `dest`, each once `seen` counted the one before: the number handled in time. */
+static uint32_t nmi_send_counted(uint32_t dest, volatile uint32_t *seen, uint32_t n)
+{
+    for (uint32_t i = 0; i < n; i++) {
+        uint32_t before = *seen;
+        send_ipi(dest, ICR_NMI);
+        if (!wait_for(seen, before + 1))
+            return i;
+    }
+    return n;
+}
+
+/* The count stops moving (a burst has been delivered or dropped). */
+static uint32_t settle(volatile uint32_t *c)
+{
+    uint32_t last;
+    do {
+        last = *c;
+        for (volatile uint32_t i = 0; i < 200000; i++)
+            ;
+    } while (*c != last);
+    return last;
+}
+
+/* nmi_self's last round: each NMI sends the next from inside its handler, while NMIs are blocked. */
+static volatile uint32_t nmi_depth, nmi_nested, nmi_resend;
+
+static void nmi_count_resend(void)
+{
+    if (nmi_depth++)
+        nmi_nested++;
+    nmi_count();
+    if (nmi_resend) {
+        nmi_resend--;
+        send_ipi(apic_id(), ICR_NMI);
+        for (volatile uint32_t i = 0; i < 20000; i++)
+            ;                            /* it must wait for this handler's IRET */
+    }
+    nmi_depth--;
+}
+
+static void nmi_self(void)
+{
+    enum { N = 1000, BURST = 100, CHAIN = 10 };
+    guest_nmi_hook = nmi_count;
+    uint32_t me = apic_id();
+    say("attack nmi_self: %u NMIs to myself (APIC id %u) by the ICR, each after the last was handled",
+        (uint64_t)N, (uint64_t)me);
+    uint32_t got = nmi_send_counted(me, &nmi_seen[me], N);
+    say("attack nmi_self: sent %u, handled %u", (uint64_t)got, (uint64_t)nmi_seen[me]);
+    ck(got == N && nmi_seen[me] == N, "nmi_self: every NMI reached the guest's handler exactly once");
+    /* Back to back: an NMI that arrives while one is pending may merge with it, natively too. */
+    for (int i = 0; i < BURST; i++)
+        send_ipi(me, ICR_NMI);
+    uint32_t b = settle(&nmi_seen[me]) - N;
+    say("attack nmi_self: a burst of %u NMIs: %u handled", (uint64_t)BURST, (uint64_t)b);
+    ck(b >= 1 && b <= BURST, "nmi_self: a burst is handled at least once and never more often than sent");
+    uint32_t base = nmi_seen[me];
+    nmi_resend = CHAIN;
+    guest_nmi_hook = nmi_count_resend;
+    send_ipi(me, ICR_NMI);
+    bool all = wait_for(&nmi_seen[me], base + CHAIN + 1);
+    say("attack nmi_self: %u NMIs sent from inside the NMI handler: %u handled, %u nested", (uint64_t)CHAIN,
+        (uint64_t)(settle(&nmi_seen[me]) - base - 1), (uint64_t)nmi_nested);
+    ck(all && nmi_seen[me] == base + CHAIN + 1 && !nmi_nested,
+       "nmi_self: an NMI sent while NMIs are blocked arrives once, after the handler's IRET");
+    finish("nmi_self");
+}
+
+/* An AP of nmi_ipi / nmi_wait_sipi: report its APIC id, then send NMIs to CPU 0 when told. */
+static void ap_nmi_loop(uint64_t n)
+{
+    ap_apic_id[n] = apic_id();
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    for (;;) {
+        if (ap_cmd == n) {
+            ap_sent = nmi_send_counted(bsp_id, &nmi_seen[bsp_id], 200);
+            __atomic_store_n(&ap_cmd, 0, __ATOMIC_SEQ_CST);
+        }
+        __asm__ volatile("pause");
+    }
+}
+
+static uint64_t start_aps_for(const char *t, void (*ap)(uint64_t n))
+{
+    if (info->ncpus < 2) {
+        say("attack %s: needs at least 2 vCPUs (BOCHS_CPUS=2)", t);
+        guest_exit(1);
+    }
+    guest_nmi_hook = nmi_count;
+    guest_ap_hook = ap;
+    bsp_id = apic_id();
+    uint64_t aps = guest_start_aps();
+    ck(aps == info->ncpus - 1, "every AP started");
+    bool ready = false;
+    for (int i = 0; i < 10 && !ready; i++)
+        ready = wait_for(&ap_ready, (uint32_t)aps);
+    ck(ready, "every AP reported its APIC id");
+    return aps;
+}
+
+static void nmi_ipi(void)
+{
+    enum { N = 200 };
+    say("attack nmi_ipi: %u NMIs from CPU 0 to each AP, then %u from each AP to CPU 0", (uint64_t)N,
+        (uint64_t)N);
+    uint64_t aps = start_aps_for("nmi_ipi", ap_nmi_loop);
+    for (uint64_t k = 1; k <= aps; k++) {
+        uint32_t id = ap_apic_id[k];
+        uint32_t got = nmi_send_counted(id, &nmi_seen[id], N);
+        say("attack nmi_ipi: to cpu %u (APIC id %u): sent %u, handled %u", k, (uint64_t)id, (uint64_t)got,
+            (uint64_t)nmi_seen[id]);
+        ck(got == N && nmi_seen[id] == N, "nmi_ipi: every NMI to an AP reached it exactly once");
+    }
+    for (uint64_t k = 1; k <= aps; k++) {
+        uint32_t base = nmi_seen[bsp_id];
+        __atomic_store_n(&ap_cmd, (uint32_t)k, __ATOMIC_SEQ_CST);
+        while (__atomic_load_n(&ap_cmd, __ATOMIC_SEQ_CST))
+            __asm__ volatile("pause");
+        say("attack nmi_ipi: from cpu %u to CPU 0: sent %u, handled %u", k, (uint64_t)ap_sent,
+            (uint64_t)(nmi_seen[bsp_id] - base));
+        ck(ap_sent == 200 && nmi_seen[bsp_id] - base == 200, "nmi_ipi: every NMI to CPU 0 reached it exactly once");
+    }
+    finish("nmi_ipi");
+}
+
+static void nmi_wait_sipi(void)
+{
+    enum { EARLY = 50 };
+    say("attack nmi_wait_sipi: %u NMIs to all but myself while the APs wait for their SIPI "
+        "(a CPU in wait-for-SIPI state takes none)", (uint64_t)EARLY);
+    for (int i = 0; i < EARLY; i++) {
+        send_ipi(0, ICR_NMI | ICR_ALL_BUT_SELF);
+        for (volatile uint32_t w = 0; w < 20000; w++)
+            ;
+    }
+    uint64_t aps = start_aps_for("nmi_wait_sipi", ap_nmi_loop);
+    for (uint64_t k = 1; k <= aps; k++) {
+        uint32_t id = ap_apic_id[k];
+        ck(nmi_seen[id] == 0, "nmi_wait_sipi: no NMI from before its SIPI reached an AP");
+        uint32_t got = nmi_send_counted(id, &nmi_seen[id], 1);
+        say("attack nmi_wait_sipi: cpu %u (APIC id %u): %u NMI(s) after its start, %u handled", k,
+            (uint64_t)id, (uint64_t)got, (uint64_t)nmi_seen[id]);
+        ck(got == 1 && nmi_seen[id] == 1, "nmi_wait_sipi: an NMI after the start reached the AP once");
+    }
+    finish("nmi_wait_sipi");
+}
+
+/* An AP of apic_rename: move its xAPIC id away (read/write on some CPUs; Bochs ignores it), turn
+ * its APIC off (IA32_APIC_BASE enable bit: no IPI reaches it), then spin without a single exit. */
+static void ap_rename(uint64_t n)
+{
+    uint32_t old = apic_id();
+    apic_write(0x20, (old + 8) << 24);   /* the APIC ID register */
+    ap_apic_id[n] = old;
+    ap_new_id[n] = apic_id();
+    uint64_t base;
+    try_rdmsr(0x1b, &base);
+    ap_disabled[n] = try_wrmsr(0x1b, base & ~(1ull << 11)) == -1;   /* no print here: CPU 0 talks */
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __asm__ volatile("pause");       /* no exit: only Skiff's preemption-timer tick gets it out */
+}
+
+static void apic_rename(void)
+{
+    say("attack apic_rename: each AP changes its APIC id, disables its APIC and spins; then CPU 0 "
+        "ends the run");
+    uint64_t aps = start_aps_for("apic_rename", ap_rename);
+    for (uint64_t k = 1; k <= aps; k++) {
+        say("attack apic_rename: cpu %u: APIC id %u -> %u, APIC %s", k, (uint64_t)ap_apic_id[k],
+            (uint64_t)ap_new_id[k], ap_disabled[k] ? "disabled" : "still enabled");
+        ck(ap_disabled[k], "apic_rename: the AP disabled its APIC");
+    }
+    finish("apic_rename");
+}
+
 static int try_xsetbv(uint32_t idx, uint64_t v)
 {
     return GUEST_FAULT("xsetbv", "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
@@ -1205,6 +1418,14 @@ void attack_run(const char *t)
         init_self();
     else if (streq(t, "exc_storm"))
         exc_storm();
+    else if (streq(t, "nmi_self"))
+        nmi_self();
+    else if (streq(t, "nmi_ipi"))
+        nmi_ipi();
+    else if (streq(t, "nmi_wait_sipi"))
+        nmi_wait_sipi();
+    else if (streq(t, "apic_rename"))
+        apic_rename();
     else if (streq(t, "xsetbv_bad"))
         xsetbv_bad();
     else if (streq(t, "console_port"))

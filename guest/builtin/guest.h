@@ -16,6 +16,12 @@ void check(bool ok, const char *what);   /* "guest: ok: ..." / "guest: FAILED: .
 uint64_t vmcall(uint64_t nr, uint64_t a, uint64_t b);
 __attribute__((noreturn)) void guest_exit(uint64_t status);
 
+/* NMI handler of a test (vector 2), and an AP's part of a test (after it reported in). */
+extern void (*volatile guest_nmi_hook)(void);
+extern void (*volatile guest_ap_hook)(uint64_t n);
+/* Start every AP as test_smp does (INIT-SIPI-SIPI); the number of APs up. */
+uint64_t guest_start_aps(void);
+
 /* Run guest_test=NAME when it is one of attack.c's; returns only for other names. */
 void attack_run(const char *name);
 

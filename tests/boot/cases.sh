@@ -489,3 +489,4 @@ source tests/boot/memtest_cases.sh
 source tests/boot/apic_cases.sh
 source tests/boot/iommu_cases.sh
 source tests/boot/cpus_cases.sh
+source tests/boot/nmi_cases.sh
