@@ -998,7 +998,7 @@ static const uint8_t fz_weight[FZ_KINDS] = { 8, 8, 6, 6, 5, 3, 3, 3, 2, 2, 3, 3,
 static uint16_t fz_out_port(void)
 {
     switch (pick(5)) {
-    case 0: return (uint16_t)(0x80 + pick(16));                 /* DMA page registers, POST */
+    case 0: return (uint16_t)(0x80 + pick(13));                 /* DMA page registers, POST; a dword stays below 0x92 */
     case 1: return 0x3ff;                                      /* console scratch (intercepted) */
     case 2: return (uint16_t)(0x100 + pick(0x70));             /* unassigned */
     case 3: return (uint16_t)(0x300 + pick(0x70));             /* unassigned */
