@@ -133,19 +133,12 @@ bool vcpu_reinject_event(struct vcpu *v)
         return false;
     uint32_t type = info & INTR_TYPE_MASK;
     uint32_t err = (info & INTR_DELIVER_ERR) ? (uint32_t)vmcs_read(IDT_VECTORING_ERROR_CODE) : 0;
-    /* A re-injected fault has RF in its image as at its first delivery: the CPU set it there. */
-    vmx_vmwrite(VM_ENTRY_INTR_INFO_FIELD, info & (INTR_VALID | INTR_TYPE_MASK | INTR_DELIVER_ERR | 0xff));
-    if (info & INTR_DELIVER_ERR)
-        vmx_vmwrite(VM_ENTRY_EXCEPTION_ERROR_CODE, err);
-    if (type == INTR_TYPE_SW_INTR || type == INTR_TYPE_PRIV_SW_EXCEPTION || type == INTR_TYPE_SW_EXCEPTION)
-        vmx_vmwrite(VM_ENTRY_INSTRUCTION_LEN, v->insn_len);
-    if (type == INTR_TYPE_HW_EXCEPTION && x86_exc(info & 0xff)->cls == X86_EXC_FAULT)
-        vmx_vmwrite(GUEST_RFLAGS, vmcs_read(GUEST_RFLAGS) | X86_RFLAGS_RF);
+    /* The same event again: a re-injected fault has RF in its image as at its first delivery. */
+    inject_event(type, info & 0xff, info & INTR_DELIVER_ERR, err, v->insn_len);
     /* An NMI again: its first delivery set no blocking that stays (the bit is undefined
      * here), and an entry that injects an NMI with blocking by NMI fails (26.3.1.5). */
     if (type == INTR_TYPE_NMI)
         vmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) & ~GUEST_INTR_STATE_NMI);
-    vmcheck_dirty = true;
     return true;
 }
 
