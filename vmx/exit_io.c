@@ -1,10 +1,11 @@
 /*
  * I/O instructions (SDM Vol. 3C 26.1.3, exit qualification Table 28-5).
  *
- * The guest owns the machine's ports: the I/O bitmaps make only the ports in
- * io_intercepts[] exit.  Those are Skiff's console UART (the guest's output is
- * passed through, so Skiff sees it), and the ports through which a guest
- * powers off or resets the machine, which Skiff must see to report them.
+ * The guest owns the machine's ports: the I/O bitmaps make only these exit:
+ * Skiff's console UART (the guest's output is passed through, so Skiff sees
+ * it), PCI configuration mechanism #1 (vmx/exit_pci.c), and every byte of
+ * the registers through which a guest powers off, sleeps or resets the
+ * machine (the rows of vmx/io_policy.c), which Skiff must see to report.
  */
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"

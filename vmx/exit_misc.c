@@ -21,7 +21,6 @@
 #define RFLAGS_IF (1ull << 9)
 #define ACTIVITY_HLT 1
 #define EPT_QUAL_NMI_UNBLOCKING (1u << 12)   /* SDM Vol. 3C 28.2.1 Table 28-7 */
-#define INTERRUPTIBILITY_NMI (1ull << 3)     /* blocking by NMI, 25.4.2 Table 25-3 */
 
 enum exit_action handle_hlt(struct vcpu *v)
 {
@@ -113,7 +112,7 @@ enum exit_action handle_ept_violation(struct vcpu *v)
 
     if (f == EPT_FILL_MAPPED || f == EPT_FILL_RECYCLED) {
         if (!vcpu_reinject_event(v) && (vcpu_qual(v) & EPT_QUAL_NMI_UNBLOCKING))
-            vmcs_set(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | INTERRUPTIBILITY_NMI);
+            vmcs_set(GUEST_INTERRUPTIBILITY_INFO, vmcs_read(GUEST_INTERRUPTIBILITY_INFO) | GUEST_INTR_STATE_NMI);
         return EXIT_RESUME;
     }
     kprintf("skiff: EPT violation: %s of GPA 0x%llx at guest RIP 0x%llx (qualification 0x%llx%s): %s\n",
