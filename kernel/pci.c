@@ -33,8 +33,11 @@ void pci_cfg_write(struct pci_addr a, unsigned size, uint32_t value)
 
 unsigned pci_find_cap(struct pci_addr fn, uint8_t id)
 {
+    fn.reg = PCI_VENDOR_ID;
+    if (pci_cfg_read(fn, 2) == 0xffff)           /* no function there */
+        return 0;
     fn.reg = PCI_STATUS;
-    if ((pci_cfg_read(fn, 2) & PCI_STATUS_CAP_LIST) == 0 || pci_cfg_read((struct pci_addr){ fn.bus, fn.dev, fn.fn, 0 }, 2) == 0xffff)
+    if (!(pci_cfg_read(fn, 2) & PCI_STATUS_CAP_LIST))
         return 0;
     fn.reg = PCI_CAPABILITY_LIST;
     unsigned off = pci_cfg_read(fn, 1) & 0xfc;
