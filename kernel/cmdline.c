@@ -242,6 +242,9 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
             ok = cmdline_parse_u64(v, vlen, &ms) && ms > 0 && ms <= 3600000;
             if (ok)
                 cfg->watchdog_ms = (uint32_t)ms;
+        } else if (word_eq(w, klen, "hlt")) {
+            ok = word_eq(v, vlen, "exit") || word_eq(v, vlen, "pass");
+            cfg->hlt_exit = word_eq(v, vlen, "exit");
         } else if (word_eq(w, klen, "vmcheck")) {
             static const char *const modes[] = { "on", "off", "warn", "always" };
             ok = false;

@@ -21,7 +21,6 @@ static struct {
     uint32_t baud;
     enum log_level level;
     uint32_t early_len;
-    bool guest_midline;     /* the guest's output left a line unfinished */
     enum screen_kind screen;
     bool screen_pending;    /* the screen may be attached later: keep what is said until then */
     bool screen_explicit;   /* console=...screen... */
@@ -188,20 +187,18 @@ void console_check_uart(void)
          st.divisor, con.baud, st.lcr, st.mcr, (st.iir & 0xc0) == 0xc0 ? "on" : "off", ok ? "" : ": restored");
 }
 
-void console_guest_byte(uint16_t port, char c)
-{
-    con_lock();
-    serial_putc(port, c);                /* waits for THR empty */
-    con.guest_midline = c != '\n';
-    con_unlock();
-}
+volatile bool console_guest_wrote;
 
-/* Skiff's lines start at the beginning of a line, even when the guest left one unfinished. */
+/* Skiff's lines start at the beginning of a line, even when the guest may have left one
+ * unfinished (console.h); the screen shows only Skiff's lines, so it needs no break. */
 static void line_start(void)
 {
-    if (con.guest_midline) {
-        con.guest_midline = false;
-        con_put(0, '\n');
+    if (!console_guest_wrote)
+        return;
+    console_guest_wrote = false;
+    if (con.ready && !con.none) {
+        serial_putc(con.port, '\r');
+        serial_putc(con.port, '\n');
     }
 }
 

@@ -19,8 +19,19 @@ void console_screen_init(const struct mb2_info *mb);
 void console_set_level(enum log_level level);
 bool console_enabled(enum log_level level);
 void console_flush(void);
-/* The guest wrote c to the shared console UART: send it whole, between Skiff's lines. */
-void console_guest_byte(uint16_t port, char c);
+/*
+ * The guest writes the console UART directly (vmx/exit_io.c), so Skiff cannot
+ * see where it left the line: once the guest has run after Skiff's last byte,
+ * Skiff's next line starts with a line break on the serial line.  The VMX
+ * layer calls console_guest_resumes() before it lets the guest run again: one
+ * load unless Skiff printed since.
+ */
+extern volatile bool console_guest_wrote;
+static inline void console_guest_resumes(void)
+{
+    if (!console_guest_wrote)
+        console_guest_wrote = true;
+}
 /* While several CPUs run the guest, Skiff's `skiff: ` lines become `skiff: cpuN: `. */
 void console_set_cpu_tags(bool on);
 /* The run end: read the console UART back (vmx/exit_io.c keeps the guest off its settings), say

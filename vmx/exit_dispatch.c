@@ -249,6 +249,8 @@ static inline int exit_handle(struct vcpu *v, uint32_t basic)
     int a = exit_handlers[basic](v);
     if (__builtin_expect(a && nmi_entry_work(v), 0))
         nmi_before_entry(v);
+    if (a)
+        console_guest_resumes();
     return a;
 }
 

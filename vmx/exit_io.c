@@ -28,28 +28,37 @@
 #define REP_CHUNK 4096   /* iterations per exit before re-executing, so a long REP stays preemptible */
 
 /*
- * Skiff's console UART is shared with the guest.  Skiff makes it look
- * infinitely fast: the line-status register always reports the transmitter
- * empty, and a byte written to the transmit register waits until the real
- * UART can take it.  Guest output is never lost, and a guest that polls the
- * UART before each byte does not exit over and over.
+ * Skiff's console UART is shared with the guest, and the guest's output runs
+ * at the bare machine's speed: the registers a driver touches per byte go to
+ * the UART directly, and only those through which a guest could silence or
+ * garble Skiff's lines exit (PC16550D register map):
  *
- * The line settings are Skiff's: the guest sees its own copy of them and the
- * real UART keeps the ones serial_init gave it (PC16550D register map), so no
- * guest can silence or garble Skiff's lines:
+ *   register            exits                  the guest reads / reaches the UART
+ *   THR/RBR, IER        only while DLAB=1      the UART's (DLAB=1: DLL/DLM below)
+ *   DLL/DLM (DLAB=1)    yes                    what it wrote / never (Skiff's divisor stays)
+ *   FCR / IIR           yes                    IIR, FIFO bits its own / FIFO reset and trigger; FIFO stays on
+ *   LCR                 yes                    what it wrote / never (8N1, no break, DLAB off)
+ *   MCR                 yes                    what it wrote / OUT1/OUT2; DTR and RTS on, loopback off
+ *   LSR                 no                     the UART's
+ *   SCR                 yes                    the UART's (no driver polls it: an exit to count, for tests)
+ *   MSR                 only in loopback       the UART's (loopback: emulated)
  *
- *   register            guest reads            reaches the UART
- *   DLL/DLM (DLAB=1)    what it wrote          never (Skiff's divisor stays)
- *   LCR                 what it wrote          never (8N1, no break, DLAB off)
- *   FCR / IIR           IIR, FIFO bits its own FIFO reset and trigger; FIFO stays on
- *   MCR                 what it wrote          OUT1/OUT2; DTR and RTS on, loopback off
- *   MSR                 loopback emulated      read through
- *   IER, SCR, THR, RBR  the UART's             passed through
+ * The real UART's DLAB is never set, so the guest's DLAB is Skiff's to keep:
+ * while it is set, offsets 0 and 1 exit and are the guest's divisor latch;
+ * while the guest's MCR asks for loopback, its MSR reads exit and reflect MCR
+ * (io_bitmap_build keeps the bitmaps in step, on the LCR or MCR exit).
+ *
+ * The guest polls the real LSR, so its bytes are never lost: Skiff waits for
+ * THR empty before each byte of its own, and its FIFO is always on.  Skiff's
+ * lines start at the beginning of a line (kernel/console.c: a line break
+ * first when the guest ran since Skiff's last line).  With several vCPUs, a
+ * guest byte sent from another CPU while Skiff prints can land inside
+ * Skiff's line (README, "The console").
  *
  * IER is the guest's: the UART's interrupt line goes to the guest's PIC or
  * IOAPIC (Skiff polls and takes no interrupts), so its receive and THRE
  * interrupts work as on hardware; Skiff's own bytes may raise THRE too.
- * Wider accesses that touch the UART are split into bytes (an 8-bit device).
+ * Wider accesses that touch an exiting register are split into bytes.
  *
  * Not mediated here: the chipset decode of the UART's ports, e.g. the LPC
  * bridge's I/O decode registers (Intel PCH LPC 0:31.0, 0x80 LPC_IOD and 0x82
@@ -58,7 +67,7 @@
  * and QEMU decode COM1 unconditionally.
  */
 enum {
-    UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3, UART_MCR = 4, UART_LSR = 5, UART_MSR = 6,
+    UART_DATA = 0, UART_IER = 1, UART_FCR = 2, UART_LCR = 3, UART_MCR = 4, UART_LSR = 5, UART_MSR = 6, UART_SCR = 7,
 };
 #define UART_LCR_DLAB 0x80
 #define UART_MCR_LOOP 0x10
@@ -73,6 +82,8 @@ static bool console_access(uint16_t port, unsigned size)
     return !skiff_cfg.console_none && port < skiff_cfg.serial_port + 8u && port + size > skiff_cfg.serial_port;
 }
 
+static void io_bitmap_build(void);
+
 static uint8_t uart_in(unsigned reg)
 {
     uint16_t p = (uint16_t)(skiff_cfg.serial_port + reg);
@@ -84,7 +95,6 @@ static uint8_t uart_in(unsigned reg)
     case UART_FCR:  return (uint8_t)((inb(p) & 0x0f) | ((guest_uart.fcr & 1) ? 0xc0 : 0));   /* IIR */
     case UART_LCR:  return guest_uart.lcr;
     case UART_MCR:  return m;
-    case UART_LSR:  return inb(p) | 0x60;                /* THR empty, transmitter idle */
     case UART_MSR:
         if (!(m & UART_MCR_LOOP))
             return inb(p);
@@ -103,7 +113,7 @@ static void uart_out(unsigned reg, uint8_t v)
         if (dlab)
             guest_uart.dll = v;
         else
-            console_guest_byte(p, (char)v);              /* waits for THR empty */
+            outb(p, v);                                  /* a wide access that reached THR */
         return;
     case UART_IER:
         if (dlab)
@@ -120,9 +130,17 @@ static void uart_out(unsigned reg, uint8_t v)
         outb(p, (uint8_t)((v & 0xce) | 0x01));
         return;
     case UART_LCR:
+        if ((guest_uart.lcr ^ v) & UART_LCR_DLAB) {
+            guest_uart.lcr = v;
+            io_bitmap_build();                           /* offsets 0 and 1 exit while DLAB is set */
+        }
         guest_uart.lcr = v;
         return;
     case UART_MCR:
+        if ((guest_uart.mcr ^ v) & UART_MCR_LOOP) {
+            guest_uart.mcr = v;
+            io_bitmap_build();                           /* MSR exits while loopback is on */
+        }
         guest_uart.mcr = v;
         outb(p, (uint8_t)((v & 0x0c) | 0x03));
         return;
@@ -213,7 +231,12 @@ static void io_bitmap_set(uint8_t *a, uint8_t *b, uint32_t port, uint32_t n)
 
 static uint8_t *io_bitmap_a, *io_bitmap_b;
 
-/* Every byte of every policy row, PCI configuration mechanism #1 and the console UART exit. */
+/*
+ * Every byte of every policy row, PCI configuration mechanism #1 and the console UART's line
+ * settings exit (the table above).  The bitmaps are shared by every vCPU and read by the CPU
+ * at each I/O instruction (SDM Vol. 3C 25.6.4); the UART's rows change with the guest's DLAB
+ * and loopback bits, which are one device's state whichever vCPU set them.
+ */
 static void io_bitmap_build(void)
 {
     memset(io_bitmap_a, 0, PAGE_SIZE);
@@ -221,8 +244,15 @@ static void io_bitmap_build(void)
     for (unsigned i = 0; i < io_policy.n; i++)
         io_bitmap_set(io_bitmap_a, io_bitmap_b, io_policy.regs[i].port, io_policy.regs[i].width);
     io_bitmap_set(io_bitmap_a, io_bitmap_b, PCI_CONFIG_ADDRESS, 8);
-    if (!skiff_cfg.console_none)
-        io_bitmap_set(io_bitmap_a, io_bitmap_b, skiff_cfg.serial_port, 8);
+    if (skiff_cfg.console_none)
+        return;
+    uint16_t u = skiff_cfg.serial_port;
+    io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_FCR, 3);           /* FCR/IIR, LCR, MCR */
+    io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_SCR, 1);
+    if (guest_uart.lcr & UART_LCR_DLAB)
+        io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_DATA, 2);      /* DLL, DLM */
+    if (guest_uart.mcr & UART_MCR_LOOP)
+        io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_MSR, 1);
 }
 
 void io_bitmap_init(uint8_t *a, uint8_t *b)

@@ -22,14 +22,25 @@
 #define ACTIVITY_HLT 1
 #define EPT_QUAL_NMI_UNBLOCKING (1u << 12)   /* SDM Vol. 3C 28.2.1 Table 28-7 */
 
+/* CPU 0's guest halted with interrupts off (RIP: the HLT, or the instruction after it). */
+static enum exit_action halted_for_good(struct vcpu *v, uint64_t rip)
+{
+    return vcpu_stop(v, GUEST_HALTED, 1, "halted with interrupts disabled at RIP=0x%llx: it can never run again",
+                     (unsigned long long)rip);
+}
+
+/*
+ * HLT exits only with hlt=exit (or gdb=): by default the guest halts in VMX
+ * non-root operation as on the bare machine, and only the watchdog tells a
+ * guest that halted for good (handle_preemption_timer).
+ */
 enum exit_action handle_hlt(struct vcpu *v)
 {
     /* An AP's vCPU halted with interrupts off is how a guest stops its other CPUs
      * (before a power-off, say): only INIT, SIPI or NMI wake it, as on hardware. */
     if (!(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF) && v->cpu == 0) {
         vcpu_skip_insn(v);
-        return vcpu_stop(v, GUEST_HALTED, 1, "halted with interrupts disabled at RIP=0x%llx: "
-                         "it can never run again", (unsigned long long)v->guest_rip);
+        return halted_for_good(v, v->guest_rip);
     }
     /* Wait for the next interrupt as the CPU would: HLT activity state (SDM 25.4.2).
      * The HLT retires, so STI/MOV-SS blocking ends with it. */
@@ -182,6 +193,12 @@ enum exit_action handle_preemption_timer(struct vcpu *v)
             vmcs_set(VMX_PREEMPTION_TIMER_VALUE, want);
         }
         return EXIT_RESUME;
+    }
+    /* The watchdog found CPU 0's guest in the HLT activity state with interrupts off: only an NMI,
+     * INIT or SMI could wake it, and HLT did not exit (hlt=pass), so say what it did. */
+    if (v->cpu == 0 && vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT && !(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF)) {
+        kprintf("skiff: watchdog: expired after %u ms with the guest halted\n", skiff_cfg.watchdog_ms);
+        return halted_for_good(v, v->guest_rip - 1);   /* RIP follows the HLT (one byte, 0xf4) */
     }
     return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: watchdog expired after %u ms at RIP=0x%llx",
                      skiff_cfg.watchdog_ms, (unsigned long long)v->guest_rip);

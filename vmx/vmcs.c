@@ -15,6 +15,7 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
+#include "kernel/skiff.h"
 #include "vmx/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"
@@ -113,7 +114,9 @@ static void choose_controls(bool watchdog)
                                      (f->nmi_exiting ? PIN_BASED_NMI_EXITING : 0) |
                                      (f->virtual_nmis ? PIN_BASED_VIRTUAL_NMIS : 0),
                                  c->pin_ctls);
-    f->proc = vmx_adjust_controls(CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
+    /* HLT stays in the guest (an idle guest costs no exit) unless hlt=exit, or gdb= may stop on it. */
+    bool hlt = skiff_cfg.hlt_exit || skiff_cfg.gdb_port;
+    f->proc = vmx_adjust_controls((hlt ? CPU_BASED_HLT_EXITING : 0) | CPU_BASED_USE_IO_BITMAPS |
                                       CPU_BASED_USE_MSR_BITMAPS |
                                       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
                                   c->proc_ctls);
@@ -322,6 +325,7 @@ int vcpu_run(struct vcpu *v)
         nmi_before_entry(v);
     if (!vmcheck_before_entry(resume ? "before VMRESUME" : "before VMLAUNCH"))
         return VCPU_ENTRY_REFUSED;
+    console_guest_resumes();
     int st = vmx_enter(v, resume);
     if (st) {
         vmx_report_fail(resume ? "VMRESUME" : "VMLAUNCH", st);

@@ -192,11 +192,11 @@ static void string_io(const char *t)
 {
     uint64_t n = 4;
     if (streq(t, "insb_skiff")) {
-        say("attack insb_skiff: rep insb from COM1 (intercepted) into Skiff's VMCS at %x", info->vmcs);
-        __asm__ volatile("rep insb" : "+D"(*(uint64_t[]){ info->vmcs }), "+c"(n) : "d"(COM1) : "memory");
+        say("attack insb_skiff: rep insb from COM1's LCR (intercepted) into Skiff's VMCS at %x", info->vmcs);
+        __asm__ volatile("rep insb" : "+D"(*(uint64_t[]){ info->vmcs }), "+c"(n) : "d"(COM1 + 3) : "memory");
     } else if (streq(t, "outsb_skiff")) {
-        say("attack outsb_skiff: rep outsb to COM1 from Skiff's image at %x", info->skiff_start);
-        __asm__ volatile("rep outsb" : "+S"(*(uint64_t[]){ info->skiff_start }), "+c"(n) : "d"(COM1) : "memory");
+        say("attack outsb_skiff: rep outsb to COM1's LCR (intercepted) from Skiff's image at %x", info->skiff_start);
+        __asm__ volatile("rep outsb" : "+S"(*(uint64_t[]){ info->skiff_start }), "+c"(n) : "d"(COM1 + 3) : "memory");
     } else {
         say("attack insb_native: rep insb from port 0x80 (not intercepted) into Skiff's VMCS at %x", info->vmcs);
         __asm__ volatile("rep insb" : "+D"(*(uint64_t[]){ info->vmcs }), "+c"(n) : "d"(0x80) : "memory");

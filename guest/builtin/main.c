@@ -33,7 +33,7 @@ void (*volatile guest_nmi_hook)(void);
 void (*volatile guest_ap_hook)(uint64_t n);
 const struct builtin_info *info;
 
-/* ---- port I/O on COM1: every access is an exit Skiff passes through ---- */
+/* ---- port I/O on COM1: THR and LSR go to the UART directly, without an exit ---- */
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
@@ -45,11 +45,9 @@ static inline uint8_t inb(uint16_t port)
 
 static void putc_com1(char c)
 {
-    do
-        exits.io++;
-    while (!(inb(COM1 + 5) & 0x20));
+    while (!(inb(COM1 + 5) & 0x20))
+        ;
     outb(COM1, (uint8_t)c);
-    exits.io++;
 }
 
 static void puts_com1(const char *s)
@@ -303,9 +301,12 @@ static void test_xsetbv(void)
 
 static void test_string_io(void)
 {
-    static const char msg[] = "guest: rep outsb to COM1 passes through\r\n";
-    /* One exit for the whole REP OUTSB. */
-    exits.io++;
+    /* THR does not exit (DLAB is clear): no exit for the whole REP OUTSB, so it is as fast as on the
+     * bare machine, and as there it may send no more than the FIFO holds (16 bytes, PC16550D) at once. */
+    static const char msg[] = "guest: outsb\r\n";
+    _Static_assert(sizeof(msg) - 1 <= 16, "one FIFO's worth");
+    while (!(inb(COM1 + 5) & 0x40))              /* transmitter empty: the FIFO is free */
+        ;
     __asm__ volatile("rep outsb" ::"S"(msg), "c"(sizeof(msg) - 1), "d"(COM1) : "memory");
 }
 
@@ -319,8 +320,7 @@ static void test_hlt(void)
     outb(0x21, 0xfe); outb(0xa1, 0xff);
     outb(0x43, 0x30);
     outb(0x40, 0xa9); outb(0x40, 0x04);
-    exits.hlt++;
-    __asm__ volatile("sti; hlt; cli" ::: "memory");
+    __asm__ volatile("sti; hlt; cli" ::: "memory");     /* no exit: HLT stays in the guest (hlt=pass) */
     outb(0x21, 0xff);
     check(timer_ticks == 1, "hlt: woken by the timer interrupt");
 }

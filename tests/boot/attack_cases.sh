@@ -170,15 +170,15 @@ case_attack_insb_skiff() {
     local addr
     addr=$(sed -nE "s/^guest: attack insb_skiff: .* Skiff's VMCS at (0x[0-9a-f]+)$/\1/p" "$LOG")
     [ -n "$addr" ] || { fail "no address from the guest"; return 1; }
-    expect_verdict_stop "stopped: INS to port 0x3f8 at linear $addr reaches memory outside the guest"
+    expect_verdict_stop "stopped: INS to port 0x3fb at linear $addr reaches memory outside the guest"
 }
 
 case_attack_outsb_skiff() {
     boot attack_outsb_skiff "$ATTACK_EMU" "guest_test=outsb_skiff"
     local addr
     addr=$(sed -nE 's/^skiff: resident phys=(0x[0-9a-f]+)-.*/\1/p' "$LOG")
-    expect "^guest: attack outsb_skiff: rep outsb to COM1 from Skiff's image at $addr$"
-    expect_verdict_stop "stopped: OUTS to port 0x3f8 at linear $addr reaches memory outside the guest"
+    expect "^guest: attack outsb_skiff: rep outsb to COM1's LCR \\(intercepted\\) from Skiff's image at $addr$"
+    expect_verdict_stop "stopped: OUTS to port 0x3fb at linear $addr reaches memory outside the guest"
 }
 
 # INS from a port Skiff does not intercept: the CPU's own write meets the EPT.

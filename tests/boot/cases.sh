@@ -6,7 +6,7 @@ source tests/boot/lib.sh
 
 BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
             bochs_skylake bochs_sandy_bridge bochs_lynnfield bochs_penryn_no_ept bochs_ryzen_no_vmx
-            selftest_vmx guest_write_skiff guest_read_skiff guest_exec_skiff guest_hlt_cli
+            selftest_vmx guest_write_skiff guest_read_skiff guest_exec_skiff guest_hlt_cli guest_hlt_cli_watchdog
             guest_triple_fault guest_watchdog bad_guest_test
             multiboot_guest multiboot_mem_limit bad_module_not_elf bad_module_truncated_bzimage
             bad_module_huge_initrd bad_module_syntax linux_skylake linux_smp linux_smp4 linux_sandy_bridge
@@ -55,7 +55,7 @@ expect_builtin_guest_run() {
         '^guest: ok: vmcall: HC_NOP returns 0$' '^guest: ok: vmcall: bad pointer returns HC_EFAULT$' \
         '^guest: ok: cr: CR4.VMXE reads as 0$' '^guest: ok: cr: setting CR4.VMXE raises #GP$' \
         '^guest: ok: vmx: VMXON raises #UD$' \
-        '^guest: rep outsb to COM1 passes through$' '^guest: ok: hlt: woken by the timer interrupt$' \
+        '^guest: outsb$' '^guest: ok: hlt: woken by the timer interrupt$' \
         '^guest: done, 0 check\(s\) failed$' '^guest: exits expected: ' \
         '^skiff: guest exited with status 0$' '^skiff: exits: total=[0-9]+ '
     expect_not '^guest: FAILED'
@@ -144,10 +144,25 @@ case_guest_exec_skiff() {
     expect_skiff_page_violation "instruction fetch"
 }
 
+# HLT exits only with hlt=exit: then the verdict comes at the HLT itself.
 case_guest_hlt_cli() {
-    boot guest_hlt_cli bochs:corei7_skylake_x "guest_test=hlt_cli"
+    boot guest_hlt_cli bochs:corei7_skylake_x "guest_test=hlt_cli hlt=exit"
     expect '^skiff: guest halted with interrupts disabled at RIP=0x[0-9a-f]+: it can never run again$'
-    expect '^skiff: exits: total=[0-9]+ HLT=1 '
+    expect '^skiff: exits: total=[0-9]+ HLT=1( |$)'
+    expect_status 1 bochs:
+}
+
+# By default HLT stays in the guest: the watchdog finds it halted with interrupts off, at the same
+# RIP as the HLT exit names, and the run has no HLT exit.
+case_guest_hlt_cli_watchdog() {
+    boot guest_hlt_cli_watchdog bochs:corei7_skylake_x "guest_test=hlt_cli watchdog=300"
+    expect_order '^skiff: watchdog: expired after 300 ms with the guest halted$' \
+        '^skiff: guest halted with interrupts disabled at RIP=0x[0-9a-f]+: it can never run again$'
+    expect_not '^skiff: exits: .* HLT='
+    local a b
+    a=$(sed -nE 's/^skiff: guest halted with interrupts disabled at RIP=(0x[0-9a-f]+).*/\1/p' "$TESTDIR/guest_hlt_cli.log")
+    b=$(sed -nE 's/^skiff: guest halted with interrupts disabled at RIP=(0x[0-9a-f]+).*/\1/p' "$LOG")
+    [ -z "$a" ] || [ "$a" = "$b" ] || fail "the watchdog names RIP $b, the HLT exit named $a"
     expect_status 1 bochs:
 }
 

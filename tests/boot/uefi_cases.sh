@@ -35,9 +35,9 @@ case_uefi_bochs_multiboot() {
 }
 
 # Linux reaches its initramfs.  With no ACPI tables it cannot power off: `poweroff -f`
-# ends in "reboot: System halted" (HLT with interrupts off), Skiff's halted verdict.
+# ends in "reboot: System halted" (HLT with interrupts off), Skiff's halted verdict (hlt=exit).
 case_uefi_bochs_linux() {
-    BOCHS_FW=uefi linux_boot uefi_bochs_linux corei7_skylake_x "guest_mem=128M" 400 || return 1
+    BOCHS_FW=uefi linux_boot uefi_bochs_linux corei7_skylake_x "guest_mem=128M hlt=exit" 400 || return 1
     expect_uefi_report
     expect_order '^skiff: launching the guest' \
         "^SKIFF-LINUX-OK uname=$(cat "$BUILD/linux/kernel-version") hypervisor=yes vmx=no nproc=1$" \

@@ -286,6 +286,18 @@ TEST(guest_mem)
     CHECK_BAD("guest_mem=-1G");
 }
 
+TEST(hlt)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_EQ(cfg.hlt_exit, false);
+    CHECK_EQ(parse("hlt=exit"), 0);
+    CHECK_EQ(cfg.hlt_exit, true);
+    CHECK_EQ(parse("hlt=pass"), 0);
+    CHECK_EQ(cfg.hlt_exit, false);
+    CHECK_BAD("hlt=");
+    CHECK_BAD("hlt=on");
+}
+
 TEST(watchdog)
 {
     CHECK_EQ(parse("watchdog=5000"), 0);
@@ -482,6 +494,6 @@ TEST(parse_size)
 }
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
-          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(iommu_policy), T(guest_mem), T(watchdog),
+          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(iommu_policy), T(guest_mem), T(hlt), T(watchdog),
           T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))
