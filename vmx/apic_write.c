@@ -15,6 +15,7 @@
 #include "vmx/smp_guest.h"
 
 uint64_t apic_write_page;                /* the APIC page's address, 0 = writes not trapped */
+uint64_t apic_writes_trapped, apic_icr_writes_trapped;   /* the run's counts (all vCPUs) */
 
 #define APIC_ICR_LOW  0x300
 #define APIC_ICR_HIGH 0x310
@@ -35,6 +36,9 @@ static const char *apic_store(struct vcpu *v, uint64_t pa, unsigned size, uint64
      * ends the simulation on any other write), except in the ICR: every IPI passes Skiff whole.
      */
     bool architectural = size == 4 && !(off & 0xf);
+    __atomic_fetch_add(&apic_writes_trapped, 1, __ATOMIC_RELAXED);
+    if (off < APIC_ICR_END && off + size > APIC_ICR_LOW)
+        __atomic_fetch_add(&apic_icr_writes_trapped, 1, __ATOMIC_RELAXED);
     if (!architectural && off < APIC_ICR_END && off + size > APIC_ICR_LOW)
         return "to the ICR other than a 32-bit aligned store";
     volatile uint32_t *apic = (volatile uint32_t *)apic_write_page;   /* identity mapped */

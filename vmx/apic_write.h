@@ -9,6 +9,9 @@
 
 /* Set before the EPT is built, which then maps this page read-only. */
 extern uint64_t apic_write_page;
+/* The guest's APIC writes that exited (MMIO writes to the page, x2APIC ICR WRMSRs), all vCPUs;
+ * of them, writes to the ICR.  Printed at the run end with several vCPUs. */
+extern uint64_t apic_writes_trapped, apic_icr_writes_trapped;
 
 /* An EPT violation at gpa: true when it was a write to the APIC page, with the action. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa, enum exit_action *act);

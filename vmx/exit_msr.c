@@ -12,6 +12,7 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "vmx/apic_icr.h"
+#include "vmx/apic_write.h"
 #include "vmx/exit.h"
 #include "vmx/msr_policy.h"
 #include "vmx/mtrr.h"
@@ -148,6 +149,8 @@ static bool h_x2apic_icr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val
         return rdmsr_safe(msr, val);
     if (*val & X2APIC_ICR_RESERVED)
         return false;
+    __atomic_fetch_add(&apic_writes_trapped, 1, __ATOMIC_RELAXED);
+    __atomic_fetch_add(&apic_icr_writes_trapped, 1, __ATOMIC_RELAXED);
     /* INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c). */
     if (smp_guest_multi() && smp_guest_icr_write((uint32_t)*val, (uint32_t)(*val >> 32)))
         return true;

@@ -32,6 +32,7 @@
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
 #include "vmx/apic_icr.h"
+#include "vmx/apic_write.h"
 #include "vmx/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcs.h"
@@ -316,6 +317,8 @@ void smp_guest_print_exits(void)
     }
     vcpu_print_exit_counts("", total, counts);
     nmi_print_unowned();
+    kprintf("skiff: apic: %llu guest APIC writes trapped (%llu ICR)\n", (unsigned long long)apic_writes_trapped,
+            (unsigned long long)apic_icr_writes_trapped);
 }
 
 enum exit_action smp_guest_stop_ended(struct vcpu *v)
