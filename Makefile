@@ -28,7 +28,8 @@ FUZZ_SEED ?= 100
 FUZZ_SEEDS ?= 8
 FUZZ_COUNT ?= 100000
 SOAK_EXITS ?= 50000000
-all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf
+all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf \
+     $(BUILD)/guest/perf.elf
 
 help:
 	@echo "Skiff make targets:"
@@ -38,7 +39,8 @@ help:
 	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
-	@echo "  bench   exit costs, boot cost, size, Linux overhead (build/bench.json)"
+	@echo "  bench   exit costs, boot cost, size, Linux overhead, workload phases, Linux SMP"
+	@echo "          (build/bench.json); BENCH_ONLY=exits,linux,perf,smp runs some sections"
 	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300), then the"
 	@echo "          fuzz guest in Bochs: FUZZ_SEEDS seeds from FUZZ_SEED, FUZZ_COUNT instructions each"
 	@echo "  soak    the exit soak in Bochs: SOAK_EXITS exits (default 50000000), leak and output checks"
@@ -121,7 +123,15 @@ $(BUILD)/guest/probe.elf: $(PROBE_OBJS) guest/probe/probe.ld
 	@echo "  LD      $@"
 	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/probe/probe.ld -o $@ $(PROBE_OBJS)
 
-guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf
+# The workload guest: COM1 output, idle and timer phases, natively and under Skiff (make bench).
+PERF_OBJS := $(BUILD)/gobj32/guest/perf/entry.S.o $(BUILD)/gobj32/guest/perf/main.c.o
+
+$(BUILD)/guest/perf.elf: $(PERF_OBJS) guest/perf/perf.ld
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/perf/perf.ld -o $@ $(PERF_OBJS)
+
+guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf $(BUILD)/guest/perf.elf
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"
@@ -177,4 +187,5 @@ soak:
 clean:
 	rm -rf $(BUILD)
 
--include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(PROBE_OBJS:.o=.d)
+-include $(KERNEL_OBJS:.o=.d) $(BUILTIN_OBJS:.o=.d) $(MBTEST_OBJS:.o=.d) $(BENCH_OBJS:.o=.d) $(PROBE_OBJS:.o=.d) \
+           $(PERF_OBJS:.o=.d)

@@ -50,6 +50,10 @@ static __attribute__((noinline)) enum exit_action hc_slow(struct vcpu *v)
         ret = r->rax == HC_TSC ? rdtsc() : boot_tsc_entry;
         r->rdx = ret >> 32;          /* 32-bit callers read EDX:EAX */
         break;
+    case HC_EXIT_COUNT:
+        ret = v->exits;              /* the dispatcher has counted this exit already */
+        r->rdx = ret >> 32;
+        break;
     default:
         ret = HC_ENOSYS;
         break;

@@ -12,6 +12,7 @@
 #define HC_EXIT   2   /* RBX = status: the guest is done */
 #define HC_TSC    3   /* returns Skiff's TSC (also EDX = bits 63:32, for 32-bit callers) */
 #define HC_ENTRY_TSC 4 /* the TSC at Skiff's first instruction, its Multiboot2 entry (EDX as HC_TSC) */
+#define HC_EXIT_COUNT 5 /* this vCPU's VM exits so far, this VMCALL's own included (EDX as HC_TSC) */
 
 #define HC_ENOSYS ((unsigned long long)-1)   /* no such hypercall */
 #define HC_EFAULT ((unsigned long long)-2)   /* a pointer does not reach guest memory */

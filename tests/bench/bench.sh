@@ -12,7 +12,17 @@
 #     in the same Bochs: exits by reason and the wall-time ratio.
 #  3. The loadable image size without the embedded guests, and the pages Skiff
 #     withholds from a 128 MiB guest.
-# Prints a table and writes the same figures to BUILD/bench.json.
+#  4. The workload guest (guest/perf/) natively and under Skiff (console on COM1,
+#     Skiff's default), corei7_skylake_x, 1 CPU: each phase (com1, idle, timer)
+#     timed by wall clock between its mark lines (tests/bench/phase_times.py
+#     follows the serial log), its TSC delta and, under Skiff, its exits.
+#  5. Linux with 2 and 4 CPUs (BOCHS_CPUS), under Skiff and natively: wall-time
+#     ratios, exits by reason (the total line), the guest APIC writes trapped.
+# BENCH_ONLY=SECTION[,SECTION...] runs some: exits (1), linux (2), perf (4),
+# smp (5); default all.  The size (3) is measured every time.
+# Prints a table and writes the figures to BUILD/bench.json: the sections run
+# replace their own keys, keys of sections not run stay from earlier runs
+# ("measured" says when each section last ran).
 set -uo pipefail
 BUILD=${1:-build}
 export BUILD
@@ -20,8 +30,20 @@ export BUILD
 source tests/boot/lib.sh
 out=$BUILD/bench.json
 die() { echo "bench: $*" >&2; exit 1; }
+only=${BENCH_ONLY:-exits,linux,perf,smp}
+want() { [[ ",$only," == *",$1,"* ]]; }
+for s in ${only//,/ }; do
+    case $s in exits|linux|perf|smp) ;; *) die "BENCH_ONLY: unknown section '$s' (exits, linux, perf, smp)" ;; esac
+done
+frag=$BUILD/bench.d
+rm -rf "$frag"
+mkdir -p "$frag"
+# section_time NAME START: how long section NAME took, for the summary.
+section_time() { awk -v a="$2" -v b="$(date +%s.%N)" 'BEGIN { printf "%.1f", b - a }' > "$frag/$1.seconds"; }
 
 # --- 1. exit costs and boot ----------------------------------------------------
+if want exits; then
+ts=$(date +%s.%N)
 MODULE_FILES="$BUILD/guest/bench.elf" MODULES="    module2 /boot/bench.elf guest=multiboot" \
     boot bench_guest bochs:corei7_skylake_x "console=none" 120
 grep -q '^bench: done' "$LOG" || die "the benchmark guest did not finish (see $LOG)"
@@ -34,22 +56,63 @@ boot=$(sed -nE 's/^bench: first_tsc=.* boot=([0-9]+)$/\1/p' "$LOG")
 stub=$(objdump -d --no-show-raw-insn "$BUILD/skiff.elf" | sed -n '/<vmx_exit_stub>:/,/vmresume/p')
 cpuid_vmx=$(echo "$stub" | grep -cE '\s(vmread|vmwrite)\s')
 cpuid_path=$(echo "$stub" | grep -cE '^\s*[0-9a-f]+:')
+cat > "$frag/exits.json" <<JSON
+{"cpuid_exit_instructions": $cpuid0, "cpuid_skiff_leaf_exit_instructions": $cpuids,
+ "vmcall_exit_instructions": $vmcall, "rdmsr_exit_instructions": $rdmsr,
+ "out_exit_instructions": $outp, "cpuid_fast_path_vmx_accesses": $cpuid_vmx,
+ "cpuid_fast_path_instructions": $cpuid_path, "boot_instructions": $boot}
+JSON
+section_time exits "$ts"
+fi
+
+# exits_json LOG: the `skiff: exits: total=` line as {reason: count}; with several vCPUs
+# the per-vCPU lines (`skiff: exits: cpuN total=...`) come first and the sum last.
+exits_json() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+line = [l for l in open(sys.argv[1], errors="replace") if re.match(r"^skiff: exits: total=", l)]
+d = {}
+for kv in (line[-1].split()[2:] if line else []):
+    k, _, v = kv.partition("=")
+    if k != "total" and v.isdigit():
+        d[k] = int(v)
+print(json.dumps(d))
+PY
+}
 
 # --- 2. Linux under Skiff and natively ----------------------------------------
-tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || die "cannot build the Linux inputs"
-t0=$(date +%s.%N)
-BOCHS_BAD_MSRS=1 MODULE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
-MODULES="    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
+# linux_run CPUS NAME TIMEOUT: Linux under Skiff, then natively, with CPUS CPUs; sets
+# skiff_wall, native_wall, ratio and LOG (Skiff's serial log).
+linux_run() {
+    local cpus=$1 name=$2 t0 t1 native_out
+    t0=$(date +%s.%N)
+    BOCHS_CPUS=$cpus BOCHS_BAD_MSRS=1 MODULE_FILES="$BUILD/linux/vmlinuz $BUILD/linux/initrd.img" \
+    MODULES="    module2 /boot/vmlinuz guest=linux console=ttyS0 quiet cryptomgr.notests panic=-1
     module2 /boot/initrd.img initrd" \
-    boot bench_linux bochs:corei7_skylake_x:128 "guest_mem=128M" 300
-t1=$(date +%s.%N)
-grep -q '^SKIFF-LINUX-OK' "$LOG" || die "Linux under Skiff did not reach its marker (see $LOG)"
-skiff_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
-exits_line=$(grep '^skiff: exits: ' "$LOG")
+        boot "$name" bochs:corei7_skylake_x:128 "guest_mem=128M" "$3"
+    t1=$(date +%s.%N)
+    grep -q '^SKIFF-LINUX-OK' "$LOG" || die "Linux ($cpus CPUs) under Skiff did not reach its marker (see $LOG)"
+    skiff_wall=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')
+    native_out=$(BOCHS_CPUS=$cpus LINUX_TIMEOUT=$3 LINUX_MEM=128 tests/linux/native.sh) ||
+        die "native Linux boot ($cpus CPUs) failed: $native_out"
+    native_wall=$(echo "$native_out" | sed -nE 's/.*wall=([0-9.]+)s.*/\1/p')
+    ratio=$(awk -v a="$skiff_wall" -v b="$native_wall" 'BEGIN { printf "%.3f", a / b }')
+}
+
+if want linux || want smp; then
+    tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || die "cannot build the Linux inputs"
+fi
+if want linux; then
+ts=$(date +%s.%N)
+linux_run 1 bench_linux 300
 withheld=$(sed -nE "s/^skiff: ept: guest-physical = host-physical minus Skiff's ([0-9]+) pages.*/\\1/p" "$LOG")
-native_out=$(LINUX_MEM=128 tests/linux/native.sh) || die "native Linux boot failed: $native_out"
-native_wall=$(echo "$native_out" | sed -nE 's/.*wall=([0-9.]+)s.*/\1/p')
-ratio=$(awk -v a="$skiff_wall" -v b="$native_wall" 'BEGIN { printf "%.3f", a / b }')
+ex=$(exits_json "$LOG")
+cat > "$frag/linux.json" <<JSON
+{"withheld_pages": $withheld, "linux_exits": $ex, "linux_wall_skiff_s": $skiff_wall,
+ "linux_wall_native_s": $native_wall, "linux_wall_ratio": $ratio}
+JSON
+section_time linux "$ts"
+fi
 
 # --- 3. size: loadable bytes (PT_LOAD file sizes) minus the embedded built-in guest ---
 image=$(python3 - "$BUILD/skiff.elf" <<'PY'
@@ -65,49 +128,186 @@ for l in subprocess.run(["nm", elf], capture_output=True, text=True).stdout.spli
 print(load - (syms["builtin_guest_image_end"] - syms["builtin_guest_image"]))
 PY
 )
+echo "{\"image_bytes\": $image}" > "$frag/size.json"
 
-python3 - "$out" <<PY
-import json, sys
-exits = {}
-for kv in """$exits_line""".split()[2:]:
-    k, _, v = kv.partition("=")
-    if k != "total":
-        exits[k] = int(v)
-d = {
-    "cpuid_exit_instructions": int("$cpuid0"),
-    "cpuid_skiff_leaf_exit_instructions": int("$cpuids"),
-    "vmcall_exit_instructions": int("$vmcall"),
-    "rdmsr_exit_instructions": int("$rdmsr"),
-    "out_exit_instructions": int("$outp"),
-    "cpuid_fast_path_vmx_accesses": int("$cpuid_vmx"),
-    "cpuid_fast_path_instructions": int("$cpuid_path"),
-    "boot_instructions": int("$boot"),
-    "image_bytes": int("$image"),
-    "withheld_pages": int("$withheld"),
-    "linux_exits": exits,
-    "linux_exits_total": sum(exits.values()),
-    "linux_wall_skiff_s": float("$skiff_wall"),
-    "linux_wall_native_s": float("$native_wall"),
-    "linux_wall_ratio": float("$ratio"),
+# --- 4. the workload guest natively and under Skiff -----------------------------
+# perf_boot native|skiff: one boot with all three phases; phase_times.py follows
+# the serial log meanwhile and leaves `phase NAME SECONDS` lines in NAME.times.
+perf_boot() {
+    local kind=$1 name=perf_$1 poller
+    local elf=$BUILD/guest/perf.elf args="perf=com1,idle,timer"
+    rm -f "$TESTDIR/$name.log" "$TESTDIR/$name.times"
+    python3 tests/bench/phase_times.py "$TESTDIR/$name.log" "$TESTDIR/$name.times" 900 &
+    poller=$!
+    if [ "$kind" = native ]; then
+        NATIVE_FILES=$elf boot_native "$name" bochs:corei7_skylake_x "    multiboot /boot/perf.elf $args" 600
+    else
+        MODULE_FILES=$elf MODULES="    module2 /boot/perf.elf guest=multiboot $args" \
+            boot "$name" bochs:corei7_skylake_x "" 600
+    fi
+    kill "$poller" 2>/dev/null
+    wait "$poller" 2>/dev/null
+    grep -q '^perf: end$' "$LOG" || die "the workload guest did not finish ($kind, see $LOG)"
 }
-json.dump(d, open(sys.argv[1], "w"), indent=2)
+
+if want perf; then
+ts=$(date +%s.%N)
+perf_boot native
+perf_boot skiff
+grep -qE '^skiff: (cpu0: )?guest powered off \(port 0x8900\)$' "$TESTDIR/perf_skiff.log" ||
+    die "the workload guest's power-off was not reported under Skiff (see $TESTDIR/perf_skiff.log)"
+python3 - "$TESTDIR/perf_native" "$TESTDIR/perf_skiff" "$frag/perf.json" <<'PY'
+import json, re, sys
+def load(base):
+    times = {}
+    for l in open(base + ".times"):
+        p = l.split()
+        if p[0] == "phase":
+            times[p[1]] = float(p[2])
+    tsc, exits, mode = {}, {}, None
+    for l in open(base + ".log", errors="replace"):
+        m = re.match(r"^perf: (com1|idle|timer) .*tsc=([0-9]+)$", l.strip())
+        if m:
+            tsc[m.group(1)] = int(m.group(2))
+        m = re.match(r"^perf: (com1|idle|timer) exits=([0-9]+|native)$", l.strip())
+        if m:
+            exits[m.group(1)] = int(m.group(2)) if m.group(2).isdigit() else None
+        m = re.match(r"^perf: timer .*mode=(\S+)", l.strip())
+        if m:
+            mode = m.group(1)
+    for ph in ("com1", "idle", "timer"):
+        if ph not in times or ph not in tsc:
+            sys.exit(f"bench: {base}: no wall time or tsc for phase {ph}")
+    return times, tsc, exits, mode
+nt, ntsc, _, nmode = load(sys.argv[1])
+st, stsc, sx, smode = load(sys.argv[2])
+n = 102400
+res = 0.01                                   # phase_times.py polls every 10 ms
+d = {
+    "phase_wall_resolution_s": res,
+    "com1_bytes_per_s_native": round(n / nt["com1"], 1),
+    "com1_bytes_per_s_skiff": round(n / st["com1"], 1),
+    "com1_throughput_ratio": round((n / st["com1"]) / (n / nt["com1"]), 3),
+    "com1_exits": sx["com1"],
+    "idle_exits": sx["idle"],
+    "idle_exits_per_second": round(sx["idle"] / st["idle"], 1),
+    "timer_loop_ratio": round(st["timer"] / nt["timer"], 3),
+    "timer_exits": sx["timer"],
+    "timer_mode_native": nmode,
+    "timer_mode_skiff": smode,
+}
+for ph in ("com1", "idle", "timer"):
+    d[f"{ph}_wall_native_s"] = nt[ph]
+    d[f"{ph}_wall_skiff_s"] = st[ph]
+    d[f"{ph}_tsc_native"] = ntsc[ph]
+    d[f"{ph}_tsc_skiff"] = stsc[ph]
+json.dump(d, open(sys.argv[3], "w"))
+PY
+[ $? -eq 0 ] || die "cannot compute the workload figures"
+section_time perf "$ts"
+fi
+
+# --- 5. Linux with 2 and 4 CPUs ----------------------------------------------------
+if want smp; then
+ts=$(date +%s.%N)
+linux_run 2 bench_linux_smp2 900
+s2=$skiff_wall n2=$native_wall r2=$ratio ex2=$(exits_json "$LOG")
+linux_run 4 bench_linux_smp4 900
+s4=$skiff_wall n4=$native_wall r4=$ratio ex4=$(exits_json "$LOG")
+# Skiff's run-end line `skiff: apic: N guest APIC writes trapped (M ICR)`, when it prints one.
+apic_n=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \(([0-9]+) ICR\)$/\1/p' "$LOG" | tail -n 1)
+apic_icr=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \(([0-9]+) ICR\)$/\2/p' "$LOG" | tail -n 1)
+if [ -n "$apic_n" ]; then
+    apic_src='"skiff: apic: line (4-CPU run)"'
+else
+    apic_n=$(echo "$ex4" | python3 -c 'import json, sys; print(json.load(sys.stdin).get("EPT_VIOLATION", 0))')
+    apic_icr=null
+    apic_src='"EPT_VIOLATION exits of the 4-CPU run (no skiff: apic: line)"'
+fi
+cat > "$frag/smp.json" <<JSON
+{"linux_smp2_wall_skiff_s": $s2, "linux_smp2_wall_native_s": $n2, "linux_smp2_wall_ratio": $r2,
+ "linux_smp2_exits": $ex2,
+ "linux_smp4_wall_skiff_s": $s4, "linux_smp4_wall_native_s": $n4, "linux_smp4_wall_ratio": $r4,
+ "linux_smp4_exits": $ex4,
+ "linux_smp_apic_write_exits": $apic_n, "linux_smp_apic_icr_write_exits": $apic_icr,
+ "linux_smp_apic_write_exits_source": $apic_src}
+JSON
+section_time smp "$ts"
+fi
+
+# --- the table and bench.json ----------------------------------------------------
+python3 - "$out" "$frag" "$only" "$(git describe --always --dirty 2>/dev/null || echo unknown)" <<'PY'
+import glob, json, os, sys, time
+out, frag, only, version = sys.argv[1:5]
+try:
+    d = json.load(open(out))
+except (OSError, ValueError):
+    d = {}
+measured = d.get("measured", {})
+stamp = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()) + " " + version
+new = {}
+for f in sorted(glob.glob(os.path.join(frag, "*.json"))):
+    sec = os.path.basename(f)[:-5]
+    new.update(json.load(open(f)))
+    measured[sec] = stamp
+for f in sorted(glob.glob(os.path.join(frag, "*.seconds"))):
+    new[f"bench_{os.path.basename(f)[:-8]}_seconds"] = float(open(f).read())
+d.update(new)
+if "linux_exits" in d:
+    d["linux_exits_total"] = sum(d["linux_exits"].values())
+d["measured"] = measured
+json.dump(d, open(out, "w"), indent=2)
+
 rows = [
-    ("CPUID leaf 0 round trip (fast path)", d["cpuid_exit_instructions"], "host instructions", "<= 30"),
-    ("CPUID Skiff leaf round trip (C)", d["cpuid_skiff_leaf_exit_instructions"], "host instructions", ""),
-    ("VMCALL no-op round trip (C dispatcher)", d["vmcall_exit_instructions"], "host instructions", "<= 60"),
-    ("RDMSR IA32_FEATURE_CONTROL round trip", d["rdmsr_exit_instructions"], "host instructions", ""),
-    ("OUT to an intercepted port round trip", d["out_exit_instructions"], "host instructions", ""),
-    ("VMREAD/VMWRITE per CPUID exit", d["cpuid_fast_path_vmx_accesses"], "", "<= 4"),
-    ("boot: entry to first guest instruction", d["boot_instructions"], "host instructions", "<= 1000000"),
-    ("loadable image without guests", d["image_bytes"], "bytes", "<= 98304"),
-    ("pages withheld from a 128 MiB guest", d["withheld_pages"], "pages", ""),
-    ("Linux boot wall time under Skiff", d["linux_wall_skiff_s"], "s", ""),
-    ("Linux boot wall time native", d["linux_wall_native_s"], "s", ""),
-    ("Linux wall-time ratio Skiff/native", d["linux_wall_ratio"], "", "<= 1.10"),
+    ("CPUID leaf 0 round trip (fast path)", "cpuid_exit_instructions", "host instructions", "<= 30"),
+    ("CPUID Skiff leaf round trip (C)", "cpuid_skiff_leaf_exit_instructions", "host instructions", ""),
+    ("VMCALL no-op round trip (C dispatcher)", "vmcall_exit_instructions", "host instructions", "<= 60"),
+    ("RDMSR IA32_FEATURE_CONTROL round trip", "rdmsr_exit_instructions", "host instructions", ""),
+    ("OUT to an intercepted port round trip", "out_exit_instructions", "host instructions", ""),
+    ("VMREAD/VMWRITE per CPUID exit", "cpuid_fast_path_vmx_accesses", "", "<= 4"),
+    ("boot: entry to first guest instruction", "boot_instructions", "host instructions", "<= 1000000"),
+    ("loadable image without guests", "image_bytes", "bytes", "<= 98304"),
+    ("pages withheld from a 128 MiB guest", "withheld_pages", "pages", ""),
+    ("Linux boot wall time under Skiff", "linux_wall_skiff_s", "s", ""),
+    ("Linux boot wall time native", "linux_wall_native_s", "s", ""),
+    ("Linux wall-time ratio Skiff/native", "linux_wall_ratio", "", "<= 1.10"),
+    ("COM1 bytes/s native", "com1_bytes_per_s_native", "bytes/s", ""),
+    ("COM1 bytes/s under Skiff", "com1_bytes_per_s_skiff", "bytes/s", ""),
+    ("COM1 throughput ratio Skiff/native", "com1_throughput_ratio", "", ">= 0.9"),
+    ("COM1 phase exits (102400 bytes)", "com1_exits", "exits", ""),
+    ("idle phase exits (100 ticks)", "idle_exits", "exits", ""),
+    ("idle exits per second", "idle_exits_per_second", "exits/s", "0"),
+    ("timer loop wall ratio Skiff/native", "timer_loop_ratio", "", "<= 1.1"),
+    ("timer phase exits (2000 wakeups)", "timer_exits", "exits", ""),
+    ("Linux 2 CPUs wall-time ratio", "linux_smp2_wall_ratio", "", "<= 1.05"),
+    ("Linux 4 CPUs wall-time ratio", "linux_smp4_wall_ratio", "", "<= 1.05"),
+    ("Linux 4 CPUs guest APIC writes trapped", "linux_smp_apic_write_exits", "exits", "bring-up only"),
 ]
 print(f"{'measure':<42}{'value':>12}  {'unit':<18}{'target':<10}")
-for name, val, unit, target in rows:
-    print(f"{name:<42}{val:>12}  {unit:<18}{target:<10}")
-print("Linux guest exits by reason: " + ", ".join(f"{k}={v}" for k, v in sorted(exits.items(), key=lambda kv: -kv[1])))
-print(f"written to {sys.argv[1]}")
+for name, key, unit, target in rows:
+    if key in d:
+        print(f"{name:<42}{str(d[key]):>12}  {unit:<18}{target:<10}")
+if "perf" in measured and "com1_wall_native_s" in d:
+    print("workload guest phases (wall s native/Skiff, tsc native/Skiff, Skiff exits):")
+    for ph in ("com1", "idle", "timer"):
+        print(f"  {ph:<6} wall {d[ph + '_wall_native_s']}/{d[ph + '_wall_skiff_s']} s"
+              f"  tsc {d[ph + '_tsc_native']}/{d[ph + '_tsc_skiff']}  exits {d[ph + '_exits']}")
+    print(f"  timer mode: native {d.get('timer_mode_native')}, Skiff {d.get('timer_mode_skiff')}")
+    res = d.get("phase_wall_resolution_s", 0.01)
+    short = [ph for ph in ("com1", "idle", "timer") if d[ph + "_wall_native_s"] < 5 * res]
+    if short:
+        print(f"  note: native {', '.join(short)} shorter than {5 * res:.2f} s: the log is polled every "
+              f"{res} s, so those walls and their ratios are bounded by the resolution (Bochs skips halted time)")
+if "linux_smp_apic_write_exits_source" in d:
+    print(f"APIC writes: from {d['linux_smp_apic_write_exits_source']}")
+for label, key in (("Linux guest", "linux_exits"), ("Linux 2 CPUs", "linux_smp2_exits"),
+                   ("Linux 4 CPUs", "linux_smp4_exits")):
+    if key in d:
+        print(f"{label} exits by reason: " + ", ".join(f"{k}={v}" for k, v in sorted(d[key].items(), key=lambda kv: -kv[1])))
+ran = {k: v for k, v in new.items() if k.startswith("bench_") and k.endswith("_seconds")}
+print("sections run (" + only + "): " + ", ".join(f"{k[6:-8]} {v} s" for k, v in ran.items()))
+stale = sorted(s for s in measured if s not in [os.path.basename(f)[:-5] for f in glob.glob(os.path.join(frag, "*.json"))])
+if stale:
+    print("kept from earlier runs: " + ", ".join(f"{s} ({measured[s]})" for s in stale))
+print(f"written to {out}")
 PY
