@@ -39,7 +39,7 @@
  *   FCR / IIR           yes                    IIR, FIFO bits its own / FIFO reset and trigger; FIFO stays on
  *   LCR                 yes                    what it wrote / never (8N1, no break, DLAB off)
  *   MCR                 yes                    what it wrote / OUT1/OUT2; DTR and RTS on, loopback off
- *   LSR                 no                     the UART's
+ *   LSR                 yes                    the UART's, once THR is empty (Skiff waits for it)
  *   SCR                 yes                    the UART's (no driver polls it: an exit to count, for tests)
  *   MSR                 only in loopback       the UART's (loopback: emulated)
  *
@@ -48,8 +48,13 @@
  * while the guest's MCR asks for loopback, its MSR reads exit and reflect MCR
  * (io_bitmap_build keeps the bitmaps in step, on the LCR or MCR exit).
  *
- * The guest polls the real LSR, so its bytes are never lost: Skiff waits for
- * THR empty before each byte of its own, and its FIFO is always on.  Skiff's
+ * A guest sends a byte as on the bare machine: it reads LSR until THR is
+ * empty, then writes THR.  The LSR read exits, and Skiff answers it once the
+ * UART's THR is empty (or after a bounded wait, as serial_putc), so a polling
+ * guest costs one exit per byte and its polling runs in VMX root operation;
+ * the THR write goes to the UART.  Its bytes are never lost (it writes after
+ * seeing THR empty, and Skiff, which also waits for THR empty before each
+ * byte of its own, keeps the FIFO on).  Skiff's
  * lines start at the beginning of a line (kernel/console.c: a line break
  * first when the guest ran since Skiff's last line).  With several vCPUs, a
  * guest byte sent from another CPU while Skiff prints can land inside
@@ -84,6 +89,19 @@ static bool console_access(uint16_t port, unsigned size)
 
 static void io_bitmap_build(void);
 
+/* LSR once THR is empty (bounded: a stuck UART must not hang Skiff); the error bits 1-4, which a
+ * read clears (PC16550D), are those of every read taken. */
+static uint8_t uart_lsr_when_thr_empty(uint16_t lsr)
+{
+    uint8_t v = inb(lsr), errors = v & 0x1e;
+    for (unsigned spin = 0; !(v & 0x20) && spin < 1000000; spin++) {
+        cpu_pause();
+        v = inb(lsr);
+        errors |= v & 0x1e;
+    }
+    return v | errors;
+}
+
 static uint8_t uart_in(unsigned reg)
 {
     uint16_t p = (uint16_t)(skiff_cfg.serial_port + reg);
@@ -95,6 +113,7 @@ static uint8_t uart_in(unsigned reg)
     case UART_FCR:  return (uint8_t)((inb(p) & 0x0f) | ((guest_uart.fcr & 1) ? 0xc0 : 0));   /* IIR */
     case UART_LCR:  return guest_uart.lcr;
     case UART_MCR:  return m;
+    case UART_LSR:  return uart_lsr_when_thr_empty(p);
     case UART_MSR:
         if (!(m & UART_MCR_LOOP))
             return inb(p);
@@ -247,7 +266,7 @@ static void io_bitmap_build(void)
     if (skiff_cfg.console_none)
         return;
     uint16_t u = skiff_cfg.serial_port;
-    io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_FCR, 3);           /* FCR/IIR, LCR, MCR */
+    io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_FCR, 4);           /* FCR/IIR, LCR, MCR, LSR */
     io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_SCR, 1);
     if (guest_uart.lcr & UART_LCR_DLAB)
         io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_DATA, 2);      /* DLL, DLM */

@@ -30,7 +30,7 @@ static enum exit_action halted_for_good(struct vcpu *v, uint64_t rip)
 }
 
 /*
- * HLT exits only with hlt=exit (or gdb=): by default the guest halts in VMX
+ * HLT exits only with hlt=exit: by default the guest halts in VMX
  * non-root operation as on the bare machine, and only the watchdog tells a
  * guest that halted for good (handle_preemption_timer).
  */

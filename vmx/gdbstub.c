@@ -349,7 +349,7 @@ static void monitor(const char *hex)
     if (strncmp(cmd, "stop-on", 7) || (cmd[7] && cmd[7] != ' ')) {
         gdb_print("Skiff monitor commands:\n"
                   "  monitor stop-on                 list the exit reasons that stop the guest\n"
-                  "  monitor stop-on ID[,ID...]      stop (SIGTRAP) before handling these exits, e.g. CPUID,HLT\n"
+                  "  monitor stop-on ID[,ID...]      stop (SIGTRAP) before handling these exits, e.g. CPUID,HLT (HLT: with hlt=exit)\n"
                   "  monitor stop-on none            stop on no exit reason\n");
         return;
     }

@@ -114,9 +114,8 @@ static void choose_controls(bool watchdog)
                                      (f->nmi_exiting ? PIN_BASED_NMI_EXITING : 0) |
                                      (f->virtual_nmis ? PIN_BASED_VIRTUAL_NMIS : 0),
                                  c->pin_ctls);
-    /* HLT stays in the guest (an idle guest costs no exit) unless hlt=exit, or gdb= may stop on it. */
-    bool hlt = skiff_cfg.hlt_exit || skiff_cfg.gdb_port;
-    f->proc = vmx_adjust_controls((hlt ? CPU_BASED_HLT_EXITING : 0) | CPU_BASED_USE_IO_BITMAPS |
+    /* HLT stays in the guest (an idle guest costs no exit) unless hlt=exit (gdb's stop-on HLT needs it). */
+    f->proc = vmx_adjust_controls((skiff_cfg.hlt_exit ? CPU_BASED_HLT_EXITING : 0) | CPU_BASED_USE_IO_BITMAPS |
                                       CPU_BASED_USE_MSR_BITMAPS |
                                       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
                                   c->proc_ctls);

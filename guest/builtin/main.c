@@ -33,7 +33,7 @@ void (*volatile guest_nmi_hook)(void);
 void (*volatile guest_ap_hook)(uint64_t n);
 const struct builtin_info *info;
 
-/* ---- port I/O on COM1: THR and LSR go to the UART directly, without an exit ---- */
+/* ---- port I/O on COM1: each LSR read exits (Skiff answers once THR is empty), THR does not ---- */
 
 static inline void outb(uint16_t port, uint8_t v) { __asm__ volatile("outb %0, %1" ::"a"(v), "Nd"(port)); }
 static inline uint8_t inb(uint16_t port)
@@ -45,8 +45,9 @@ static inline uint8_t inb(uint16_t port)
 
 static void putc_com1(char c)
 {
-    while (!(inb(COM1 + 5) & 0x20))
-        ;
+    do
+        exits.io++;
+    while (!(inb(COM1 + 5) & 0x20));
     outb(COM1, (uint8_t)c);
 }
 
@@ -305,8 +306,9 @@ static void test_string_io(void)
      * bare machine, and as there it may send no more than the FIFO holds (16 bytes, PC16550D) at once. */
     static const char msg[] = "guest: outsb\r\n";
     _Static_assert(sizeof(msg) - 1 <= 16, "one FIFO's worth");
-    while (!(inb(COM1 + 5) & 0x40))              /* transmitter empty: the FIFO is free */
-        ;
+    do                                           /* transmitter empty: the FIFO is free */
+        exits.io++;
+    while (!(inb(COM1 + 5) & 0x40));
     __asm__ volatile("rep outsb" ::"S"(msg), "c"(sizeof(msg) - 1), "d"(COM1) : "memory");
 }
 

@@ -10,7 +10,7 @@
  *
  *   com1   102400 bytes to COM1, LSR bit 5 polled before each byte
  *   idle   the APIC timer periodic at vector 0x40, `sti; hlt` until 100 ticks
- *   timer  2000 one-shot timers (TSC-deadline if CPUID says so), each waited
+ *   timer  20000 one-shot timers (TSC-deadline if CPUID says so), each waited
  *          for with `sti; hlt`
  *
  * 32-bit protected mode, flat segments, paging off (the APIC page is reached
@@ -47,7 +47,7 @@ struct mb_info {
 /* Fixed, not calibrated: Bochs' APIC timer counts at its instruction rate (ips=50000000),
  * so 500000 at divide by 1 is 100 interrupts a second of guest TSC time there. */
 #define IDLE_COUNT   500000
-#define TIMER_N      2000
+#define TIMER_N      20000
 #define TIMER_DELTA  20000
 
 volatile uint32_t perf_ticks;          /* entry.S: the timer handler counts */

@@ -4,7 +4,7 @@ writes it and record when each `perf: mark <phase>_start|_end` line appears.
 
 Bochs writes its serial file byte by byte as the guest sends, so the time a
 mark line's newline lands in the file is the time the guest finished sending
-it.  The log is read every 10 ms (time.monotonic()); the helper waits for LOG
+it.  The log is read every 2 ms (time.monotonic()); the helper waits for LOG
 to appear, stops at `perf: end` or after LIMIT_S seconds (default 900), and
 on SIGTERM.  Each mark goes to OUT as it is seen, `mark <name> <seconds>`,
 then `phase <phase> <end - start>` once a phase has both marks; seconds
@@ -16,6 +16,7 @@ import signal
 import sys
 import time
 
+POLL_S = 0.002                             # 2 ms: a native phase of a few tens of ms is still resolved
 MARK = re.compile(r"^perf: mark ([a-z0-9]+)_(start|end)\s*$")
 
 
@@ -36,7 +37,7 @@ def main():
                     f = open(log, "rb")
                     ino = os.fstat(f.fileno()).st_ino
                 except FileNotFoundError:
-                    time.sleep(0.01)
+                    time.sleep(POLL_S)
                     continue
             data = f.read()
             now = time.monotonic() - t0
@@ -46,7 +47,7 @@ def main():
                         break                      # the harness rewrote the log: the run is over
                 except FileNotFoundError:
                     break
-                time.sleep(0.01)
+                time.sleep(POLL_S)
                 continue
             buf += data
             *lines, buf = buf.split(b"\n")
@@ -64,7 +65,7 @@ def main():
                     done = True
             if done:
                 break
-            time.sleep(0.01)
+            time.sleep(POLL_S)
 
 
 if __name__ == "__main__":
