@@ -322,6 +322,14 @@ void smp_ap_main(uint64_t index)
 
 /* End a CPU's guest run: INIT makes it exit from any activity state but wait-for-SIPI,
  * where the SIPI that follows does (SDM Vol. 3C 26.8, 27.2). */
+/* INIT, then a SIPI (vector 0), to all CPUs but this one (ICR shorthand 11b, SDM Vol. 3A 11.6.1). */
+void smp_kick_others(void)
+{
+    send_ipi(0, 0xc4500);
+    udelay(200);
+    send_ipi(0, 0xc4600);
+}
+
 void smp_kick(unsigned cpu)
 {
     uint32_t id = smp_cpu_apic_id(cpu);

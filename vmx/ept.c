@@ -209,6 +209,22 @@ bool ept_translate(const struct ept *ept, uint64_t gpa, uint64_t *hpa,
     return false; /* not reached: level 1 entries are leaves */
 }
 
+uint64_t *ept_leaf_4k(struct ept *ept, uint64_t gpa)
+{
+    if (gpa >= EPT_GPA_LIMIT)
+        return NULL;
+    uint64_t *table = table_va(ept, ept->pml4_phys);
+    for (int l = 4; l >= 1; l--) {
+        uint64_t *e = &table[level_index(gpa, l)];
+        if (!ept_present(*e))
+            return NULL;
+        if (ept_is_leaf(*e, l))
+            return l == 1 ? e : NULL;
+        table = table_va(ept, *e);
+    }
+    return NULL;
+}
+
 int ept_absent_entry(struct ept *ept, uint64_t gpa, uint64_t **entry)
 {
     if (gpa >= EPT_GPA_LIMIT)

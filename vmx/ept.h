@@ -94,6 +94,9 @@ bool ept_translate(const struct ept *ept, uint64_t gpa, uint64_t *hpa,
  */
 int ept_absent_entry(struct ept *ept, uint64_t gpa, uint64_t **entry);
 
+/* The 4 KiB leaf entry that maps gpa, or NULL (unmapped, or inside a larger leaf). */
+uint64_t *ept_leaf_4k(struct ept *ept, uint64_t gpa);
+
 uint64_t ept_make_eptp(uint64_t pml4_phys, bool enable_ad);
 
 /* Table pages allocated so far (PML4 included). */

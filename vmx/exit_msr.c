@@ -128,10 +128,14 @@ static bool apic_base_write_ok(uint64_t old, uint64_t val)
 static bool h_apic_base(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
     uint64_t old;
-    (void)v;
     if (!write)
         return rdmsr_safe(msr, val);
-    return rdmsr_safe(msr, &old) && apic_base_write_ok(old, *val) && wrmsr_safe(msr, *val);
+    if (!(rdmsr_safe(msr, &old) && apic_base_write_ok(old, *val) && wrmsr_safe(msr, *val)))
+        return false;
+    /* A disabled APIC takes no IPI, Skiff's run-end INIT included: this vCPU ticks from now on. */
+    if (!(*val & APIC_BASE_EN) && smp_guest_multi())
+        vcpu_tick_start(v);
+    return true;
 }
 
 /* x2APIC ICR bits that are reserved (SDM Vol. 3A 11.12.9, Figure 11-28): 13, 17:16, 31:20. */
@@ -151,8 +155,8 @@ static bool h_x2apic_icr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val
         return false;
     __atomic_fetch_add(&apic_writes_trapped, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&apic_icr_writes_trapped, 1, __ATOMIC_RELAXED);
-    /* INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c). */
-    if (smp_guest_multi() && smp_guest_icr_write((uint32_t)*val, (uint32_t)(*val >> 32)))
+    /* INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c) while the ICR is trapped. */
+    if (smp_guest_multi() && apic_trap_on && smp_guest_icr_write((uint32_t)*val, (uint32_t)(*val >> 32)))
         return true;
     return wrmsr_safe(msr, *val);
 }

@@ -2,24 +2,38 @@
  * The guest's CPUs: vCPU N runs on CPU N, so every CPU the firmware has is
  * under Skiff and a guest OS starts its APs the architectural way.
  *
- * Skiff sees the guest's IPIs: while several vCPUs run, the EPT maps the
- * local APIC page read-only and vmx/apic_write.c performs each write.  An AP
- * whose vCPU has not been started waits in VMX root operation (where INIT is
- * blocked); the guest's INIT IPI to it changes nothing, and its SIPI IPI
- * starts the vCPU in real mode at vector * 0x1000 (SDM Vol. 3A 9.4.4, 10.6.1),
- * which needs unrestricted guest (SDM Vol. 3C 26.3.1.1).  Neither reaches the
- * CPU itself, so no emulator's or CPU's wait-for-SIPI quirks come into play.
- * An INIT IPI to a running AP vCPU is passed on: its INIT-signal exit (27.2)
- * takes the vCPU back to waiting for a SIPI.
+ * Bring-up: an AP whose vCPU has not been started waits in VMX root
+ * operation (where INIT is blocked, SDM Vol. 3C 24.8); the guest's INIT IPI
+ * to it changes nothing, and its SIPI IPI starts the vCPU in real mode at
+ * vector * 0x1000 (SDM Vol. 3A 9.4.4, 10.6.1), which needs unrestricted guest
+ * (SDM Vol. 3C 26.3.1.1).  Skiff must see those IPIs, so while any AP still
+ * waits for its first SIPI, the EPT maps the local APIC page read-only and
+ * vmx/apic_write.c performs each write (in x2APIC mode the ICR's WRMSR exits).
+ *
+ * Steady state: once every AP runs, where the CPU has the wait-for-SIPI
+ * activity state (IA32_VMX_MISC bit 8), the trap is released
+ * (apic_trap_release): EOIs, timer and ICR writes go to the APIC without an
+ * exit.  A later INIT/SIPI (CPU offline/online, kexec, reboot) is still seen,
+ * without watching the APIC: an INIT to a running vCPU is a VM exit (reason
+ * 3, SDM 25.2) after which Skiff enters the vCPU in the wait-for-SIPI state,
+ * where INIT is blocked and a SIPI is a VM exit (reason 4, the vector in the
+ * qualification, SDM 27.2.1) that starts it.  No CPU can be started outside
+ * VMX at any time: each one is in VMX root operation, or runs a vCPU (INIT
+ * exits), or waits for a SIPI in VMX non-root operation (SIPI exits);
+ * kernel/smp.c refuses to start a guest while a CPU of the MADT is in none
+ * of these.  Without the wait-for-SIPI state, or while the guest leaves an
+ * AP unstarted, the trap stays for the whole run.
  *
  * Ending: the first vCPU whose run ends (power-off, exit hypercall, a fault
- * Skiff stops) sends INIT to every other CPU still in the guest, by the APIC
- * id Skiff recorded at start-up; their INIT exit sees the run ending and
- * stops them.  The guest may have renamed or disabled its APIC, so the INIT
- * may reach no one: every exit also looks at smp_guest_ending
- * (vmx/exit_dispatch.c), CPUID leaves the stub's fast path, and the
- * run-end tick (vmx_tick_ticks, the VMX-preemption timer) makes a vCPU that
- * never exits do so within about a millisecond of its run time.
+ * Skiff stops) sends INIT and then SIPI to all CPUs but itself (the ICR's
+ * shorthand: whatever APIC ids the guest gave them); the INIT exit of a
+ * running vCPU, or the SIPI exit of one waiting for a SIPI, sees the run
+ * ending and stops it, and one waiting in VMX root sees smp_guest_ending.
+ * Every exit also looks at smp_guest_ending (vmx/exit_dispatch.c), and CPUID
+ * leaves the stub's fast path.  A vCPU whose guest disabled its local APIC
+ * (IA32_APIC_BASE bit 11), which then takes no IPI, gets the run-end tick
+ * (vmx_tick_ticks, the VMX-preemption timer: vcpu_tick_start); without the
+ * wait-for-SIPI state every vCPU has it.
  */
 #include "vmx/smp_guest.h"
 
@@ -43,7 +57,10 @@
 
 #define MAX_VCPUS              ACPI_MAX_CPUS
 
+#define ACTIVITY_WAIT_SIPI     3                 /* guest activity state (SDM Vol. 3C 25.4.2) */
+
 static struct vcpu *vcpus[MAX_VCPUS];
+static uint32_t aps_unstarted;               /* AP vCPUs that have not had their first SIPI */
 static unsigned nvcpus;                      /* vcpus[0 .. nvcpus - 1]; NULL where a CPU has none */
 static uint64_t io_a, io_b, msr_bm;
 uint32_t smp_guest_ending;                   /* set once, by the first vCPU to end */
@@ -71,10 +88,41 @@ static void sipi_start(struct vcpu *v, unsigned vector)
     gs.real_cs_base = (uint64_t)vector << 12;
     gs.rip = 0;
     vmcs_set_guest_state(v, &gs);                         /* activity state: active */
+    /* A SIPI exit may save blocking by SMI (Bochs 2.7 does: its wait-for-SIPI state blocks
+     * SMIs), which an entry outside SMM refuses (SDM 26.3.1.5). */
+    vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
     init_gprs(v);
     nmi_reset(v);
+    v->sipi_exits_seen = v->exits - v->exit_counts[EXIT_REASON_INIT_SIGNAL];
     __atomic_store_n(&v->wait_sipi, false, __ATOMIC_RELEASE);
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+}
+
+/* What INIT leaves a running AP's vCPU in once the trap is released: waiting for a SIPI in VMX
+ * non-root operation, where the SIPI is a VM exit (handle_sipi). */
+static void wait_sipi_state(struct vcpu *v)
+{
+    struct guest_start gs = init_state();
+    vmcs_set_guest_state(v, &gs);
+    vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
+    vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
+    vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);               /* no event may be injected (26.3.1.5) */
+    init_gprs(v);
+    nmi_reset(v);
+}
+
+/* An AP's vCPU had its first SIPI: when it is the last, the guest's APIC writes stop exiting. */
+static void ap_first_start(struct vcpu *v)
+{
+    if (v->ever_started)
+        return;
+    v->ever_started = true;
+    if (__atomic_sub_fetch(&aps_unstarted, 1, __ATOMIC_SEQ_CST) || !vmx_caps.act_wait_sipi || !apic_trap_on)
+        return;
+    apic_trap_release(v);
+    pr_info("skiff: smp: every AP runs: the guest's APIC writes no longer exit (%llu trapped during bring-up); "
+            "a later INIT or SIPI exits by itself (wait-for-SIPI activity state)\n",
+            (unsigned long long)apic_writes_trapped);
 }
 
 unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
@@ -119,6 +167,7 @@ unsigned smp_guest_alloc(const struct skiff_config *cfg, struct vcpu *bsp)
         v->wait_sipi = true;                     /* from the start: the guest's SIPI may come early */
         vcpus[c] = v;
         nvcpus = c + 1;
+        aps_unstarted++;
     }
     return nvcpus;
 }
@@ -216,6 +265,7 @@ static void ap_run(unsigned cpu)
     unsigned vector;
     while (ap_wait_sipi(v, &vector)) {
         sipi_start(v, vector);
+        ap_first_start(v);
         pr_info("skiff: smp: vCPU %u: SIPI vector 0x%02x: starting in real mode at 0x%05x (%s)\n", cpu,
                 vector, vector << 12, v->launch_state == VMCS_STATE_CLEAR ? "VMLAUNCH" : "VMRESUME");
         __atomic_store_n(&v->in_guest, true, __ATOMIC_SEQ_CST);
@@ -267,8 +317,10 @@ void smp_guest_end(struct vcpu *v)
         first_end = v;
     vmx_fast_cpuid = false;                      /* a CPUID loop then sees the end too */
     for (unsigned c = 0; c < nvcpus; c++)
-        if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST))
-            smp_kick(c);
+        if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST)) {
+            smp_kick_others();                   /* INIT, then SIPI for a vCPU waiting for one */
+            break;
+        }
 }
 
 struct vcpu *smp_guest_finish(struct vcpu *bsp)
@@ -317,8 +369,9 @@ void smp_guest_print_exits(void)
     }
     vcpu_print_exit_counts("", total, counts);
     nmi_print_unowned();
-    kprintf("skiff: apic: %llu guest APIC writes trapped (%llu ICR)\n", (unsigned long long)apic_writes_trapped,
-            (unsigned long long)apic_icr_writes_trapped);
+    kprintf("skiff: apic: %llu guest APIC writes trapped (%llu ICR), %s\n", (unsigned long long)apic_writes_trapped,
+            (unsigned long long)apic_icr_writes_trapped,
+            apic_trap_on ? "to the end of the run" : "until every AP ran");
 }
 
 enum exit_action smp_guest_stop_ended(struct vcpu *v)
@@ -334,15 +387,30 @@ enum exit_action handle_init(struct vcpu *v)
     /* The BSP would restart in the firmware, which Skiff cannot give it again. */
     if (v->cpu == 0)
         return vcpu_stop(v, GUEST_RESET, 0, "reset by an INIT signal");
-    pr_info("skiff: smp: vCPU %u: INIT: waiting for a SIPI\n", v->cpu);
-    v->end = GUEST_WAIT_SIPI;                     /* ap_run waits in VMX root */
-    return EXIT_STOP;
+    if (apic_trap_on) {
+        pr_info("skiff: smp: vCPU %u: INIT: waiting for a SIPI\n", v->cpu);
+        v->end = GUEST_WAIT_SIPI;                 /* ap_run waits in VMX root, the SIPI is trapped */
+        return EXIT_STOP;
+    }
+    /* INIT is blocked, not lost, in the wait-for-SIPI state (SDM 25.2): an INIT (or an INIT
+     * level de-assert) that came before the SIPI arrives at the entry the SIPI started, before
+     * any instruction: only INIT exits since that SIPI, RIP still 0.  It is past. */
+    if (v->exits - v->exit_counts[EXIT_REASON_INIT_SIGNAL] == v->sipi_exits_seen && v->guest_rip == 0)
+        return EXIT_RESUME;
+    pr_info("skiff: smp: vCPU %u: INIT: waiting for a SIPI in VMX non-root operation (wait-for-SIPI)\n", v->cpu);
+    wait_sipi_state(v);
+    return EXIT_RESUME;
 }
 
-/* Only a CPU in the wait-for-SIPI activity state takes a SIPI exit; Skiff uses none. */
+/* A SIPI to a vCPU in the wait-for-SIPI state (after a steady-state INIT): the vector is in the
+ * exit qualification (SDM 27.2.1). */
 enum exit_action handle_sipi(struct vcpu *v)
 {
     if (__atomic_load_n(&smp_guest_ending, __ATOMIC_ACQUIRE))
         return smp_guest_stop_ended(v);
+    unsigned vector = (unsigned)(vcpu_qual(v) & 0xff);
+    sipi_start(v, vector);
+    pr_info("skiff: smp: vCPU %u: SIPI vector 0x%02x: starting in real mode at 0x%05x\n", v->cpu, vector,
+            vector << 12);
     return EXIT_RESUME;
 }

@@ -67,6 +67,8 @@ struct vcpu {
     bool wait_sipi;                /* an AP waiting in VMX root for the guest's SIPI */
     bool in_guest;                 /* between VM entry and the end of its run */
     uint32_t sipi_mailbox;         /* 0x100 | vector: the guest sent it a SIPI */
+    bool ever_started;             /* an AP's vCPU had its first SIPI (vmx/smp_guest.c) */
+    uint64_t sipi_exits_seen;      /* its exits other than INIT when its last SIPI started it */
     uint16_t vpid;
     uint64_t eptp;
 

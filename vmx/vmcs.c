@@ -26,6 +26,7 @@
 
 struct vmx_features vmx_features;
 uint64_t vmx_tick_ticks;
+bool vmx_tick_all;
 static int vmwrite_failures;
 
 bool vmcs_set(uint32_t field, uint64_t value)
@@ -91,7 +92,7 @@ static void choose_controls(bool watchdog)
     f->unrestricted_guest = proc2_ok & SECONDARY_EXEC_UNRESTRICTED_GUEST;
     uint32_t pin_ok = vmx_allowed1(c->pin_ctls);
 
-    f->preemption_timer = (watchdog || vmx_tick_ticks) && (pin_ok & PIN_BASED_VMX_PREEMPTION_TIMER);
+    f->preemption_timer = (watchdog || vmx_tick_all) && (pin_ok & PIN_BASED_VMX_PREEMPTION_TIMER);
     /* The watchdog counts the guest's whole run time; the run-end tick restarts at every entry. */
     f->save_preemption_timer = watchdog && f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
     /* NMIs: NMI exiting with virtual NMIs and NMI-window exiting where offered (SDM 25.6.1,
@@ -314,6 +315,18 @@ void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
         entry &= ~(VM_ENTRY_IA32E_MODE & ~vmx_allowed0(vmx_caps.entry_ctls));
     vmcs_set(VM_ENTRY_CONTROLS, entry);
     setup_guest_state(v, gs);
+}
+
+void vcpu_tick_start(struct vcpu *v)
+{
+    if (vmx_features.preemption_timer || v->tick_value || !vmx_tick_ticks ||
+        !(vmx_allowed1(vmx_caps.pin_ctls) & PIN_BASED_VMX_PREEMPTION_TIMER))
+        return;                          /* ticking already (or the watchdog), or no timer */
+    v->tick_value = vmx_tick_ticks > 0xffffffffull ? 0xffffffffull : vmx_tick_ticks;
+    vmcs_set(VMX_PREEMPTION_TIMER_VALUE, v->tick_value);
+    vmcs_set(PIN_BASED_VM_EXEC_CONTROL, vmcs_read(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_VMX_PREEMPTION_TIMER);
+    pr_info("skiff: smp: vCPU %u: the guest disabled its local APIC (IA32_APIC_BASE bit 11), which then takes "
+            "no IPI: the run-end tick (VMX-preemption timer, 1 ms) watches it instead\n", v->cpu);
 }
 
 int vcpu_run(struct vcpu *v)

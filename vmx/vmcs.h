@@ -32,11 +32,16 @@ extern struct vmx_features vmx_features;
 
 /*
  * The run-end tick (vmx/smp_guest.c): with several vCPUs and no watchdog=,
- * the VMX-preemption timer gets this value at every VM entry, so that a vCPU
- * that never exits still sees the end of the run within about a millisecond
- * of its own run time (100 ms once it halted: an idle vCPU exits rarely).  0 = off.
+ * the VMX-preemption timer of a ticking vCPU gets this value at every VM
+ * entry, so that it sees the end of the run within about a millisecond of its
+ * own run time even if no IPI reaches it (100 ms once it halted).  0 = off.
  */
 extern uint64_t vmx_tick_ticks;
+/* Every vCPU gets the run-end tick from the start (no wait-for-SIPI state, vmx/smp_guest.c);
+ * otherwise only a vCPU whose guest disabled its APIC (vcpu_tick_start). */
+extern bool vmx_tick_all;
+/* Start the run-end tick on this vCPU, in one of its own exits (its VMCS is current). */
+void vcpu_tick_start(struct vcpu *v);
 
 /* Allocate the VMCS page and VMCLEAR it: launch state Clear. */
 int vmcs_create(struct vcpu *v);

@@ -23,6 +23,7 @@
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
+#include "vmx/vmx_caps.h"
 #include "vmx/cpuid_msr.h"
 #include "vmx/ecam_write.h"
 #include "vmx/ept_space.h"
@@ -233,8 +234,10 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     if (vmcs_create(v) || vmcs_load(v))
         return SKIFF_VMX_FAILED;
     if (smp_guest_alloc(cfg, v) > 1) {
-        if (!cfg->watchdog_ms)
+        if (!cfg->watchdog_ms) {
             vmx_tick_ticks = timer_ticks(1);     /* the run-end tick: 1 ms (vmx/vmcs.h) */
+            vmx_tick_all = !vmx_caps.act_wait_sipi;
+        }
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
     }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
@@ -244,6 +247,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     if ((st = build_guest_memory(cfg, mb, pool)) || (st = iommu_enable()))
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
+    if (apic_write_page)
+        apic_trap_init(&guest_ept, phys_to_virt(msr));
     host_pages_note(v->vmcs_phys, guest_ept.pml4_phys, io_a, io_b, msr,
                     v->exit_stack + sizeof(v->exit_stack));
 
