@@ -134,19 +134,35 @@ bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *sl
     return acpi_find_sleep_type(aml, len, 5, slp_typa, slp_typb);
 }
 
-bool acpi_find_sleep_type(const uint8_t *aml, size_t len, unsigned state, uint8_t *slp_typa, uint8_t *slp_typb)
+unsigned acpi_find_sleep_types(const uint8_t *aml, size_t len, uint8_t typa[6], uint8_t typb[6])
 {
-    if (!aml || len < 6 || state > 5)
-        return false;
-    for (size_t i = 1; i + 4 <= len; i++) {
-        if (aml[i] != '_' || aml[i + 1] != 'S' || aml[i + 2] != '0' + state || aml[i + 3] != '_')
+    unsigned found = 0;
+    if (!aml || len < 6)
+        return 0;
+    /* One pass over the AML for every _S0_.._S5_ (a DSDT is tens of KiB: one pass per state
+     * was most of Skiff's boot cost). */
+    for (size_t i = 1; i + 4 <= len && found != 0x3f; i++) {
+        if (aml[i] != '_' || aml[i + 1] != 'S' || aml[i + 2] < '0' || aml[i + 2] > '5' || aml[i + 3] != '_')
             continue;
+        unsigned st = (unsigned)(aml[i + 2] - '0');
+        if (found & (1u << st))
+            continue;                                  /* the first that parses counts */
         /* NameOp, optionally with a root prefix: 08 _Sx_ or 08 5C _Sx_. */
         bool named = aml[i - 1] == 0x08 || (i >= 2 && aml[i - 1] == 0x5c && aml[i - 2] == 0x08);
-        if (named && parse_s5_package(aml + i + 4, len - i - 4, slp_typa, slp_typb))
-            return true;
+        if (named && parse_s5_package(aml + i + 4, len - i - 4, &typa[st], &typb[st]))
+            found |= 1u << st;
     }
-    return false;
+    return found;
+}
+
+bool acpi_find_sleep_type(const uint8_t *aml, size_t len, unsigned state, uint8_t *slp_typa, uint8_t *slp_typb)
+{
+    uint8_t a[6], b[6];
+    if (state > 5 || !(acpi_find_sleep_types(aml, len, a, b) & (1u << state)))
+        return false;
+    *slp_typa = a[state];
+    *slp_typb = b[state];
+    return true;
 }
 
 int acpi_sleep_state(const struct acpi_info *a, bool pm1b, unsigned slp_typ)
@@ -396,11 +412,17 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
         if (out->dsdt_status == ACPI_TABLE_OK && !sig_eq(d, "DSDT"))
             out->dsdt_status = ACPI_TABLE_BAD_CONTENT;
         if (out->dsdt_status == ACPI_TABLE_OK) {
-            out->has_s5 = acpi_find_s5(d + HDR_LEN, dlen - HDR_LEN, &out->slp_typa, &out->slp_typb);
+            uint8_t a[6], b[6];
+            unsigned found = acpi_find_sleep_types(d + HDR_LEN, dlen - HDR_LEN, a, b);
+            out->has_s5 = found & (1u << 5);
+            out->slp_typa = a[5];
+            out->slp_typb = b[5];
             for (unsigned st = 0; st <= 4; st++)
-                if (acpi_find_sleep_type(d + HDR_LEN, dlen - HDR_LEN, st, &out->sleep_typa[st],
-                                         &out->sleep_typb[st]))
+                if (found & (1u << st)) {
+                    out->sleep_typa[st] = a[st];
+                    out->sleep_typb[st] = b[st];
                     out->has_sleep |= (uint8_t)(1u << st);
+                }
         }
     }
     return ACPI_OK;

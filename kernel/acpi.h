@@ -120,6 +120,8 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
 bool acpi_find_s5(const uint8_t *aml, size_t len, uint8_t *slp_typa, uint8_t *slp_typb);
 /* The same for `Name(_Sx_, ...)`, x = state 0..5 (ACPI 6.4, 7.4.2 "\_Sx (System States)"). */
 bool acpi_find_sleep_type(const uint8_t *aml, size_t len, unsigned state, uint8_t *slp_typa, uint8_t *slp_typb);
+/* Every state at once, in one pass: bit N of the result set when _SN_ was found (types in typa/typb[N]). */
+unsigned acpi_find_sleep_types(const uint8_t *aml, size_t len, uint8_t typa[6], uint8_t typb[6]);
 
 /*
  * The sleep state (0-5) a write of SLP_TYP with SLP_EN to PM1a_CNT (pm1b

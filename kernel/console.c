@@ -210,9 +210,14 @@ void console_write(const char *s, size_t n)
     con_unlock();
 }
 
+/* Nothing would show the text: no serial console, no screen now or later (console=none). */
+static bool con_silent(void) { return con.ready && con.none && con.screen == SCREEN_NONE && !con.screen_pending; }
+
 static void con_printf(const char *fmt, va_list ap)
 {
     static const char tag[] = "skiff: ";
+    if (con_silent())
+        return;                          /* not even formatted: part of the boot figure of make bench */
     con_lock();
     line_start();
     if (cpu_tags && !strncmp(fmt, tag, sizeof(tag) - 1)) {

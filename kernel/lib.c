@@ -2,17 +2,24 @@
 
 #include <stdint.h>
 
+/* Eight bytes a step, then the rest by bytes: a page is 512 iterations, not 4096 (an emulator
+ * that counts each iteration as an instruction, Bochs, counts them in Skiff's boot cost). */
 void *memset(void *d, int c, size_t n)
 {
     void *ret = d;
-    __asm__ volatile("rep stosb" : "+D"(d), "+c"(n) : "a"(c) : "memory");
+    size_t q = n / 8, r = n % 8;
+    uint64_t v = 0x0101010101010101ull * (uint8_t)c;
+    __asm__ volatile("rep stosq" : "+D"(d), "+c"(q) : "a"(v) : "memory");
+    __asm__ volatile("rep stosb" : "+D"(d), "+c"(r) : "a"(v) : "memory");
     return ret;
 }
 
 void *memcpy(void *d, const void *s, size_t n)
 {
     void *ret = d;
-    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(n) : : "memory");
+    size_t q = n / 8, r = n % 8;
+    __asm__ volatile("rep movsq" : "+D"(d), "+S"(s), "+c"(q) : : "memory");
+    __asm__ volatile("rep movsb" : "+D"(d), "+S"(s), "+c"(r) : : "memory");
     return ret;
 }
 

@@ -58,6 +58,7 @@
 #define MAX_VCPUS              ACPI_MAX_CPUS
 
 #define ACTIVITY_WAIT_SIPI     3                 /* guest activity state (SDM Vol. 3C 25.4.2) */
+#define INIT_REPEAT_LIMIT      64                /* INITs from before a SIPI: one or two (assert, de-assert) */
 
 static struct vcpu *vcpus[MAX_VCPUS];
 static uint32_t aps_unstarted;               /* AP vCPUs that have not had their first SIPI */
@@ -94,6 +95,7 @@ static void sipi_start(struct vcpu *v, unsigned vector)
     init_gprs(v);
     nmi_reset(v);
     v->sipi_exits_seen = v->exits - v->exit_counts[EXIT_REASON_INIT_SIGNAL];
+    v->sipi_inits_seen = v->exit_counts[EXIT_REASON_INIT_SIGNAL];
     __atomic_store_n(&v->wait_sipi, false, __ATOMIC_RELEASE);
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 }
@@ -395,8 +397,14 @@ enum exit_action handle_init(struct vcpu *v)
     /* INIT is blocked, not lost, in the wait-for-SIPI state (SDM 25.2): an INIT (or an INIT
      * level de-assert) that came before the SIPI arrives at the entry the SIPI started, before
      * any instruction: only INIT exits since that SIPI, RIP still 0.  It is past. */
-    if (v->exits - v->exit_counts[EXIT_REASON_INIT_SIGNAL] == v->sipi_exits_seen && v->guest_rip == 0)
-        return EXIT_RESUME;
+    if (v->exits - v->exit_counts[EXIT_REASON_INIT_SIGNAL] == v->sipi_exits_seen && v->guest_rip == 0) {
+        uint64_t again = v->exit_counts[EXIT_REASON_INIT_SIGNAL] - v->sipi_inits_seen;
+        if (again < INIT_REPEAT_LIMIT)
+            return EXIT_RESUME;
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: vCPU %u took %llu INIT exits in a row at the entry its "
+                         "SIPI started: the CPU keeps INIT pending after an INIT exit (Bochs 2.7 does; the exit "
+                         "consumes it, SDM Vol. 3C 25.2)", v->cpu, (unsigned long long)again);
+    }
     pr_info("skiff: smp: vCPU %u: INIT: waiting for a SIPI in VMX non-root operation (wait-for-SIPI)\n", v->cpu);
     wait_sipi_state(v);
     return EXIT_RESUME;

@@ -69,6 +69,7 @@ struct vcpu {
     uint32_t sipi_mailbox;         /* 0x100 | vector: the guest sent it a SIPI */
     bool ever_started;             /* an AP's vCPU had its first SIPI (vmx/smp_guest.c) */
     uint64_t sipi_exits_seen;      /* its exits other than INIT when its last SIPI started it */
+    uint64_t sipi_inits_seen;      /* its INIT exits then */
     uint16_t vpid;
     uint64_t eptp;
 

@@ -657,6 +657,22 @@ static void ap_rename(uint64_t n)
         __asm__ volatile("pause");       /* no exit: only Skiff's preemption-timer tick gets it out */
 }
 
+/* Every AP started, halted (the guest's idle: no exit), then INIT-SIPI-SIPI again, as an OS takes a
+ * CPU offline and back online: Skiff must see that INIT and that SIPI with the APIC untrapped. */
+static void ap_restart(void)
+{
+    if (info->ncpus < 2) {
+        say("attack ap_restart: needs at least 2 vCPUs (BOCHS_CPUS=2)");
+        guest_exit(1);
+    }
+    say("attack ap_restart: start the APs, let them halt, then INIT-SIPI-SIPI them again");
+    uint64_t first = guest_start_aps();
+    ck(first == info->ncpus - 1, "ap_restart: every AP started");
+    uint64_t again = guest_start_aps();
+    ck(again == first, "ap_restart: every AP started again after a second INIT-SIPI-SIPI");
+    finish("ap_restart");
+}
+
 static void apic_rename(void)
 {
     say("attack apic_rename: each AP changes its APIC id, disables its APIC and spins; then CPU 0 "
@@ -1426,6 +1442,8 @@ void attack_run(const char *t)
         nmi_wait_sipi();
     else if (streq(t, "apic_rename"))
         apic_rename();
+    else if (streq(t, "ap_restart"))
+        ap_restart();
     else if (streq(t, "xsetbv_bad"))
         xsetbv_bad();
     else if (streq(t, "console_port"))

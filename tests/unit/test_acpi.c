@@ -601,6 +601,19 @@ TEST(sleep_states)
     CHECK_EQ(a, 0);
     CHECK(!acpi_find_sleep_type(aml, sizeof aml, 1, &a, &b));
     CHECK(!acpi_find_sleep_type(aml, sizeof aml, 6, &a, &b));
+    /* The one-pass scan finds the same: S3, S4, S5; a broken first _S4_ gives way to a later one. */
+    uint8_t ta[6], tb[6];
+    CHECK_EQ(acpi_find_sleep_types(aml, sizeof aml, ta, tb), (1u << 3) | (1u << 4) | (1u << 5));
+    CHECK_EQ(ta[3], 1);
+    CHECK_EQ(tb[4], 2);
+    CHECK_EQ(ta[5], 0);
+    static const uint8_t twice[] = {
+        0x08, '_', 'S', '4', '_', 0x13, 0x06, 0x02, 0x0a, 0x07, 0x0a, 0x07,   /* not a PackageOp */
+        0x08, '_', 'S', '4', '_', 0x12, 0x06, 0x02, 0x0a, 0x03, 0x0a, 0x05,
+    };
+    CHECK_EQ(acpi_find_sleep_types(twice, sizeof twice, ta, tb), 1u << 4);
+    CHECK_EQ(ta[4], 3);
+    CHECK_EQ(tb[4], 5);
 
     struct acpi_info si = { 0 };
     si.has_s5 = true;
