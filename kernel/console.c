@@ -189,6 +189,17 @@ void console_check_uart(void)
 
 volatile bool console_guest_wrote;
 
+void console_wait_idle(void)
+{
+    int32_t me = (int32_t)this_cpu()->cpu;
+    for (uint64_t spin = 0; spin < (1ull << 28); spin++) {
+        int32_t owner = __atomic_load_n(&con_owner, __ATOMIC_ACQUIRE);
+        if (owner < 0 || owner == me)
+            return;
+        cpu_pause();
+    }
+}
+
 /* Skiff's lines start at the beginning of a line, even when the guest may have left one
  * unfinished (console.h); the screen shows only Skiff's lines, so it needs no break. */
 static void line_start(void)

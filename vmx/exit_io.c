@@ -56,9 +56,10 @@
  * seeing THR empty, and Skiff, which also waits for THR empty before each
  * byte of its own, keeps the FIFO on).  Skiff's
  * lines start at the beginning of a line (kernel/console.c: a line break
- * first when the guest ran since Skiff's last line).  With several vCPUs, a
- * guest byte sent from another CPU while Skiff prints can land inside
- * Skiff's line (README, "The console").
+ * first when the guest ran since Skiff's last line), and the LSR answer
+ * waits while another CPU is in the middle of a Skiff line; with several
+ * vCPUs, a guest byte whose LSR read came just before Skiff's line began can
+ * still land inside it (one byte a line at most, from a guest that polls).
  *
  * IER is the guest's: the UART's interrupt line goes to the guest's PIC or
  * IOAPIC (Skiff polls and takes no interrupts), so its receive and THRE
@@ -93,6 +94,7 @@ static void io_bitmap_build(void);
  * read clears (PC16550D), are those of every read taken. */
 static uint8_t uart_lsr_when_thr_empty(uint16_t lsr)
 {
+    console_wait_idle();                 /* not while another CPU prints a Skiff line */
     uint8_t v = inb(lsr), errors = v & 0x1e;
     for (unsigned spin = 0; !(v & 0x20) && spin < 1000000; spin++) {
         cpu_pause();

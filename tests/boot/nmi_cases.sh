@@ -75,11 +75,13 @@ case_nmi_wait_sipi() { nmi_per_ap nmi_wait_sipi 2 nmi_wait_sipi; }
 case_nmi_wait_sipi4() { nmi_per_ap nmi_wait_sipi4 4 nmi_wait_sipi; }
 
 # Each AP moves its xAPIC id (Bochs ignores the write), turns its APIC off and spins without an
-# exit; CPU 0 ends the run.  On hardware Skiff's INIT by the recorded id then reaches no AP and
-# the run-end tick (the preemption timer, a PREEMPTION_TIMER exit about every 1 ms of guest time)
-# stops it; Bochs still delivers the INIT to a disabled APIC, so here both may come.
+# exit; CPU 0 ends the run.  Skiff's run-end INIT goes by the ICR shorthand, so a new id changes
+# nothing, but on hardware a disabled APIC takes no IPI: the APIC_BASE write starts that vCPU's
+# run-end tick (the preemption timer, a PREEMPTION_TIMER exit about every 1 ms of guest time),
+# which stops it; Bochs still delivers the INIT to a disabled APIC, so here both may come.
 apic_rename_ap() {
     expect "^guest: attack apic_rename: cpu $1: APIC id $1 -> [0-9]+, APIC disabled$" \
+        "^skiff: cpu$1: smp: vCPU $1: the guest disabled its local APIC \\(IA32_APIC_BASE bit 11\\), which then takes no IPI: the run-end tick \\(VMX-preemption timer, 1 ms\\) watches it instead$" \
         "^skiff: cpu$1: guest vCPU $1 stopped: the run ended on CPU 0$" \
         "^skiff: exits: cpu$1 total=[0-9]+ .*PREEMPTION_TIMER=[1-9]"
 }
