@@ -214,9 +214,9 @@ linux_run 2 bench_linux_smp2 900
 s2=$skiff_wall n2=$native_wall r2=$ratio ex2=$(exits_json "$LOG")
 linux_run 4 bench_linux_smp4 900
 s4=$skiff_wall n4=$native_wall r4=$ratio ex4=$(exits_json "$LOG")
-# Skiff's run-end line `skiff: apic: N guest APIC writes trapped (M ICR)`, when it prints one.
-apic_n=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \(([0-9]+) ICR\)$/\1/p' "$LOG" | tail -n 1)
-apic_icr=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \(([0-9]+) ICR\)$/\2/p' "$LOG" | tail -n 1)
+# Skiff's run-end line `skiff: apic: N guest APIC writes trapped (M ICR), until every AP ran`.
+apic_n=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \(([0-9]+) ICR\)(, .*)?$/\1/p' "$LOG" | tail -n 1)
+apic_icr=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \(([0-9]+) ICR\)(, .*)?$/\2/p' "$LOG" | tail -n 1)
 if [ -n "$apic_n" ]; then
     apic_src='"skiff: apic: line (4-CPU run)"'
 else
