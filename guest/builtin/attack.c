@@ -392,9 +392,11 @@ static void cpuid_leaves(void)
 static void hypercalls(void)
 {
     say("attack hypercalls: bad numbers, bad pointers, Skiff's memory, huge lengths");
-    ck(vmcall(5, 0, 0) == HC_ENOSYS && vmcall(0xffffffffffffffffull, 1, 2) == HC_ENOSYS &&
+    ck(vmcall(HC_EXIT_COUNT + 1, 0, 0) == HC_ENOSYS && vmcall(0xffffffffffffffffull, 1, 2) == HC_ENOSYS &&
        vmcall(1ull << 63, 0, 0) == HC_ENOSYS && vmcall(0x100000001ull, 0, 0) == HC_ENOSYS,
        "hypercalls: unknown numbers return HC_ENOSYS");
+    uint64_t e0 = vmcall(HC_EXIT_COUNT, 0, 0), e1 = vmcall(HC_EXIT_COUNT, 0, 0);
+    ck(e0 > 0 && e1 == e0 + 1, "hypercalls: HC_EXIT_COUNT counts this vCPU's exits, its own included");
     ck(vmcall(HC_PRINT, 0x8000000000000000ull, 8) == HC_EFAULT, "hypercalls: non-canonical pointer: HC_EFAULT");
     ck(vmcall(HC_PRINT, 0x100000000ull, 8) == HC_EFAULT, "hypercalls: unmapped pointer: HC_EFAULT");
     ck(vmcall(HC_PRINT, info->skiff_start, 8) == HC_EFAULT, "hypercalls: pointer to Skiff's image: HC_EFAULT");
