@@ -80,7 +80,7 @@ case_nmi_wait_sipi4() { nmi_per_ap nmi_wait_sipi4 4 nmi_wait_sipi; }
 # run-end tick (the preemption timer, a PREEMPTION_TIMER exit about every 1 ms of guest time),
 # which stops it; Bochs still delivers the INIT to a disabled APIC, so here both may come.
 apic_rename_ap() {
-    expect "^guest: attack apic_rename: cpu $1: APIC id $1 -> [0-9]+, APIC disabled$" \
+    expect "^guest: attack apic_rename: cpu $1: APIC id [0-9]+ -> [0-9]+, APIC disabled$" \
         "^skiff: cpu$1: smp: vCPU $1: the guest disabled its local APIC \\(IA32_APIC_BASE bit 11\\), which then takes no IPI: the run-end tick \\(VMX-preemption timer, 1 ms\\) watches it instead$" \
         "^skiff: cpu$1: guest vCPU $1 stopped: the run ended on CPU 0$" \
         "^skiff: exits: cpu$1 total=[0-9]+ .*PREEMPTION_TIMER=[1-9]"
