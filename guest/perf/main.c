@@ -20,6 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "guest/common/cmdline.h"
 #include "guest/common/com1.h"
 #include "vmx/hypercall.h"
 
@@ -128,15 +129,7 @@ static void line(const char *a, const char *b)
     puts("\n");
 }
 
-static __attribute__((noreturn)) void perf_end(void)
-{
-    while (!(inb(COM1 + 5) & 0x40))      /* the UART has sent everything */
-        ;
-    for (const char *s = "Shutdown"; *s; s++)
-        outb(0x8900, (uint8_t)*s);
-    for (;;)
-        __asm__ volatile("cli; hlt");
-}
+static __attribute__((noreturn)) void perf_end(void) { com1_drain_and_shutdown(); }
 
 void perf_exception(uint32_t vector);
 void perf_exception(uint32_t vector)
@@ -305,46 +298,6 @@ static void run_phase(const struct phase *p)
     puts("\n");
 }
 
-/* --- the command line ----------------------------------------------------------- */
-
-static bool word_eq(const char *a, const char *a_end, const char *b)
-{
-    while (a < a_end && *b && *a == *b)
-        a++, b++;
-    return a == a_end && !*b;
-}
-
-/* The value of `perf=` (up to the next space), or NULL. */
-static const char *perf_list(const char *cmdline, const char **end)
-{
-    for (const char *p = cmdline; *p; p++) {
-        if ((p == cmdline || p[-1] == ' ') && p[0] == 'p' && p[1] == 'e' && p[2] == 'r' && p[3] == 'f' &&
-            p[4] == '=') {
-            const char *e = p + 5;
-            while (*e && *e != ' ')
-                e++;
-            *end = e;
-            return p + 5;
-        }
-    }
-    return 0;
-}
-
-static bool selected(const char *list, const char *list_end, const char *name)
-{
-    if (!list)
-        return true;
-    for (const char *w = list; w < list_end;) {
-        const char *e = w;
-        while (e < list_end && *e != ',')
-            e++;
-        if (word_eq(w, e, name))
-            return true;
-        w = e + 1;
-    }
-    return false;
-}
-
 void perf_main(uint32_t magic, const struct mb_info *mbi);
 void perf_main(uint32_t magic, const struct mb_info *mbi)
 {
@@ -368,9 +321,9 @@ void perf_main(uint32_t magic, const struct mb_info *mbi)
     puts(under_skiff ? "perf: host=skiff\n" : "perf: host=native\n");
 
     const char *cmdline = (mbi->flags & (1u << 2)) ? (const char *)mbi->cmdline : "";
-    const char *list_end = 0, *list = perf_list(cmdline, &list_end);
+    const char *list_end = 0, *list = cmdline_value(cmdline, "perf=", &list_end);
     for (unsigned i = 0; i < sizeof(phases) / sizeof(phases[0]); i++)
-        if (selected(list, list_end, phases[i].name))
+        if (cmdline_selected(list, list_end, phases[i].name))
             run_phase(&phases[i]);
     puts("perf: end\n");
     perf_end();

@@ -4,6 +4,7 @@
  */
 #include <stdarg.h>
 
+#include "guest/common/cmdline.h"
 #include "guest/common/com1.h"
 #include "guest/probe/probe.h"
 
@@ -93,15 +94,7 @@ void probe_printf(const char *fmt, ...)
 }
 
 /* The end of the run: Bochs' "Shutdown" port, after the UART has sent everything. */
-static __attribute__((noreturn)) void probe_end(void)
-{
-    while (!(inb(COM1 + 5) & 0x40))
-        ;
-    for (const char *s = "Shutdown"; *s; s++)
-        outb(0x8900, (uint8_t)*s);
-    for (;;)
-        __asm__ volatile("cli; hlt");
-}
+static __attribute__((noreturn)) void probe_end(void) { com1_drain_and_shutdown(); }
 
 void probe_fail(const char *what)
 {
@@ -139,45 +132,7 @@ void probe_exception(struct probe_frame *f)
     probe_resume = 0;
 }
 
-/* --- the command line ----------------------------------------------------------- */
-
-static bool word_eq(const char *a, const char *a_end, const char *b)
-{
-    while (a < a_end && *b && *a == *b)
-        a++, b++;
-    return a == a_end && !*b;
-}
-
-/* The value of `probe=` (up to the next space), or NULL. */
-static const char *probe_list(const char *cmdline, const char **end)
-{
-    for (const char *p = cmdline; *p; p++) {
-        if ((p == cmdline || p[-1] == ' ') && p[0] == 'p' && p[1] == 'r' && p[2] == 'o' && p[3] == 'b' &&
-            p[4] == 'e' && p[5] == '=') {
-            const char *v = p + 6, *e = v;
-            while (*e && *e != ' ')
-                e++;
-            *end = e;
-            return v;
-        }
-    }
-    return 0;
-}
-
-static bool selected(const char *list, const char *list_end, const char *name)
-{
-    if (!list)
-        return true;
-    for (const char *w = list; w < list_end;) {
-        const char *e = w;
-        while (e < list_end && *e != ',')
-            e++;
-        if (word_eq(w, e, name))
-            return true;
-        w = e + 1;
-    }
-    return false;
-}
+/* --- the entry state ------------------------------------------------------------ */
 
 /* The machine state at entry (Multiboot 0.6.96, 3.2): selectors, CR0, CR4. */
 static void probe_entry_state(uint32_t magic)
@@ -203,9 +158,9 @@ void probe_main(uint32_t magic, const struct mb_info *mbi)
     if (magic != 0x2BADB002)
         probe_fail("EAX is not the Multiboot magic 0x2BADB002");
     const char *cmdline = (mbi->flags & (1u << 2)) ? (const char *)mbi->cmdline : "";
-    const char *list_end = 0, *list = probe_list(cmdline, &list_end);
+    const char *list_end = 0, *list = cmdline_value(cmdline, "probe=", &list_end);
     for (unsigned i = 0; i < sizeof(probes) / sizeof(probes[0]); i++)
-        if (selected(list, list_end, probes[i].name)) {
+        if (cmdline_selected(list, list_end, probes[i].name)) {
             probe_try_reset();
             probes[i].run();
         }
