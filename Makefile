@@ -17,8 +17,12 @@ KCFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
 KASFLAGS := -I. -Iboot -MMD -MP -DBUILTIN_GUEST_BIN='"$(BUILD)/guest/builtin.bin"'
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --build-id=none -T linker.ld
 
-KERNEL_SRCS := $(wildcard boot/*.S) $(wildcard kernel/*.c kernel/*.S) \
-               $(wildcard vmx/*.c vmx/*.S) $(wildcard guest/*.c guest/*.S)
+# Everything linked into skiff.elf: boot, kernel, vmx and the loaders with the run's
+# composition root (guest/loader, guest/run).  The guest programs (guest/programs) are cargo,
+# linked on their own below.
+SKIFF_DIRS  := boot kernel vmx guest/loader guest/run
+KERNEL_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(SKIFF_DIRS)) $(addsuffix /*.S,$(SKIFF_DIRS)) \
+                                 $(addsuffix /*/*.c,$(SKIFF_DIRS)) $(addsuffix /*/*.S,$(SKIFF_DIRS))))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
 .PHONY: all iso run test check fuzz soak clean help deps guests gdb
@@ -48,8 +52,8 @@ help:
 	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
 	@echo "  clean   remove $(BUILD)/"
 
-# Size first; the exit path (vmx/exit_*.c) for speed.
-$(BUILD)/obj/vmx/exit_%.c.o: OPT := -O2
+# Size first; the exit path (vmx/exit/, and the exit-reason names it prints) for speed.
+$(BUILD)/obj/vmx/exit_%.c.o $(BUILD)/obj/vmx/exit/%.c.o $(BUILD)/obj/vmx/core/exit_reasons.c.o: OPT := -O2
 
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

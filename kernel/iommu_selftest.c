@@ -12,7 +12,7 @@
 
 #include "console.h"
 #include "cpu.h"
-#include "guest/memmap.h"
+#include "kernel/memmap.h"
 #include "iommu.h"
 #include "lib.h"
 #include "memory.h"

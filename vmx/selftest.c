@@ -12,7 +12,7 @@
  */
 #include "vmx/selftest.h"
 
-#include "guest/builtin.h"
+#include "guest/loader/builtin.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"

@@ -7,10 +7,10 @@
  * write-back, MMIO and holes uncacheable on sane firmware; everything below
  * 2^MAXPHYADDR beyond RAM is mapped up front or on demand (vmx/ept_space.h).
  */
-#include "guest/boot.h"
-#include "guest/builtin.h"
-#include "guest/memmap.h"
-#include "guest/select.h"
+#include "guest/loader/boot.h"
+#include "guest/loader/builtin.h"
+#include "kernel/memmap.h"
+#include "guest/loader/select.h"
 #include "kernel/console.h"
 #include "kernel/extable.h"
 #include "kernel/cpu.h"

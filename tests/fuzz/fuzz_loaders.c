@@ -1,6 +1,6 @@
-// SOURCES: guest/linux.c guest/multiboot.c guest/elf.c guest/flat.c guest/loader_common.c kernel/format.c
+// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/format.c
 /*
- * libFuzzer harness for the guest image loaders (guest/linux.c,
+ * libFuzzer harness for the guest image loaders (guest/loader/linux.c,
  * multiboot.c, elf.c, flat.c) over an 8 MiB fake guest memory with a
  * reserved hole.  Input: a 12-byte control prefix, then the image.
  *
@@ -22,7 +22,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/loader.h"
+#include "guest/loader/loader.h"
 
 #define CHECK(c)                                                        \
     do {                                                                \

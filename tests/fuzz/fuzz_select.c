@@ -1,6 +1,6 @@
-// SOURCES: guest/select.c kernel/cmdline.c kernel/format.c
+// SOURCES: guest/loader/select.c kernel/cmdline.c kernel/format.c
 /*
- * libFuzzer harness for the module command-line parser (guest/select.c,
+ * libFuzzer harness for the module command-line parser (guest/loader/select.c,
  * guest_select): which guest runs, from the GRUB modules' strings.
  *
  * Input: module strings separated by '\n' (at most MB2_MAX_MODULES, as the
@@ -16,7 +16,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "guest/select.h"
+#include "guest/loader/select.h"
 
 #define CHECK(c)                \
     do {                        \

@@ -1,6 +1,6 @@
-// SOURCES: guest/linux.c guest/multiboot.c guest/elf.c guest/flat.c guest/loader_common.c kernel/format.c
+// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/format.c
 /*
- * Guest image loaders (guest/linux.c, multiboot.c, elf.c, flat.c) over a fake
+ * Guest image loaders (guest/loader/linux.c, multiboot.c, elf.c, flat.c) over a fake
  * 64 MiB guest RAM with reserved holes.  Images are built by hand: a minimal
  * bzImage (setup header fields only), ELF32/ELF64 executables, Multiboot
  * ELF and a.out-kludge kernels, flat blobs.  Guest RAM starts filled with
@@ -12,7 +12,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "guest/loader.h"
+#include "guest/loader/loader.h"
 
 #define MIB (1ull << 20)
 #define RAM_SIZE (64 * MIB)
@@ -23,7 +23,7 @@ static uint8_t *ram;
 static struct guest_memmap map;
 static char err[256];
 /* RAM that gpa_ptr refuses although the map calls it RAM, as Skiff's own
- * gpa_ptr refuses the staged module images (guest/boot.c). */
+ * gpa_ptr refuses the staged module images (guest/loader/boot.c). */
 static uint64_t staged_base, staged_end;
 
 static void *fake_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)

@@ -1,11 +1,11 @@
-// SOURCES: guest/memmap.c kernel/pmm.c
-/* The guest's e820 map from the firmware map, Skiff's pages and guest_mem (guest/memmap.c). */
+// SOURCES: kernel/memmap.c kernel/pmm.c
+/* The guest's e820 map from the firmware map, Skiff's pages and guest_mem (kernel/memmap.c). */
 #include "tests/unit/unit.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "guest/memmap.h"
+#include "kernel/memmap.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define RAM  MB2_MEM_AVAILABLE

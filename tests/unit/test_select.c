@@ -1,10 +1,10 @@
-// SOURCES: guest/select.c kernel/cmdline.c kernel/format.c
-/* Guest selection from GRUB module command lines (guest/select.c). */
+// SOURCES: guest/loader/select.c kernel/cmdline.c kernel/format.c
+/* Guest selection from GRUB module command lines (guest/loader/select.c). */
 #include "tests/unit/unit.h"
 
 #include <stdint.h>
 
-#include "guest/select.h"
+#include "guest/loader/select.h"
 
 #define MOD(s) { 0x1000000, 0x1001000, (s) }
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))

@@ -11,7 +11,7 @@
  * (arch/x86/boot/compressed/head_64.S) starts right there, building its own
  * page tables.  It needs XLF_KERNEL_64 (protocol >= 2.12).
  *
- * Placement (guest/loader_common.h has the boot area):
+ * Placement (guest/loader/loader_common.h has the boot area):
  *   boot_params 0x17000, command line 0x18000, GDT 0x16000 (__BOOT_CS 0x10,
  *   __BOOT_DS 0x18), identity map of 0-4 GiB 0x10000-0x15fff, RSP 0x20000;
  *   the protected-mode kernel at pref_address when [pref_address,
@@ -22,7 +22,7 @@
  *   entry below min(initrd_addr_max + 1, 4 GiB), clear of the kernel's
  *   [load, load + init_size) and the boot area.
  */
-#include "guest/loader_common.h"
+#include "guest/loader/loader_common.h"
 
 #include "kernel/lib.h"
 

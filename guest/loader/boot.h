@@ -2,8 +2,8 @@
 #ifndef SKIFF_GUEST_BOOT_H
 #define SKIFF_GUEST_BOOT_H
 
-#include "guest/loader.h"
-#include "guest/select.h"
+#include "guest/loader/loader.h"
+#include "guest/loader/select.h"
 #include "kernel/cmdline.h"
 #include "kernel/mb2.h"
 

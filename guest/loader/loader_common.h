@@ -1,6 +1,6 @@
 /*
- * Helpers shared by the guest image loaders (guest/loader_common.c) and the
- * ELF parser guest/multiboot.c borrows from guest/elf.c.  Internal to guest/.
+ * Helpers shared by the guest image loaders (guest/loader/loader_common.c) and the
+ * ELF parser guest/loader/multiboot.c borrows from guest/loader/elf.c.  Internal to guest/.
  *
  * The boot area.  Every loader that needs boot-time data structures puts
  * them at the same fixed, page-aligned spot in low guest RAM, 0x10000-0x1ffff
@@ -20,7 +20,7 @@
 #ifndef SKIFF_GUEST_LOADER_COMMON_H
 #define SKIFF_GUEST_LOADER_COMMON_H
 
-#include "guest/loader.h"
+#include "guest/loader/loader.h"
 
 #define BOOT_AREA        0x10000ull
 #define BOOT_AREA_END    0x20000ull
@@ -112,7 +112,7 @@ void build_gdt(const struct guest_loader_env *env, bool long_mode, struct guest_
 void start_protected(const struct guest_loader_env *env, bool long_mode, uint64_t rip,
                      struct guest_start *gs);
 
-/* ---- ELF (guest/elf.c) ---------------------------------------------------- */
+/* ---- ELF (guest/loader/elf.c) ---------------------------------------------------- */
 
 #define ELF_MAX_LOAD 32
 

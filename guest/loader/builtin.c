@@ -5,7 +5,7 @@
  * a struct builtin_info.  Guest-physical addresses equal host-physical ones;
  * the EPT alone decides what the guest can reach.
  */
-#include "guest/builtin.h"
+#include "guest/loader/builtin.h"
 
 #include "guest/builtin/abi.h"
 #include "kernel/console.h"

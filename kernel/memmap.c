@@ -1,4 +1,4 @@
-#include "guest/memmap.h"
+#include "kernel/memmap.h"
 
 static uint32_t e820_type(uint32_t mb2_type)
 {

@@ -1,9 +1,9 @@
 /*
  * Shared pieces of the guest image loaders: error reporting, finding room in
  * the guest memory map, and the boot area's GDT and identity page tables
- * (layout in guest/loader_common.h).
+ * (layout in guest/loader/loader_common.h).
  */
-#include "guest/loader_common.h"
+#include "guest/loader/loader_common.h"
 
 #include <stdarg.h>
 

@@ -7,7 +7,7 @@
  * of the segment holding it (as GRUB does for Multiboot ELF kernels).
  * RSP starts at the top of the boot area's stack (0x20000).
  */
-#include "guest/loader_common.h"
+#include "guest/loader/loader_common.h"
 
 #include "kernel/lib.h"
 

@@ -6,10 +6,10 @@
  * would overlap those staged copies.  So no loader ever writes over a module
  * it still needs, whatever GRUB did.
  */
-#include "guest/boot.h"
+#include "guest/loader/boot.h"
 
-#include "guest/builtin.h"
-#include "guest/memmap.h"
+#include "guest/loader/builtin.h"
+#include "kernel/memmap.h"
 #include "kernel/console.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"

@@ -8,10 +8,10 @@
  *   32-bit protected mode, paging off, flat GDT (0x08 code, 0x10 data), or
  *   64-bit mode on the identity map of 0-4 GiB (0x10 code, 0x18 data);
  *     both with the GDT, page tables and stack (ESP/RSP 0x20000) in the boot
- *     area 0x10000-0x1ffff (guest/loader_common.h), which the image must
+ *     area 0x10000-0x1ffff (guest/loader/loader_common.h), which the image must
  *     not overlap, and the image below 4 GiB.
  */
-#include "guest/loader_common.h"
+#include "guest/loader/loader_common.h"
 
 #include "kernel/lib.h"
 

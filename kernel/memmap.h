@@ -2,7 +2,7 @@
 #ifndef SKIFF_GUEST_MEMMAP_H
 #define SKIFF_GUEST_MEMMAP_H
 
-#include "guest/loader.h"
+#include "guest/loader/loader.h"
 #include "kernel/mb2.h"
 #include "kernel/pmm.h"
 

@@ -1,6 +1,6 @@
 /*
- * Guest image loaders (guest/linux.c, guest/multiboot.c, guest/elf.c,
- * guest/flat.c).  Each validates its input completely before it writes a
+ * Guest image loaders (guest/loader/linux.c, guest/loader/multiboot.c, guest/loader/elf.c,
+ * guest/loader/flat.c).  Each validates its input completely before it writes a
  * byte of guest memory, and reports every malformed case with a named error.
  *
  * Loaders are pure: they reach guest memory only through env->gpa_ptr, so

@@ -2,7 +2,7 @@
  * Multiboot Specification 0.6.96 (version 1) kernels: a.out kludge or ELF32,
  * entered in 32-bit protected mode (spec 3.2 "Machine state").
  *
- * Placement (guest/loader_common.h has the boot area):
+ * Placement (guest/loader/loader_common.h has the boot area):
  *   GDT 0x16000 (0x10 flat 32-bit code, 0x18 flat data, as GRUB), Multiboot
  *   information 0x17000, command line 0x18000, memory map 0x19000-0x19bff,
  *   module list 0x19c00-0x19fff, boot loader name and module strings
@@ -11,7 +11,7 @@
  *   area); modules one after another, each page-aligned at the lowest RAM
  *   above the kernel's end (and the module before it), below 4 GiB.
  */
-#include "guest/loader_common.h"
+#include "guest/loader/loader_common.h"
 
 #include "kernel/lib.h"
 

@@ -1,4 +1,4 @@
-#include "guest/select.h"
+#include "guest/loader/select.h"
 
 #include <stdbool.h>
 
