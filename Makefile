@@ -91,7 +91,7 @@ $(BUILD)/guest/builtin.elf: $(BUILTIN_OBJS) guest/builtin/guest.ld
 $(BUILD)/guest/builtin.bin: $(BUILD)/guest/builtin.elf
 	@objcopy -O binary $< $@
 
-$(BUILD)/obj/guest/builtin_image.S.o: $(BUILD)/guest/builtin.bin
+$(BUILD)/obj/guest/loader/builtin_image.S.o: $(BUILD)/guest/builtin.bin
 
 # The Multiboot test guest: a separate ELF32 kernel booted as a GRUB module.
 MBTEST_OBJS := $(BUILD)/gobj32/guest/mbtest/entry.S.o $(BUILD)/gobj32/guest/mbtest/main.c.o
