@@ -1,6 +1,6 @@
 /*
  * One static inline wrapper per privileged or special x86 instruction Skiff
- * uses on the host side (the VMX instructions live in vmx/vmx_insn.h).
+ * uses on the host side (the VMX instructions live in vmx/core/vmx_insn.h).
  */
 #ifndef SKIFF_KERNEL_CPU_H
 #define SKIFF_KERNEL_CPU_H

@@ -6,7 +6,7 @@
 #ifndef SKIFF_KERNEL_PERCPU_H
 #define SKIFF_KERNEL_PERCPU_H
 
-/* Layout constants shared with vmx/exit_stub.S (checked below). */
+/* Layout constants shared with vmx/core/exit_stub.S (checked below). */
 #define PERCPU_VMCHECK_DIRTY_OFF 16
 
 #ifndef __ASSEMBLER__

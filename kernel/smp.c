@@ -9,7 +9,7 @@
 #include "mce.h"
 #include "memory.h"
 #include "percpu.h"
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmx_on.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],

@@ -23,7 +23,7 @@
 
 #include "vmx/ept.h"
 #include "vmx/mmio_write.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmx_insn.h"
 #include "vmx/smp_guest.h"
 
 uint64_t apic_write_page;                /* the APIC page's address, 0 = writes never trapped */

@@ -5,9 +5,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/vcpu.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vcpu.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_insn.h"
 
 /* A handler returns RESUME to re-enter the guest or STOP to end it. */
 enum exit_action { EXIT_STOP = 0, EXIT_RESUME = 1 };

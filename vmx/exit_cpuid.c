@@ -14,9 +14,9 @@
 #include "vmx/cpuid_msr.h"
 #include "vmx/exit.h"
 #include "vmx/hypercall.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_insn.h"
 
 #ifndef SKIFF_VERSION_NUM
 #define SKIFF_VERSION_NUM 0x000100   /* 0.1.0 */

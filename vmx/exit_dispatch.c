@@ -13,17 +13,17 @@
 #include "kernel/runend.h"
 #include "kernel/x86_exc.h"
 #include "vmx/exit.h"
-#include "vmx/exit_reasons.h"
+#include "vmx/core/exit_reasons.h"
 #include "vmx/gdbstub.h"
 #include "vmx/nmi.h"
 #include "vmx/smp_guest.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
 #include "vmx/trace.h"
 #include "vmx/vmcheck_live.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmx_insn.h"
 
-/* vmx/exit_stub.S answers plain CPUIDs itself while nothing needs to see every exit. */
+/* vmx/core/exit_stub.S answers plain CPUIDs itself while nothing needs to see every exit. */
 bool vmx_fast_cpuid;
 
 /* Exits whose handlers touch only RAX, RCX, RDX, RBX, RSI, RDI: the stub's light path. */

@@ -19,11 +19,11 @@
 #include "vmx/guest_mem.h"
 #include "vmx/exit_pci.h"
 #include "vmx/io_policy.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
-#include "vmx/vmx_setup.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
+#include "vmx/core/vmx_setup.h"
 
 #define REP_CHUNK 4096   /* iterations per exit before re-executing, so a long REP stays preemptible */
 

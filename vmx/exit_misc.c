@@ -13,9 +13,9 @@
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
 #include "vmx/nmi.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_insn.h"
 #include "vmx/xsetbv_check.h"
 
 #define RFLAGS_IF (1ull << 9)

@@ -17,12 +17,12 @@
 #include "vmx/msr_policy.h"
 #include "vmx/mtrr.h"
 #include "vmx/smp_guest.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
-#include "vmx/vmx_setup.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
+#include "vmx/core/vmx_setup.h"
 
 #define MSR_IA32_APIC_BASE        0x1b
 #define MSR_IA32_MISC_ENABLE      0x1a0
@@ -232,7 +232,7 @@ static bool h_perf_global_ctrl(struct vcpu *v, uint32_t msr, bool write, uint64_
         return false;                               /* no architectural PMU v2: no such MSR */
     if (write && (*val & ~boot.perf_global_valid))
         return false;                               /* reserved bits (SDM Vol. 3B 20.2.2) */
-    if (vmx_features.perf_global) {           /* vmx/vmcs.c: switched at entry and exit */
+    if (vmx_features.perf_global) {           /* vmx/core/vmcs.c: switched at entry and exit */
         if (write)
             vmcs_set(GUEST_IA32_PERF_GLOBAL_CTRL, *val);
         else

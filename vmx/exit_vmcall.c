@@ -4,8 +4,8 @@
 #include "vmx/exit.h"
 #include "vmx/guest_mem.h"
 #include "vmx/hypercall.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_insn.h"
 
 extern uint64_t boot_tsc_entry;   /* boot/entry32.S */
 

@@ -36,13 +36,13 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/serial.h"
-#include "vmx/exit_reasons.h"
+#include "vmx/core/exit_reasons.h"
 #include "vmx/guest_mem.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
 
 #define PACKET_MAX    1024       /* data bytes per packet; qSupported PacketSize */
 #define BREAKPOINTS   32

@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "vmx/exit.h"
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
 /* True once gdb_init ran: the dispatcher's only test when gdb is off. */
 extern bool gdb_enabled;

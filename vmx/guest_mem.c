@@ -10,8 +10,8 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_insn.h"
 
 struct ept guest_ept;
 struct ept_space guest_space;

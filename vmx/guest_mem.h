@@ -8,7 +8,7 @@
 
 #include "vmx/ept.h"
 #include "vmx/ept_space.h"
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
 extern struct ept guest_ept;
 extern struct ept_space guest_space;      /* the space beyond RAM (vmx/ept_space.h) */

@@ -6,9 +6,9 @@
 #include "vmx/guest_mem.h"
 #include "vmx/insn_decode.h"
 #include "vmx/insn_emulate.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
 
 /* The segment-base fields in the Sreg order of enum insn_seg. */
 static const uint32_t mmio_seg_base[] = {

@@ -23,10 +23,10 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/percpu.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmx_insn.h"
 
 uint64_t nmi_unowned;
 

@@ -14,7 +14,7 @@
 
 #include <stdint.h>
 
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
 /* NMIs taken where no vCPU owns the CPU (before the guest's run, a CPU without VMX). */
 extern uint64_t nmi_unowned;

@@ -20,10 +20,10 @@
 #include "vmx/hypercall.h"
 #include "vmx/vmcheck.h"
 #include "vmx/vmcheck_live.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_errors.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
 
 static struct vcpu vcpu_selftest;
 

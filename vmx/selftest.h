@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "vmx/vmcs.h"
+#include "vmx/core/vmcs.h"
 
 /*
  * Both use a second VMCS whose guest is a VMCALL stub (HC_EXIT), set up like

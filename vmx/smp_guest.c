@@ -50,11 +50,11 @@
 #include "vmx/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
 
 #define MAX_VCPUS              ACPI_MAX_CPUS
 

@@ -10,7 +10,7 @@
 
 #include "kernel/cmdline.h"
 #include "vmx/exit.h"
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
 /* Before the guest's memory is built (everything allocated here is withheld):
  * a vCPU and a VMCS for every AP in VMX root operation.  Returns the vCPU count. */

@@ -13,7 +13,7 @@
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "vmx/exit.h"
-#include "vmx/exit_reasons.h"
+#include "vmx/core/exit_reasons.h"
 
 struct trace_rec {
     uint64_t seq, tsc, qual, rip, rax, rcx;

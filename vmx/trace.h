@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
 extern bool trace_enabled;        /* checked on every exit: one load and branch when off */
 

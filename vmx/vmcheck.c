@@ -16,7 +16,7 @@
 
 #include "kernel/format.h"
 
-/* Control bits vmx/vmx_caps.h does not name */
+/* Control bits vmx/core/vmx_caps.h does not name */
 #define P2_SUB_PAGE_WRITE     (1u << 23)   /* secondary: sub-page write permissions */
 #define EXIT_LOAD_PKRS        (1u << 29)
 #define ENTRY_LOAD_PKRS       (1u << 22)

@@ -19,8 +19,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_caps.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
 
 /* ---- Snapshot ------------------------------------------------------------ */
 

@@ -8,8 +8,8 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "vmx/vmcheck.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
 
 enum vmcheck_mode vmcheck_mode;
 static struct spinlock vmcheck_lock;     /* one snapshot buffer for all CPUs */

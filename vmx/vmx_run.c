@@ -23,26 +23,26 @@
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
-#include "vmx/vmx_caps.h"
+#include "vmx/core/vmx_caps.h"
 #include "vmx/cpuid_msr.h"
 #include "vmx/ecam_write.h"
 #include "vmx/ept_space.h"
 #include "vmx/exit.h"
 #include "vmx/gdbstub.h"
 #include "vmx/guest_mem.h"
-#include "vmx/host_pages.h"
+#include "vmx/core/host_pages.h"
 #include "vmx/hypercall.h"
-#include "vmx/vmcs.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
+#include "vmx/core/vmcs.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_errors.h"
 #include "vmx/mtrr.h"
 #include "vmx/selftest.h"
 #include "vmx/smp_guest.h"
 #include "vmx/trace.h"
 #include "vmx/vmcheck_live.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
-#include "vmx/vmx_setup.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
+#include "vmx/core/vmx_setup.h"
 
 static struct vcpu vcpu0;
 
@@ -235,7 +235,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         return SKIFF_VMX_FAILED;
     if (smp_guest_alloc(cfg, v) > 1) {
         if (!cfg->watchdog_ms) {
-            vmx_tick_ticks = timer_ticks(1);     /* the run-end tick: 1 ms (vmx/vmcs.h) */
+            vmx_tick_ticks = timer_ticks(1);     /* the run-end tick: 1 ms (vmx/core/vmcs.h) */
             vmx_tick_all = !vmx_caps.act_wait_sipi;
         }
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);

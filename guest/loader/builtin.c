@@ -14,7 +14,7 @@
 #include "kernel/memory.h"
 #include "kernel/runend.h"
 #include "vmx/guest_mem.h"
-#include "vmx/host_pages.h"
+#include "vmx/core/host_pages.h"
 #include "vmx/smp_guest.h"
 
 extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];

@@ -3,7 +3,7 @@
 #define SKIFF_GUEST_BUILTIN_H
 
 #include "kernel/cmdline.h"
-#include "vmx/vmcs.h"
+#include "vmx/core/vmcs.h"
 
 /* Is `name` a guest_test= the built-in guest knows ("" is the normal run)? */
 bool builtin_test_known(const char *name);

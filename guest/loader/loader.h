@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmx/vmcs.h"
+#include "vmx/core/vmcs.h"
 
 /* e820 types (ACPI 6.x Table 15-374 "Address Range Types"). */
 #define E820_RAM      1

@@ -1,5 +1,5 @@
 /* Host tests: the VMCS checker (SDM 26.2, 26.3.1) and its injection cases. */
-// SOURCES: vmx/vmcheck.c vmx/vmcheck_cases.c vmx/vmcs_fields.c vmx/vmx_caps.c kernel/format.c
+// SOURCES: vmx/vmcheck.c vmx/vmcheck_cases.c vmx/core/vmcs_fields.c vmx/core/vmx_caps.c kernel/format.c
 #include "tests/unit/unit.h"
 #include "vmx/vmcheck.h"
 
@@ -131,7 +131,7 @@ static struct vmcheck_env make_env(enum envk e)
     };
 }
 
-/* ---- Baselines: what Skiff programs (vmx/vmcs.c) on that CPU ------------- */
+/* ---- Baselines: what Skiff programs (vmx/core/vmcs.c) on that CPU ------------- */
 
 enum base { B64, B32, BREAL, BV86, BHOST32 };
 static const char *const base_names[] = { "64-bit", "32-bit PAE", "real mode (UG)", "virtual-8086",
@@ -152,7 +152,7 @@ static void build(struct vmcs_snapshot *s, enum base b, const struct vmx_caps *k
 {
     vmcs_snap_clear(s);
 
-    /* Controls, chosen as vmx/vmcs.c chooses them */
+    /* Controls, chosen as vmx/core/vmcs.c chooses them */
     uint32_t pin = vmx_adjust_controls(0, k->pin_ctls);
     uint32_t proc = vmx_adjust_controls(CPU_BASED_HLT_EXITING | CPU_BASED_USE_IO_BITMAPS |
                                             CPU_BASED_USE_MSR_BITMAPS |

@@ -1,7 +1,7 @@
 /* Host tests: VMX capability decoding, control adjustment, Skiff's requirements. */
-// SOURCES: vmx/vmx_caps.c
+// SOURCES: vmx/core/vmx_caps.c
 #include "tests/unit/unit.h"
-#include "vmx/vmx_caps.h"
+#include "vmx/core/vmx_caps.h"
 
 /* Skylake-class values (client part with TRUE_* controls, EPT A/D, INVVPID) */
 #define SKL_BASIC          0x00da040000000004ull

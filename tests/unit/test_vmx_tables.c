@@ -1,10 +1,10 @@
 /* Host tests: VMCS field table, error and exit-reason names, qualification decoders. */
-// SOURCES: vmx/vmcs_fields.c vmx/vmx_errors.c vmx/exit_reasons.c
+// SOURCES: vmx/core/vmcs_fields.c vmx/core/vmx_errors.c vmx/core/exit_reasons.c
 #include "tests/unit/unit.h"
-#include "vmx/exit_reasons.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
-#include "vmx/vmx_insn.h" /* must compile on the host; only constants are used */
+#include "vmx/core/exit_reasons.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_errors.h"
+#include "vmx/core/vmx_insn.h" /* must compile on the host; only constants are used */
 
 TEST(insn_error_names)
 {

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/vmx_caps.h"
+#include "vmx/core/vmx_caps.h"
 
 extern struct vmx_caps vmx_caps;
 

@@ -2,7 +2,7 @@
  * VMCS field table in SDM Vol. 3D Appendix B order (B.1 16-bit, B.2 64-bit,
  * B.3 32-bit, B.4 natural-width; each control, read-only data, guest, host).
  */
-#include "vmx/vmcs_fields.h"
+#include "vmx/core/vmcs_fields.h"
 
 #include <stddef.h>
 

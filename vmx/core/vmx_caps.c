@@ -1,5 +1,5 @@
 /* VMX capability decoding, SDM Vol. 3D Appendix A. */
-#include "vmx/vmx_caps.h"
+#include "vmx/core/vmx_caps.h"
 
 #include <stddef.h>
 

@@ -19,7 +19,7 @@ extern struct host_pages host_pages;
 void host_pages_note(uint64_t vmcs, uint64_t ept_pml4, uint64_t io_a, uint64_t io_b, uint64_t msr,
                      const void *exit_stack_top);
 
-/* VMXON region (vmx/vmx_on.c). */
+/* VMXON region (vmx/core/vmx_on.c). */
 uint64_t vmx_vmxon_phys(void);
 
 #endif

@@ -6,7 +6,7 @@
  * for what it wants, the allowed-0 bits force what the CPU needs, and the
  * allowed-1 bits drop what the CPU does not offer.
  */
-#include "vmx/vmcs.h"
+#include "vmx/core/vmcs.h"
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"
@@ -19,10 +19,10 @@
 #include "vmx/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"
-#include "vmx/vmcs_fields.h"
-#include "vmx/vmx_errors.h"
-#include "vmx/vmx_insn.h"
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_errors.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_on.h"
 
 struct vmx_features vmx_features;
 uint64_t vmx_tick_ticks;

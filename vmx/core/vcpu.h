@@ -10,11 +10,11 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmx/exit_reasons.h"
+#include "vmx/core/exit_reasons.h"
 #include "vmx/mtrr.h"
 #endif
 
-/* Layout constants shared with vmx/exit_stub.S (checked below). */
+/* Layout constants shared with vmx/core/exit_stub.S (checked below). */
 #define GUEST_REGS_SIZE      (15 * 8)
 #define VCPU_EXIT_STACK_SIZE 16384
 #define VCPU_REGS_OFF        VCPU_EXIT_STACK_SIZE
@@ -114,7 +114,7 @@ _Static_assert(EXIT_REASON_CPUID == 10, "exit_stub.S: the CPUID fast path");
 _Static_assert(VCPU_REGS_OFF % 16 == 0, "regs are 16-byte aligned: calls from the stub keep the ABI alignment");
 
 /*
- * vmx/exit_stub.S: load the guest GPRs from v->regs and VMLAUNCH (resume = 0)
+ * vmx/core/exit_stub.S: load the guest GPRs from v->regs and VMLAUNCH (resume = 0)
  * or VMRESUME.  Returns 0 when the guest has been stopped by the dispatcher,
  * or the failed instruction's status (1 VMfailValid, 2 VMfailInvalid).
  */

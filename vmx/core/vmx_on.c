@@ -2,21 +2,21 @@
  * VMX operation (SDM Vol. 3C 24.6 "Discovering Support for VMX", 24.7
  * "Enabling and Entering VMX Operation", 24.8 "Restrictions on VMX Operation").
  */
-#include "vmx/vmx_on.h"
+#include "vmx/core/vmx_on.h"
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"
-#include "vmx/host_pages.h"
-#include "vmx/vmx_errors.h"
-#include "vmx/vmx_insn.h"
+#include "vmx/core/host_pages.h"
+#include "vmx/core/vmx_errors.h"
+#include "vmx/core/vmx_insn.h"
 
 struct vmx_caps vmx_caps;
 static uint64_t vmxon_region;
 
-uint64_t vmx_vmxon_phys(void) { return vmxon_region; }   /* vmx/host_pages.h */
+uint64_t vmx_vmxon_phys(void) { return vmxon_region; }   /* vmx/core/host_pages.h */
 
 static uint64_t host_rdmsr(uint32_t msr) { return rdmsr(msr); }
 

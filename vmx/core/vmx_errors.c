@@ -1,5 +1,5 @@
 /* VM-instruction error names, SDM Vol. 3C 31.4 table "VM-Instruction Error Numbers". */
-#include "vmx/vmx_errors.h"
+#include "vmx/core/vmx_errors.h"
 
 static const char *const vmx_insn_errors[VMXERR_MAX + 1] = {
     [1] = "VMCALL executed in VMX root operation",

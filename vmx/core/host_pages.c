@@ -1,5 +1,5 @@
-/* Skiff's own page addresses, for the built-in guest's attack cases (vmx/host_pages.h). */
-#include "vmx/host_pages.h"
+/* Skiff's own page addresses, for the built-in guest's attack cases (vmx/core/host_pages.h). */
+#include "vmx/core/host_pages.h"
 
 #include "kernel/cpu.h"
 #include "kernel/memory.h"

@@ -8,7 +8,7 @@
  * guest has been stopped: the stub then unwinds to vmx_enter's caller.
  */
 #include "kernel/percpu.h"
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
     .text
 

@@ -1,5 +1,5 @@
 /* Exit-reason names (SDM Vol. 3D Appendix C) and exit-qualification decoders. */
-#include "vmx/exit_reasons.h"
+#include "vmx/core/exit_reasons.h"
 
 /* Identifier (for counters and traces) and SDM name of each basic exit reason. */
 static const struct {

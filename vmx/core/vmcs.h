@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/vcpu.h"
+#include "vmx/core/vcpu.h"
 
 enum guest_mode { GUEST_MODE_64, GUEST_MODE_32, GUEST_MODE_REAL };
 
