@@ -20,14 +20,14 @@ void console_set_level(enum log_level level);
 bool console_enabled(enum log_level level);
 void console_flush(void);
 /*
- * The guest writes the console UART directly (vmx/exit_io.c), so Skiff cannot
+ * The guest writes the console UART directly (vmx/exit/exit_io.c), so Skiff cannot
  * see where it left the line: once the guest has run after Skiff's last byte,
  * Skiff's next line starts with a line break on the serial line.  The VMX
  * layer calls console_guest_resumes() before it lets the guest run again: one
  * load unless Skiff printed since.
  */
 extern volatile bool console_guest_wrote;
-/* Wait while another CPU is in the middle of a Skiff line (vmx/exit_io.c, before it tells the guest
+/* Wait while another CPU is in the middle of a Skiff line (vmx/exit/exit_io.c, before it tells the guest
  * THR is empty: the guest's next byte then does not land inside that line). */
 void console_wait_idle(void);
 static inline void console_guest_resumes(void)
@@ -37,7 +37,7 @@ static inline void console_guest_resumes(void)
 }
 /* While several CPUs run the guest, Skiff's `skiff: ` lines become `skiff: cpuN: `. */
 void console_set_cpu_tags(bool on);
-/* The run end: read the console UART back (vmx/exit_io.c keeps the guest off its settings), say
+/* The run end: read the console UART back (vmx/exit/exit_io.c keeps the guest off its settings), say
  * whether it is still Skiff's, and restore it if not. */
 void console_check_uart(void);
 /* Raw bytes (a guest's hypercall print), no line handling. */

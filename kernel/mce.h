@@ -4,7 +4,7 @@
  * instead of shutting the CPU down, and one report of IA32_MCG_STATUS and
  * every bank that holds an error, for a #MC taken in VMX root operation
  * (kernel/panic.c) and one that the guest's VM exit or VM entry reports
- * (vmx/exit_misc.c, vmx/exit_dispatch.c).  The run then ends with status 4.
+ * (vmx/exit/exit_misc.c, vmx/exit/exit_dispatch.c).  The run then ends with status 4.
  */
 #ifndef SKIFF_KERNEL_MCE_H
 #define SKIFF_KERNEL_MCE_H

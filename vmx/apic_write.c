@@ -10,7 +10,7 @@
  * 64-bit code, one element of a REP string instruction per exit).  This
  * file performs the store on the real APIC; INIT and SIPI IPIs for the
  * guest's vCPUs are Skiff's to deliver (vmx/smp_guest.c).  In x2APIC mode
- * the ICR's WRMSR exits instead (vmx/exit_msr.c).
+ * the ICR's WRMSR exits instead (vmx/exit/exit_msr.c).
  *
  * apic_trap_release ends it once every AP runs, where the CPU has the
  * wait-for-SIPI activity state for a later INIT/SIPI: the leaf becomes

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 
 /* Set before the EPT is built, which then maps this page read-only. */
 extern uint64_t apic_write_page;

@@ -3,7 +3,7 @@
 
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
-#include "vmx/exit_pci.h"
+#include "vmx/exit/exit_pci.h"
 #include "vmx/mmio_write.h"
 
 /* Windows the EPT protects: segment 0, below 4 GiB (identity-mapped for Skiff too). */

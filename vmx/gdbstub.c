@@ -27,7 +27,7 @@
  *   (vmx/guest_mem.h): Skiff's own pages are absent from the EPT, so gdb
  *   cannot reach them (E01).
  */
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/gdbstub.h"
 
 #include "kernel/console.h"

@@ -2,7 +2,7 @@
  * Skiff's MSR policy: ONE const table saying, for each MSR or range (SDM
  * Vol. 4 names), what a guest RDMSR and a guest WRMSR do, and why.  The MSR
  * bitmap (SDM Vol. 3C 25.6.9) is generated from it (msr_policy_bitmap);
- * vmx/exit_msr.c dispatches the exits through it.  An MSR the table does not
+ * vmx/exit/exit_msr.c dispatches the exits through it.  An MSR the table does not
  * name is denied both ways (msr_rule_default); MSRs outside the bitmap's two
  * ranges always exit (25.6.9) and follow the same table.
  */
@@ -20,7 +20,7 @@ enum msr_action {
     MSR_VIRT,      /* exit: Skiff keeps the guest's value; it never reaches the CPU */
 };
 
-/* Who performs an EMULATE or VIRT access (vmx/exit_msr.c, one function each). */
+/* Who performs an EMULATE or VIRT access (vmx/exit/exit_msr.c, one function each). */
 enum msr_handler {
     MSR_H_NONE,
     MSR_H_CPU,               /* the CPU, through rdmsr_safe/wrmsr_safe: its #GP goes to the guest */

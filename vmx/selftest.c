@@ -17,7 +17,7 @@
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
 #include "kernel/runend.h"
-#include "vmx/hypercall.h"
+#include "vmx/exit/hypercall.h"
 #include "vmx/vmcheck.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/core/vmcs_fields.h"

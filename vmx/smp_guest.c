@@ -29,7 +29,7 @@
  * shorthand: whatever APIC ids the guest gave them); the INIT exit of a
  * running vCPU, or the SIPI exit of one waiting for a SIPI, sees the run
  * ending and stops it, and one waiting in VMX root sees smp_guest_ending.
- * Every exit also looks at smp_guest_ending (vmx/exit_dispatch.c), and CPUID
+ * Every exit also looks at smp_guest_ending (vmx/exit/exit_dispatch.c), and CPUID
  * leaves the stub's fast path.  A vCPU whose guest disabled its local APIC
  * (IA32_APIC_BASE bit 11), which then takes no IPI, gets the run-end tick
  * (vmx_tick_ticks, the VMX-preemption timer: vcpu_tick_start); without the
@@ -47,7 +47,7 @@
 #include "kernel/smp.h"
 #include "vmx/apic_icr.h"
 #include "vmx/apic_write.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/core/vmcs.h"

@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/core/vcpu.h"
 
 /* Before the guest's memory is built (everything allocated here is withheld):
@@ -27,7 +27,7 @@ bool smp_guest_icr_write(uint32_t icr_low, uint32_t dest_apic_id);
 /* Just before the BSP's VMLAUNCH: every AP sets up its VMCS and waits for the guest's SIPI. */
 void smp_guest_start(uint64_t io_bitmap_a, uint64_t io_bitmap_b, uint64_t msr_bitmap);
 
-/* Non-zero once the run ends: every exit of every vCPU looks (vmx/exit_dispatch.c). */
+/* Non-zero once the run ends: every exit of every vCPU looks (vmx/exit/exit_dispatch.c). */
 extern uint32_t smp_guest_ending;
 /* Stop v because the run ended on another vCPU (`guest vCPU N stopped: the run ended on CPU M`). */
 enum exit_action smp_guest_stop_ended(struct vcpu *v);

@@ -12,7 +12,7 @@
 #include "kernel/cpu.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/core/exit_reasons.h"
 
 struct trace_rec {

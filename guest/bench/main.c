@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "guest/common/com1.h"
-#include "vmx/hypercall.h"
+#include "vmx/exit/hypercall.h"
 
 #define N 1000
 

@@ -12,7 +12,7 @@
 
 #include "guest/builtin/abi.h"
 #include "guest/builtin/guest.h"
-#include "vmx/hypercall.h"
+#include "vmx/exit/hypercall.h"
 
 #define COM1 0x3f8
 

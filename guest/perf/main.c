@@ -22,7 +22,7 @@
 
 #include "guest/common/cmdline.h"
 #include "guest/common/com1.h"
-#include "vmx/hypercall.h"
+#include "vmx/exit/hypercall.h"
 
 struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;

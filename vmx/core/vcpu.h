@@ -87,7 +87,7 @@ struct vcpu {
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
     uint64_t tick_value;           /* the run-end tick's timer value now (vmx_tick_ticks or x100 halted) */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
-    /* MSRs Skiff keeps for the guest (vmx/exit_msr.c: the MSR policy's VIRT rows). */
+    /* MSRs Skiff keeps for the guest (vmx/exit/exit_msr.c: the MSR policy's VIRT rows). */
     struct mtrr_state mtrr;        /* the guest's MTRRs, from the boot values on first use */
     bool mtrr_loaded;
     uint64_t perf_global_ctrl;     /* IA32_PERF_GLOBAL_CTRL when the VMCS cannot switch it */

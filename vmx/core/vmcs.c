@@ -16,7 +16,7 @@
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "kernel/skiff.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/core/vmcs_fields.h"
@@ -268,7 +268,7 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(CPU_BASED_VM_EXEC_CONTROL, f->proc);
     vmcs_set(SECONDARY_VM_EXEC_CONTROL, f->proc2);
     vmcs_set(VM_EXIT_CONTROLS, f->exit);
-    /* #MC only: a machine check in the guest is the host's to report (vmx/exit_misc.c). */
+    /* #MC only: a machine check in the guest is the host's to report (vmx/exit/exit_misc.c). */
     vmcs_set(EXCEPTION_BITMAP, 1u << X86_TRAP_MC);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MASK, 0);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MATCH, 0);
@@ -291,7 +291,7 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
 
     /* The guest's PMU starts as the CPU's (its power-on PERF_GLOBAL_CTRL); nothing counts in VMX
      * root: 0 is loaded at exit, or, without the controls, the counters stay off for good
-     * (the guest's value is a shadow, vmx/exit_msr.c). */
+     * (the guest's value is a shadow, vmx/exit/exit_msr.c). */
     uint64_t pgc = 0;
     if (f->perf_global) {
         rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, &pgc);

@@ -5,16 +5,16 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-/* vmx/exit_io.c: bitmap A covers ports 0-0x7fff, B 0x8000-0xffff (SDM 25.6.4). */
+/* vmx/exit/exit_io.c: bitmap A covers ports 0-0x7fff, B 0x8000-0xffff (SDM 25.6.4). */
 void io_bitmap_init(uint8_t *a, uint8_t *b);
-/* vmx/exit_msr.c: read-low, read-high, write-low, write-high quarters (SDM 25.6.9), from the
+/* vmx/exit/exit_msr.c: read-low, read-high, write-low, write-high quarters (SDM 25.6.9), from the
  * MSR policy table (vmx/msr_policy.c). */
 void msr_bitmap_init(uint8_t *bitmap);
 /* What the MSR rules need from CPUID and the MSRs, read once by the BSP before the guest runs. */
 void msr_policy_init(void);
 /* After the run: the host's MTRRs still hold the boot values (*count: how many MSRs compared). */
 bool msr_host_mtrrs_unchanged(unsigned *count);
-/* vmx/exit_misc.c: XCR0's supported bits, read once at boot (CPUID.(EAX=0DH,ECX=0)). */
+/* vmx/exit/exit_misc.c: XCR0's supported bits, read once at boot (CPUID.(EAX=0DH,ECX=0)). */
 void xsetbv_capture(void);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * The guest's PCI configuration mechanism #1 (ports 0xCF8-0xCFF): its
  * CONFIG_ADDRESS is Skiff's to keep, reads pass through, writes go through
- * vmx/pci_policy.c (vmx/exit_io.c routes the ports here).
+ * vmx/pci_policy.c (vmx/exit/exit_io.c routes the ports here).
  */
 #ifndef SKIFF_VMX_EXIT_PCI_H
 #define SKIFF_VMX_EXIT_PCI_H
@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/pci.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 
 /* Any byte of [port, port + size) in 0xCF8-0xCFF. */
 static inline bool pci_io_port(uint16_t port, unsigned size)
@@ -32,7 +32,7 @@ bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t 
                      const struct pci_rule **pm_block, enum exit_action *act);
 void pci_after_write(struct pci_addr a, const struct pci_rule *pm_block);
 
-/* vmx/exit_io.c: the chipset's PM block moved; PM1a_CNT is now at port (0: disabled). */
+/* vmx/exit/exit_io.c: the chipset's PM block moved; PM1a_CNT is now at port (0: disabled). */
 void io_follow_pm1a(uint16_t port);
 
 #endif

@@ -13,7 +13,7 @@
 #include "kernel/memory.h"
 #include "vmx/apic_icr.h"
 #include "vmx/apic_write.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/msr_policy.h"
 #include "vmx/mtrr.h"
 #include "vmx/smp_guest.h"

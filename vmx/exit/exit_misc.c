@@ -10,7 +10,7 @@
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
 #include "vmx/ecam_write.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/guest_mem.h"
 #include "vmx/nmi.h"
 #include "vmx/core/vmcs.h"

@@ -8,7 +8,7 @@
  * setting it raises #GP exactly as on a CPU without VMX.
  */
 #include "kernel/cpu.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"

@@ -40,7 +40,7 @@ extern const uint64_t vmx_light_exits;
 /* Set while tracing or gdb need the dispatcher to look at every exit. */
 extern bool exit_hooks_enabled;
 
-/* Shared helpers (vmx/exit_dispatch.c). */
+/* Shared helpers (vmx/exit/exit_dispatch.c). */
 
 /* The exit qualification: read only by the exits that have one worth reading. */
 static inline uint64_t vcpu_qual(const struct vcpu *v)

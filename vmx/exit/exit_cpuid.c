@@ -12,8 +12,8 @@
  */
 #include "kernel/cpu.h"
 #include "vmx/cpuid_msr.h"
-#include "vmx/exit.h"
-#include "vmx/hypercall.h"
+#include "vmx/exit/exit.h"
+#include "vmx/exit/hypercall.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"

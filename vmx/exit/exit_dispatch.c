@@ -12,7 +12,7 @@
 #include "kernel/mce.h"
 #include "kernel/runend.h"
 #include "kernel/x86_exc.h"
-#include "vmx/exit.h"
+#include "vmx/exit/exit.h"
 #include "vmx/core/exit_reasons.h"
 #include "vmx/gdbstub.h"
 #include "vmx/nmi.h"
