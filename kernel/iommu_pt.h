@@ -8,7 +8,7 @@
  * (vtd_pt_root3), which covers the first 512 GiB.  An entry is present when
  * R or W is set (9.8); leaves have R and W only (no execute, no snoop, no TM).
  *
- * Not vmx/ept.c: kernel/ must not include vmx/, the entry formats differ
+ * Not vmx/mem/ept.c: kernel/ must not include vmx/, the entry formats differ
  * (present test, X and memory-type bits), and the EPT builder was being
  * changed at the same time; both follow the same map/split/unmap rules.
  */

@@ -21,7 +21,7 @@
  */
 #include "vmx/apic_write.h"
 
-#include "vmx/ept.h"
+#include "vmx/mem/ept.h"
 #include "vmx/mmio_write.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/smp_guest.h"

@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "vmx/exit/exit.h"
-#include "vmx/ept.h"
+#include "vmx/mem/ept.h"
 
 /* Map the host's ECAM windows read-only into ept (after RAM); prints one line each. */
 int ecam_protect(struct ept *ept);

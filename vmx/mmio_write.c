@@ -3,7 +3,7 @@
 
 #include "kernel/console.h"
 #include "kernel/format.h"
-#include "vmx/guest_mem.h"
+#include "vmx/mem/guest_mem.h"
 #include "vmx/insn_decode.h"
 #include "vmx/insn_emulate.h"
 #include "vmx/core/vmcs.h"

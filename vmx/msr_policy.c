@@ -71,7 +71,7 @@ const struct msr_rule msr_rules[] = {
     ROW(0x1f2, 0x1f3, DENY, DENY, NONE, "IA32_SMRR_PHYSBASE, IA32_SMRR_PHYSMASK", "SMRAM protection: SMM only"),
     GUEST_OWNED(0x1fc, 0x1fc, "MSR_POWER_CTL", "power management is the guest's"),
     ROW(0x200, 0x21f, VIRT, VIRT, MTRR, "IA32_MTRR_PHYSBASE0-PHYSMASK15",
-        "Skiff's EPT memory types and its own accesses follow the boot MTRRs (vmx/mtrr.c)"),
+        "Skiff's EPT memory types and its own accesses follow the boot MTRRs (vmx/mem/mtrr.c)"),
     ROW(0x250, 0x250, VIRT, VIRT, MTRR, "IA32_MTRR_FIX64K_00000", "as the variable MTRRs"),
     ROW(0x258, 0x259, VIRT, VIRT, MTRR, "IA32_MTRR_FIX16K_80000/A0000", "as the variable MTRRs"),
     ROW(0x268, 0x26f, VIRT, VIRT, MTRR, "IA32_MTRR_FIX4K_C0000-F8000", "as the variable MTRRs"),

@@ -5,7 +5,7 @@
  * every page Skiff owns: its image and everything it allocated, the EPT
  * tables included.  Memory types are the MTRRs' (SDM Vol. 3C 29.3.7): RAM
  * write-back, MMIO and holes uncacheable on sane firmware; everything below
- * 2^MAXPHYADDR beyond RAM is mapped up front or on demand (vmx/ept_space.h).
+ * 2^MAXPHYADDR beyond RAM is mapped up front or on demand (vmx/mem/ept_space.h).
  */
 #include "guest/loader/boot.h"
 #include "guest/loader/builtin.h"
@@ -26,16 +26,16 @@
 #include "vmx/core/vmx_caps.h"
 #include "vmx/cpuid_msr.h"
 #include "vmx/ecam_write.h"
-#include "vmx/ept_space.h"
+#include "vmx/mem/ept_space.h"
 #include "vmx/exit/exit.h"
 #include "vmx/gdbstub.h"
-#include "vmx/guest_mem.h"
+#include "vmx/mem/guest_mem.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/exit/hypercall.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
-#include "vmx/mtrr.h"
+#include "vmx/mem/mtrr.h"
 #include "vmx/selftest.h"
 #include "vmx/smp_guest.h"
 #include "vmx/trace.h"
@@ -96,7 +96,7 @@ static bool have_mtrrs;
  * Identity EPT over the guest's RAM and the MMIO below 4 GiB, with the
  * memory types the firmware's MTRRs give them (MMIO uncacheable, RAM
  * write-back on any sane firmware), without the RAM the guest does not get.
- * The rest below 2^MAXPHYADDR (vmx/ept_space.h): up front too with 1 GiB
+ * The rest below 2^MAXPHYADDR (vmx/mem/ept_space.h): up front too with 1 GiB
  * leaves, else on demand with table pages from `pool` (allocated by the
  * caller, so they are withheld like every page Skiff owns).
  * Unmapping can split large pages and allocate EPT tables, which are Skiff's
@@ -241,7 +241,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
     }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
-    /* The on-demand EPT tables' pool (vmx/ept_space.h): Skiff's pages, withheld like the others. */
+    /* The on-demand EPT tables' pool (vmx/mem/ept_space.h): Skiff's pages, withheld like the others. */
     uint64_t pool = ept_space_policy(vmx_caps.ept_1g, vmx_caps.ept_2m)->mode == EPT_SPACE_ON_DEMAND
                         ? alloc_pages(EPT_SPACE_POOL_PAGES, "EPT on-demand table pool") : 0;
     if ((st = build_guest_memory(cfg, mb, pool)) || (st = iommu_enable()))

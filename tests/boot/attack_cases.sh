@@ -146,7 +146,7 @@ case_attack_cr3_skiff() {
 }
 
 # CR3 := 2^(MAXPHYADDR-1), no RAM there: identity-mapped like every address beyond RAM
-# (vmx/ept_space.h), it reads all ones, so the guest's page walk meets reserved bits and
+# (vmx/mem/ept_space.h), it reads all ones, so the guest's page walk meets reserved bits and
 # the CPU triple-faults, as on the bare machine.
 case_attack_cr3_beyond() {
     boot attack_cr3_beyond "$ATTACK_EMU" "guest_test=cr3_beyond"

@@ -1,10 +1,10 @@
-/* Host tests: the EPT builder and the space beyond RAM (vmx/ept_space.c) over a fake page allocator. */
-// SOURCES: vmx/ept.c vmx/ept_space.c vmx/mtrr.c kernel/pmm.c
+/* Host tests: the EPT builder and the space beyond RAM (vmx/mem/ept_space.c) over a fake page allocator. */
+// SOURCES: vmx/mem/ept.c vmx/mem/ept_space.c vmx/mem/mtrr.c kernel/pmm.c
 #include <stdlib.h>
 
 #include "tests/unit/unit.h"
-#include "vmx/ept.h"
-#include "vmx/ept_space.h"
+#include "vmx/mem/ept.h"
+#include "vmx/mem/ept_space.h"
 
 #define GIB (1ull << 30)
 #define MIB (1ull << 20)
@@ -279,7 +279,7 @@ TEST(allocation_failure)
     pool.mem = NULL;
 }
 
-/* ---- the space beyond RAM (vmx/ept_space.c) ---------------------------------- */
+/* ---- the space beyond RAM (vmx/mem/ept_space.c) ---------------------------------- */
 
 #define TIB (1ull << 40)
 

@@ -1,11 +1,11 @@
-// SOURCES: vmx/mtrr.c
-/* Effective MTRR memory types and uniform ranges for the EPT (vmx/mtrr.c). */
+// SOURCES: vmx/mem/mtrr.c
+/* Effective MTRR memory types and uniform ranges for the EPT (vmx/mem/mtrr.c). */
 #include "tests/unit/unit.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "vmx/mtrr.h"
+#include "vmx/mem/mtrr.h"
 
 #define UC MTRR_TYPE_UC
 #define WC MTRR_TYPE_WC

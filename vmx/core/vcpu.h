@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "vmx/core/exit_reasons.h"
-#include "vmx/mtrr.h"
+#include "vmx/mem/mtrr.h"
 #endif
 
 /* Layout constants shared with vmx/core/exit_stub.S (checked below). */

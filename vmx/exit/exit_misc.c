@@ -11,7 +11,7 @@
 #include "vmx/apic_write.h"
 #include "vmx/ecam_write.h"
 #include "vmx/exit/exit.h"
-#include "vmx/guest_mem.h"
+#include "vmx/mem/guest_mem.h"
 #include "vmx/nmi.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
@@ -107,7 +107,7 @@ enum exit_action handle_vmx_insn(struct vcpu *v)
 /*
  * An EPT violation: the APIC page's writes (vmx/apic_write.c); Skiff's own
  * pages, which the guest never reaches; otherwise an address beyond RAM
- * that the EPT maps on demand (vmx/ept_space.h), after which the guest
+ * that the EPT maps on demand (vmx/mem/ept_space.h), after which the guest
  * resumes as if nothing happened: the event whose delivery it interrupted
  * is delivered again (SDM Vol. 3C 28.2.4), and an IRET that had unblocked
  * NMIs gets blocking by NMI back before it runs again (28.2.3).

@@ -15,7 +15,7 @@
 #include "vmx/apic_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/msr_policy.h"
-#include "vmx/mtrr.h"
+#include "vmx/mem/mtrr.h"
 #include "vmx/smp_guest.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"

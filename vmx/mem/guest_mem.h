@@ -6,12 +6,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "vmx/ept.h"
-#include "vmx/ept_space.h"
+#include "vmx/mem/ept.h"
+#include "vmx/mem/ept_space.h"
 #include "vmx/core/vcpu.h"
 
 extern struct ept guest_ept;
-extern struct ept_space guest_space;      /* the space beyond RAM (vmx/ept_space.h) */
+extern struct ept_space guest_space;      /* the space beyond RAM (vmx/mem/ept_space.h) */
 
 /*
  * An EPT violation at gpa that is not Skiff's page: map it on demand (under a

@@ -1,4 +1,4 @@
-#include "vmx/mtrr.h"
+#include "vmx/mem/mtrr.h"
 
 #define ONE_MIB 0x100000ull
 

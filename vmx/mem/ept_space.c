@@ -1,5 +1,5 @@
-/* The guest-physical space beyond RAM (vmx/ept_space.h), SDM Vol. 3C 29.3, Vol. 3A 12.11. */
-#include "vmx/ept_space.h"
+/* The guest-physical space beyond RAM (vmx/mem/ept_space.h), SDM Vol. 3C 29.3, Vol. 3A 12.11. */
+#include "vmx/mem/ept_space.h"
 
 #define GIB4 (1ull << 32)
 

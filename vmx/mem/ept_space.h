@@ -28,8 +28,8 @@
 #include <stdint.h>
 
 #include "kernel/pmm.h"
-#include "vmx/ept.h"
-#include "vmx/mtrr.h"
+#include "vmx/mem/ept.h"
+#include "vmx/mem/mtrr.h"
 
 #define EPT_SPACE_POOL_PAGES 64   /* on-demand table pages: 256 KiB */
 #define EPT_SPACE_ATTACH_MAX 128  /* on-demand subtrees hung into the up-front tables */

@@ -1,5 +1,5 @@
 /* 4-level EPT builder, SDM Vol. 3C 29.3. */
-#include "vmx/ept.h"
+#include "vmx/mem/ept.h"
 
 /* Bytes one entry of a level-n table maps: 4 KiB, 2 MiB, 1 GiB, 512 GiB. */
 static uint64_t level_span(int level) { return 1ull << (12 + 9 * (level - 1)); }
