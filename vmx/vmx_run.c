@@ -24,7 +24,7 @@
 #include "kernel/skiff.h"
 #include "vmx/apic_write.h"
 #include "vmx/core/vmx_caps.h"
-#include "vmx/cpuid_msr.h"
+#include "vmx/policy/cpuid_msr.h"
 #include "vmx/ecam_write.h"
 #include "vmx/mem/ept_space.h"
 #include "vmx/exit/exit.h"
@@ -54,7 +54,7 @@ static bool host_msr_readable(uint32_t msr)
     return rdmsr_safe(msr, &val);
 }
 
-/* The CPUID bits the guest will not see because their MSR is missing here (vmx/cpuid_msr.h). */
+/* The CPUID bits the guest will not see because their MSR is missing here (vmx/policy/cpuid_msr.h). */
 static void probe_cpuid_msrs(void)
 {
     struct cpuid_regs l1 = cpuid(1, 0), l6 = { 0, 0, 0, 0 };
@@ -305,7 +305,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         kprintf("skiff: ept: on demand: %llu fills, peak %u of %u pool pages, %llu recycles\n",
                 (unsigned long long)guest_space.fills, guest_space.pool_peak, guest_space.pool_pages,
                 (unsigned long long)guest_space.recycles);
-    /* The guest's MTRR writes went to its shadow (vmx/msr_policy.c): the CPU's are as at boot. */
+    /* The guest's MTRR writes went to its shadow (vmx/policy/msr_policy.c): the CPU's are as at boot. */
     unsigned n_mtrr;
     if (msr_host_mtrrs_unchanged(&n_mtrr))
         kprintf("skiff: msr: the host's MTRRs are as at boot (%u MSRs)\n", n_mtrr);

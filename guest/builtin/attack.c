@@ -723,7 +723,7 @@ static void xsetbv_bad(void)
 }
 
 /*
- * msr_classes: one probe per class of Skiff's MSR policy (vmx/msr_policy.c).  Denied MSRs raise
+ * msr_classes: one probe per class of Skiff's MSR policy (vmx/policy/msr_policy.c).  Denied MSRs raise
  * #GP (Intel PT, PEBS/DS, SMM, the overclocking mailbox, silicon debug, TME, VMX); virtualized
  * ones take the guest's value without reaching the hardware (MTRRs, the microcode trigger;
  * Skiff checks the host's MTRRs at the end of the run); checked ones raise #GP for what the CPU

@@ -92,7 +92,7 @@ case_attack_bad_msrs() {
     attack_ok bad_msrs
     expect '^skiff: exits: .* MSR_READ=10 MSR_WRITE=10$'
 }
-# The MSR policy's classes (vmx/msr_policy.c): each denied write named by Skiff, the fixup that
+# The MSR policy's classes (vmx/policy/msr_policy.c): each denied write named by Skiff, the fixup that
 # turned Bochs' #GP for IA32_MISC_ENABLE (which corei7_skylake_x lacks) into the guest's, and the
 # host's MTRRs untouched by the guest's virtualized writes.
 case_attack_msr_classes() {

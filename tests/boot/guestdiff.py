@@ -28,7 +28,7 @@ CPUID_BITS = [
     (0x1, None, 3, 21, 0, "debug store hidden"),
     (0x1, None, 2, 4, 0, "debug store hidden"),
 ]
-# Bits Skiff clears when the CPU lacks the MSR the bit promises (vmx/cpuid_msr.c; SDM Vol. 4
+# Bits Skiff clears when the CPU lacks the MSR the bit promises (vmx/policy/cpuid_msr.c; SDM Vol. 4
 # Table 2-2): only emulators have such bits (Bochs' corei7_skylake_x sets DTS without
 # IA32_THERM_STATUS).  Skiff may clear them; it never sets one.
 CPUID_MSR_BITS = [

@@ -96,7 +96,7 @@ case_memtest_native() {
 
 # Under Skiff: the same image and command line as Skiff's Linux guest, guest_mem=48M,
 # Bochs' strict ignore_bad_msrs=0 (the harness default).  Skiff hides the CPUID bits
-# whose MSRs this model lacks (vmx/cpuid_msr.c), so memtest does not read them.
+# whose MSRs this model lacks (vmx/policy/cpuid_msr.c), so memtest does not read them.
 case_memtest_skiff() {
     local name=memtest_skiff secs
     rm -f "$TESTDIR/$name.secs" "$TESTDIR/$name.log"

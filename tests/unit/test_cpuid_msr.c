@@ -1,8 +1,8 @@
-// SOURCES: vmx/cpuid_msr.c
-/* CPUID bits hidden when the MSR they promise is missing (vmx/cpuid_msr.c). */
+// SOURCES: vmx/policy/cpuid_msr.c
+/* CPUID bits hidden when the MSR they promise is missing (vmx/policy/cpuid_msr.c). */
 #include "tests/unit/unit.h"
 
-#include "vmx/cpuid_msr.h"
+#include "vmx/policy/cpuid_msr.h"
 
 /* Bochs 2.7 corei7_skylake_x: leaf 1 EDX has ACPI (bit 22), leaf 6 = 0x75/2/9/0. */
 static const struct cpuid_regs skylake_l1 = { 0x00050654, 0, 0x7ffefbff, 0xbfebfbff };

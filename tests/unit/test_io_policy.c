@@ -1,7 +1,7 @@
-/* Power, sleep and reset port decisions by byte overlap (vmx/io_policy.c). */
-// SOURCES: vmx/io_policy.c kernel/acpi.c kernel/format.c kernel/lib.c
+/* Power, sleep and reset port decisions by byte overlap (vmx/policy/io_policy.c). */
+// SOURCES: vmx/policy/io_policy.c kernel/acpi.c kernel/format.c kernel/lib.c
 #include "tests/unit/unit.h"
-#include "vmx/io_policy.h"
+#include "vmx/policy/io_policy.h"
 
 /* Bochs' PIIX4 FADT and DSDT: PM1a_CNT 0xb004, \_S3 = 1, \_S5 = 0, reset register 0xcf9 value 6. */
 static struct acpi_info bochs_acpi(void)

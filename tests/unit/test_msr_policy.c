@@ -1,11 +1,11 @@
-// SOURCES: vmx/msr_policy.c
-/* The MSR policy table and the MSR bitmap generated from it (vmx/msr_policy.c). */
+// SOURCES: vmx/policy/msr_policy.c
+/* The MSR policy table and the MSR bitmap generated from it (vmx/policy/msr_policy.c). */
 #include "tests/unit/unit.h"
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/msr_policy.h"
+#include "vmx/policy/msr_policy.h"
 
 TEST(rows_sorted_disjoint_and_complete)
 {

@@ -1,7 +1,7 @@
-/* PCI configuration writes Skiff mediates (vmx/pci_policy.c). */
-// SOURCES: vmx/pci_policy.c
+/* PCI configuration writes Skiff mediates (vmx/policy/pci_policy.c). */
+// SOURCES: vmx/policy/pci_policy.c
 #include "tests/unit/unit.h"
-#include "vmx/pci_policy.h"
+#include "vmx/policy/pci_policy.h"
 
 static struct pci_decision write(const struct pci_fn_info *f, unsigned bus, unsigned dev, unsigned fn,
                                  unsigned reg, unsigned size, uint32_t v, uint32_t current)

@@ -1,8 +1,8 @@
-// SOURCES: vmx/xsetbv_check.c
-/* XSETBV's XCR0 rules, one test per SDM rule (vmx/xsetbv_check.c). */
+// SOURCES: vmx/policy/xsetbv_check.c
+/* XSETBV's XCR0 rules, one test per SDM rule (vmx/policy/xsetbv_check.c). */
 #include "tests/unit/unit.h"
 
-#include "vmx/xsetbv_check.h"
+#include "vmx/policy/xsetbv_check.h"
 
 #define ALL (~0ull & ~XCR0_SUPERVISOR)            /* a CPU supporting every user component */
 #define SKX 0x2ffull                              /* x87 SSE AVX MPX AVX-512 PKRU (Skylake-SP) */

@@ -120,7 +120,7 @@ vmx_exit_stub:
     cmpb $0, vmx_fast_cpuid(%rip)
     je .Lfull
     leal -1(%rax), %edx                 /* leaves 1-6 and 0x80000001-6: leaf 1 (VMX hidden, */
-    andl $0x7fffffff, %edx              /* hypervisor bit, OSXSAVE), 6 (vmx/cpuid_msr.h), */
+    andl $0x7fffffff, %edx              /* hypervisor bit, OSXSAVE), 6 (vmx/policy/cpuid_msr.h), */
     cmpl $5, %edx                       /* 0x80000001 (SYSCALL outside 64-bit mode) */
     jbe .Lcpuid_c
     subl $0x3fffffff, %edx              /* Skiff's own leaves 0x400000xx (and 0xc00000xx, */

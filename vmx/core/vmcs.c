@@ -104,7 +104,7 @@ static void choose_controls(bool watchdog)
              (entry_ok & VM_ENTRY_LOAD_IA32_PAT);
     /* Intel PT and the PMU stop at VM exit (SDM Vol. 3C 25.7.1, 25.8.1, 28.3.2.1): RTIT_CTL
      * cleared, PERF_GLOBAL_CTRL loaded with 0, and PT packets conceal VMX, where the CPU offers it.
-     * The guest may not program PT (vmx/msr_policy.c); its PERF_GLOBAL_CTRL is a VMCS field. */
+     * The guest may not program PT (vmx/policy/msr_policy.c); its PERF_GLOBAL_CTRL is a VMCS field. */
     f->perf_global = (exit_ok & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL) && (entry_ok & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
     uint32_t pt_exit = VM_EXIT_CLEAR_IA32_RTIT_CTL | VM_EXIT_PT_CONCEAL_VMX;
     uint32_t pt_entry = VM_ENTRY_LOAD_IA32_RTIT_CTL | VM_ENTRY_PT_CONCEAL_VMX;

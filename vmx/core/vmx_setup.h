@@ -8,7 +8,7 @@
 /* vmx/exit/exit_io.c: bitmap A covers ports 0-0x7fff, B 0x8000-0xffff (SDM 25.6.4). */
 void io_bitmap_init(uint8_t *a, uint8_t *b);
 /* vmx/exit/exit_msr.c: read-low, read-high, write-low, write-high quarters (SDM 25.6.9), from the
- * MSR policy table (vmx/msr_policy.c). */
+ * MSR policy table (vmx/policy/msr_policy.c). */
 void msr_bitmap_init(uint8_t *bitmap);
 /* What the MSR rules need from CPUID and the MSRs, read once by the BSP before the guest runs. */
 void msr_policy_init(void);

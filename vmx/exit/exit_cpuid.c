@@ -7,11 +7,11 @@
  * and ECX bit 4: BTS and PEBS write records to a guest-chosen address, in
  * VMX root too, so IA32_DS_AREA is denied), set the hypervisor-present bit (leaf 1
  * ECX bit 31), report OSXSAVE from the guest's own CR4, hide the leaf 1
- * and 6 bits whose MSR this CPU lacks (vmx/cpuid_msr.h), and answer the
+ * and 6 bits whose MSR this CPU lacks (vmx/policy/cpuid_msr.h), and answer the
  * 0x40000000 leaves with Skiff's identity.
  */
 #include "kernel/cpu.h"
-#include "vmx/cpuid_msr.h"
+#include "vmx/policy/cpuid_msr.h"
 #include "vmx/exit/exit.h"
 #include "vmx/exit/hypercall.h"
 #include "vmx/core/vmx_caps.h"
@@ -41,7 +41,7 @@ enum exit_action handle_cpuid(struct vcpu *v)
             r.ecx &= ~(1u << 3);                      /* MONITOR/MWAIT: idle with HLT instead */
             r.ecx |= 1u << 31;                        /* hypervisor present */
             r.edx &= ~(1u << 21);                     /* DS (BTS, PEBS): IA32_DS_AREA is denied */
-            r.ecx &= ~(1u << 4);                      /* DS-CPL goes with it (vmx/msr_policy.c) */
+            r.ecx &= ~(1u << 4);                      /* DS-CPL goes with it (vmx/policy/msr_policy.c) */
             r.ecx &= ~(1u << 27);                     /* OSXSAVE follows the guest's CR4 */
             if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
                 r.ecx |= 1u << 27;

@@ -5,7 +5,7 @@
  * Skiff's console UART (the guest's output is passed through, so Skiff sees
  * it), PCI configuration mechanism #1 (vmx/exit/exit_pci.c), and every byte of
  * the registers through which a guest powers off, sleeps or resets the
- * machine (the rows of vmx/io_policy.c), which Skiff must see to report.
+ * machine (the rows of vmx/policy/io_policy.c), which Skiff must see to report.
  */
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
@@ -18,7 +18,7 @@
 #include "vmx/exit/exit.h"
 #include "vmx/mem/guest_mem.h"
 #include "vmx/exit/exit_pci.h"
-#include "vmx/io_policy.h"
+#include "vmx/policy/io_policy.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
@@ -203,7 +203,7 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
     out_sized(port, size, val);
 }
 
-/* The power, sleep and reset registers (vmx/io_policy.c), built once from the FADT. */
+/* The power, sleep and reset registers (vmx/policy/io_policy.c), built once from the FADT. */
 static struct io_policy io_policy;
 
 static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, const struct io_hit *hit)

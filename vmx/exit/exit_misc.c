@@ -16,7 +16,7 @@
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
-#include "vmx/xsetbv_check.h"
+#include "vmx/policy/xsetbv_check.h"
 
 #define RFLAGS_IF (1ull << 9)
 #define ACTIVITY_HLT 1

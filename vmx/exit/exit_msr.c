@@ -1,6 +1,6 @@
 /*
  * RDMSR/WRMSR exits (SDM Vol. 3C 26.1.3; MSR bitmaps 25.6.9), dispatched
- * through the MSR policy table (vmx/msr_policy.c): deny gives #GP, emulate
+ * through the MSR policy table (vmx/policy/msr_policy.c): deny gives #GP, emulate
  * and virtualize call one handler per row kind below.  Every MSR access
  * Skiff makes for the guest is either checked against the SDM's rules first
  * or goes through rdmsr_safe/wrmsr_safe (kernel/extable.h): a value the CPU
@@ -14,7 +14,7 @@
 #include "vmx/apic_icr.h"
 #include "vmx/apic_write.h"
 #include "vmx/exit/exit.h"
-#include "vmx/msr_policy.h"
+#include "vmx/policy/msr_policy.h"
 #include "vmx/mem/mtrr.h"
 #include "vmx/smp_guest.h"
 #include "vmx/core/vmcs.h"

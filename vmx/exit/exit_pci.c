@@ -2,7 +2,7 @@
  * PCI configuration mechanism #1 for the guest (vmx/exit/exit_pci.h).  The CPU
  * cannot make single configuration registers exit, only the two ports, so
  * every access exits: reads cost one exit and return the device's value,
- * writes are checked against vmx/pci_policy.c first.
+ * writes are checked against vmx/policy/pci_policy.c first.
  */
 #include "vmx/exit/exit_pci.h"
 
@@ -10,7 +10,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/pci.h"
-#include "vmx/pci_policy.h"
+#include "vmx/policy/pci_policy.h"
 
 /* The guest's CONFIG_ADDRESS (one register for the machine, as in the chipset). */
 static volatile uint32_t guest_config_address;

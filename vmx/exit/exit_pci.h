@@ -1,7 +1,7 @@
 /*
  * The guest's PCI configuration mechanism #1 (ports 0xCF8-0xCFF): its
  * CONFIG_ADDRESS is Skiff's to keep, reads pass through, writes go through
- * vmx/pci_policy.c (vmx/exit/exit_io.c routes the ports here).
+ * vmx/policy/pci_policy.c (vmx/exit/exit_io.c routes the ports here).
  */
 #ifndef SKIFF_VMX_EXIT_PCI_H
 #define SKIFF_VMX_EXIT_PCI_H

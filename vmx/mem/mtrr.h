@@ -85,7 +85,7 @@ unsigned mtrr_range_type(const struct mtrr_state *s, uint64_t base, uint64_t len
 
 /*
  * The MTRR MSRs as a guest sees them when Skiff keeps them in a shadow
- * (vmx/msr_policy.c): mtrr_msr_get reads one (false: no such MSR on this CPU,
+ * (vmx/policy/msr_policy.c): mtrr_msr_get reads one (false: no such MSR on this CPU,
  * #GP), mtrr_msr_set checks a write against 12.11.2-12.11.3 (valid memory
  * types, WC only with MTRRCAP.WC, reserved bits, bits at and above
  * MAXPHYADDR, fixed ranges only with MTRRCAP.FIX, variable pairs below

@@ -1,5 +1,5 @@
-/* The PCI configuration registers Skiff mediates (vmx/pci_policy.h). */
-#include "vmx/pci_policy.h"
+/* The PCI configuration registers Skiff mediates (vmx/policy/pci_policy.h). */
+#include "vmx/policy/pci_policy.h"
 
 #define ANY16 0xffff
 #define ANY8  0xff

@@ -1,4 +1,4 @@
-#include "vmx/cpuid_msr.h"
+#include "vmx/policy/cpuid_msr.h"
 
 /*
  * SDM Vol. 4 Table 2-2 gives each architectural MSR's availability as a CPUID

@@ -1,5 +1,5 @@
-/* Power, sleep and reset ports, decided byte by byte (vmx/io_policy.h). */
-#include "vmx/io_policy.h"
+/* Power, sleep and reset ports, decided byte by byte (vmx/policy/io_policy.h). */
+#include "vmx/policy/io_policy.h"
 
 #include <stddef.h>
 

@@ -1,5 +1,5 @@
-/* XSETBV's rules for XCR0 (vmx/xsetbv_check.h; SDM Vol. 1 13.3, Vol. 2D XSETBV). */
-#include "vmx/xsetbv_check.h"
+/* XSETBV's rules for XCR0 (vmx/policy/xsetbv_check.h; SDM Vol. 1 13.3, Vol. 2D XSETBV). */
+#include "vmx/policy/xsetbv_check.h"
 
 static int all_or_none(uint64_t value, uint64_t bits)
 {

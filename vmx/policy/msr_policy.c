@@ -1,5 +1,5 @@
 /*
- * The MSR policy table (vmx/msr_policy.h).  Rows are sorted and never
+ * The MSR policy table (vmx/policy/msr_policy.h).  Rows are sorted and never
  * overlap (tests/unit/test_msr_policy.c checks both, and that the bitmap
  * matches every row).  The guest owns the machine: what only the guest uses
  * passes through (MSRs the VMCS switches on entry and exit, SDM Vol. 3C
@@ -8,7 +8,7 @@
  * root operation is checked, virtualized or denied; so is everything the
  * table does not name.
  */
-#include "vmx/msr_policy.h"
+#include "vmx/policy/msr_policy.h"
 
 #define ROW(first, last, rd, wr, h, name, why) \
     { first, last, MSR_##rd, MSR_##wr, MSR_H_##h, name, why }
