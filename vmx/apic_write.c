@@ -5,7 +5,7 @@
  *
  * The APIC page stays the real one (reads go straight to it), but the EPT
  * maps it read-only, so each write exits as an EPT violation and Skiff does
- * it for the guest (vmx/mmio_write.c: any MOV, XCHG, STOS, MOVS,
+ * it for the guest (vmx/emulate/mmio_write.c: any MOV, XCHG, STOS, MOVS,
  * read-modify-write ALU, NOT/NEG, INC/DEC, BTS/BTR/BTC form, in 16-, 32- and
  * 64-bit code, one element of a REP string instruction per exit).  This
  * file performs the store on the real APIC; INIT and SIPI IPIs for the
@@ -22,7 +22,7 @@
 #include "vmx/apic_write.h"
 
 #include "vmx/mem/ept.h"
-#include "vmx/mmio_write.h"
+#include "vmx/emulate/mmio_write.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/smp_guest.h"
 

@@ -4,7 +4,7 @@
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
 #include "vmx/exit/exit_pci.h"
-#include "vmx/mmio_write.h"
+#include "vmx/emulate/mmio_write.h"
 
 /* Windows the EPT protects: segment 0, below 4 GiB (identity-mapped for Skiff too). */
 static bool ecam_window(const struct acpi_ecam *e, uint64_t *lo, uint64_t *hi)

@@ -24,7 +24,7 @@
  *   the INT3's address.  To resume from a breakpoint the original byte goes
  *   back for one MTF step, then the INT3 is re-inserted.
  * - Guest memory goes through the guest's page tables and the EPT
- *   (vmx/mem/guest_mem.h): Skiff's own pages are absent from the EPT, so gdb
+ *   (vmx/emulate/guest_mem.h): Skiff's own pages are absent from the EPT, so gdb
  *   cannot reach them (E01).
  */
 #include "vmx/exit/exit.h"
@@ -37,7 +37,7 @@
 #include "kernel/memory.h"
 #include "kernel/serial.h"
 #include "vmx/core/exit_reasons.h"
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"

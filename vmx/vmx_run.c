@@ -29,7 +29,7 @@
 #include "vmx/mem/ept_space.h"
 #include "vmx/exit/exit.h"
 #include "vmx/gdbstub.h"
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/exit/hypercall.h"
 #include "vmx/core/vmcs.h"

@@ -13,7 +13,7 @@
 #include "kernel/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/smp_guest.h"
 

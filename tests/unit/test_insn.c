@@ -1,17 +1,17 @@
 /*
  * Host tests: decoding and emulating the guest's memory writes
- * (vmx/insn_decode.c, vmx/insn_emulate.c) on the assembler's own encodings
+ * (vmx/emulate/insn_decode.c, vmx/emulate/insn_emulate.c) on the assembler's own encodings
  * (tests/unit/insn_forms.S).  Each 64-bit form also runs on the host CPU on
  * a memory operand; the emulation (one element at a time, as Skiff does it
  * per exit) must leave the same memory, registers and RFLAGS.
  */
-// SOURCES: vmx/insn_decode.c vmx/insn_emulate.c tests/unit/insn_forms.S
+// SOURCES: vmx/emulate/insn_decode.c vmx/emulate/insn_emulate.c tests/unit/insn_forms.S
 #include <stdlib.h>
 #include <sys/mman.h>
 
 #include "tests/unit/unit.h"
-#include "vmx/insn_decode.h"
-#include "vmx/insn_emulate.h"
+#include "vmx/emulate/insn_decode.h"
+#include "vmx/emulate/insn_emulate.h"
 
 /* One entry of insn_form_table (insn_forms.S). */
 struct form {

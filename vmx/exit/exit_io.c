@@ -16,7 +16,7 @@
 #include "kernel/serial.h"
 #include "kernel/skiff.h"
 #include "vmx/exit/exit.h"
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/exit/exit_pci.h"
 #include "vmx/policy/io_policy.h"
 #include "vmx/core/vmcs_fields.h"

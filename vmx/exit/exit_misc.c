@@ -11,7 +11,7 @@
 #include "vmx/apic_write.h"
 #include "vmx/ecam_write.h"
 #include "vmx/exit/exit.h"
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/nmi.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"

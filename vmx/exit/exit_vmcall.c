@@ -2,7 +2,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "vmx/exit/exit.h"
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/exit/hypercall.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"

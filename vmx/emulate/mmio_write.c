@@ -1,11 +1,11 @@
-/* A guest store to a write-protected page, performed by Skiff (vmx/mmio_write.h). */
-#include "vmx/mmio_write.h"
+/* A guest store to a write-protected page, performed by Skiff (vmx/emulate/mmio_write.h). */
+#include "vmx/emulate/mmio_write.h"
 
 #include "kernel/console.h"
 #include "kernel/format.h"
-#include "vmx/mem/guest_mem.h"
-#include "vmx/insn_decode.h"
-#include "vmx/insn_emulate.h"
+#include "vmx/emulate/guest_mem.h"
+#include "vmx/emulate/insn_decode.h"
+#include "vmx/emulate/insn_emulate.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"

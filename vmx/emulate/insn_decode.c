@@ -1,5 +1,5 @@
-/* Decoding the guest's memory-writing instructions (vmx/insn_decode.h). */
-#include "vmx/insn_decode.h"
+/* Decoding the guest's memory-writing instructions (vmx/emulate/insn_decode.h). */
+#include "vmx/emulate/insn_decode.h"
 
 const struct insn_op_info insn_ops[INSN_OP_COUNT] = {
     [INSN_MOV]  = { "mov",  false, false },

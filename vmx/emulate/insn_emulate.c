@@ -1,5 +1,5 @@
-/* Emulating one element of a decoded memory write (vmx/insn_emulate.h). */
-#include "vmx/insn_emulate.h"
+/* Emulating one element of a decoded memory write (vmx/emulate/insn_emulate.h). */
+#include "vmx/emulate/insn_emulate.h"
 
 /*
  * `mn s, d` (or `mn d`) on the host: the host's RFLAGS with the guest's

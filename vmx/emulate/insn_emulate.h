@@ -1,6 +1,6 @@
 /*
  * Emulating one element of a decoded memory-writing instruction
- * (vmx/insn_decode.h): the value it stores, its register and RFLAGS
+ * (vmx/emulate/insn_decode.h): the value it stores, its register and RFLAGS
  * results.  The arithmetic runs as the same instruction on the host CPU
  * with the guest's arithmetic flags, so every flag (the SDM's "undefined"
  * ones too) is the one the CPU computes.  Pure: no VMCS, no memory access
@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/insn_decode.h"
+#include "vmx/emulate/insn_decode.h"
 
 /* The arithmetic flags (CF PF AF ZF SF OF) and DF (SDM Vol. 1 3.4.3). */
 #define INSN_RFLAGS_ARITH 0x8d5ull

@@ -4,7 +4,7 @@
  * so checking the EPT is the one test that keeps Skiff out of reach.
  * Guest paging walks follow SDM Vol. 3A 4.3 (32-bit), 4.4 (PAE), 4.5 (4-level).
  */
-#include "vmx/mem/guest_mem.h"
+#include "vmx/emulate/guest_mem.h"
 
 #include "kernel/cpu.h"
 #include "kernel/lib.h"

@@ -1,8 +1,8 @@
 /*
  * A guest store to a page the EPT maps read-only, performed by Skiff
- * (vmx/mmio_write.c): decode the instruction at the guest's RIP
- * (vmx/insn_decode.c), compute what it stores and its register and RFLAGS
- * results (vmx/insn_emulate.c), check that the access is the one that
+ * (vmx/emulate/mmio_write.c): decode the instruction at the guest's RIP
+ * (vmx/emulate/insn_decode.c), compute what it stores and its register and RFLAGS
+ * results (vmx/emulate/insn_emulate.c), check that the access is the one that
  * exited, let the page's owner perform it, write the results back.  The
  * users: the local APIC while several vCPUs run (vmx/apic_write.c) and PCI
  * configuration space through ECAM (vmx/ecam_write.c).

@@ -26,7 +26,7 @@ enum insn_op {
     INSN_OP_COUNT
 };
 
-/* What an operation does with its destination (insn_ops[], vmx/insn_decode.c). */
+/* What an operation does with its destination (insn_ops[], vmx/emulate/insn_decode.c). */
 struct insn_op_info {
     const char *name;
     bool reads_dest;     /* read-modify-write (and XCHG): the old value is an input */
