@@ -310,7 +310,7 @@ void smp_ap_main(uint64_t index)
     __atomic_store_n(&ap->state, st, __ATOMIC_RELEASE);
 
     /* VMX root operation: INIT is blocked, so only Skiff decides what this CPU runs.
-     * Wait for the guest's vCPU (vmx/smp_guest.c); smp=park never releases it. */
+     * Wait for the guest's vCPU (vmx/smp/smp_guest.c); smp=park never releases it. */
     void (*work)(unsigned) = 0;
     while (vmx && !(work = __atomic_load_n(&ap_work, __ATOMIC_ACQUIRE)))
         cpu_pause();

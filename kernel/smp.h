@@ -3,7 +3,7 @@
  * with INIT-SIPI-SIPI, bring it to 64-bit mode on Skiff's page tables with its
  * own GDT, TSS and stacks, turn VMX on there (VMX root operation blocks INIT,
  * so a guest cannot take the CPU over natively) and wait there until
- * vmx/smp_guest.c gives it a vCPU to run.
+ * vmx/smp/smp_guest.c gives it a vCPU to run.
  */
 #ifndef SKIFF_KERNEL_SMP_H
 #define SKIFF_KERNEL_SMP_H

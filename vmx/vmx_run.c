@@ -22,7 +22,7 @@
 #include "kernel/percpu.h"
 #include "kernel/runend.h"
 #include "kernel/skiff.h"
-#include "vmx/apic_write.h"
+#include "vmx/smp/apic_write.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/policy/cpuid_msr.h"
 #include "vmx/ecam_write.h"
@@ -37,7 +37,7 @@
 #include "vmx/core/vmx_errors.h"
 #include "vmx/mem/mtrr.h"
 #include "vmx/selftest.h"
-#include "vmx/smp_guest.h"
+#include "vmx/smp/smp_guest.h"
 #include "vmx/trace.h"
 #include "vmx/vmcheck_live.h"
 #include "vmx/core/vmx_insn.h"
@@ -137,7 +137,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
                 base + len <= EPT_GPA_LIMIT)
                 r = ept_map_mtrr(&guest_ept, mt, base, len, EPT_MT_WB);
         }
-        if (!r && apic_write_page)          /* vmx/apic_write.c: writes exit, reads do not */
+        if (!r && apic_write_page)          /* vmx/smp/apic_write.c: writes exit, reads do not */
             r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
         if (!r && !ecam_done) {             /* vmx/ecam_write.c: the same for PCI ECAM */
             r = ecam_protect(&guest_ept);

@@ -15,7 +15,7 @@
 #include "kernel/runend.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"
-#include "vmx/smp_guest.h"
+#include "vmx/smp/smp_guest.h"
 
 extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];
 

@@ -4,7 +4,7 @@
  * STOS and MOVS (with REP, DF, a source in the APIC page), the ALU forms
  * with a register and an immediate (01 09 11 19 21 29 31, 81, 83), NOT,
  * NEG, INC, DEC, BTS/BTR/BTC (register and immediate bit offset), LOCK.
- * While several vCPUs run, Skiff traps each one (vmx/apic_write.c); the
+ * While several vCPUs run, Skiff traps each one (vmx/smp/apic_write.c); the
  * registers, EFLAGS and the value read back must be the bare machine's.
  * Every store is 32 bits at a 16-byte boundary: Bochs 2.7 ends the
  * simulation on any other APIC write (SDM Vol. 3A 11.4.1 leaves them

@@ -1,7 +1,7 @@
-/* Host tests: reading a guest's ICR write (vmx/apic_icr.h). */
+/* Host tests: reading a guest's ICR write (vmx/smp/apic_icr.h). */
 // SOURCES:
 #include "tests/unit/unit.h"
-#include "vmx/apic_icr.h"
+#include "vmx/smp/apic_icr.h"
 
 TEST(icr_init_sipi)
 {

@@ -43,7 +43,7 @@ enum guest_end {
     GUEST_STOPPED,       /* Skiff stopped it (violation, unexpected exit, ...) */
     GUEST_POWERED_OFF,
     GUEST_RESET,
-    GUEST_ENDED_ELSEWHERE, /* another vCPU ended the run (vmx/smp_guest.c) */
+    GUEST_ENDED_ELSEWHERE, /* another vCPU ended the run (vmx/smp/smp_guest.c) */
     GUEST_WAIT_SIPI,       /* an AP's vCPU took an INIT: it waits for a SIPI */
 };
 
@@ -67,7 +67,7 @@ struct vcpu {
     bool wait_sipi;                /* an AP waiting in VMX root for the guest's SIPI */
     bool in_guest;                 /* between VM entry and the end of its run */
     uint32_t sipi_mailbox;         /* 0x100 | vector: the guest sent it a SIPI */
-    bool ever_started;             /* an AP's vCPU had its first SIPI (vmx/smp_guest.c) */
+    bool ever_started;             /* an AP's vCPU had its first SIPI (vmx/smp/smp_guest.c) */
     uint64_t sipi_exits_seen;      /* its exits other than INIT when its last SIPI started it */
     uint64_t sipi_inits_seen;      /* its INIT exits then */
     uint16_t vpid;

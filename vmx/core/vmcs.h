@@ -31,13 +31,13 @@ struct vmx_features {
 extern struct vmx_features vmx_features;
 
 /*
- * The run-end tick (vmx/smp_guest.c): with several vCPUs and no watchdog=,
+ * The run-end tick (vmx/smp/smp_guest.c): with several vCPUs and no watchdog=,
  * the VMX-preemption timer of a ticking vCPU gets this value at every VM
  * entry, so that it sees the end of the run within about a millisecond of its
  * own run time even if no IPI reaches it (100 ms once it halted).  0 = off.
  */
 extern uint64_t vmx_tick_ticks;
-/* Every vCPU gets the run-end tick from the start (no wait-for-SIPI state, vmx/smp_guest.c);
+/* Every vCPU gets the run-end tick from the start (no wait-for-SIPI state, vmx/smp/smp_guest.c);
  * otherwise only a vCPU whose guest disabled its APIC (vcpu_tick_start). */
 extern bool vmx_tick_all;
 /* Start the run-end tick on this vCPU, in one of its own exits (its VMCS is current). */

@@ -1,6 +1,6 @@
 /*
  * Decoding the guest instructions Skiff emulates: the ones that write
- * memory, as a guest writes a local APIC register (vmx/apic_write.c) -
+ * memory, as a guest writes a local APIC register (vmx/smp/apic_write.c) -
  * MOV, XCHG, STOS, MOVS, the read-modify-write ALU forms, NOT/NEG, INC/DEC
  * and BTS/BTR/BTC, with every prefix, operand size, address size and code
  * mode.  Pure: bytes in, a description out (tests/unit/test_insn.c).

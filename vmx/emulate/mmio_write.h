@@ -4,7 +4,7 @@
  * (vmx/emulate/insn_decode.c), compute what it stores and its register and RFLAGS
  * results (vmx/emulate/insn_emulate.c), check that the access is the one that
  * exited, let the page's owner perform it, write the results back.  The
- * users: the local APIC while several vCPUs run (vmx/apic_write.c) and PCI
+ * users: the local APIC while several vCPUs run (vmx/smp/apic_write.c) and PCI
  * configuration space through ECAM (vmx/ecam_write.c).
  */
 #ifndef SKIFF_VMX_MMIO_WRITE_H

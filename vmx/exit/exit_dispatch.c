@@ -16,7 +16,7 @@
 #include "vmx/core/exit_reasons.h"
 #include "vmx/gdbstub.h"
 #include "vmx/nmi.h"
-#include "vmx/smp_guest.h"
+#include "vmx/smp/smp_guest.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/trace.h"
@@ -236,7 +236,7 @@ static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint3
 /*
  * The table dispatch proper (after the checks common to every exit).  Every
  * exit also looks for the end of the run (a vCPU whose INIT went astray, the
- * guest having renamed or disabled its APIC, vmx/smp_guest.c), and a resumed
+ * guest having renamed or disabled its APIC, vmx/smp/smp_guest.c), and a resumed
  * guest gets its pending NMI (vmx/nmi.c).
  */
 static inline int exit_handle(struct vcpu *v, uint32_t basic)

@@ -1,14 +1,14 @@
 /*
  * The remaining exits: HLT, XSETBV, INVD/WBINVD, VMX instructions executed
  * by the guest, EPT violations and misconfigurations, triple fault,
- * exceptions and the preemption-timer watchdog (INIT and SIPI: vmx/smp_guest.c).
+ * exceptions and the preemption-timer watchdog (INIT and SIPI: vmx/smp/smp_guest.c).
  */
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"
 #include "kernel/skiff.h"
-#include "vmx/apic_write.h"
+#include "vmx/smp/apic_write.h"
 #include "vmx/ecam_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
@@ -105,7 +105,7 @@ enum exit_action handle_vmx_insn(struct vcpu *v)
 }
 
 /*
- * An EPT violation: the APIC page's writes (vmx/apic_write.c); Skiff's own
+ * An EPT violation: the APIC page's writes (vmx/smp/apic_write.c); Skiff's own
  * pages, which the guest never reaches; otherwise an address beyond RAM
  * that the EPT maps on demand (vmx/mem/ept_space.h), after which the guest
  * resumes as if nothing happened: the event whose delivery it interrupted

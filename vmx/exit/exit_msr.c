@@ -11,12 +11,12 @@
 #include "kernel/extable.h"
 #include "kernel/lib.h"
 #include "kernel/memory.h"
-#include "vmx/apic_icr.h"
-#include "vmx/apic_write.h"
+#include "vmx/smp/apic_icr.h"
+#include "vmx/smp/apic_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/policy/msr_policy.h"
 #include "vmx/mem/mtrr.h"
-#include "vmx/smp_guest.h"
+#include "vmx/smp/smp_guest.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
@@ -155,7 +155,7 @@ static bool h_x2apic_icr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val
         return false;
     __atomic_fetch_add(&apic_writes_trapped, 1, __ATOMIC_RELAXED);
     __atomic_fetch_add(&apic_icr_writes_trapped, 1, __ATOMIC_RELAXED);
-    /* INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp_guest.c) while the ICR is trapped. */
+    /* INIT and SIPI for the guest's vCPUs are Skiff's (vmx/smp/smp_guest.c) while the ICR is trapped. */
     if (smp_guest_multi() && apic_trap_on && smp_guest_icr_write((uint32_t)*val, (uint32_t)(*val >> 32)))
         return true;
     return wrmsr_safe(msr, *val);

@@ -112,7 +112,7 @@ const struct msr_rule msr_rules[] = {
     GUEST_OWNED(0x800, 0x82f, "x2APIC ID-IRR, ESR, LVT CMCI", "the APIC is the guest's (#GP in xAPIC mode, "
                 "from the CPU)"),
     ROW(0x830, 0x830, PASS, EMULATE, X2APIC_ICR, "x2APIC ICR",
-        "INIT and SIPI for other vCPUs are Skiff's (vmx/smp_guest.c); x2APIC mode and reserved bits checked"),
+        "INIT and SIPI for other vCPUs are Skiff's (vmx/smp/smp_guest.c); x2APIC mode and reserved bits checked"),
     GUEST_OWNED(0x831, 0x8ff, "x2APIC LVT timer-SELF IPI", "the APIC is the guest's (#GP in xAPIC mode, "
                 "from the CPU)"),
     READ_ONLY(0x981, 0x981, "IA32_TME_CAPABILITY"),

@@ -8,7 +8,7 @@
  * vector * 0x1000 (SDM Vol. 3A 9.4.4, 10.6.1), which needs unrestricted guest
  * (SDM Vol. 3C 26.3.1.1).  Skiff must see those IPIs, so while any AP still
  * waits for its first SIPI, the EPT maps the local APIC page read-only and
- * vmx/apic_write.c performs each write (in x2APIC mode the ICR's WRMSR exits).
+ * vmx/smp/apic_write.c performs each write (in x2APIC mode the ICR's WRMSR exits).
  *
  * Steady state: once every AP runs, where the CPU has the wait-for-SIPI
  * activity state (IA32_VMX_MISC bit 8), the trap is released
@@ -35,7 +35,7 @@
  * (vmx_tick_ticks, the VMX-preemption timer: vcpu_tick_start); without the
  * wait-for-SIPI state every vCPU has it.
  */
-#include "vmx/smp_guest.h"
+#include "vmx/smp/smp_guest.h"
 
 #include "kernel/acpi.h"
 #include "kernel/console.h"
@@ -45,8 +45,8 @@
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "kernel/smp.h"
-#include "vmx/apic_icr.h"
-#include "vmx/apic_write.h"
+#include "vmx/smp/apic_icr.h"
+#include "vmx/smp/apic_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/nmi.h"
 #include "vmx/vmcheck_live.h"

@@ -1,4 +1,4 @@
-/* The guest's local APIC writes, emulated while several vCPUs run (vmx/apic_write.c). */
+/* The guest's local APIC writes, emulated while several vCPUs run (vmx/smp/apic_write.c). */
 #ifndef SKIFF_VMX_APIC_WRITE_H
 #define SKIFF_VMX_APIC_WRITE_H
 

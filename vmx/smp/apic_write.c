@@ -1,7 +1,7 @@
 /*
  * The guest's writes to the local APIC while Skiff must see its INIT and
  * SIPI IPIs: while several vCPUs run and an AP's vCPU waits in VMX root
- * operation for its first SIPI (vmx/smp_guest.c).
+ * operation for its first SIPI (vmx/smp/smp_guest.c).
  *
  * The APIC page stays the real one (reads go straight to it), but the EPT
  * maps it read-only, so each write exits as an EPT violation and Skiff does
@@ -9,7 +9,7 @@
  * read-modify-write ALU, NOT/NEG, INC/DEC, BTS/BTR/BTC form, in 16-, 32- and
  * 64-bit code, one element of a REP string instruction per exit).  This
  * file performs the store on the real APIC; INIT and SIPI IPIs for the
- * guest's vCPUs are Skiff's to deliver (vmx/smp_guest.c).  In x2APIC mode
+ * guest's vCPUs are Skiff's to deliver (vmx/smp/smp_guest.c).  In x2APIC mode
  * the ICR's WRMSR exits instead (vmx/exit/exit_msr.c).
  *
  * apic_trap_release ends it once every AP runs, where the CPU has the
@@ -19,12 +19,12 @@
  * read-only translation takes one more exit, which Skiff completes and
  * follows with an INVEPT of its own (SDM Vol. 3C 29.4.3.1).
  */
-#include "vmx/apic_write.h"
+#include "vmx/smp/apic_write.h"
 
 #include "vmx/mem/ept.h"
 #include "vmx/emulate/mmio_write.h"
 #include "vmx/core/vmx_insn.h"
-#include "vmx/smp_guest.h"
+#include "vmx/smp/smp_guest.h"
 
 uint64_t apic_write_page;                /* the APIC page's address, 0 = writes never trapped */
 volatile bool apic_trap_on;              /* writes exit now (apic_trap_init .. apic_trap_release) */

@@ -1,5 +1,5 @@
 /*
- * Every CPU under Skiff runs one guest vCPU (vmx/smp_guest.c): vCPU N on
+ * Every CPU under Skiff runs one guest vCPU (vmx/smp/smp_guest.c): vCPU N on
  * CPU N, an AP's vCPU starting when the guest sends it a SIPI.
  */
 #ifndef SKIFF_VMX_SMP_GUEST_H
