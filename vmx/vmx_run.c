@@ -25,7 +25,7 @@
 #include "vmx/smp/apic_write.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/policy/cpuid_msr.h"
-#include "vmx/ecam_write.h"
+#include "vmx/pci/ecam_write.h"
 #include "vmx/mem/ept_space.h"
 #include "vmx/exit/exit.h"
 #include "vmx/gdbstub.h"
@@ -139,7 +139,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         }
         if (!r && apic_write_page)          /* vmx/smp/apic_write.c: writes exit, reads do not */
             r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
-        if (!r && !ecam_done) {             /* vmx/ecam_write.c: the same for PCI ECAM */
+        if (!r && !ecam_done) {             /* vmx/pci/ecam_write.c: the same for PCI ECAM */
             r = ecam_protect(&guest_ept);
             ecam_done = true;
         }

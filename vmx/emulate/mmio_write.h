@@ -5,7 +5,7 @@
  * results (vmx/emulate/insn_emulate.c), check that the access is the one that
  * exited, let the page's owner perform it, write the results back.  The
  * users: the local APIC while several vCPUs run (vmx/smp/apic_write.c) and PCI
- * configuration space through ECAM (vmx/ecam_write.c).
+ * configuration space through ECAM (vmx/pci/ecam_write.c).
  */
 #ifndef SKIFF_VMX_MMIO_WRITE_H
 #define SKIFF_VMX_MMIO_WRITE_H

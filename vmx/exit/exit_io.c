@@ -3,7 +3,7 @@
  *
  * The guest owns the machine's ports: the I/O bitmaps make only these exit:
  * Skiff's console UART (the guest's output is passed through, so Skiff sees
- * it), PCI configuration mechanism #1 (vmx/exit/exit_pci.c), and every byte of
+ * it), PCI configuration mechanism #1 (vmx/pci/exit_pci.c), and every byte of
  * the registers through which a guest powers off, sleeps or resets the
  * machine (the rows of vmx/policy/io_policy.c), which Skiff must see to report.
  */
@@ -17,7 +17,7 @@
 #include "kernel/skiff.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
-#include "vmx/exit/exit_pci.h"
+#include "vmx/pci/exit_pci.h"
 #include "vmx/policy/io_policy.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
@@ -287,7 +287,7 @@ void io_bitmap_init(uint8_t *a, uint8_t *b)
     io_bitmap_build();
 }
 
-/* The guest moved the chipset's PM block (vmx/exit/exit_pci.c): PM1a_CNT's row goes with it.  The
+/* The guest moved the chipset's PM block (vmx/pci/exit_pci.c): PM1a_CNT's row goes with it.  The
  * bitmaps are shared by every vCPU and read by the CPU at each I/O instruction (SDM 25.6.4). */
 void io_follow_pm1a(uint16_t port)
 {

@@ -9,7 +9,7 @@
 #include "kernel/memory.h"
 #include "kernel/skiff.h"
 #include "vmx/smp/apic_write.h"
-#include "vmx/ecam_write.h"
+#include "vmx/pci/ecam_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/nmi.h"

@@ -2,7 +2,7 @@
  * PCI configuration space through ECAM (the MCFG's windows, PCI Express
  * Base 4.0, 7.2.2): the EPT maps each window below 4 GiB read-only, so
  * reads run at native speed and every write exits; Skiff performs the write
- * after the same policy as configuration mechanism #1 (vmx/exit/exit_pci.c).
+ * after the same policy as configuration mechanism #1 (vmx/pci/exit_pci.c).
  */
 #ifndef SKIFF_VMX_ECAM_WRITE_H
 #define SKIFF_VMX_ECAM_WRITE_H

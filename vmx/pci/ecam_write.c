@@ -1,9 +1,9 @@
-/* Guest writes to PCI configuration space through ECAM (vmx/ecam_write.h). */
-#include "vmx/ecam_write.h"
+/* Guest writes to PCI configuration space through ECAM (vmx/pci/ecam_write.h). */
+#include "vmx/pci/ecam_write.h"
 
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
-#include "vmx/exit/exit_pci.h"
+#include "vmx/pci/exit_pci.h"
 #include "vmx/emulate/mmio_write.h"
 
 /* Windows the EPT protects: segment 0, below 4 GiB (identity-mapped for Skiff too). */

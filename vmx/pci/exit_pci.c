@@ -1,10 +1,10 @@
 /*
- * PCI configuration mechanism #1 for the guest (vmx/exit/exit_pci.h).  The CPU
+ * PCI configuration mechanism #1 for the guest (vmx/pci/exit_pci.h).  The CPU
  * cannot make single configuration registers exit, only the two ports, so
  * every access exits: reads cost one exit and return the device's value,
  * writes are checked against vmx/policy/pci_policy.c first.
  */
-#include "vmx/exit/exit_pci.h"
+#include "vmx/pci/exit_pci.h"
 
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"

@@ -23,7 +23,7 @@ uint32_t pci_io_in(uint16_t port, unsigned size);
 enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val);
 
 /*
- * A guest write to configuration space by either mechanism (vmx/ecam_write.c too):
+ * A guest write to configuration space by either mechanism (vmx/pci/ecam_write.c too):
  * true with *value (what to write) and *pm_block (pass it to pci_after_write), or false
  * when the policy stopped the guest (*act).
  */
