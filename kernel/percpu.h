@@ -20,7 +20,7 @@ struct percpu {
     struct percpu *self;       /* %gs:0 */
     uint32_t cpu;              /* 0 = the bootstrap processor */
     uint32_t apic_id;
-    bool vmcheck_dirty;        /* this CPU's current VMCS changed beyond RIP (vmx/vmcheck_live.c) */
+    bool vmcheck_dirty;        /* this CPU's current VMCS changed beyond RIP (vmx/check/vmcheck_live.c) */
     struct vcpu *vcpu;         /* the vCPU this CPU runs, once it has one */
     uint64_t gdt_base, tss_base;   /* this CPU's GDT and TSS (HOST_GDTR_BASE, HOST_TR_BASE) */
 };

@@ -83,7 +83,7 @@ void nmi_reset(struct vcpu *v)
 /*
  * An NMI can be injected when no other event is (one per entry; every VM
  * exit clears the field's valid bit, SDM 25.8.3), and the
- * guest blocks neither NMIs nor events by MOV SS (26.3.1.5; vmx/vmcheck.c's
+ * guest blocks neither NMIs nor events by MOV SS (26.3.1.5; vmx/check/vmcheck.c's
  * INT_VNMI and INT_NMI_MOVSS).  STI blocking does not block NMIs (Table 25-3).
  */
 static bool can_inject(void)

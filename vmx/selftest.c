@@ -6,7 +6,7 @@
  * non-clear VMCS"), names both errors and recovers.
  *
  * selftest=vmcheck breaks Skiff's own valid VMCS in one field at a time
- * (vmx/vmcheck_cases.c), checks that the checker names the intended SDM
+ * (vmx/check/vmcheck_cases.c), checks that the checker names the intended SDM
  * section and field, restores the field, and with vmcheck=warn also lets the
  * CPU try each broken state and reports its verdict.
  */
@@ -18,8 +18,8 @@
 #include "kernel/lib.h"
 #include "kernel/runend.h"
 #include "vmx/exit/hypercall.h"
-#include "vmx/vmcheck.h"
-#include "vmx/vmcheck_live.h"
+#include "vmx/check/vmcheck.h"
+#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"

@@ -39,7 +39,7 @@
 #include "vmx/selftest.h"
 #include "vmx/smp/smp_guest.h"
 #include "vmx/trace.h"
-#include "vmx/vmcheck_live.h"
+#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
 #include "vmx/core/vmx_setup.h"

@@ -1,7 +1,7 @@
 /* Host tests: the VMCS checker (SDM 26.2, 26.3.1) and its injection cases. */
-// SOURCES: vmx/vmcheck.c vmx/vmcheck_cases.c vmx/core/vmcs_fields.c vmx/core/vmx_caps.c kernel/format.c
+// SOURCES: vmx/check/vmcheck.c vmx/check/vmcheck_cases.c vmx/core/vmcs_fields.c vmx/core/vmx_caps.c kernel/format.c
 #include "tests/unit/unit.h"
-#include "vmx/vmcheck.h"
+#include "vmx/check/vmcheck.h"
 
 /* ---- CPU: Skylake-class capability MSRs (as in test_vmx_caps.c) ----------- */
 

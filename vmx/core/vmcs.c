@@ -18,7 +18,7 @@
 #include "kernel/skiff.h"
 #include "vmx/exit/exit.h"
 #include "vmx/nmi.h"
-#include "vmx/vmcheck_live.h"
+#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"

@@ -20,7 +20,7 @@
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/trace.h"
-#include "vmx/vmcheck_live.h"
+#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmx_insn.h"
 
 /* vmx/core/exit_stub.S answers plain CPUIDs itself while nothing needs to see every exit. */

@@ -49,7 +49,7 @@
 #include "vmx/smp/apic_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/nmi.h"
-#include "vmx/vmcheck_live.h"
+#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"

@@ -3,11 +3,11 @@
  * current VMCS with VMREAD (fields this CPU lacks are simply absent), add
  * the CPU facts from CPUID and the capability MSRs, and run the checks.
  */
-#include "vmx/vmcheck_live.h"
+#include "vmx/check/vmcheck_live.h"
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "vmx/vmcheck.h"
+#include "vmx/check/vmcheck.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
 

@@ -12,7 +12,7 @@
  * tertiary controls, FRED, IA32_PERF_GLOBAL_CTRL/RTIT/LBR reserved bits
  * (model-specific), and the MSR-load/store area contents (26.4, 27.4).
  */
-#include "vmx/vmcheck.h"
+#include "vmx/check/vmcheck.h"
 
 #include "kernel/format.h"
 

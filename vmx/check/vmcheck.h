@@ -374,7 +374,7 @@ enum vmcheck_outcome {
 };
 enum vmcheck_outcome vmcheck_section_outcome(const char *section);
 
-/* ---- Injection cases for a boot-time self-test (vmx/vmcheck_cases.c) ------ */
+/* ---- Injection cases for a boot-time self-test (vmx/check/vmcheck_cases.c) ------ */
 
 enum vmcheck_op { VMCHECK_OP_SET, VMCHECK_OP_OR, VMCHECK_OP_ANDNOT, VMCHECK_OP_XOR };
 

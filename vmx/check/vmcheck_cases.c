@@ -13,7 +13,7 @@
  * guest" for CS.L+D.  Values avoid memory references: no case points a
  * structure at real memory.
  */
-#include "vmx/vmcheck.h"
+#include "vmx/check/vmcheck.h"
 
 #define ALWAYS 0, 0, 0
 #define NEED(f, mask) f, (mask), (mask)

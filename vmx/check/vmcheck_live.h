@@ -1,4 +1,4 @@
-/* Running the VMCS checker (vmx/vmcheck.c) on the live, current VMCS. */
+/* Running the VMCS checker (vmx/check/vmcheck.c) on the live, current VMCS. */
 #ifndef SKIFF_VMX_VMCHECK_LIVE_H
 #define SKIFF_VMX_VMCHECK_LIVE_H
 
