@@ -11,7 +11,7 @@
 #include "percpu.h"
 #include "runend.h"
 #include "x86_exc.h"
-#include "vmx/nmi.h"
+#include "vmx/vcpu/nmi.h"
 
 extern char _image_start[], _image_end[];
 
@@ -52,7 +52,7 @@ void exception_handler(struct exc_frame *f);
 
 /*
  * Every host exception (kernel/isr.S).  Two kinds return, and IRETQ resumes:
- * an NMI (vector 2), which is the guest's (vmx/nmi.c), and a fault at an
+ * an NMI (vector 2), which is the guest's (vmx/vcpu/nmi.c), and a fault at an
  * instruction of the exception table (kernel/extable.h: an MSR access made
  * for the guest), which resumes at its fixup.  A machine check (vector 18) is
  * reported and ends the run; anything else is a Skiff bug: dump, status 4.

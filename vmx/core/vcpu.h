@@ -92,7 +92,7 @@ struct vcpu {
     bool mtrr_loaded;
     uint64_t perf_global_ctrl;     /* IA32_PERF_GLOBAL_CTRL when the VMCS cannot switch it */
 
-    /* NMIs (vmx/nmi.c); the host's NMI handler updates the first two. */
+    /* NMIs (vmx/vcpu/nmi.c); the host's NMI handler updates the first two. */
     volatile uint32_t nmi_pending; /* NMIs for the guest not yet injected */
     volatile uint32_t nmi_window;  /* "NMI-window exiting" is set in the VMCS */
     volatile bool nmi_live;        /* the VMCS is current here: the NMI handler may request the window */

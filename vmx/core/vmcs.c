@@ -17,7 +17,7 @@
 #include "kernel/percpu.h"
 #include "kernel/skiff.h"
 #include "vmx/exit/exit.h"
-#include "vmx/nmi.h"
+#include "vmx/vcpu/nmi.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"

@@ -25,7 +25,7 @@ struct guest_start {
 struct vmx_features {
     bool unrestricted_guest, preemption_timer, save_preemption_timer, pat, ept_1g, ept_2m;
     bool perf_global;            /* IA32_PERF_GLOBAL_CTRL loaded at entry and exit */
-    bool nmi_exiting, virtual_nmis, nmi_window;   /* vmx/nmi.c */
+    bool nmi_exiting, virtual_nmis, nmi_window;   /* vmx/vcpu/nmi.c */
     uint32_t pin, proc, proc2, exit, entry;
 };
 extern struct vmx_features vmx_features;

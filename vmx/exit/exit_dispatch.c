@@ -15,7 +15,7 @@
 #include "vmx/exit/exit.h"
 #include "vmx/core/exit_reasons.h"
 #include "vmx/gdbstub.h"
-#include "vmx/nmi.h"
+#include "vmx/vcpu/nmi.h"
 #include "vmx/smp/smp_guest.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
@@ -237,7 +237,7 @@ static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint3
  * The table dispatch proper (after the checks common to every exit).  Every
  * exit also looks for the end of the run (a vCPU whose INIT went astray, the
  * guest having renamed or disabled its APIC, vmx/smp/smp_guest.c), and a resumed
- * guest gets its pending NMI (vmx/nmi.c).
+ * guest gets its pending NMI (vmx/vcpu/nmi.c).
  */
 static inline int exit_handle(struct vcpu *v, uint32_t basic)
 {

@@ -12,7 +12,7 @@
 #include "vmx/pci/ecam_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
-#include "vmx/nmi.h"
+#include "vmx/vcpu/nmi.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
@@ -158,7 +158,7 @@ enum exit_action handle_exception_nmi(struct vcpu *v)
     if (type == INTR_TYPE_NMI) {
         /* An NMI exit (NMI exiting, SDM 25.3): NMIs stay blocked until an IRET, which
          * Skiff does at once; an event whose delivery the NMI interrupted goes again
-         * (IDT-vectoring information, 28.2.4), the NMI is pending (vmx/nmi.c). */
+         * (IDT-vectoring information, 28.2.4), the NMI is pending (vmx/vcpu/nmi.c). */
         iret_to_self();
         v->nmi_exits++;
         vcpu_reinject_event(v);
@@ -173,7 +173,7 @@ enum exit_action handle_exception_nmi(struct vcpu *v)
     return EXIT_RESUME;
 }
 
-/* The guest stopped blocking NMIs (NMI-window exiting, SDM 26.7.6): vmx/nmi.c injects at entry. */
+/* The guest stopped blocking NMIs (NMI-window exiting, SDM 26.7.6): vmx/vcpu/nmi.c injects at entry. */
 enum exit_action handle_nmi_window(struct vcpu *v)
 {
     (void)v;

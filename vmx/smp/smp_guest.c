@@ -48,7 +48,7 @@
 #include "vmx/smp/apic_icr.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/exit/exit.h"
-#include "vmx/nmi.h"
+#include "vmx/vcpu/nmi.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"

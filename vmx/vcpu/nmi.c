@@ -1,5 +1,5 @@
 /*
- * NMIs for the guest (vmx/nmi.h).
+ * NMIs for the guest (vmx/vcpu/nmi.h).
  *
  * Pending NMIs are counted, not merged: each NMI Skiff saw for the guest is
  * injected once.  (A real CPU holds at most one NMI pending while it blocks
@@ -18,7 +18,7 @@
  * it) there is no NMI-window exiting: a pending NMI waits for the next exit
  * at which the guest does not block NMIs.
  */
-#include "vmx/nmi.h"
+#include "vmx/vcpu/nmi.h"
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"

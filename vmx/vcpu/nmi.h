@@ -1,5 +1,5 @@
 /*
- * NMIs (vmx/nmi.c): every NMI meant for the guest reaches it exactly once.
+ * NMIs (vmx/vcpu/nmi.c): every NMI meant for the guest reaches it exactly once.
  *
  * Skiff runs with "NMI exiting" and "virtual NMIs" (SDM Vol. 3C 25.3, 26.x
  * "Virtual NMIs"): an NMI that arrives while the guest runs is a VM exit
