@@ -5,7 +5,7 @@
  * has its own sequence and ring; while several run, the console tags each
  * line with its CPU (`skiff: cpu1: trace: ...`).
  */
-#include "vmx/trace.h"
+#include "vmx/debug/trace.h"
 
 #include "kernel/cmdline.h"
 #include "kernel/console.h"

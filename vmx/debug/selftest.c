@@ -10,7 +10,7 @@
  * section and field, restores the field, and with vmcheck=warn also lets the
  * CPU try each broken state and reports its verdict.
  */
-#include "vmx/selftest.h"
+#include "vmx/debug/selftest.h"
 
 #include "guest/loader/builtin.h"
 #include "kernel/console.h"

@@ -28,7 +28,7 @@
  *   cannot reach them (E01).
  */
 #include "vmx/exit/exit.h"
-#include "vmx/gdbstub.h"
+#include "vmx/debug/gdbstub.h"
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"

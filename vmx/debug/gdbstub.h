@@ -1,6 +1,6 @@
 /*
  * A gdb remote-serial-protocol stub for the guest, on its own polled UART
- * (command line gdb=ttyS1).  See vmx/gdbstub.c and README "Debugging the
+ * (command line gdb=ttyS1).  See vmx/debug/gdbstub.c and README "Debugging the
  * guest with gdb".
  */
 #ifndef SKIFF_VMX_GDBSTUB_H
