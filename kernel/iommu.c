@@ -264,7 +264,7 @@ int iommu_domain_build(const struct guest_memmap *map, const struct rangeset *wi
 {
     if (!iommu_active)
         return 0;
-    /* The same ranges, in the same order, as build_guest_memory gives the EPT (vmx/vmx_run.c). */
+    /* The same ranges, in the same order, as build_guest_memory gives the EPT (guest/run/run.c). */
     int r = vtd_pt_set(&domain, 0, 1ull << 32, VTD_SL_RW);
     for (size_t i = 0; !r && i < map->n; i++) {
         uint32_t t = map->e[i].type;

@@ -96,7 +96,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     kprintf("skiff: resident phys=0x%llx-0x%llx\n", (unsigned long long)image_phys_start(),
             (unsigned long long)image_phys_end() - 1);
     /* VT-d after ACPI (the DMAR table) and before anything the guest runs; its domain is
-     * built with the guest's memory (vmx/vmx_run.c) or by its self-test, before the VMX check. */
+     * built with the guest's memory (guest/run/run.c) or by its self-test, before the VMX check. */
     iommu_init(&skiff_cfg, &boot_info);
     if (skiff_cfg.selftest == SELFTEST_IOMMU)
         iommu_selftest(&skiff_cfg, &boot_info);

@@ -15,7 +15,7 @@ struct host_pages {
 
 extern struct host_pages host_pages;
 
-/* Record them (vmx/vmx_run.c, once everything is allocated, before the guest is loaded). */
+/* Record them (guest/run/run.c, once everything is allocated, before the guest is loaded). */
 void host_pages_note(uint64_t vmcs, uint64_t ept_pml4, uint64_t io_a, uint64_t io_b, uint64_t msr,
                      const void *exit_stack_top);
 

@@ -48,7 +48,7 @@ bool cpuid_msr_is_hidden(const struct cpuid_hidden *h, const struct cpuid_msr_bi
 /* Clear the hidden bits of leaf `leaf` in `r` (other leaves are left alone). */
 void cpuid_msr_hide(const struct cpuid_hidden *h, uint32_t leaf, struct cpuid_regs *r);
 
-/* Skiff's own probe result (vmx/vmx_run.c fills it, handle_cpuid applies it). */
+/* Skiff's own probe result (guest/run/run.c fills it, handle_cpuid applies it). */
 extern struct cpuid_hidden cpuid_hidden;
 
 #endif
