@@ -69,9 +69,9 @@ $(BUILD)/obj/%.S.o: %.S
 GCFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgeneral-regs-only \
            -fno-stack-protector -fno-asynchronous-unwind-tables -fcf-protection=none \
            -Wall -Wextra -Werror -MMD -MP -I.
-BUILTIN_OBJS := $(BUILD)/gobj/guest/builtin/entry.S.o $(BUILD)/gobj/guest/builtin/ap.S.o \
-                $(BUILD)/gobj/guest/builtin/main.c.o \
-                $(BUILD)/gobj/guest/builtin/attack.c.o
+BUILTIN_OBJS := $(BUILD)/gobj/guest/programs/builtin/entry.S.o $(BUILD)/gobj/guest/programs/builtin/ap.S.o \
+                $(BUILD)/gobj/guest/programs/builtin/main.c.o \
+                $(BUILD)/gobj/guest/programs/builtin/attack.c.o
 
 $(BUILD)/gobj/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -83,10 +83,10 @@ $(BUILD)/gobj/%.S.o: %.S
 	@echo "  AS      $< (guest)"
 	@$(CC) -I. -MMD -MP -c $< -o $@
 
-$(BUILD)/guest/builtin.elf: $(BUILTIN_OBJS) guest/builtin/guest.ld
+$(BUILD)/guest/builtin.elf: $(BUILTIN_OBJS) guest/programs/builtin/guest.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@ld -nostdlib -static -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T guest/builtin/guest.ld -o $@ $(BUILTIN_OBJS)
+	@ld -nostdlib -static -z max-page-size=0x1000 --build-id=none --no-warn-rwx-segments -T guest/programs/builtin/guest.ld -o $@ $(BUILTIN_OBJS)
 
 $(BUILD)/guest/builtin.bin: $(BUILD)/guest/builtin.elf
 	@objcopy -O binary $< $@
@@ -94,7 +94,7 @@ $(BUILD)/guest/builtin.bin: $(BUILD)/guest/builtin.elf
 $(BUILD)/obj/guest/loader/builtin_image.S.o: $(BUILD)/guest/builtin.bin
 
 # The Multiboot test guest: a separate ELF32 kernel booted as a GRUB module.
-MBTEST_OBJS := $(BUILD)/gobj32/guest/mbtest/entry.S.o $(BUILD)/gobj32/guest/mbtest/main.c.o
+MBTEST_OBJS := $(BUILD)/gobj32/guest/programs/mbtest/entry.S.o $(BUILD)/gobj32/guest/programs/mbtest/main.c.o
 
 $(BUILD)/gobj32/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -106,34 +106,34 @@ $(BUILD)/gobj32/%.S.o: %.S
 	@echo "  AS      $< (guest, 32-bit)"
 	@$(CC) -m32 -I. -MMD -MP -c $< -o $@
 
-$(BUILD)/guest/mbtest.elf: $(MBTEST_OBJS) guest/mbtest/mbtest.ld
+$(BUILD)/guest/mbtest.elf: $(MBTEST_OBJS) guest/programs/mbtest/mbtest.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/mbtest/mbtest.ld -o $@ $(MBTEST_OBJS)
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/programs/mbtest/mbtest.ld -o $@ $(MBTEST_OBJS)
 
-BENCH_OBJS := $(BUILD)/gobj32/guest/bench/entry.S.o $(BUILD)/gobj32/guest/bench/main.c.o
+BENCH_OBJS := $(BUILD)/gobj32/guest/programs/bench/entry.S.o $(BUILD)/gobj32/guest/programs/bench/main.c.o
 
-$(BUILD)/guest/bench.elf: $(BENCH_OBJS) guest/bench/bench.ld
+$(BUILD)/guest/bench.elf: $(BENCH_OBJS) guest/programs/bench/bench.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/bench/bench.ld -o $@ $(BENCH_OBJS)
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/programs/bench/bench.ld -o $@ $(BENCH_OBJS)
 
 # The probe guest: runs natively and under Skiff, for the native-vs-Skiff comparisons.
-PROBE_SRCS := $(wildcard guest/probe/*.c guest/probe/*.S)
+PROBE_SRCS := $(wildcard guest/programs/probe/*.c guest/programs/probe/*.S)
 PROBE_OBJS := $(patsubst %,$(BUILD)/gobj32/%.o,$(PROBE_SRCS))
 
-$(BUILD)/guest/probe.elf: $(PROBE_OBJS) guest/probe/probe.ld
+$(BUILD)/guest/probe.elf: $(PROBE_OBJS) guest/programs/probe/probe.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/probe/probe.ld -o $@ $(PROBE_OBJS)
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/programs/probe/probe.ld -o $@ $(PROBE_OBJS)
 
 # The workload guest: COM1 output, idle and timer phases, natively and under Skiff (make bench).
-PERF_OBJS := $(BUILD)/gobj32/guest/perf/entry.S.o $(BUILD)/gobj32/guest/perf/main.c.o
+PERF_OBJS := $(BUILD)/gobj32/guest/programs/perf/entry.S.o $(BUILD)/gobj32/guest/programs/perf/main.c.o
 
-$(BUILD)/guest/perf.elf: $(PERF_OBJS) guest/perf/perf.ld
+$(BUILD)/guest/perf.elf: $(PERF_OBJS) guest/programs/perf/perf.ld
 	@mkdir -p $(dir $@)
 	@echo "  LD      $@"
-	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/perf/perf.ld -o $@ $(PERF_OBJS)
+	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/programs/perf/perf.ld -o $@ $(PERF_OBJS)
 
 guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf $(BUILD)/guest/perf.elf
 

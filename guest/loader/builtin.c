@@ -1,5 +1,5 @@
 /*
- * Loader for the built-in guest (guest/builtin/): a flat 64-bit image linked
+ * Loader for the built-in guest (guest/programs/builtin/): a flat 64-bit image linked
  * at BUILTIN_LOAD_ADDR.  Skiff gives it identity page tables for the low
  * 4 GiB (2 MiB pages), a GDT with a 64-bit code segment, and RDI pointing at
  * a struct builtin_info.  Guest-physical addresses equal host-physical ones;
@@ -7,7 +7,7 @@
  */
 #include "guest/loader/builtin.h"
 
-#include "guest/builtin/abi.h"
+#include "guest/programs/builtin/abi.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
@@ -21,7 +21,7 @@ extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];
 
 static const char *const tests[] = { "write_skiff", "read_skiff", "exec_skiff", "hlt_cli",
                                      "triple_fault", "loop",
-                                     /* guest/builtin/attack.c */
+                                     /* guest/programs/builtin/attack.c */
                                      "map_vmcs", "cr3_skiff", "cr3_beyond", "cr3_empty", "cr3_garbage",
                                      "insb_skiff", "outsb_skiff", "insb_native", "vmx_insns",
                                      "cr4_vmxe", "cr0_bad", "vmx_msrs", "efer_reserved", "host_msrs",
@@ -30,7 +30,7 @@ static const char *const tests[] = { "write_skiff", "read_skiff", "exec_skiff", 
                                      "nmi_wait_sipi", "apic_rename", "ap_restart", "xsetbv_bad", "console_port", "msr_classes",
                                      "port92_reset", "kbc_reset", "sleep_s3", "pm1_unaligned", "port92_word", "pm_move_s5", "pm_move_s3", "fuzz", "soak" };
 
-/* {read,write,exec}_<page>: one of Skiff's pages by physical address (guest/builtin/attack.c). */
+/* {read,write,exec}_<page>: one of Skiff's pages by physical address (guest/programs/builtin/attack.c). */
 static const char *const page_kinds[] = { "vmcs", "vmxon", "ept", "msr_bitmap", "io_bitmap_a",
                                           "io_bitmap_b", "exit_stack", "host_stack", "host_pt" };
 

@@ -1,4 +1,4 @@
-/* The built-in guest's flat image, built from guest/builtin/ (see the Makefile). */
+/* The built-in guest's flat image, built from guest/programs/builtin/ (see the Makefile). */
     .section .guest_images, "a"
     .balign 16
     .globl builtin_guest_image, builtin_guest_image_end

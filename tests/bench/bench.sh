@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # bench.sh BUILD: Skiff's benchmark (`make bench`).
 #
-#  1. The benchmark guest (guest/bench/) in Bochs, corei7_skylake_x, console=none:
+#  1. The benchmark guest (guest/programs/bench/) in Bochs, corei7_skylake_x, console=none:
 #     host instructions per exit for CPUID (leaf 0, Skiff's leaf), VMCALL,
 #     RDMSR of an intercepted MSR and OUT to an intercepted port, and the boot
 #     cost (Skiff's entry TSC to the guest's first instruction).  In Bochs the
@@ -12,7 +12,7 @@
 #     in the same Bochs: exits by reason and the wall-time ratio.
 #  3. The loadable image size without the embedded guests, and the pages Skiff
 #     withholds from a 128 MiB guest.
-#  4. The workload guest (guest/perf/) natively and under Skiff (console on COM1,
+#  4. The workload guest (guest/programs/perf/) natively and under Skiff (console on COM1,
 #     Skiff's default), corei7_skylake_x, 1 CPU: each phase (com1, idle, timer)
 #     timed by wall clock between its mark lines (tests/bench/phase_times.py
 #     follows the serial log), its TSC delta and, under Skiff, its exits.

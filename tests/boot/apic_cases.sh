@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Local APIC writes with several vCPUs (issue 12, finding 4): the probe guest's
-# `apic` probe (guest/probe/apic.c) writes APIC registers with every 32-bit
+# `apic` probe (guest/programs/probe/apic.c) writes APIC registers with every 32-bit
 # instruction form natively and under Skiff with two CPUs, where the EPT maps the
 # APIC page read-only and vmx/smp/apic_write.c performs each write.  Sourced by
 # tests/boot/cases.sh (which sources lib.sh).

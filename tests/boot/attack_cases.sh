@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Hostile-guest boot cases (guest/builtin/attack.c): one guest_test= selector
+# Hostile-guest boot cases (guest/programs/builtin/attack.c): one guest_test= selector
 # per case, each asserting what the guest observed and Skiff's named verdict,
 # plus the random-instruction fuzz guest and the exit soak.  Sourced by
 # tests/boot/cases.sh (which sources lib.sh); tests/boot/hostile.sh runs the

@@ -475,14 +475,14 @@ case_bad_vmcheck_option() {
     expect_status 2 qemu
 }
 
-# Hostile guests, the fuzz guest and the exit soak (guest/builtin/attack.c).
+# Hostile guests, the fuzz guest and the exit soak (guest/programs/builtin/attack.c).
 source tests/boot/attack_cases.sh
 
 # Bare hardware: ACPI, power-off and reset, the screen console (issue 8).
 source tests/boot/hardware_cases.sh
 
 # ---- the same guest natively and under Skiff (issue 12) ----------------------
-# tests/boot/lib.sh compare_native boots the probe guest (guest/probe/) both ways.
+# tests/boot/lib.sh compare_native boots the probe guest (guest/programs/probe/) both ways.
 BOOT_CASES+=(native_probe_skylake native_probe_sandy_bridge)
 
 # Exception frames (RF for faults, error codes, software exceptions), the

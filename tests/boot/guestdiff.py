@@ -3,7 +3,7 @@
 (emulated) machine with what it reported under Skiff, and accept only the
 differences the README documents ("What a guest sees").
 
-MODE probe: the probe guest's `probe: ` lines (guest/probe/).  CPUID lines are
+MODE probe: the probe guest's `probe: ` lines (guest/programs/probe/).  CPUID lines are
 compared register by register and bit by bit: Skiff's value must equal the
 native one except for the documented bits, which must have Skiff's value
 (whatever the native one); Skiff's hypervisor leaves (0x40000000-0x400000ff)

@@ -156,7 +156,7 @@ boot_native() {
 }
 
 # compare_native NAME EMU PROBE_ARGS [SKIFF_CMDLINE]: the probe guest
-# (guest/probe/) natively and under Skiff, in the same emulator and model;
+# (guest/programs/probe/) natively and under Skiff, in the same emulator and model;
 # its `probe: ` lines land in $TESTDIR/NAME.native.txt and NAME.skiff.txt,
 # and tests/boot/guestdiff.py checks that every difference between them is
 # one the README documents (it prints each difference and its rule).

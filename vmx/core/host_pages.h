@@ -1,6 +1,6 @@
 /*
  * Where Skiff's own pages are, for the built-in guest's attack cases
- * (guest/builtin/attack.c): every one of them is withheld from the EPT, and
+ * (guest/programs/builtin/attack.c): every one of them is withheld from the EPT, and
  * the guest is told their addresses so it can try to reach them.
  */
 #ifndef SKIFF_VMX_HOST_PAGES_H

@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/builtin/abi.h"
-#include "guest/builtin/guest.h"
+#include "guest/programs/builtin/abi.h"
+#include "guest/programs/builtin/guest.h"
 #include "vmx/exit/hypercall.h"
 
 #define COM1 0x3f8
@@ -327,7 +327,7 @@ static void test_hlt(void)
     check(timer_ticks == 1, "hlt: woken by the timer interrupt");
 }
 
-/* ---- the other CPUs: started as an OS starts them (guest/builtin/ap.S) ---- */
+/* ---- the other CPUs: started as an OS starts them (guest/programs/builtin/ap.S) ---- */
 
 extern const uint8_t ap_tramp[], ap_tramp_end[];
 static volatile uint32_t aps_up;
@@ -406,7 +406,7 @@ static void run_test_variant(const char *t)
 {
     volatile uint64_t *skiff = (volatile uint64_t *)info->skiff_start;
     say("test %s: Skiff is resident at %x-%x", t, info->skiff_start, info->skiff_end - 1);
-    attack_run(t);                       /* guest/builtin/attack.c: returns only for other names */
+    attack_run(t);                       /* guest/programs/builtin/attack.c: returns only for other names */
     if (streq(t, "write_skiff")) {
         *skiff = 0xbad;
     } else if (streq(t, "read_skiff")) {

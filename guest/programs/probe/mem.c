@@ -12,7 +12,7 @@
  * before the probe returns.  The first address at 2^MAXPHYADDR sets a
  * reserved PDE bit: #PF with RSVD (4.4.2), the same natively and under Skiff.
  */
-#include "guest/probe/probe.h"
+#include "guest/programs/probe/probe.h"
 
 #define PAE_P   0x1ull
 #define PAE_RW  0x2ull

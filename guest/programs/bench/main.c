@@ -10,7 +10,7 @@
  */
 #include <stdint.h>
 
-#include "guest/common/com1.h"
+#include "guest/programs/common/com1.h"
 #include "vmx/exit/hypercall.h"
 
 #define N 1000

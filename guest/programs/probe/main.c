@@ -1,12 +1,12 @@
 /*
  * The probe guest's start: IDT, command line, the probe table, the end of
- * the run (guest/probe/probe.h says what the guest is for).
+ * the run (guest/programs/probe/probe.h says what the guest is for).
  */
 #include <stdarg.h>
 
-#include "guest/common/cmdline.h"
-#include "guest/common/com1.h"
-#include "guest/probe/probe.h"
+#include "guest/programs/common/cmdline.h"
+#include "guest/programs/common/com1.h"
+#include "guest/programs/probe/probe.h"
 
 struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline;

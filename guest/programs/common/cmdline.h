@@ -1,4 +1,4 @@
-/* Command-line words for the small 32-bit test guests (guest/probe, guest/perf): `key=a,b,c`. */
+/* Command-line words for the small 32-bit test guests (guest/programs/probe, guest/programs/perf): `key=a,b,c`. */
 #ifndef SKIFF_GUEST_COMMON_CMDLINE_H
 #define SKIFF_GUEST_COMMON_CMDLINE_H
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/builtin/guest.h"
+#include "guest/programs/builtin/guest.h"
 #include "vmx/exit/hypercall.h"
 
 #define COM1 0x3f8

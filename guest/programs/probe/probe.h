@@ -1,5 +1,5 @@
 /*
- * The probe guest (guest/probe/): a Multiboot (v1) kernel that runs the same
+ * The probe guest (guest/programs/probe/): a Multiboot (v1) kernel that runs the same
  * way on the bare machine (GRUB's `multiboot` command) and under Skiff (a
  * `guest=multiboot` module), and prints what it observes as `probe: ` lines.
  * tests/boot/native.sh boots it both ways and compares the lines: every

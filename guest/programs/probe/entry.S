@@ -5,7 +5,7 @@
  * (0 when none was pushed), then what the CPU pushed: EIP, CS, EFLAGS.
  * SDM Vol. 3A 6.12.1: the frame of an exception without a privilege change.
  */
-#include "guest/common/multiboot1.h"
+#include "guest/programs/common/multiboot1.h"
     MB1_HEADER
 
     .text

@@ -1,5 +1,5 @@
 /* Multiboot (v1) header and 32-bit entry (Multiboot 0.6.96, 3.1 and 3.2). */
-#include "guest/common/multiboot1.h"
+#include "guest/programs/common/multiboot1.h"
     MB1_HEADER
 
     .text

@@ -5,7 +5,7 @@
  * hypervisor range's first leaf.  One line a leaf:
  * `probe: cpuid LEAF.SUB: EAX EBX ECX EDX`.
  */
-#include "guest/probe/probe.h"
+#include "guest/programs/probe/probe.h"
 
 static void cpuid_line(uint32_t leaf, uint32_t sub, uint32_t r[4])
 {

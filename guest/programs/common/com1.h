@@ -1,4 +1,4 @@
-/* COM1 output for the small 32-bit test guests (guest/mbtest, guest/bench). */
+/* COM1 output for the small 32-bit test guests (guest/programs/mbtest, guest/programs/bench). */
 #ifndef SKIFF_GUEST_COMMON_COM1_H
 #define SKIFF_GUEST_COMMON_COM1_H
 

@@ -4,7 +4,7 @@
  * APIC's spurious vector and the remapped 8259 vectors return at once;
  * an exception reports its vector and ends the run.
  */
-#include "guest/common/multiboot1.h"
+#include "guest/programs/common/multiboot1.h"
     MB1_HEADER
 
     .text

@@ -20,8 +20,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/common/cmdline.h"
-#include "guest/common/com1.h"
+#include "guest/programs/common/cmdline.h"
+#include "guest/programs/common/com1.h"
 #include "vmx/exit/hypercall.h"
 
 struct mb_info {

@@ -13,7 +13,7 @@
  * and the TPR (0x80, 8 bits); both end at 0.  One line a form:
  * `probe: apic NAME: value V eflags F eax ecx edx esi edi`.
  */
-#include "guest/probe/probe.h"
+#include "guest/programs/probe/probe.h"
 
 #define APIC        0xfee00000u
 #define APIC_TPR    0x80

@@ -25,7 +25,7 @@ struct builtin_info {
     uint32_t reserved;
     uint64_t skiff_start, skiff_end;     /* Skiff's resident range: the guest must not reach it */
     char test[64];                       /* guest_test= on Skiff's command line, "" = normal run */
-    /* Physical addresses of Skiff's own pages (vmx/core/host_pages.h), for guest/builtin/attack.c. */
+    /* Physical addresses of Skiff's own pages (vmx/core/host_pages.h), for guest/programs/builtin/attack.c. */
     uint64_t vmcs, vmxon, ept_pml4, io_bitmap_a, io_bitmap_b, msr_bitmap;
     uint64_t exit_stack, host_stack, host_cr3;
     uint64_t seed, count;                /* guest_seed=, guest_count= (0 = the test's default) */

@@ -3,7 +3,7 @@
  * instruction reads the TSC, so Skiff's boot cost (entry to first guest
  * instruction) can be computed from Skiff's own entry TSC.
  */
-#include "guest/common/multiboot1.h"
+#include "guest/programs/common/multiboot1.h"
     MB1_HEADER
 
     .text

@@ -6,7 +6,7 @@
  * 6.12.1, 18.3.1.1); traps (INT3, INTO, INT n) push the EIP after the
  * instruction and leave RF as it was.
  */
-#include "guest/probe/probe.h"
+#include "guest/programs/probe/probe.h"
 
 static uint32_t read_cr0(void)
 {

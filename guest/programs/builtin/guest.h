@@ -1,11 +1,11 @@
-/* What guest/builtin/main.c shares with the attack, fuzz and soak variants (attack.c). */
+/* What guest/programs/builtin/main.c shares with the attack, fuzz and soak variants (attack.c). */
 #ifndef SKIFF_GUEST_BUILTIN_GUEST_H
 #define SKIFF_GUEST_BUILTIN_GUEST_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/builtin/abi.h"
+#include "guest/programs/builtin/abi.h"
 
 extern const struct builtin_info *info;
 extern volatile uint64_t fixup_rip;      /* the trap handler resumes here (once) when set */
