@@ -42,7 +42,8 @@
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
-#include "vmx/core/vmx_setup.h"
+#include "vmx/exit/exit_setup.h"
+#include "vmx/policy/io_bitmap.h"
 
 static struct vcpu vcpu0;
 
@@ -221,6 +222,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     /* Everything Skiff allocates comes before the EPT is built. */
     uint64_t io_a = alloc_page("I/O bitmap A (ports 0-0x7fff)"), io_b = alloc_page("I/O bitmap B (ports 0x8000-0xffff)");
     uint64_t msr = alloc_page("MSR bitmap");
+    io_exit_init();
     io_bitmap_init(phys_to_virt(io_a), phys_to_virt(io_b));
     msr_bitmap_init(phys_to_virt(msr));
     probe_cpuid_msrs();

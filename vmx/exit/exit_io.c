@@ -18,12 +18,13 @@
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/pci/exit_pci.h"
+#include "vmx/policy/io_bitmap.h"
 #include "vmx/policy/io_policy.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
-#include "vmx/core/vmx_setup.h"
+#include "vmx/exit/exit_setup.h"
 
 #define REP_CHUNK 4096   /* iterations per exit before re-executing, so a long REP stays preemptible */
 
@@ -46,7 +47,7 @@
  * The real UART's DLAB is never set, so the guest's DLAB is Skiff's to keep:
  * while it is set, offsets 0 and 1 exit and are the guest's divisor latch;
  * while the guest's MCR asks for loopback, its MSR reads exit and reflect MCR
- * (io_bitmap_build keeps the bitmaps in step, on the LCR or MCR exit).
+ * (vmx/policy/io_bitmap.c keeps the bitmaps in step, on the LCR or MCR exit).
  *
  * A guest sends a byte as on the bare machine: it reads LSR until THR is
  * empty, then writes THR.  The LSR read exits, and Skiff answers it once the
@@ -88,8 +89,6 @@ static bool console_access(uint16_t port, unsigned size)
     return !skiff_cfg.console_none && port < skiff_cfg.serial_port + 8u && port + size > skiff_cfg.serial_port;
 }
 
-static void io_bitmap_build(void);
-
 /* LSR once THR is empty (bounded: a stuck UART must not hang Skiff); the error bits 1-4, which a
  * read clears (PC16550D), are those of every read taken. */
 static uint8_t uart_lsr_when_thr_empty(uint16_t lsr)
@@ -102,6 +101,19 @@ static uint8_t uart_lsr_when_thr_empty(uint16_t lsr)
         errors |= v & 0x1e;
     }
     return v | errors;
+}
+
+/* The console UART's rows of the I/O bitmaps follow the guest's DLAB and loopback bits. */
+static void uart_bitmap_sync(void)
+{
+    io_bitmap_uart(guest_uart.lcr & UART_LCR_DLAB, guest_uart.mcr & UART_MCR_LOOP);
+}
+
+void io_exit_init(void)
+{
+    uint16_t divisor = (uint16_t)(115200 / (skiff_cfg.baud ? skiff_cfg.baud : 115200));
+    guest_uart.dll = (uint8_t)divisor;                   /* the guest starts with Skiff's settings */
+    guest_uart.dlm = (uint8_t)(divisor >> 8);
 }
 
 static uint8_t uart_in(unsigned reg)
@@ -153,14 +165,14 @@ static void uart_out(unsigned reg, uint8_t v)
     case UART_LCR:
         if ((guest_uart.lcr ^ v) & UART_LCR_DLAB) {
             guest_uart.lcr = v;
-            io_bitmap_build();                           /* offsets 0 and 1 exit while DLAB is set */
+            uart_bitmap_sync();                          /* offsets 0 and 1 exit while DLAB is set */
         }
         guest_uart.lcr = v;
         return;
     case UART_MCR:
         if ((guest_uart.mcr ^ v) & UART_MCR_LOOP) {
             guest_uart.mcr = v;
-            io_bitmap_build();                           /* MSR exits while loopback is on */
+            uart_bitmap_sync();                          /* MSR exits while loopback is on */
         }
         guest_uart.mcr = v;
         outb(p, (uint8_t)((v & 0x0c) | 0x03));
@@ -203,8 +215,6 @@ static void port_out(uint16_t port, unsigned size, uint32_t val)
     out_sized(port, size, val);
 }
 
-/* The power, sleep and reset registers (vmx/policy/io_policy.c), built once from the FADT. */
-static struct io_policy io_policy;
 
 static enum exit_action io_effect_stop(struct vcpu *v, enum io_effect e, const struct io_hit *hit)
 {
@@ -239,60 +249,6 @@ static enum exit_action out_one(struct vcpu *v, uint16_t port, unsigned size, ui
         return pci_io_out(v, port, size, val);
     port_out(port, size, val);
     return EXIT_RESUME;
-}
-
-/* Mark [port, port + n) in the I/O bitmaps (A: 0-0x7fff, B: 0x8000-0xffff; SDM 25.6.4). */
-static void io_bitmap_set(uint8_t *a, uint8_t *b, uint32_t port, uint32_t n)
-{
-    for (uint32_t p = port; p < port + n && p <= 0xffff; p++) {
-        uint8_t *bm = p < 0x8000 ? a : b;
-        bm[(p & 0x7fff) / 8] |= 1u << (p % 8);
-    }
-}
-
-static uint8_t *io_bitmap_a, *io_bitmap_b;
-
-/*
- * Every byte of every policy row, PCI configuration mechanism #1 and the console UART's line
- * settings exit (the table above).  The bitmaps are shared by every vCPU and read by the CPU
- * at each I/O instruction (SDM Vol. 3C 25.6.4); the UART's rows change with the guest's DLAB
- * and loopback bits, which are one device's state whichever vCPU set them.
- */
-static void io_bitmap_build(void)
-{
-    memset(io_bitmap_a, 0, PAGE_SIZE);
-    memset(io_bitmap_b, 0, PAGE_SIZE);
-    for (unsigned i = 0; i < io_policy.n; i++)
-        io_bitmap_set(io_bitmap_a, io_bitmap_b, io_policy.regs[i].port, io_policy.regs[i].width);
-    io_bitmap_set(io_bitmap_a, io_bitmap_b, PCI_CONFIG_ADDRESS, 8);
-    if (skiff_cfg.console_none)
-        return;
-    uint16_t u = skiff_cfg.serial_port;
-    io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_FCR, 4);           /* FCR/IIR, LCR, MCR, LSR */
-    io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_SCR, 1);
-    if (guest_uart.lcr & UART_LCR_DLAB)
-        io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_DATA, 2);      /* DLL, DLM */
-    if (guest_uart.mcr & UART_MCR_LOOP)
-        io_bitmap_set(io_bitmap_a, io_bitmap_b, u + UART_MSR, 1);
-}
-
-void io_bitmap_init(uint8_t *a, uint8_t *b)
-{
-    uint16_t divisor = (uint16_t)(115200 / (skiff_cfg.baud ? skiff_cfg.baud : 115200));
-    guest_uart.dll = (uint8_t)divisor;                   /* the guest starts with Skiff's settings */
-    guest_uart.dlm = (uint8_t)(divisor >> 8);
-    io_bitmap_a = a;
-    io_bitmap_b = b;
-    io_policy_init(&io_policy, acpi_host_ok ? &acpi_host : NULL);
-    io_bitmap_build();
-}
-
-/* The guest moved the chipset's PM block (vmx/pci/exit_pci.c): PM1a_CNT's row goes with it.  The
- * bitmaps are shared by every vCPU and read by the CPU at each I/O instruction (SDM 25.6.4). */
-void io_follow_pm1a(uint16_t port)
-{
-    io_policy_move_pm1a(&io_policy, port);
-    io_bitmap_build();
 }
 
 /* Segment base for a string operand (64-bit mode: only FS and GS have one). */

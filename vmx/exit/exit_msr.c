@@ -22,7 +22,7 @@
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
-#include "vmx/core/vmx_setup.h"
+#include "vmx/exit/exit_setup.h"
 
 #define MSR_IA32_APIC_BASE        0x1b
 #define MSR_IA32_MISC_ENABLE      0x1a0

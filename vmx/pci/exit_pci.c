@@ -10,6 +10,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/pci.h"
+#include "vmx/policy/io_bitmap.h"
 #include "vmx/policy/pci_policy.h"
 
 /* The guest's CONFIG_ADDRESS (one register for the machine, as in the chipset). */

@@ -32,7 +32,4 @@ bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t 
                      const struct pci_rule **pm_block, enum exit_action *act);
 void pci_after_write(struct pci_addr a, const struct pci_rule *pm_block);
 
-/* vmx/exit/exit_io.c: the chipset's PM block moved; PM1a_CNT is now at port (0: disabled). */
-void io_follow_pm1a(uint16_t port);
-
 #endif

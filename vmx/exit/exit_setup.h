@@ -1,12 +1,12 @@
-/* Bitmaps that decide which guest I/O and MSR accesses exit. */
-#ifndef SKIFF_VMX_VMX_SETUP_H
-#define SKIFF_VMX_VMX_SETUP_H
+/* What the exit handlers set up once, before the guest runs (the MSR bitmap, captured host values). */
+#ifndef SKIFF_VMX_EXIT_SETUP_H
+#define SKIFF_VMX_EXIT_SETUP_H
 
 #include <stdbool.h>
 #include <stdint.h>
 
-/* vmx/exit/exit_io.c: bitmap A covers ports 0-0x7fff, B 0x8000-0xffff (SDM 25.6.4). */
-void io_bitmap_init(uint8_t *a, uint8_t *b);
+/* vmx/exit/exit_io.c: the guest's view of the console UART starts with Skiff's divisor. */
+void io_exit_init(void);
 /* vmx/exit/exit_msr.c: read-low, read-high, write-low, write-high quarters (SDM 25.6.9), from the
  * MSR policy table (vmx/policy/msr_policy.c). */
 void msr_bitmap_init(uint8_t *bitmap);
