@@ -53,7 +53,8 @@ help:
 	@echo "  clean   remove $(BUILD)/"
 
 # Size first; the exit path (vmx/exit/, and the exit-reason names it prints) for speed.
-$(BUILD)/obj/vmx/exit_%.c.o $(BUILD)/obj/vmx/exit/%.c.o $(BUILD)/obj/vmx/core/exit_reasons.c.o: OPT := -O2
+$(BUILD)/obj/vmx/exit/%.c.o $(BUILD)/obj/vmx/vcpu/vcpu_ops.c.o \
+$(BUILD)/obj/vmx/core/exit_reasons.c.o: OPT := -O2
 
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

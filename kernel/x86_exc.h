@@ -10,6 +10,11 @@
 
 #include <stdbool.h>
 
+/* Vectors the hypervisor names in code (Table 6-1). */
+#define X86_TRAP_UD 6
+#define X86_TRAP_GP 13
+#define X86_TRAP_MC 18
+
 enum x86_exc_class {
     X86_EXC_FAULT,           /* the saved RIP is the faulting instruction's; RF is set in the image */
     X86_EXC_TRAP,            /* the saved RIP follows the instruction */

@@ -7,7 +7,7 @@
  */
 #include "guest/loader/builtin.h"
 
-#include "guest/programs/builtin/abi.h"
+#include "guest/loader/builtin_abi.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"

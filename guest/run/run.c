@@ -31,14 +31,15 @@
 #include "vmx/debug/gdbstub.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 #include "vmx/core/vmcs.h"
+#include "vmx/vcpu/vcpu_run.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/mem/mtrr.h"
 #include "vmx/debug/selftest.h"
 #include "vmx/smp/smp_guest.h"
-#include "vmx/debug/trace.h"
+#include "vmx/trace/trace.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
@@ -269,11 +270,11 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 
-    if (cfg->selftest == SELFTEST_VMX && (st = selftest_vmx(v, &gs, io_a, io_b, msr))) {
+    if (cfg->selftest == SELFTEST_VMX && (st = selftest_vmx(v, &gs, builtin_selftest_stub(), io_a, io_b, msr))) {
         kprintf("skiff: error: selftest=vmx did not see the expected VMX errors\n");
         return st;
     }
-    if (cfg->selftest == SELFTEST_VMCHECK && (st = selftest_vmcheck(v, &gs, io_a, io_b, msr)))
+    if (cfg->selftest == SELFTEST_VMCHECK && (st = selftest_vmcheck(v, &gs, builtin_selftest_stub(), io_a, io_b, msr)))
         return st;
 
     uint64_t free_at_launch = host_pmm.free_pages;

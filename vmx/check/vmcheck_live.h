@@ -6,11 +6,9 @@
 
 #include "kernel/cmdline.h"
 #include "kernel/percpu.h"
+#include "vmx/core/vmcs.h"
 
 extern enum vmcheck_mode vmcheck_mode;
-/* Set by vmcs_set() (every VMWRITE off the hot path): re-check this CPU's current VMCS
- * before its next entry.  Per CPU (kernel/percpu.h), read by vmx/core/exit_stub.S. */
-#define vmcheck_dirty (this_cpu()->vmcheck_dirty)
 
 /* Check the current VMCS, print one `vmcheck:` line per violation; returns the count. */
 unsigned vmcheck_current(const char *when);

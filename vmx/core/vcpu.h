@@ -123,6 +123,10 @@ int vmx_enter(struct vcpu *v, int resume);
 /* HOST_RIP. */
 void vmx_exit_stub(void);
 
+/* Cleared while tracing, gdb or vmcheck=always must see every exit (vmx/core/exit_stub_data.c). */
+extern bool vmx_fast_cpuid;
+extern const uint64_t vmx_light_exits;
+
 /* Called by the stub with the saved registers; non-zero means VMRESUME. */
 int vmx_exit_dispatch(struct guest_regs *regs);
 

@@ -16,9 +16,7 @@
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "kernel/skiff.h"
-#include "vmx/exit/exit.h"
-#include "vmx/vcpu/nmi.h"
-#include "vmx/check/vmcheck_live.h"
+#include "kernel/x86_exc.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"
@@ -327,24 +325,6 @@ void vcpu_tick_start(struct vcpu *v)
     vmcs_set(PIN_BASED_VM_EXEC_CONTROL, vmcs_read(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_VMX_PREEMPTION_TIMER);
     pr_info("skiff: smp: vCPU %u: the guest disabled its local APIC (IA32_APIC_BASE bit 11), which then takes "
             "no IPI: the run-end tick (VMX-preemption timer, 1 ms) watches it instead\n", v->cpu);
-}
-
-int vcpu_run(struct vcpu *v)
-{
-    int resume = v->launch_state == VMCS_STATE_LAUNCHED;
-    v->nmi_live = true;                  /* this VMCS stays current on this CPU from now on */
-    if (nmi_entry_work(v))
-        nmi_before_entry(v);
-    if (!vmcheck_before_entry(resume ? "before VMRESUME" : "before VMLAUNCH"))
-        return VCPU_ENTRY_REFUSED;
-    console_guest_resumes();
-    int st = vmx_enter(v, resume);
-    if (st) {
-        vmx_report_fail(resume ? "VMRESUME" : "VMLAUNCH", st);
-        if (st == VMX_FAIL_VALID)
-            vmcs_dump();
-    }
-    return st;
 }
 
 void vmcs_dump(void)

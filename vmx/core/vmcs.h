@@ -5,6 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/percpu.h"
 #include "vmx/core/vcpu.h"
 
 enum guest_mode { GUEST_MODE_64, GUEST_MODE_32, GUEST_MODE_REAL };
@@ -55,14 +56,6 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
 /* The guest-state area and the IA-32e-mode entry control for `gs` (activity state active). */
 void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs);
 
-#define VCPU_ENTRY_REFUSED 3   /* vcpu_run: the VMCS checker refused the entry */
-
-/*
- * Enter the guest respecting the launch state: VMLAUNCH when Clear, VMRESUME
- * when Launched.  Returns 0 once the dispatcher stopped the guest, the VMX
- * status (1, 2) of a failed entry after reporting it, or VCPU_ENTRY_REFUSED.
- */
-int vcpu_run(struct vcpu *v);
 
 /* The whole VMCS, grouped as SDM Vol. 3C 25.3-25.9 groups it. */
 void vmcs_dump(void);
@@ -72,5 +65,9 @@ void vmx_report_fail(const char *what, int status);
 
 /* Checked VMWRITE: logs the field by name when it fails. */
 bool vmcs_set(uint32_t field, uint64_t value);
+
+/* Set by vmcs_set() (every VMWRITE off the hot path): re-check this CPU's current VMCS
+ * before its next entry.  Per CPU (kernel/percpu.h), read by vmx/core/exit_stub.S. */
+#define vmcheck_dirty (this_cpu()->vmcheck_dirty)
 
 #endif

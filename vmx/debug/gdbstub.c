@@ -27,7 +27,7 @@
  *   (vmx/emulate/guest_mem.h): Skiff's own pages are absent from the EPT, so gdb
  *   cannot reach them (E01).
  */
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/debug/gdbstub.h"
 
 #include "kernel/console.h"

@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/core/vcpu.h"
 
 /* True once gdb_init ran: the dispatcher's only test when gdb is off. */

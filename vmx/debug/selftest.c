@@ -12,24 +12,24 @@
  */
 #include "vmx/debug/selftest.h"
 
-#include "guest/loader/builtin.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/lib.h"
 #include "kernel/runend.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 #include "vmx/check/vmcheck.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
+#include "vmx/vcpu/vcpu_run.h"
 
 static struct vcpu vcpu_selftest;
 
 /* The second VMCS: the real guest's setup, entered at a VMCALL stub. */
-static int selftest_vmcs(struct vcpu *guest, const struct guest_start *real, uint64_t io_a,
-                         uint64_t io_b, uint64_t msr)
+static int selftest_vmcs(struct vcpu *guest, const struct guest_start *real, uint64_t stub_rip,
+                         uint64_t io_a, uint64_t io_b, uint64_t msr)
 {
     struct vcpu *s = &vcpu_selftest;
     struct guest_start gs = *real;
@@ -42,19 +42,19 @@ static int selftest_vmcs(struct vcpu *guest, const struct guest_start *real, uin
         return SKIFF_VMX_FAILED;
     if (vmcs_load(s))
         return SKIFF_VMX_FAILED;
-    gs.rip = builtin_selftest_stub();
+    gs.rip = stub_rip;
     s->regs = (struct guest_regs){ .rax = HC_EXIT, .rbx = 0 };
     return vmcs_setup(s, &gs, io_a, io_b, msr) ? SKIFF_VMX_FAILED : 0;
 }
 
-int selftest_vmx(struct vcpu *guest, const struct guest_start *gs, uint64_t io_a, uint64_t io_b,
+int selftest_vmx(struct vcpu *guest, const struct guest_start *gs, uint64_t stub_rip, uint64_t io_a, uint64_t io_b,
                  uint64_t msr)
 {
     struct vcpu *s = &vcpu_selftest;
     int st;
 
     kprintf("skiff: selftest=vmx: a second VMCS runs a VMCALL stub\n");
-    if (selftest_vmcs(guest, gs, io_a, io_b, msr))
+    if (selftest_vmcs(guest, gs, stub_rip, io_a, io_b, msr))
         return SKIFF_VMX_FAILED;
 
     /* 1: VMRESUME while the VMCS is Clear -> VMfailValid, error 5. */
@@ -103,7 +103,7 @@ static void cpu_verdict(struct vcpu *s, unsigned i, const struct vmcheck_case *c
     }
 }
 
-int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t io_a, uint64_t io_b,
+int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t stub_rip, uint64_t io_a, uint64_t io_b,
                      uint64_t msr)
 {
     static struct vmcs_snapshot base;
@@ -113,7 +113,7 @@ int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t 
 
     kprintf("skiff: selftest=vmcheck: breaking one VM-entry rule at a time in a second VMCS%s\n",
             warn ? ", and letting the CPU try each (vmcheck=warn)" : "");
-    if (selftest_vmcs(guest, gs, io_a, io_b, msr))
+    if (selftest_vmcs(guest, gs, stub_rip, io_a, io_b, msr))
         return SKIFF_VMX_FAILED;
     if (vmcheck_current("in the VMCS Skiff built")) {
         kprintf("skiff: error: selftest=vmcheck: Skiff's own VMCS fails the checks\n");
@@ -156,7 +156,7 @@ int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t 
         if (warn)
             cpu_verdict(s, i, c);
         /* Restore: a launched VMCS goes back to Clear, the field to its value. */
-        if (s->launch_state == VMCS_STATE_LAUNCHED && selftest_vmcs(guest, gs, io_a, io_b, msr))
+        if (s->launch_state == VMCS_STATE_LAUNCHED && selftest_vmcs(guest, gs, stub_rip, io_a, io_b, msr))
             return SKIFF_VMX_FAILED;
         vmx_vmwrite(c->field, old);
     }

@@ -7,13 +7,13 @@
 #include "vmx/core/vmcs.h"
 
 /*
- * Both use a second VMCS whose guest is a VMCALL stub (HC_EXIT), set up like
+ * Both use a second VMCS whose guest is a VMCALL stub at stub_rip (RAX = HC_EXIT), set up like
  * the real guest's; they leave the real guest's VMCS current again.
  * They return 0, or a SKIFF_* status.
  */
-int selftest_vmx(struct vcpu *guest, const struct guest_start *gs, uint64_t io_a, uint64_t io_b,
+int selftest_vmx(struct vcpu *guest, const struct guest_start *gs, uint64_t stub_rip, uint64_t io_a, uint64_t io_b,
                  uint64_t msr);
-int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t io_a, uint64_t io_b,
+int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t stub_rip, uint64_t io_a, uint64_t io_b,
                      uint64_t msr);
 
 #endif

@@ -13,7 +13,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 struct mmio_write_ops {
     const char *what;                         /* "the local APIC (offset 0x%llx)"-style name, no format */

@@ -13,7 +13,7 @@
 #include "kernel/cpu.h"
 #include "vmx/policy/cpuid_msr.h"
 #include "vmx/exit/exit.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"

@@ -1,9 +1,9 @@
-/* VMCALL: Skiff's hypercalls (ABI in vmx/exit/hypercall.h). */
+/* VMCALL: Skiff's hypercalls (ABI in vmx/core/hypercall.h). */
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
 

@@ -10,7 +10,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/mem/ept.h"
 
 /* Map the host's ECAM windows read-only into ept (after RAM); prints one line each. */

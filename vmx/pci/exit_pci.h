@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "kernel/pci.h"
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 /* Any byte of [port, port + size) in 0xCF8-0xCFF. */
 static inline bool pci_io_port(uint16_t port, unsigned size)

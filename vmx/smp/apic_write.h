@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 /* Set before the EPT is built, which then maps this page read-only. */
 extern uint64_t apic_write_page;

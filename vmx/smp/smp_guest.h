@@ -9,7 +9,7 @@
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
-#include "vmx/exit/exit.h"
+#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/core/vcpu.h"
 
 /* Before the guest's memory is built (everything allocated here is withheld):
@@ -41,5 +41,9 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp);
 
 /* `skiff: exits: cpuN total=...` per vCPU (with several), then the sum over all. */
 void smp_guest_print_exits(void);
+
+/* INIT signal and SIPI exits (SDM Vol. 3C 26.2 "Other Causes of VM Exits"), for the dispatcher's table. */
+enum exit_action handle_init(struct vcpu *v);
+enum exit_action handle_sipi(struct vcpu *v);
 
 #endif

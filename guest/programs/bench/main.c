@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "guest/programs/common/com1.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 
 #define N 1000
 

@@ -6,7 +6,7 @@
  * into IA-32e mode, SDM Vol. 3A 9.8.5), and jumps to the 64-bit code segment
  * of the guest's GDT, at ap_entry64 in the image.
  */
-#include "guest/programs/builtin/abi.h"
+#include "guest/loader/builtin_abi.h"
 
 #define T(sym) ((sym) - ap_tramp)
 

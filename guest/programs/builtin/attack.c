@@ -16,7 +16,7 @@
 #include <stdint.h>
 
 #include "guest/programs/builtin/guest.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 
 #define COM1 0x3f8
 #define SCRATCH_PAGE 0x500000            /* guest RAM the variants use for page tables */

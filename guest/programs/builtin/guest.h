@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/programs/builtin/abi.h"
+#include "guest/loader/builtin_abi.h"
 
 extern const struct builtin_info *info;
 extern volatile uint64_t fixup_rip;      /* the trap handler resumes here (once) when set */

@@ -10,9 +10,9 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "guest/programs/builtin/abi.h"
+#include "guest/loader/builtin_abi.h"
 #include "guest/programs/builtin/guest.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 
 #define COM1 0x3f8
 

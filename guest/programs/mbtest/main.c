@@ -10,7 +10,7 @@
 #include <stdint.h>
 
 #include "guest/programs/common/com1.h"
-#include "vmx/exit/hypercall.h"
+#include "vmx/core/hypercall.h"
 
 struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;

@@ -5,14 +5,15 @@
  * has its own sequence and ring; while several run, the console tags each
  * line with its CPU (`skiff: cpu1: trace: ...`).
  */
-#include "vmx/debug/trace.h"
+#include "vmx/trace/trace.h"
 
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
-#include "vmx/exit/exit.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_insn.h"
 #include "vmx/core/exit_reasons.h"
 
 struct trace_rec {
@@ -58,7 +59,7 @@ void trace_record(const struct vcpu *v)
         return;
     struct trace_cpu *t = &cpus[v->cpu];
     struct trace_rec r = {
-        .seq = t->seq++, .tsc = rdtsc(), .qual = vcpu_qual(v), .rip = v->guest_rip,
+        .seq = t->seq++, .tsc = rdtsc(), .qual = vmcs_read_fast(EXIT_QUALIFICATION), .rip = v->guest_rip,
         .rax = v->regs.rax, .rcx = v->regs.rcx,
         .reason = v->exit_reason,
     };

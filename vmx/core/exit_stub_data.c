@@ -1,0 +1,11 @@
+/* The switches vmx/core/exit_stub.S reads on every exit (declared in vmx/core/vcpu.h). */
+#include "vmx/core/exit_reasons.h"
+#include "vmx/core/vcpu.h"
+
+/* The stub answers plain CPUIDs itself while nothing needs to see every exit. */
+bool vmx_fast_cpuid;
+
+/* Exits whose handlers touch only RAX, RCX, RDX, RBX, RSI, RDI: the stub's light path. */
+const uint64_t vmx_light_exits = 1ull << EXIT_REASON_CPUID | 1ull << EXIT_REASON_VMCALL |
+                                 1ull << EXIT_REASON_IO_INSTRUCTION | 1ull << EXIT_REASON_MSR_READ |
+                                 1ull << EXIT_REASON_MSR_WRITE | 1ull << EXIT_REASON_XSETBV;
