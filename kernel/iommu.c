@@ -162,9 +162,21 @@ static __attribute__((noreturn)) void required_fail(const char *why)
     run_end(SKIFF_UNSUPPORTED);
 }
 
+/* A device that reached for Skiff's pages (blocked by VT-d) fails a run that was going to pass. */
+static int iommu_runend_check(int status)
+{
+    if (iommu_faults_report() && status == 0) {
+        kprintf("skiff: iommu: a device the guest programmed tried to reach Skiff's pages (blocked): "
+                "the run fails\n");
+        return 1;
+    }
+    return status;
+}
+
 void iommu_init(const struct skiff_config *cfg, const struct mb2_info *mb)
 {
     (void)mb;
+    runend_set_check(iommu_runend_check);
     if (cfg->iommu == IOMMU_OFF) {
         kprintf("skiff: iommu: off (iommu=off): devices the guest programs can read and write "
                 "Skiff's memory\n");

@@ -21,7 +21,7 @@
 #include "cmdline.h"
 #include "mb2.h"
 #include "pmm.h"
-#include "guest/loader/loader.h"
+#include "memmap.h"
 
 /* True once iommu_init found usable remapping hardware and iommu= is not off. */
 extern bool iommu_active;

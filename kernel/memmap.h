@@ -1,10 +1,31 @@
 /* The guest's memory map: the firmware's, minus what Skiff keeps. */
-#ifndef SKIFF_GUEST_MEMMAP_H
-#define SKIFF_GUEST_MEMMAP_H
+#ifndef SKIFF_KERNEL_MEMMAP_H
+#define SKIFF_KERNEL_MEMMAP_H
 
-#include "guest/loader/loader.h"
+#include <stddef.h>
+#include <stdint.h>
+
 #include "kernel/mb2.h"
 #include "kernel/pmm.h"
+
+/* e820 types (ACPI 6.x Table 15-374 "Address Range Types"). */
+#define E820_RAM      1
+#define E820_RESERVED 2
+#define E820_ACPI     3
+#define E820_NVS      4
+#define E820_UNUSABLE 5
+
+#define GUEST_MAP_MAX 128
+
+/* The guest-physical memory map the guest is given, sorted by base, non-overlapping.
+ * Skiff's own pages are never E820_RAM here (they are E820_RESERVED holes). */
+struct guest_memmap {
+    size_t n;
+    struct {
+        uint64_t base, len;
+        uint32_t type;
+    } e[GUEST_MAP_MAX];
+};
 
 /*
  * Build the guest's e820 map from the firmware map.  RAM that overlaps

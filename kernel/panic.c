@@ -11,7 +11,6 @@
 #include "percpu.h"
 #include "runend.h"
 #include "x86_exc.h"
-#include "vmx/vcpu/nmi.h"
 
 extern char _image_start[], _image_end[];
 
@@ -57,11 +56,16 @@ void exception_handler(struct exc_frame *f);
  * for the guest), which resumes at its fixup.  A machine check (vector 18) is
  * reported and ends the run; anything else is a Skiff bug: dump, status 4.
  */
+static void (*nmi_handler)(void);
+
+void panic_set_nmi_handler(void (*handler)(void)) { nmi_handler = handler; }
+
 void exception_handler(struct exc_frame *f)
 {
     static int nested;
     if (f->vector == 2) {
-        nmi_host();
+        if (nmi_handler)
+            nmi_handler();
         return;
     }
     uint64_t fixup = f->vector < 32 && x86_exc((unsigned)f->vector)->cls == X86_EXC_FAULT ? extable_fixup(f->rip) : 0;

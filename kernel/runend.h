@@ -16,6 +16,10 @@ enum skiff_status {
 
 void runend_configure(enum onexit_action action);
 
+/* A check run_end makes before its last line: it returns the status to print, and says why
+ * when it fails a run that was going to pass (kernel/iommu.c: a device reached for Skiff's pages). */
+void runend_set_check(int (*check)(int status));
+
 /*
  * Print `skiff: exit status=N`, flush the console, then end the run:
  * QEMU isa-debug-exit (port 0xf4), Bochs' magic breakpoint on success or

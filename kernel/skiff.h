@@ -1,4 +1,4 @@
-/* What kmain hands over to once the host is set up. */
+/* The host's configuration and boot information, parsed once by kernel_init. */
 #ifndef SKIFF_KERNEL_SKIFF_H
 #define SKIFF_KERNEL_SKIFF_H
 
@@ -10,7 +10,12 @@
 extern struct skiff_config skiff_cfg;
 extern struct mb2_info boot_info;
 
-/* Bring up VMX and run the guest; returns Skiff's exit status. */
-int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t tsc_entry);
+/*
+ * The host, from the 64-bit entry until VMX can start: descriptor tables, boot
+ * information, command line, console, memory, ACPI, the other CPUs (held in VMX
+ * root operation through the hook smp_set_ap_vmx_enable), the IOMMU.  Returns
+ * only when all of it is ready; every failure ends the run with a named verdict.
+ */
+void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base);
 
 #endif

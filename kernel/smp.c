@@ -9,7 +9,6 @@
 #include "mce.h"
 #include "memory.h"
 #include "percpu.h"
-#include "vmx/core/vmx_on.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],
@@ -43,6 +42,10 @@ static void (*volatile ap_work)(unsigned cpu);
 
 unsigned smp_cpus_online(void) { return online; }
 unsigned smp_cpu_count(void) { return naps + 1; }
+
+static bool (*ap_vmx_enable)(uint64_t vmxon_phys, uint64_t cr4);
+
+void smp_set_ap_vmx_enable(bool (*enable)(uint64_t vmxon_phys, uint64_t cr4)) { ap_vmx_enable = enable; }
 
 bool smp_cpu_has_vmx(unsigned cpu)
 {
@@ -305,7 +308,7 @@ void smp_ap_main(uint64_t index)
     percpu_init(&ap->pc, (uint32_t)index + 1, ap->apic_id, (uint64_t)page, (uint64_t)tss);
     mce_init();                          /* CR4.MCE: a machine check raises #MC, not a shutdown */
 
-    bool vmx = vmx_enable_ap(ap->vmxon, bsp_cr4);
+    bool vmx = ap_vmx_enable && ap_vmx_enable(ap->vmxon, bsp_cr4);
     uint32_t st = AP_ONLINE | (vmx ? AP_VMXON : AP_NO_VMX);
     __atomic_store_n(&ap->state, st, __ATOMIC_RELEASE);
 

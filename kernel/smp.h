@@ -20,6 +20,11 @@
  */
 int smp_init(const struct mb2_info *mb, uint64_t info_phys, unsigned max_cpus);
 
+/* How an AP enters VMX root operation (VMXON region, the BSP's CR4): true when it did.
+ * Registered by the run's composition root (vmx/core/vmx_on.c) before smp_init;
+ * without one every AP is parked as a CPU without VMX. */
+void smp_set_ap_vmx_enable(bool (*enable)(uint64_t vmxon_phys, uint64_t cr4));
+
 /* CPUs running Skiff code (1 + the APs that came up). */
 unsigned smp_cpus_online(void);
 /* CPU numbers 0 (the BSP) .. smp_cpu_count() - 1; some may not have come up. */

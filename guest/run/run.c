@@ -7,6 +7,7 @@
  * write-back, MMIO and holes uncacheable on sane firmware; everything below
  * 2^MAXPHYADDR beyond RAM is mapped up front or on demand (vmx/mem/ept_space.h).
  */
+#include "guest/run/run.h"
 #include "guest/loader/boot.h"
 #include "guest/loader/builtin.h"
 #include "kernel/memmap.h"

@@ -1,7 +1,8 @@
 /*
- * kmain: from the 64-bit entry to the guest.  Order matters: boot
- * information first (it holds the command line), then the console, the
- * descriptor tables, memory, and VMX.
+ * kernel_init: the host, from the 64-bit entry (kmain, guest/run/main.c) to
+ * the point where VMX can start.  Order matters: descriptor tables, boot
+ * information (it holds the command line), the console, memory, ACPI, the
+ * other CPUs, the IOMMU.
  */
 #include "boot/layout.h"
 #include "acpi_power.h"
@@ -25,8 +26,6 @@
 #define SKIFF_VERSION "0.1.0"
 #endif
 
-extern uint64_t boot_tsc_entry;
-
 struct skiff_config skiff_cfg;
 struct mb2_info boot_info;
 
@@ -42,9 +41,7 @@ static void selftest_fault(void)
     panic("selftest=fault: the page fault did not happen");
 }
 
-__attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_t load_base);
-
-__attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_t load_base)
+void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
 {
     char err[160];
 
@@ -103,8 +100,4 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
 
     if (skiff_cfg.selftest == SELFTEST_FAULT)
         selftest_fault();
-
-
-    int status = skiff_run(&skiff_cfg, &boot_info, boot_tsc_entry);
-    run_end(status);
 }

@@ -1,0 +1,13 @@
+/* A run: VMX on, the guest's memory and EPT, the VMCS, the guest loaded and run (guest/run/run.c). */
+#ifndef SKIFF_GUEST_RUN_H
+#define SKIFF_GUEST_RUN_H
+
+#include <stdint.h>
+
+#include "kernel/cmdline.h"
+#include "kernel/mb2.h"
+
+/* Bring up VMX and run the guest; returns Skiff's exit status (kernel/runend.h). */
+int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t tsc_entry);
+
+#endif
