@@ -9,7 +9,7 @@
  * (SDM Vol. 3A 10.8.5 "Initializing IA-32e Mode") and jumps to 64-bit code in
  * the higher half.  Failures are reported on COM1 before halting.
  */
-#include "layout.h"
+#include "boot/layout.h"
 
 /* Physical address of a symbol, with the load base in %ebp. */
 #define PA(sym) ((sym) - SKIFF_VMA)(%ebp)

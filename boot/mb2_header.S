@@ -2,7 +2,7 @@
  * Multiboot2 header (Multiboot2 specification, section 3.1).  Only the tags
  * Skiff needs: where to enter, and permission to be loaded high.
  */
-#include "layout.h"
+#include "boot/layout.h"
 
 #define MB2_MAGIC        0xE85250D6
 #define MB2_ARCH_I386    0

@@ -1,6 +1,6 @@
-#include "acpi.h"
+#include "kernel/acpi.h"
 
-#include "format.h"
+#include "kernel/format.h"
 
 #define HDR_LEN 36u
 

@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "acpi.h"
+#include "kernel/acpi.h"
 
 #define DMAR_MAX_DRHD   8
 #define DMAR_MAX_RMRR   16

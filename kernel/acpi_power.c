@@ -3,11 +3,11 @@
  * does the parsing), print the summary, and power off or reset the machine
  * through them when a run ends on real hardware (kernel/runend.c).
  */
-#include "acpi_power.h"
+#include "kernel/acpi_power.h"
 
-#include "console.h"
-#include "cpu.h"
-#include "mb2.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/mb2.h"
 
 struct acpi_info acpi_host;
 bool acpi_host_ok;

@@ -1,7 +1,7 @@
-#include "cmdline.h"
+#include "kernel/cmdline.h"
 
-#include "acpi.h"
-#include "format.h"
+#include "kernel/acpi.h"
+#include "kernel/format.h"
 
 void cmdline_defaults(struct skiff_config *cfg)
 {

@@ -1,14 +1,14 @@
-#include "console.h"
+#include "kernel/console.h"
 
 #include <stdarg.h>
 
-#include "cpu.h"
-#include "fbcon.h"
-#include "format.h"
-#include "lib.h"
-#include "percpu.h"
-#include "serial.h"
-#include "vgacon.h"
+#include "kernel/cpu.h"
+#include "kernel/fbcon.h"
+#include "kernel/format.h"
+#include "kernel/lib.h"
+#include "kernel/percpu.h"
+#include "kernel/serial.h"
+#include "kernel/vgacon.h"
 
 enum screen_kind { SCREEN_NONE, SCREEN_FB, SCREEN_VGA };
 static struct fbcon fbc;

@@ -10,8 +10,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "cmdline.h"
-#include "mb2.h"
+#include "kernel/cmdline.h"
+#include "kernel/mb2.h"
 
 void console_init(const struct skiff_config *cfg);
 /* Attach the screen (framebuffer or EGA text from the boot information) once it is mapped. */

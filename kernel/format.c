@@ -1,4 +1,4 @@
-#include "format.h"
+#include "kernel/format.h"
 
 #include <stdbool.h>
 #include <stdint.h>

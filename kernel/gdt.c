@@ -3,10 +3,10 @@
  * Mode").  VMX needs a usable, non-null TR for the host state (SDM 27.2.3),
  * and the IST stacks keep #DF, NMI and #MC handlers on known-good stacks.
  */
-#include "desc.h"
+#include "kernel/desc.h"
 
-#include "cpu.h"
-#include "lib.h"
+#include "kernel/cpu.h"
+#include "kernel/lib.h"
 
 static uint64_t gdt[5] __attribute__((aligned(16)));
 static struct tss64 tss __attribute__((aligned(16)));

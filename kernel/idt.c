@@ -2,9 +2,9 @@
  * IDT: the 32 architectural exception vectors (SDM Vol. 3A 6.3.1, Table 6-1)
  * all go to one C handler that dumps the machine state and ends the run.
  */
-#include "desc.h"
+#include "kernel/desc.h"
 
-#include "cpu.h"
+#include "kernel/cpu.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t off_lo;

@@ -3,19 +3,19 @@
  * invalidation (VT-d spec 6.5.1); queued invalidation and interrupt
  * remapping are left off.
  */
-#include "iommu.h"
+#include "kernel/iommu.h"
 
-#include "acpi_dmar.h"
-#include "acpi_power.h"
-#include "console.h"
-#include "cpu.h"
-#include "format.h"
-#include "iommu_pt.h"
-#include "iommu_regs.h"
-#include "memory.h"
-#include "panic.h"
-#include "pci.h"
-#include "runend.h"
+#include "kernel/acpi_dmar.h"
+#include "kernel/acpi_power.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/format.h"
+#include "kernel/iommu_pt.h"
+#include "kernel/iommu_regs.h"
+#include "kernel/memory.h"
+#include "kernel/panic.h"
+#include "kernel/pci.h"
+#include "kernel/runend.h"
 
 #define IOMMU_DID 1            /* the one domain (0 is reserved with CAP.CM, 9.3) */
 #define IOMMU_SPIN 10000000u

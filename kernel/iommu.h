@@ -18,10 +18,10 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "cmdline.h"
-#include "mb2.h"
-#include "pmm.h"
-#include "memmap.h"
+#include "kernel/cmdline.h"
+#include "kernel/mb2.h"
+#include "kernel/pmm.h"
+#include "kernel/memmap.h"
 
 /* True once iommu_init found usable remapping hardware and iommu= is not off. */
 extern bool iommu_active;

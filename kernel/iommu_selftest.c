@@ -8,16 +8,16 @@
  * run it.  With iommu=off the same DMAs show the attack going through (the
  * pages are restored afterwards).
  */
-#include "iommu_selftest.h"
+#include "kernel/iommu_selftest.h"
 
-#include "console.h"
-#include "cpu.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
 #include "kernel/memmap.h"
-#include "iommu.h"
-#include "lib.h"
-#include "memory.h"
-#include "pci.h"
-#include "runend.h"
+#include "kernel/iommu.h"
+#include "kernel/lib.h"
+#include "kernel/memory.h"
+#include "kernel/pci.h"
+#include "kernel/runend.h"
 
 /* edu registers (BAR0) and its DMA buffer's device address */
 #define EDU_ID        0x00

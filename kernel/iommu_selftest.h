@@ -2,8 +2,8 @@
 #ifndef SKIFF_KERNEL_IOMMU_SELFTEST_H
 #define SKIFF_KERNEL_IOMMU_SELFTEST_H
 
-#include "cmdline.h"
-#include "mb2.h"
+#include "kernel/cmdline.h"
+#include "kernel/mb2.h"
 
 __attribute__((noreturn)) void iommu_selftest(const struct skiff_config *cfg, const struct mb2_info *mb);
 

@@ -1,4 +1,4 @@
-#include "lib.h"
+#include "kernel/lib.h"
 
 #include <stdint.h>
 

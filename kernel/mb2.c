@@ -1,4 +1,4 @@
-#include "mb2.h"
+#include "kernel/mb2.h"
 
 static uint32_t rd32(const uint8_t *p)
 {

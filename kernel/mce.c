@@ -1,12 +1,12 @@
 /* Machine checks on the host (kernel/mce.h). */
-#include "mce.h"
+#include "kernel/mce.h"
 
-#include "console.h"
-#include "cpu.h"
-#include "extable.h"
-#include "format.h"
-#include "percpu.h"
-#include "runend.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/extable.h"
+#include "kernel/format.h"
+#include "kernel/percpu.h"
+#include "kernel/runend.h"
 
 #define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_MCA (1u << 14)

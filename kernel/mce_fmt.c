@@ -1,7 +1,7 @@
 /* The machine-check report's lines (kernel/mce.h): pure formatting, no MSR access. */
-#include "mce.h"
+#include "kernel/mce.h"
 
-#include "format.h"
+#include "kernel/format.h"
 
 /* " NAME" for each set bit of `v` in `bits`, or " none". */
 static int flag_names(char *buf, size_t n, uint64_t v, const uint64_t *bits, const char *const *names,

@@ -5,15 +5,15 @@
  * below 4 GiB (NX: the host never executes there) and map the image at
  * SKIFF_VMA with per-section permissions.
  */
-#include "memory.h"
+#include "kernel/memory.h"
 
 #include "boot/layout.h"
-#include "console.h"
-#include "desc.h"
-#include "cpu.h"
-#include "lib.h"
-#include "paging.h"
-#include "panic.h"
+#include "kernel/console.h"
+#include "kernel/desc.h"
+#include "kernel/cpu.h"
+#include "kernel/lib.h"
+#include "kernel/paging.h"
+#include "kernel/panic.h"
 
 extern char _image_start[], _text_end[], _rodata_end[], _bss_start[], _image_end[];
 extern char boot_stack[], boot_stack_top[];

@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#include "mb2.h"
-#include "pmm.h"
+#include "kernel/mb2.h"
+#include "kernel/pmm.h"
 
 extern struct pmm host_pmm;
 

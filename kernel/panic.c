@@ -1,16 +1,16 @@
-#include "panic.h"
+#include "kernel/panic.h"
 
 #include <stdarg.h>
 
-#include "console.h"
-#include "cpu.h"
-#include "desc.h"
-#include "extable.h"
-#include "format.h"
-#include "mce.h"
-#include "percpu.h"
-#include "runend.h"
-#include "x86_exc.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/desc.h"
+#include "kernel/extable.h"
+#include "kernel/format.h"
+#include "kernel/mce.h"
+#include "kernel/percpu.h"
+#include "kernel/runend.h"
+#include "kernel/x86_exc.h"
 
 extern char _image_start[], _image_end[];
 

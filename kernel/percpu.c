@@ -1,6 +1,6 @@
-#include "percpu.h"
+#include "kernel/percpu.h"
 
-#include "cpu.h"
+#include "kernel/cpu.h"
 
 struct percpu percpu_cpu0;
 

@@ -1,6 +1,6 @@
-#include "pmm.h"
+#include "kernel/pmm.h"
 
-#include "lib.h"
+#include "kernel/lib.h"
 
 /*
  * Sorted arrays of disjoint ranges, each element starting with its struct

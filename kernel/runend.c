@@ -1,8 +1,8 @@
-#include "runend.h"
+#include "kernel/runend.h"
 
-#include "acpi_power.h"
-#include "console.h"
-#include "cpu.h"
+#include "kernel/acpi_power.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
 
 static enum onexit_action onexit;
 

@@ -2,9 +2,9 @@
  * 16550 UART: register offsets from the PC16550D data sheet.  Polled I/O
  * only; Skiff never takes interrupts on the host side.
  */
-#include "serial.h"
+#include "kernel/serial.h"
 
-#include "cpu.h"
+#include "kernel/cpu.h"
 
 enum {
     UART_DATA = 0, /* RBR/THR, DLL when DLAB=1 */

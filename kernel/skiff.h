@@ -4,8 +4,8 @@
 
 #include <stdint.h>
 
-#include "cmdline.h"
-#include "mb2.h"
+#include "kernel/cmdline.h"
+#include "kernel/mb2.h"
 
 extern struct skiff_config skiff_cfg;
 extern struct mb2_info boot_info;

@@ -1,14 +1,14 @@
-#include "smp.h"
+#include "kernel/smp.h"
 
-#include "acpi_power.h"
-#include "console.h"
-#include "cpu.h"
-#include "desc.h"
-#include "format.h"
-#include "lib.h"
-#include "mce.h"
-#include "memory.h"
-#include "percpu.h"
+#include "kernel/acpi_power.h"
+#include "kernel/console.h"
+#include "kernel/cpu.h"
+#include "kernel/desc.h"
+#include "kernel/format.h"
+#include "kernel/lib.h"
+#include "kernel/mce.h"
+#include "kernel/memory.h"
+#include "kernel/percpu.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],
