@@ -1,6 +1,6 @@
 #include "kernel/acpi.h"
 
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 #define HDR_LEN 36u
 

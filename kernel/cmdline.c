@@ -1,7 +1,7 @@
 #include "kernel/cmdline.h"
 
 #include "kernel/acpi.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 void cmdline_defaults(struct skiff_config *cfg)
 {

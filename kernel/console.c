@@ -4,8 +4,8 @@
 
 #include "kernel/cpu.h"
 #include "kernel/fbcon.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/lib.h"
 #include "kernel/percpu.h"
 #include "kernel/serial.h"
 #include "kernel/vgacon.h"

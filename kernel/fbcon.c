@@ -1,7 +1,7 @@
 #include "kernel/fbcon.h"
 
 #include "kernel/font.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 /* Scale an 8-bit color channel into a field of `size` bits at `pos`. */
 static uint32_t channel(uint8_t v, uint8_t pos, uint8_t size)

@@ -12,7 +12,7 @@
 #include "kernel/desc.h"
 #include "kernel/iommu.h"
 #include "kernel/iommu_selftest.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/mb2.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"

@@ -9,7 +9,7 @@
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "kernel/iommu_pt.h"
 #include "kernel/iommu_regs.h"
 #include "kernel/memory.h"

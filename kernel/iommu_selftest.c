@@ -14,7 +14,7 @@
 #include "kernel/cpu.h"
 #include "kernel/memmap.h"
 #include "kernel/iommu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"
 #include "kernel/runend.h"

@@ -4,7 +4,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/extable.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "kernel/percpu.h"
 #include "kernel/runend.h"
 

@@ -1,7 +1,7 @@
 /* The machine-check report's lines (kernel/mce.h): pure formatting, no MSR access. */
 #include "kernel/mce.h"
 
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 /* " NAME" for each set bit of `v` in `bits`, or " none". */
 static int flag_names(char *buf, size_t n, uint64_t v, const uint64_t *bits, const char *const *names,

@@ -11,7 +11,7 @@
 #include "kernel/console.h"
 #include "kernel/desc.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"
 

@@ -6,7 +6,7 @@
 #include "kernel/cpu.h"
 #include "kernel/desc.h"
 #include "kernel/extable.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "kernel/mce.h"
 #include "kernel/percpu.h"
 #include "kernel/runend.h"

@@ -1,6 +1,6 @@
 #include "kernel/pmm.h"
 
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 /*
  * Sorted arrays of disjoint ranges, each element starting with its struct

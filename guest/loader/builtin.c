@@ -10,7 +10,7 @@
 #include "guest/loader/builtin_abi.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"
 #include "vmx/emulate/guest_mem.h"

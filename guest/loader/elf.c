@@ -9,7 +9,7 @@
  */
 #include "guest/loader/loader_common.h"
 
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 #define EI_CLASS   4
 #define EI_DATA    5

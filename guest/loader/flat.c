@@ -13,7 +13,7 @@
  */
 #include "guest/loader/loader_common.h"
 
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 int flat_load(const struct guest_loader_env *env, const struct guest_image *image, uint64_t addr,
               uint64_t entry, unsigned mode, struct guest_start *gs, char *err, size_t errlen)

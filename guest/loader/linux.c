@@ -24,7 +24,7 @@
  */
 #include "guest/loader/loader_common.h"
 
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 /* Setup header offsets in the bzImage and in boot_params ("The real-mode kernel header"). */
 #define HDR_START          0x1f1

@@ -7,8 +7,8 @@
 
 #include <stdarg.h>
 
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/lib.h"
 
 int loader_fail(char *err, size_t errlen, const char *fmt, ...)
 {

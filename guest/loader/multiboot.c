@@ -13,7 +13,7 @@
  */
 #include "guest/loader/loader_common.h"
 
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 #define MB_HEADER_MAGIC 0x1badb002u
 #define MB_BOOT_MAGIC   0x2badb002u

@@ -3,7 +3,7 @@
 #include <stdbool.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 static const char *skip_spaces(const char *s)
 {

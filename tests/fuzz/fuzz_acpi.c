@@ -1,4 +1,4 @@
-// SOURCES: kernel/acpi.c kernel/format.c
+// SOURCES: kernel/acpi.c kernel/lib/format.c
 /*
  * libFuzzer harness for the ACPI parser (kernel/acpi.c).  The input is a
  * fake physical memory starting at 0xe0000 whose first 36 bytes are the

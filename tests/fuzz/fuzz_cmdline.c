@@ -1,4 +1,4 @@
-// SOURCES: kernel/cmdline.c kernel/format.c
+// SOURCES: kernel/cmdline.c kernel/lib/format.c
 /*
  * libFuzzer harness for Skiff's command-line parser (kernel/cmdline.c).
  *

@@ -1,4 +1,4 @@
-// SOURCES: kernel/acpi_dmar.c kernel/acpi.c kernel/format.c
+// SOURCES: kernel/acpi_dmar.c kernel/acpi.c kernel/lib/format.c
 /*
  * libFuzzer harness for the DMAR parser (kernel/acpi_dmar.c).  The input is
  * parsed as it is, then again with its signature, length and checksum fixed

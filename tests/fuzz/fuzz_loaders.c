@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/format.c
+// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
 /*
  * libFuzzer harness for the guest image loaders (guest/loader/linux.c,
  * multiboot.c, elf.c, flat.c) over an 8 MiB fake guest memory with a

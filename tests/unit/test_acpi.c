@@ -1,4 +1,4 @@
-// SOURCES: kernel/acpi.c kernel/format.c
+// SOURCES: kernel/acpi.c kernel/lib/format.c
 /*
  * ACPI table parser (kernel/acpi.c) on synthetic tables placed in a fake
  * physical memory: the map callback hands out only what lies inside it, so

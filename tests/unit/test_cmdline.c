@@ -1,4 +1,4 @@
-// SOURCES: kernel/cmdline.c kernel/format.c
+// SOURCES: kernel/cmdline.c kernel/lib/format.c
 /* Skiff's command-line options (kernel/cmdline.c). */
 #include "tests/unit/unit.h"
 

@@ -1,4 +1,4 @@
-// SOURCES: kernel/acpi_dmar.c kernel/acpi.c kernel/format.c
+// SOURCES: kernel/acpi_dmar.c kernel/acpi.c kernel/lib/format.c
 /*
  * DMAR parser (kernel/acpi_dmar.c): the table QEMU 7.2 gives a q35 machine
  * with -device intel-iommu (captured with loglevel=debug, which prints its

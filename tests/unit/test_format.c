@@ -1,5 +1,5 @@
-// SOURCES: kernel/format.c
-/* Skiff's printf engine (kernel/format.c) against hand-computed strings. */
+// SOURCES: kernel/lib/format.c
+/* Skiff's printf engine (kernel/lib/format.c) against hand-computed strings. */
 #include "tests/unit/unit.h"
 
 #include <limits.h>
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 static char out[256];
 static int ret;

@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/format.c
+// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
 /*
  * Guest image loaders (guest/loader/linux.c, multiboot.c, elf.c, flat.c) over a fake
  * 64 MiB guest RAM with reserved holes.  Images are built by hand: a minimal

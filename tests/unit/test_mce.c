@@ -1,4 +1,4 @@
-// SOURCES: kernel/mce_fmt.c kernel/format.c
+// SOURCES: kernel/mce_fmt.c kernel/lib/format.c
 /* The machine-check report's lines (kernel/mce_fmt.c). */
 #include "tests/unit/unit.h"
 

@@ -1,4 +1,4 @@
-// SOURCES: kernel/fbcon.c kernel/vgacon.c kernel/font.c kernel/lib.c
+// SOURCES: kernel/fbcon.c kernel/vgacon.c kernel/font.c kernel/lib/lib.c
 /*
  * The screen consoles (kernel/fbcon.c, kernel/vgacon.c) and the font
  * (kernel/font.c), drawing into heap buffers: text is read back cell by cell

@@ -1,5 +1,5 @@
 /* Host tests: the VMCS checker (SDM 26.2, 26.3.1) and its injection cases. */
-// SOURCES: vmx/check/vmcheck.c vmx/check/vmcheck_cases.c vmx/core/vmcs_fields.c vmx/core/vmx_caps.c kernel/format.c
+// SOURCES: vmx/check/vmcheck.c vmx/check/vmcheck_cases.c vmx/core/vmcs_fields.c vmx/core/vmx_caps.c kernel/lib/format.c
 #include "tests/unit/unit.h"
 #include "vmx/check/vmcheck.h"
 

@@ -14,7 +14,7 @@
  */
 #include "vmx/check/vmcheck.h"
 
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 /* Control bits vmx/core/vmx_caps.h does not name */
 #define P2_SUB_PAGE_WRITE     (1u << 23)   /* secondary: sub-page write permissions */

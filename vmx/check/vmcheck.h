@@ -10,7 +10,7 @@
  * (26.2.1.1 execution controls ... 26.3.1.6 PDPTEs).  They are spelled once,
  * in the VMCHECK_SEC_* macros below.
  *
- * Pure code: no libc beyond kernel/format.h's snprintf; freestanding.
+ * Pure code: no libc beyond kernel/lib/format.h's snprintf; freestanding.
  */
 #ifndef SKIFF_VMX_VMCHECK_H
 #define SKIFF_VMX_VMCHECK_H

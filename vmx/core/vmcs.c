@@ -12,7 +12,7 @@
 #include "kernel/cpu.h"
 #include "kernel/desc.h"
 #include "kernel/extable.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "kernel/skiff.h"

@@ -6,7 +6,7 @@
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"
 #include "vmx/core/host_pages.h"

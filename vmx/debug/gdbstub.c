@@ -32,8 +32,8 @@
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/serial.h"
 #include "vmx/core/exit_reasons.h"

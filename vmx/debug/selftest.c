@@ -14,7 +14,7 @@
 
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/runend.h"
 #include "vmx/core/hypercall.h"
 #include "vmx/check/vmcheck.h"

@@ -7,7 +7,7 @@
 #include "vmx/emulate/guest_mem.h"
 
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/percpu.h"
 #include "vmx/core/vmcs_fields.h"

@@ -2,7 +2,7 @@
 #include "vmx/emulate/mmio_write.h"
 
 #include "kernel/console.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/emulate/insn_decode.h"
 #include "vmx/emulate/insn_emulate.h"

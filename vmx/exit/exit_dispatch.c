@@ -7,8 +7,8 @@
 #include <stdarg.h>
 
 #include "kernel/console.h"
-#include "kernel/format.h"
-#include "kernel/lib.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/lib.h"
 #include "kernel/mce.h"
 #include "kernel/runend.h"
 #include "kernel/x86_exc.h"

@@ -10,7 +10,7 @@
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
 #include "kernel/cpu.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"
 #include "kernel/serial.h"

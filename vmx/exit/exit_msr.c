@@ -9,7 +9,7 @@
 #include "kernel/console.h"
 #include "kernel/cpu.h"
 #include "kernel/extable.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "vmx/smp/apic_icr.h"
 #include "vmx/smp/apic_write.h"

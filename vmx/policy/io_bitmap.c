@@ -6,7 +6,7 @@
 #include "vmx/policy/io_bitmap.h"
 
 #include "kernel/acpi_power.h"
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"
 #include "kernel/skiff.h"

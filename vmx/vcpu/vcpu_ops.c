@@ -6,7 +6,7 @@
 #include <stdarg.h>
 
 #include "kernel/console.h"
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 #include "kernel/x86_exc.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/exit_reasons.h"

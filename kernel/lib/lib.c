@@ -1,4 +1,4 @@
-#include "kernel/lib.h"
+#include "kernel/lib/lib.h"
 
 #include <stdint.h>
 

@@ -1,4 +1,4 @@
-#include "kernel/format.h"
+#include "kernel/lib/format.h"
 
 #include <stdbool.h>
 #include <stdint.h>
