@@ -6,7 +6,7 @@
 #include "kernel/acpi_power.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/mb2.h"
 
 struct acpi_info acpi_host;

@@ -2,11 +2,11 @@
 
 #include <stdarg.h>
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/fbcon.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "kernel/serial.h"
 #include "kernel/vgacon.h"
 

@@ -8,7 +8,7 @@
 #include "kernel/acpi_dmar.h"
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/iommu_pt.h"
 #include "kernel/iommu_regs.h"

@@ -11,7 +11,7 @@
 #include "kernel/iommu_selftest.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/memmap.h"
 #include "kernel/iommu.h"
 #include "kernel/lib/lib.h"

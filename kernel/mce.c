@@ -2,10 +2,10 @@
 #include "kernel/mce.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/extable.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/extable.h"
 #include "kernel/lib/format.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "kernel/runend.h"
 
 #define CPUID_1_EDX_MCE (1u << 7)

@@ -9,8 +9,8 @@
 
 #include "boot/layout.h"
 #include "kernel/console.h"
-#include "kernel/desc.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/desc.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/paging.h"
 #include "kernel/panic.h"

@@ -3,14 +3,14 @@
 #include <stdarg.h>
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/desc.h"
-#include "kernel/extable.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/desc.h"
+#include "kernel/cpu/extable.h"
 #include "kernel/lib/format.h"
 #include "kernel/mce.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "kernel/runend.h"
-#include "kernel/x86_exc.h"
+#include "kernel/cpu/x86_exc.h"
 
 extern char _image_start[], _image_end[];
 
@@ -50,9 +50,9 @@ static void print_control_regs(void)
 void exception_handler(struct exc_frame *f);
 
 /*
- * Every host exception (kernel/isr.S).  Two kinds return, and IRETQ resumes:
+ * Every host exception (kernel/cpu/isr.S).  Two kinds return, and IRETQ resumes:
  * an NMI (vector 2), which is the guest's (vmx/vcpu/nmi.c), and a fault at an
- * instruction of the exception table (kernel/extable.h: an MSR access made
+ * instruction of the exception table (kernel/cpu/extable.h: an MSR access made
  * for the guest), which resumes at its fixup.  A machine check (vector 18) is
  * reported and ends the run; anything else is a Skiff bug: dump, status 4.
  */

@@ -1,8 +1,8 @@
 /* Host PCI configuration access, mechanism #1 (kernel/pci.h). */
 #include "kernel/pci.h"
 
-#include "kernel/cpu.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/percpu.h"
 
 static struct spinlock pci_lock;
 

@@ -2,7 +2,7 @@
 
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 
 static enum onexit_action onexit;
 

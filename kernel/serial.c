@@ -4,7 +4,7 @@
  */
 #include "kernel/serial.h"
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 
 enum {
     UART_DATA = 0, /* RBR/THR, DLL when DLAB=1 */

@@ -2,13 +2,13 @@
 
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/desc.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/desc.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],

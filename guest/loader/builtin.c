@@ -9,7 +9,7 @@
 
 #include "guest/loader/builtin_abi.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"

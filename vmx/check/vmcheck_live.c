@@ -6,7 +6,7 @@
 #include "vmx/check/vmcheck_live.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "vmx/check/vmcheck.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"

@@ -5,7 +5,7 @@
 #include <stdbool.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs.h"
 
 extern enum vmcheck_mode vmcheck_mode;

@@ -7,7 +7,7 @@
  * them serves the C dispatcher.  A zero return from the dispatcher means the
  * guest has been stopped: the stub then unwinds to vmx_enter's caller.
  */
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/core/vcpu.h"
 
     .text

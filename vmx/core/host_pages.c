@@ -1,7 +1,7 @@
 /* Skiff's own page addresses, for the built-in guest's attack cases (vmx/core/host_pages.h). */
 #include "vmx/core/host_pages.h"
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/memory.h"
 
 extern char _image_start[];

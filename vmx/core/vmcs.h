@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/core/vcpu.h"
 
 enum guest_mode { GUEST_MODE_64, GUEST_MODE_32, GUEST_MODE_REAL };
@@ -67,7 +67,7 @@ void vmx_report_fail(const char *what, int status);
 bool vmcs_set(uint32_t field, uint64_t value);
 
 /* Set by vmcs_set() (every VMWRITE off the hot path): re-check this CPU's current VMCS
- * before its next entry.  Per CPU (kernel/percpu.h), read by vmx/core/exit_stub.S. */
+ * before its next entry.  Per CPU (kernel/cpu/percpu.h), read by vmx/core/exit_stub.S. */
 #define vmcheck_dirty (this_cpu()->vmcheck_dirty)
 
 #endif

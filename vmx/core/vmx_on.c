@@ -5,7 +5,7 @@
 #include "vmx/core/vmx_on.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"

@@ -31,7 +31,7 @@
 #include "vmx/debug/gdbstub.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"

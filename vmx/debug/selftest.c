@@ -13,7 +13,7 @@
 #include "vmx/debug/selftest.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/runend.h"
 #include "vmx/core/hypercall.h"

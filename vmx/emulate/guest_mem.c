@@ -6,10 +6,10 @@
  */
 #include "vmx/emulate/guest_mem.h"
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
 

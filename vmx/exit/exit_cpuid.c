@@ -10,7 +10,7 @@
  * and 6 bits whose MSR this CPU lacks (vmx/policy/cpuid_msr.h), and answer the
  * 0x40000000 leaves with Skiff's identity.
  */
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "vmx/policy/cpuid_msr.h"
 #include "vmx/exit/exit.h"
 #include "vmx/core/hypercall.h"

@@ -7,7 +7,7 @@
  * checks (SDM Vol. 3A 2.5, 10.8.5), so e.g. CR4.VMXE stays invisible and
  * setting it raises #GP exactly as on a CPU without VMX.
  */
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "vmx/exit/exit.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"

@@ -11,7 +11,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mce.h"
 #include "kernel/runend.h"
-#include "kernel/x86_exc.h"
+#include "kernel/cpu/x86_exc.h"
 #include "vmx/exit/exit.h"
 #include "vmx/core/exit_reasons.h"
 #include "vmx/debug/gdbstub.h"

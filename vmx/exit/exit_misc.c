@@ -4,7 +4,7 @@
  * exceptions and the preemption-timer watchdog (INIT and SIPI: vmx/smp/smp_guest.c).
  */
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"
 #include "kernel/skiff.h"

@@ -3,12 +3,12 @@
  * through the MSR policy table (vmx/policy/msr_policy.c): deny gives #GP, emulate
  * and virtualize call one handler per row kind below.  Every MSR access
  * Skiff makes for the guest is either checked against the SDM's rules first
- * or goes through rdmsr_safe/wrmsr_safe (kernel/extable.h): a value the CPU
+ * or goes through rdmsr_safe/wrmsr_safe (kernel/cpu/extable.h): a value the CPU
  * refuses is the guest's #GP, never a host exception.
  */
 #include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/extable.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/extable.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "vmx/smp/apic_icr.h"

@@ -1,6 +1,6 @@
 /* VMCALL: Skiff's hypercalls (ABI in vmx/core/hypercall.h). */
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/core/hypercall.h"

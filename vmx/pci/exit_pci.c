@@ -8,7 +8,7 @@
 
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/pci.h"
 #include "vmx/policy/io_bitmap.h"
 #include "vmx/policy/pci_policy.h"

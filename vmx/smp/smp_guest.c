@@ -39,11 +39,11 @@
 
 #include "kernel/acpi.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "kernel/smp.h"
 #include "vmx/smp/apic_icr.h"
 #include "vmx/smp/apic_write.h"

@@ -9,9 +9,9 @@
 
 #include "kernel/cmdline.h"
 #include "kernel/console.h"
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/memory.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/exit_reasons.h"

@@ -21,8 +21,8 @@
 #include "vmx/vcpu/nmi.h"
 
 #include "kernel/console.h"
-#include "kernel/cpu.h"
-#include "kernel/percpu.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"

@@ -7,7 +7,7 @@
 
 #include "kernel/console.h"
 #include "kernel/lib/format.h"
-#include "kernel/x86_exc.h"
+#include "kernel/cpu/x86_exc.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/exit_reasons.h"
 #include "vmx/core/vmcs_fields.h"

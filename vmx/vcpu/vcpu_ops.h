@@ -5,7 +5,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/x86_exc.h"
+#include "kernel/cpu/x86_exc.h"
 #include "vmx/core/vcpu.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"

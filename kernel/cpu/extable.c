@@ -1,5 +1,5 @@
-/* The exception table (kernel/extable.h): a linear search, a handful of entries. */
-#include "kernel/extable.h"
+/* The exception table (kernel/cpu/extable.h): a linear search, a handful of entries. */
+#include "kernel/cpu/extable.h"
 
 extern const struct extable_entry __start_ex_table[], __stop_ex_table[];
 

@@ -3,9 +3,9 @@
  * Mode").  VMX needs a usable, non-null TR for the host state (SDM 27.2.3),
  * and the IST stacks keep #DF, NMI and #MC handlers on known-good stacks.
  */
-#include "kernel/desc.h"
+#include "kernel/cpu/desc.h"
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 
 static uint64_t gdt[5] __attribute__((aligned(16)));

@@ -1,5 +1,5 @@
 /* The architectural exceptions (SDM Vol. 3A Table 6-1; 6.15 for each vector's class). */
-#include "kernel/x86_exc.h"
+#include "kernel/cpu/x86_exc.h"
 
 #define FAULT(n, e)   { n, X86_EXC_FAULT, e }
 #define TRAP(n)       { n, X86_EXC_TRAP, false }

@@ -2,9 +2,9 @@
  * IDT: the 32 architectural exception vectors (SDM Vol. 3A 6.3.1, Table 6-1)
  * all go to one C handler that dumps the machine state and ends the run.
  */
-#include "kernel/desc.h"
+#include "kernel/cpu/desc.h"
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 
 struct __attribute__((packed)) idt_gate {
     uint16_t off_lo;
@@ -18,7 +18,7 @@ struct __attribute__((packed)) idt_gate {
 
 _Static_assert(sizeof(struct idt_gate) == 16, "64-bit IDT gate is 16 bytes");
 
-extern const uint64_t isr_stub_table[32];   /* kernel/isr.S */
+extern const uint64_t isr_stub_table[32];   /* kernel/cpu/isr.S */
 
 static struct idt_gate idt[32] __attribute__((aligned(16)));
 

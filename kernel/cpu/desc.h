@@ -38,7 +38,7 @@ uint64_t gdt_base(void);
 uint64_t idt_base(void);
 uint64_t tss_base(void);
 
-/* The saved state an exception stub hands to C (kernel/isr.S builds it). */
+/* The saved state an exception stub hands to C (kernel/cpu/isr.S builds it). */
 struct exc_frame {
     uint64_t r15, r14, r13, r12, r11, r10, r9, r8;
     uint64_t rbp, rdi, rsi, rdx, rcx, rbx, rax;

@@ -1,6 +1,6 @@
-#include "kernel/percpu.h"
+#include "kernel/cpu/percpu.h"
 
-#include "kernel/cpu.h"
+#include "kernel/cpu/cpu.h"
 
 struct percpu percpu_cpu0;
 
