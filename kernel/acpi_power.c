@@ -1,5 +1,5 @@
 /*
- * ACPI on the host: parse the firmware's tables once at boot (kernel/acpi.c
+ * ACPI on the host: parse the firmware's tables once at boot (kernel/firmware/acpi.c
  * does the parsing), print the summary, and power off or reset the machine
  * through them when a run ends on real hardware (kernel/runend.c).
  */
@@ -7,7 +7,7 @@
 
 #include "kernel/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 struct acpi_info acpi_host;
 bool acpi_host_ok;

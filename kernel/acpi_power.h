@@ -2,8 +2,8 @@
 #ifndef SKIFF_KERNEL_ACPI_POWER_H
 #define SKIFF_KERNEL_ACPI_POWER_H
 
-#include "kernel/acpi.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/acpi.h"
+#include "kernel/firmware/mb2.h"
 
 extern struct acpi_info acpi_host;
 extern bool acpi_host_ok;

@@ -1,6 +1,6 @@
 #include "kernel/cmdline.h"
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 #include "kernel/lib/format.h"
 
 void cmdline_defaults(struct skiff_config *cfg)

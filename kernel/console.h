@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 void console_init(const struct skiff_config *cfg);
 /* Attach the screen (framebuffer or EGA text from the boot information) once it is mapped. */

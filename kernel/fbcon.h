@@ -9,7 +9,7 @@
 
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 #define FBCON_MAX_BYTES (256u << 20)   /* pitch * height larger than this is refused */
 

@@ -13,7 +13,7 @@
 #include "kernel/iommu.h"
 #include "kernel/iommu_selftest.h"
 #include "kernel/lib/lib.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"
 #include "kernel/panic.h"

@@ -5,7 +5,7 @@
  */
 #include "kernel/iommu.h"
 
-#include "kernel/acpi_dmar.h"
+#include "kernel/firmware/acpi_dmar.h"
 #include "kernel/acpi_power.h"
 #include "kernel/console.h"
 #include "kernel/cpu/cpu.h"
@@ -256,7 +256,7 @@ void iommu_init(const struct skiff_config *cfg, const struct mb2_info *mb)
         /* The register pages are Skiff's: the EPT and the domain leave them out (iommu_withhold). */
         pmm_claim(&host_pmm, u->drhd->base, u->drhd->base + u->reg_span);
     }
-    /* The guest must not find a unit to program: rename its table (kernel/acpi_dmar.h). */
+    /* The guest must not find a unit to program: rename its table (kernel/firmware/acpi_dmar.h). */
     uint8_t *t = (uint8_t *)phys_to_virt(acpi_host.dmar_addr);
     dmar_hide(t, *(uint32_t *)(t + 4));
     iommu_active = true;

@@ -19,7 +19,7 @@
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 #include "kernel/pmm.h"
 #include "kernel/memmap.h"
 

@@ -3,7 +3,7 @@
 #define SKIFF_KERNEL_IOMMU_SELFTEST_H
 
 #include "kernel/cmdline.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 __attribute__((noreturn)) void iommu_selftest(const struct skiff_config *cfg, const struct mb2_info *mb);
 

@@ -5,7 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 #include "kernel/pmm.h"
 
 /* e820 types (ACPI 6.x Table 15-374 "Address Range Types"). */

@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 #include "kernel/pmm.h"
 
 extern struct pmm host_pmm;

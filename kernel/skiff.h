@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 extern struct skiff_config skiff_cfg;
 extern struct mb2_info boot_info;

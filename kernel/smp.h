@@ -11,7 +11,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 /*
  * Start the APs (up to max_cpus CPUs, the BSP included) and hold each in VMX

@@ -8,7 +8,7 @@
 
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 struct vgacon {
     volatile uint16_t *base;

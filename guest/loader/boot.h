@@ -5,7 +5,7 @@
 #include "guest/loader/loader.h"
 #include "guest/loader/select.h"
 #include "kernel/cmdline.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 /*
  * Put the guest selected by `sel` into guest memory (described by `map`) and

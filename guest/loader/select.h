@@ -17,7 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 enum guest_kind { GUEST_BUILTIN, GUEST_LINUX, GUEST_MULTIBOOT, GUEST_ELF, GUEST_FLAT };
 

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "kernel/cmdline.h"
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 /* Bring up VMX and run the guest; returns Skiff's exit status (kernel/runend.h). */
 int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t tsc_entry);

@@ -1,6 +1,6 @@
-// SOURCES: kernel/acpi.c kernel/lib/format.c
+// SOURCES: kernel/firmware/acpi.c kernel/lib/format.c
 /*
- * libFuzzer harness for the ACPI parser (kernel/acpi.c).  The input is a
+ * libFuzzer harness for the ACPI parser (kernel/firmware/acpi.c).  The input is a
  * fake physical memory starting at 0xe0000 whose first 36 bytes are the
  * RSDP (its checksums are fixed up so the root table is reached); the map
  * callback hands out only ranges inside the input, so ASan reports any read
@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 
 #define BASE 0xe0000u
 

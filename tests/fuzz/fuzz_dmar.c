@@ -1,6 +1,6 @@
-// SOURCES: kernel/acpi_dmar.c kernel/acpi.c kernel/lib/format.c
+// SOURCES: kernel/firmware/acpi_dmar.c kernel/firmware/acpi.c kernel/lib/format.c
 /*
- * libFuzzer harness for the DMAR parser (kernel/acpi_dmar.c).  The input is
+ * libFuzzer harness for the DMAR parser (kernel/firmware/acpi_dmar.c).  The input is
  * parsed as it is, then again with its signature, length and checksum fixed
  * up so the remapping structures are reached; both copies are exactly the
  * input's size, so ASan reports any read past the table.  A parsed table's
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/acpi_dmar.h"
+#include "kernel/firmware/acpi_dmar.h"
 
 static void check(const struct dmar_info *d)
 {

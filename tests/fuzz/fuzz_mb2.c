@@ -1,6 +1,6 @@
-// SOURCES: kernel/mb2.c
+// SOURCES: kernel/firmware/mb2.c
 /*
- * libFuzzer harness for the Multiboot2 parser (kernel/mb2.c).
+ * libFuzzer harness for the Multiboot2 parser (kernel/firmware/mb2.c).
  *
  * Each input is parsed twice from an exactly-sized heap copy (malloc gives
  * 16-byte alignment, which mb2_parse requires), with readable = size: once
@@ -13,7 +13,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 #define CHECK(c)                \
     do {                        \

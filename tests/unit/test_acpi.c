@@ -1,6 +1,6 @@
-// SOURCES: kernel/acpi.c kernel/lib/format.c
+// SOURCES: kernel/firmware/acpi.c kernel/lib/format.c
 /*
- * ACPI table parser (kernel/acpi.c) on synthetic tables placed in a fake
+ * ACPI table parser (kernel/firmware/acpi.c) on synthetic tables placed in a fake
  * physical memory: the map callback hands out only what lies inside it, so
  * ASan catches any read past a table the parser was not given.
  */
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 
 #define MEM_BASE 0x000e0000ull
 #define MEM_SIZE 0x10000u

@@ -2,7 +2,7 @@
 /* Skiff's command-line options (kernel/cmdline.c). */
 #include "tests/unit/unit.h"
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 
 #include <stdint.h>
 #include <stdlib.h>

@@ -1,6 +1,6 @@
-// SOURCES: kernel/acpi_dmar.c kernel/acpi.c kernel/lib/format.c
+// SOURCES: kernel/firmware/acpi_dmar.c kernel/firmware/acpi.c kernel/lib/format.c
 /*
- * DMAR parser (kernel/acpi_dmar.c): the table QEMU 7.2 gives a q35 machine
+ * DMAR parser (kernel/firmware/acpi_dmar.c): the table QEMU 7.2 gives a q35 machine
  * with -device intel-iommu (captured with loglevel=debug, which prints its
  * bytes), hand-made tables with an include-all unit and RMRRs, and broken
  * ones; each copy lies in its own malloc'd buffer so ASan sees any overread.
@@ -9,7 +9,7 @@
 
 #include <stdlib.h>
 
-#include "kernel/acpi_dmar.h"
+#include "kernel/firmware/acpi_dmar.h"
 
 /* QEMU 7.2, -machine q35 -device intel-iommu (aw-bits 39, intremap auto), SeaBIOS. */
 static const uint8_t qemu_q35[] = {

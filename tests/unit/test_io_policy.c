@@ -1,5 +1,5 @@
 /* Power, sleep and reset port decisions by byte overlap (vmx/policy/io_policy.c). */
-// SOURCES: vmx/policy/io_policy.c kernel/acpi.c kernel/lib/format.c kernel/lib/lib.c
+// SOURCES: vmx/policy/io_policy.c kernel/firmware/acpi.c kernel/lib/format.c kernel/lib/lib.c
 #include "tests/unit/unit.h"
 #include "vmx/policy/io_policy.h"
 

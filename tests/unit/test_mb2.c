@@ -1,6 +1,6 @@
-// SOURCES: kernel/mb2.c
+// SOURCES: kernel/firmware/mb2.c
 /*
- * Multiboot2 boot-information parser (kernel/mb2.c).  Blocks are built by
+ * Multiboot2 boot-information parser (kernel/firmware/mb2.c).  Blocks are built by
  * hand in an 8-aligned buffer with the helpers below, laid out as in the
  * Multiboot2 specification, section 3.6.
  */
@@ -9,7 +9,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 /* ---- block builder ------------------------------------------------------ */
 

@@ -15,7 +15,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 
 enum io_effect { IO_PASS, IO_POWER_OFF, IO_RESET, IO_DEBUG_EXIT, IO_SLEEP };
 

@@ -37,7 +37,7 @@
  */
 #include "vmx/smp/smp_guest.h"
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 #include "kernel/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"

@@ -1,4 +1,4 @@
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 
 #include "kernel/lib/format.h"
 
@@ -374,7 +374,7 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
         if (!h)
             continue;
         bool fadt = sig_eq(h, "FACP"), madt = sig_eq(h, "APIC");
-        if (sig_eq(h, "DMAR") && !out->dmar_addr)   /* parsed by kernel/acpi_dmar.c */
+        if (sig_eq(h, "DMAR") && !out->dmar_addr)   /* parsed by kernel/firmware/acpi_dmar.c */
             out->dmar_addr = pa;
         if (sig_eq(h, "MCFG") && !out->necam) {
             const uint8_t *m;

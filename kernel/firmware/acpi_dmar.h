@@ -2,7 +2,7 @@
  * The ACPI DMA Remapping Reporting table, "DMAR" (Intel VT-d spec, chapter 8
  * "BIOS Considerations"): the remapping hardware units (DRHD) with their
  * register bases and device scopes, the reserved memory regions (RMRR) the
- * firmware's devices keep using, and the flags.  Pure code like kernel/acpi.c:
+ * firmware's devices keep using, and the flags.  Pure code like kernel/firmware/acpi.c:
  * every length is checked against the table and the table against what was
  * mapped, so it runs unchanged in host unit tests and under libFuzzer.
  */
@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/acpi.h"
+#include "kernel/firmware/acpi.h"
 
 #define DMAR_MAX_DRHD   8
 #define DMAR_MAX_RMRR   16

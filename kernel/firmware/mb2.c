@@ -1,4 +1,4 @@
-#include "kernel/mb2.h"
+#include "kernel/firmware/mb2.h"
 
 static uint32_t rd32(const uint8_t *p)
 {

@@ -101,7 +101,7 @@ struct acpi_info {
     uint8_t ioapic_id;
     uint32_t ioapic_gsi_base;
 
-    uint64_t dmar_addr;          /* the first "DMAR" table (kernel/acpi_dmar.h), 0 = none */
+    uint64_t dmar_addr;          /* the first "DMAR" table (kernel/firmware/acpi_dmar.h), 0 = none */
 };
 
 /*

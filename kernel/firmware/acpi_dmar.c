@@ -1,5 +1,5 @@
-/* DMAR table parser (Intel VT-d spec, chapter 8); see kernel/acpi_dmar.h. */
-#include "kernel/acpi_dmar.h"
+/* DMAR table parser (Intel VT-d spec, chapter 8); see kernel/firmware/acpi_dmar.h. */
+#include "kernel/firmware/acpi_dmar.h"
 
 #define DMAR_HDR_LEN 48u     /* ACPI header (36), host address width, flags, 10 reserved */
 
