@@ -6,7 +6,7 @@
  */
 #include "boot/layout.h"
 #include "kernel/acpi_power.h"
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
@@ -20,7 +20,7 @@
 #include "kernel/cpu/percpu.h"
 #include "kernel/runend.h"
 #include "kernel/smp.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 
 #ifndef SKIFF_VERSION
 #define SKIFF_VERSION "0.1.0"

@@ -2,7 +2,7 @@
 #ifndef SKIFF_KERNEL_IOMMU_SELFTEST_H
 #define SKIFF_KERNEL_IOMMU_SELFTEST_H
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/firmware/mb2.h"
 
 __attribute__((noreturn)) void iommu_selftest(const struct skiff_config *cfg, const struct mb2_info *mb);

@@ -2,7 +2,7 @@
 #ifndef SKIFF_KERNEL_RUNEND_H
 #define SKIFF_KERNEL_RUNEND_H
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 
 /* Exit statuses printed as `skiff: exit status=N` (README lists them). */
 enum skiff_status {

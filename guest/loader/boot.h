@@ -4,7 +4,7 @@
 
 #include "guest/loader/loader.h"
 #include "guest/loader/select.h"
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/firmware/mb2.h"
 
 /*

@@ -2,7 +2,7 @@
 #ifndef SKIFF_GUEST_BUILTIN_H
 #define SKIFF_GUEST_BUILTIN_H
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "vmx/core/vmcs.h"
 
 /* Is `name` a guest_test= the built-in guest knows ("" is the normal run)? */

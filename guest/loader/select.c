@@ -2,7 +2,7 @@
 
 #include <stdbool.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/lib/format.h"
 
 static const char *skip_spaces(const char *s)

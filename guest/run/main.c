@@ -9,7 +9,7 @@
 #include "guest/run/run.h"
 #include "kernel/panic.h"
 #include "kernel/runend.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 #include "kernel/smp.h"
 #include "vmx/core/vmx_on.h"
 #include "vmx/vcpu/nmi.h"

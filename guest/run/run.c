@@ -22,7 +22,7 @@
 #include "kernel/panic.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/runend.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/policy/cpuid_msr.h"

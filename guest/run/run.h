@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/firmware/mb2.h"
 
 /* Bring up VMX and run the guest; returns Skiff's exit status (kernel/runend.h). */

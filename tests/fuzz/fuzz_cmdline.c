@@ -1,6 +1,6 @@
-// SOURCES: kernel/cmdline.c kernel/lib/format.c
+// SOURCES: kernel/config/cmdline.c kernel/lib/format.c
 /*
- * libFuzzer harness for Skiff's command-line parser (kernel/cmdline.c).
+ * libFuzzer harness for Skiff's command-line parser (kernel/config/cmdline.c).
  *
  * The input is copied into an exactly-sized, NUL-terminated heap string and
  * parsed over the defaults, with a roomy and with a tiny error buffer.  The
@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 
 #define CHECK(c)                \
     do {                        \

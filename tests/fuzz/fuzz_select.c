@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/select.c kernel/cmdline.c kernel/lib/format.c
+// SOURCES: guest/loader/select.c kernel/config/cmdline.c kernel/lib/format.c
 /*
  * libFuzzer harness for the module command-line parser (guest/loader/select.c,
  * guest_select): which guest runs, from the GRUB modules' strings.

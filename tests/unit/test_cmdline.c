@@ -1,5 +1,5 @@
-// SOURCES: kernel/cmdline.c kernel/lib/format.c
-/* Skiff's command-line options (kernel/cmdline.c). */
+// SOURCES: kernel/config/cmdline.c kernel/lib/format.c
+/* Skiff's command-line options (kernel/config/cmdline.c). */
 #include "tests/unit/unit.h"
 
 #include "kernel/firmware/acpi.h"
@@ -7,7 +7,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 
 static struct skiff_config cfg;
 static char err[128];

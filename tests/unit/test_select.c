@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/select.c kernel/cmdline.c kernel/lib/format.c
+// SOURCES: guest/loader/select.c kernel/config/cmdline.c kernel/lib/format.c
 /* Guest selection from GRUB module command lines (guest/loader/select.c). */
 #include "tests/unit/unit.h"
 

@@ -4,7 +4,7 @@
 
 #include <stdbool.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs.h"
 

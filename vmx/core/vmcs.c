@@ -15,7 +15,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/cpu/percpu.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 #include "kernel/cpu/x86_exc.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"

@@ -14,7 +14,7 @@
 #include "kernel/memory.h"
 #include "kernel/pci.h"
 #include "kernel/serial.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/pci/exit_pci.h"

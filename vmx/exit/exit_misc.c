@@ -7,7 +7,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/pci/ecam_write.h"
 #include "vmx/exit/exit.h"

@@ -9,7 +9,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"
-#include "kernel/skiff.h"
+#include "kernel/config/skiff.h"
 
 /* PC16550D register offsets of the rows that exit. */
 enum { UART_DATA = 0, UART_FCR = 2, UART_MSR = 6, UART_SCR = 7 };

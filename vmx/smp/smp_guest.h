@@ -8,7 +8,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/core/vcpu.h"
 

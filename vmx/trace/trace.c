@@ -7,7 +7,7 @@
  */
 #include "vmx/trace/trace.h"
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/memory.h"

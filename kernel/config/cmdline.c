@@ -1,4 +1,4 @@
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 
 #include "kernel/firmware/acpi.h"
 #include "kernel/lib/format.h"

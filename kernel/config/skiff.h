@@ -4,7 +4,7 @@
 
 #include <stdint.h>
 
-#include "kernel/cmdline.h"
+#include "kernel/config/cmdline.h"
 #include "kernel/firmware/mb2.h"
 
 extern struct skiff_config skiff_cfg;
