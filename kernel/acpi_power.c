@@ -5,7 +5,7 @@
  */
 #include "kernel/acpi_power.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/firmware/mb2.h"
 

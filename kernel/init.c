@@ -7,7 +7,7 @@
 #include "boot/layout.h"
 #include "kernel/acpi_power.h"
 #include "kernel/config/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/iommu.h"

@@ -7,7 +7,7 @@
 
 #include "kernel/firmware/acpi_dmar.h"
 #include "kernel/acpi_power.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/iommu_pt.h"

@@ -10,7 +10,7 @@
  */
 #include "kernel/iommu_selftest.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/memmap.h"
 #include "kernel/iommu.h"

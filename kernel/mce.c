@@ -1,7 +1,7 @@
 /* Machine checks on the host (kernel/mce.h). */
 #include "kernel/mce.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/format.h"

@@ -8,7 +8,7 @@
 #include "kernel/memory.h"
 
 #include "boot/layout.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"

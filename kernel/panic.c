@@ -2,7 +2,7 @@
 
 #include <stdarg.h>
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"

@@ -1,7 +1,7 @@
 #include "kernel/runend.h"
 
 #include "kernel/acpi_power.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 
 static enum onexit_action onexit;
@@ -31,7 +31,7 @@ __attribute__((noreturn)) void run_end(int status)
     console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N` */
     console_check_uart();
     /* Exactly `skiff: exit status=N`, from any CPU: a format that does not start with
-     * "skiff: " gets no `cpuN: ` tag (kernel/console.c). */
+     * "skiff: " gets no `cpuN: ` tag (kernel/console/console.c). */
     kprintf("%s%d\n", "skiff: exit status=", status);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */

@@ -1,7 +1,7 @@
 #include "kernel/smp.h"
 
 #include "kernel/acpi_power.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/lib/format.h"

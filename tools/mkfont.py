@@ -1,10 +1,10 @@
 #!/usr/bin/env python3
-"""Skiff's console font: the design source.  Writes kernel/font.c.
+"""Skiff's console font: the design source.  Writes kernel/console/font.c.
 
 Each printable ASCII character (32-126) is drawn here on a 5x8 grid ('#' on):
 rows 0-6 hold the body (capital height 7), row 7 the descenders.  The console
 cell is 8x16: the glyph sits in columns 1-5 and every grid row is drawn twice
-(kernel/font.c, font_row).  Run `tools/mkfont.py > kernel/font.c` after editing.
+(kernel/console/font.c, font_row).  Run `tools/mkfont.py > kernel/console/font.c` after editing.
 """
 import sys
 

@@ -10,7 +10,7 @@
 
 #include "guest/loader/builtin.h"
 #include "kernel/memmap.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/runend.h"

@@ -8,7 +8,7 @@
 #include "guest/loader/builtin.h"
 
 #include "guest/loader/builtin_abi.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"

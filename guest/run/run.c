@@ -12,7 +12,7 @@
 #include "guest/loader/builtin.h"
 #include "kernel/memmap.h"
 #include "guest/loader/select.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"

@@ -3,7 +3,7 @@
 
   screencheck.py monitor SOCK CMD...      run QEMU monitor (HMP) commands, print their output
   screencheck.py decode FILE.ppm [N]      recognise the text in a screendump with Skiff's own
-                                          font (kernel/font.c): print the first N non-empty rows
+                                          font (kernel/console/font.c): print the first N non-empty rows
   screencheck.py vgatext SOCK [N]         read the EGA text screen (0xb8000) through the monitor's
                                           `xp` and print its first N non-empty rows
   screencheck.py bochsxp FILE [N]         the same from Bochs' debugger output of
@@ -11,7 +11,7 @@
 
 decode: the screen is cut into 8x16 cells from the top-left corner; a pixel is
 lit when any channel exceeds 0x40 (Skiff draws light grey on black); each cell's
-16 row bitmaps are looked up in the glyph table built from kernel/font.c exactly
+16 row bitmaps are looked up in the glyph table built from kernel/console/font.c exactly
 as font_row() builds it.  A cell that matches no glyph reads as '\\x00' (shown
 as '?' with a count on stderr).
 """
@@ -26,7 +26,7 @@ FONT_C = os.path.join(HERE, "..", "..", "kernel", "font.c")
 
 
 def load_font(path=FONT_C):
-    """{cell bitmap (16 row bytes): character} from kernel/font.c's 5x8 table."""
+    """{cell bitmap (16 row bytes): character} from kernel/console/font.c's 5x8 table."""
     text = open(path).read()
     table = {}
     for m in re.finditer(r"/\*\s*(\d+) '.*?' \*/ \{([^}]*)\}", text):

@@ -1,7 +1,7 @@
-// SOURCES: kernel/fbcon.c kernel/vgacon.c kernel/font.c kernel/lib/lib.c
+// SOURCES: kernel/console/fbcon.c kernel/console/vgacon.c kernel/console/font.c kernel/lib/lib.c
 /*
- * The screen consoles (kernel/fbcon.c, kernel/vgacon.c) and the font
- * (kernel/font.c), drawing into heap buffers: text is read back cell by cell
+ * The screen consoles (kernel/console/fbcon.c, kernel/console/vgacon.c) and the font
+ * (kernel/console/font.c), drawing into heap buffers: text is read back cell by cell
  * by matching glyph bitmaps, as tests/boot/screencheck.py does with a screendump.
  */
 #include "tests/unit/unit.h"
@@ -9,9 +9,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/fbcon.h"
-#include "kernel/font.h"
-#include "kernel/vgacon.h"
+#include "kernel/console/fbcon.h"
+#include "kernel/console/font.h"
+#include "kernel/console/vgacon.h"
 
 TEST(font_glyphs_distinct)
 {

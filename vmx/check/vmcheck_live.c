@@ -5,7 +5,7 @@
  */
 #include "vmx/check/vmcheck_live.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "vmx/check/vmcheck.h"
 #include "vmx/core/vmx_insn.h"

@@ -8,7 +8,7 @@
  */
 #include "vmx/core/vmcs.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"

@@ -4,7 +4,7 @@
  */
 #include "vmx/core/vmx_on.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"

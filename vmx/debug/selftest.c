@@ -12,7 +12,7 @@
  */
 #include "vmx/debug/selftest.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/runend.h"

@@ -1,7 +1,7 @@
 /* A guest store to a write-protected page, performed by Skiff (vmx/emulate/mmio_write.h). */
 #include "vmx/emulate/mmio_write.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/lib/format.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/emulate/insn_decode.h"

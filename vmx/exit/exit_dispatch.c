@@ -6,7 +6,7 @@
  */
 #include <stdarg.h>
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mce.h"

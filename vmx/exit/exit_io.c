@@ -8,12 +8,12 @@
  * machine (the rows of vmx/policy/io_policy.c), which Skiff must see to report.
  */
 #include "kernel/acpi_power.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"
-#include "kernel/serial.h"
+#include "kernel/console/serial.h"
 #include "kernel/config/skiff.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"
@@ -56,7 +56,7 @@
  * the THR write goes to the UART.  Its bytes are never lost (it writes after
  * seeing THR empty, and Skiff, which also waits for THR empty before each
  * byte of its own, keeps the FIFO on).  Skiff's
- * lines start at the beginning of a line (kernel/console.c: a line break
+ * lines start at the beginning of a line (kernel/console/console.c: a line break
  * first when the guest ran since Skiff's last line), and the LSR answer
  * waits while another CPU is in the middle of a Skiff line; with several
  * vCPUs, a guest byte whose LSR read came just before Skiff's line began can

@@ -3,7 +3,7 @@
  * by the guest, EPT violations and misconfigurations, triple fault,
  * exceptions and the preemption-timer watchdog (INIT and SIPI: vmx/smp/smp_guest.c).
  */
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/mce.h"
 #include "kernel/memory.h"

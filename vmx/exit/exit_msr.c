@@ -6,7 +6,7 @@
  * or goes through rdmsr_safe/wrmsr_safe (kernel/cpu/extable.h): a value the CPU
  * refuses is the guest's #GP, never a host exception.
  */
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/lib.h"

@@ -1,5 +1,5 @@
 /* VMCALL: Skiff's hypercalls (ABI in vmx/core/hypercall.h). */
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "vmx/exit/exit.h"
 #include "vmx/emulate/guest_mem.h"

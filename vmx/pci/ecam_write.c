@@ -2,7 +2,7 @@
 #include "vmx/pci/ecam_write.h"
 
 #include "kernel/acpi_power.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "vmx/pci/exit_pci.h"
 #include "vmx/emulate/mmio_write.h"
 

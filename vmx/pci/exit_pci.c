@@ -7,7 +7,7 @@
 #include "vmx/pci/exit_pci.h"
 
 #include "kernel/acpi_power.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/pci.h"
 #include "vmx/policy/io_bitmap.h"

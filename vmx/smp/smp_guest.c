@@ -38,7 +38,7 @@
 #include "vmx/smp/smp_guest.h"
 
 #include "kernel/firmware/acpi.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"

@@ -8,7 +8,7 @@
 #include "vmx/trace/trace.h"
 
 #include "kernel/config/cmdline.h"
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/memory.h"
 #include "kernel/cpu/percpu.h"

@@ -20,7 +20,7 @@
  */
 #include "vmx/vcpu/nmi.h"
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs.h"

@@ -5,7 +5,7 @@
  */
 #include <stdarg.h>
 
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "kernel/lib/format.h"
 #include "kernel/cpu/x86_exc.h"
 #include "vmx/check/vmcheck_live.h"

@@ -1,5 +1,5 @@
 /* Entering the guest: pending NMI work, the software entry check, then VMLAUNCH or VMRESUME. */
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmx_insn.h"

@@ -1,4 +1,4 @@
-#include "kernel/vgacon.h"
+#include "kernel/console/vgacon.h"
 
 const char *vgacon_init(struct vgacon *v, void *base, const struct mb2_framebuffer *fb)
 {

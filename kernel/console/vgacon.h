@@ -1,7 +1,7 @@
 /*
  * Text console on an EGA/VGA text screen (Multiboot2 framebuffer type 2:
  * 16-bit cells, character and attribute, usually 80x25 at 0xb8000).
- * Pure code; the kernel moves the hardware cursor (kernel/console.c).
+ * Pure code; the kernel moves the hardware cursor (kernel/console/console.c).
  */
 #ifndef SKIFF_KERNEL_VGACON_H
 #define SKIFF_KERNEL_VGACON_H

@@ -1,6 +1,6 @@
-#include "kernel/fbcon.h"
+#include "kernel/console/fbcon.h"
 
-#include "kernel/font.h"
+#include "kernel/console/font.h"
 #include "kernel/lib/lib.h"
 
 /* Scale an 8-bit color channel into a field of `size` bits at `pos`. */

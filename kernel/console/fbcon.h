@@ -1,6 +1,6 @@
 /*
  * Text console on a linear RGB framebuffer (Multiboot2 framebuffer type 1,
- * 16, 24 or 32 bits per pixel) with Skiff's 8x16 font (kernel/font.c).
+ * 16, 24 or 32 bits per pixel) with Skiff's 8x16 font (kernel/console/font.c).
  * Pure code: it draws into whatever memory it is given, so host tests run it
  * on a buffer.
  */

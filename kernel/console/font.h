@@ -1,4 +1,4 @@
-/* Skiff's built-in console font: 8x16 cells for ASCII 32-126 (kernel/font.c). */
+/* Skiff's built-in console font: 8x16 cells for ASCII 32-126 (kernel/console/font.c). */
 #ifndef SKIFF_KERNEL_FONT_H
 #define SKIFF_KERNEL_FONT_H
 

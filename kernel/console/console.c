@@ -1,14 +1,14 @@
-#include "kernel/console.h"
+#include "kernel/console/console.h"
 
 #include <stdarg.h>
 
 #include "kernel/cpu/cpu.h"
-#include "kernel/fbcon.h"
+#include "kernel/console/fbcon.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/cpu/percpu.h"
-#include "kernel/serial.h"
-#include "kernel/vgacon.h"
+#include "kernel/console/serial.h"
+#include "kernel/console/vgacon.h"
 
 enum screen_kind { SCREEN_NONE, SCREEN_FB, SCREEN_VGA };
 static struct fbcon fbc;

@@ -2,7 +2,7 @@
  * 16550 UART: register offsets from the PC16550D data sheet.  Polled I/O
  * only; Skiff never takes interrupts on the host side.
  */
-#include "kernel/serial.h"
+#include "kernel/console/serial.h"
 
 #include "kernel/cpu/cpu.h"
 
