@@ -5,7 +5,7 @@
  * other CPUs, the IOMMU.
  */
 #include "boot/layout.h"
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/config/cmdline.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"

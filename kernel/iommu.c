@@ -6,7 +6,7 @@
 #include "kernel/iommu.h"
 
 #include "kernel/firmware/acpi_dmar.h"
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"

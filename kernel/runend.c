@@ -1,6 +1,6 @@
 #include "kernel/runend.h"
 
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 

@@ -1,6 +1,6 @@
 #include "kernel/smp.h"
 
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"

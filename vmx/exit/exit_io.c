@@ -7,7 +7,7 @@
  * the registers through which a guest powers off, sleeps or resets the
  * machine (the rows of vmx/policy/io_policy.c), which Skiff must see to report.
  */
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"

@@ -1,7 +1,7 @@
 /* Guest writes to PCI configuration space through ECAM (vmx/pci/ecam_write.h). */
 #include "vmx/pci/ecam_write.h"
 
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "vmx/pci/exit_pci.h"
 #include "vmx/emulate/mmio_write.h"

@@ -6,7 +6,7 @@
  */
 #include "vmx/pci/exit_pci.h"
 
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/pci.h"

@@ -5,7 +5,7 @@
  */
 #include "vmx/policy/io_bitmap.h"
 
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"

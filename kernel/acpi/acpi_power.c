@@ -3,7 +3,7 @@
  * does the parsing), print the summary, and power off or reset the machine
  * through them when a run ends on real hardware (kernel/runend.c).
  */
-#include "kernel/acpi_power.h"
+#include "kernel/acpi/acpi_power.h"
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
