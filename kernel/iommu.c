@@ -13,9 +13,9 @@
 #include "kernel/iommu_pt.h"
 #include "kernel/iommu_regs.h"
 #include "kernel/memory.h"
-#include "kernel/panic.h"
+#include "kernel/end/panic.h"
 #include "kernel/pci.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 
 #define IOMMU_DID 1            /* the one domain (0 is reserved with CAP.CM, 9.3) */
 #define IOMMU_SPIN 10000000u

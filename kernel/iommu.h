@@ -10,7 +10,7 @@
  * allocates the fixed tables); iommu_withhold and iommu_domain_build inside
  * the loop that builds the guest's memory (the domain's tables are Skiff's
  * pages too, withheld like the EPT's); iommu_enable before the guest's first
- * instruction; iommu_faults_report at the run's end (kernel/runend.c).
+ * instruction; iommu_faults_report at the run's end (kernel/end/runend.c).
  */
 #ifndef SKIFF_KERNEL_IOMMU_H
 #define SKIFF_KERNEL_IOMMU_H

@@ -17,7 +17,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
 #include "kernel/pci.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 
 /* edu registers (BAR0) and its DMA buffer's device address */
 #define EDU_ID        0x00

@@ -13,7 +13,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/paging.h"
-#include "kernel/panic.h"
+#include "kernel/end/panic.h"
 
 extern char _image_start[], _text_end[], _rodata_end[], _bss_start[], _image_end[];
 extern char boot_stack[], boot_stack_top[];

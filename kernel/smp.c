@@ -6,7 +6,7 @@
 #include "kernel/cpu/desc.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
-#include "kernel/mce.h"
+#include "kernel/end/mce.h"
 #include "kernel/memory.h"
 #include "kernel/cpu/percpu.h"
 

@@ -13,7 +13,7 @@
 #include "kernel/console/console.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 
 #define MAX_STAGED (MB2_MAX_MODULES)
 

@@ -12,7 +12,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/smp/smp_guest.h"

@@ -7,8 +7,8 @@
 #include <stdint.h>
 
 #include "guest/run/run.h"
-#include "kernel/panic.h"
-#include "kernel/runend.h"
+#include "kernel/end/panic.h"
+#include "kernel/end/runend.h"
 #include "kernel/config/skiff.h"
 #include "kernel/smp.h"
 #include "vmx/core/vmx_on.h"

@@ -7,7 +7,7 @@
 #include "kernel/config/cmdline.h"
 #include "kernel/firmware/mb2.h"
 
-/* Bring up VMX and run the guest; returns Skiff's exit status (kernel/runend.h). */
+/* Bring up VMX and run the guest; returns Skiff's exit status (kernel/end/runend.h). */
 int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_t tsc_entry);
 
 #endif

@@ -1,7 +1,7 @@
 /*
  * ACPI on the host: parse the firmware's tables once at boot (kernel/firmware/acpi.c
  * does the parsing), print the summary, and power off or reset the machine
- * through them when a run ends on real hardware (kernel/runend.c).
+ * through them when a run ends on real hardware (kernel/end/runend.c).
  */
 #include "kernel/acpi/acpi_power.h"
 

@@ -1,7 +1,7 @@
 /*
  * The exception table: instructions whose fault Skiff expects and survives.
  * Each entry pairs the address of one instruction with the address to resume
- * at when it faults; the host's exception handler (kernel/panic.c) consults
+ * at when it faults; the host's exception handler (kernel/end/panic.c) consults
  * it before anything else.  Entries live in the .ex_table section
  * (linker.ld), emitted next to the instruction by EXTABLE_ENTRY.
  *

@@ -2,7 +2,7 @@
  * Exception entry stubs: make every vector look the same (vector number and
  * an error code, 0 where the CPU pushes none: SDM Vol. 3A Table 6-1), save
  * the GPRs in the order of struct exc_frame and call exception_handler().
- * It returns for an NMI (recorded for the guest, kernel/panic.c) and for a
+ * It returns for an NMI (recorded for the guest, kernel/end/panic.c) and for a
  * fault the exception table fixes up (kernel/cpu/extable.h): the GPRs come back and IRETQ resumes.
  */
     .text

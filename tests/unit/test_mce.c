@@ -1,8 +1,8 @@
-// SOURCES: kernel/mce_fmt.c kernel/lib/format.c
-/* The machine-check report's lines (kernel/mce_fmt.c). */
+// SOURCES: kernel/end/mce_fmt.c kernel/lib/format.c
+/* The machine-check report's lines (kernel/end/mce_fmt.c). */
 #include "tests/unit/unit.h"
 
-#include "kernel/mce.h"
+#include "kernel/end/mce.h"
 
 static char buf[256];
 

@@ -8,7 +8,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/memory.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"

@@ -15,7 +15,7 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 #include "vmx/core/hypercall.h"
 #include "vmx/check/vmcheck.h"
 #include "vmx/check/vmcheck_live.h"

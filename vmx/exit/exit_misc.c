@@ -5,7 +5,7 @@
  */
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/mce.h"
+#include "kernel/end/mce.h"
 #include "kernel/memory.h"
 #include "kernel/config/skiff.h"
 #include "vmx/smp/apic_write.h"

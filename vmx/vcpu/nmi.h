@@ -4,7 +4,7 @@
  * Skiff runs with "NMI exiting" and "virtual NMIs" (SDM Vol. 3C 25.3, 26.x
  * "Virtual NMIs"): an NMI that arrives while the guest runs is a VM exit
  * (exit reason 0, interruption type NMI); one that arrives in VMX root
- * operation goes to the host's NMI handler (IST stack, kernel/panic.c).
+ * operation goes to the host's NMI handler (IST stack, kernel/end/panic.c).
  * Either way it becomes pending for this CPU's vCPU and is injected at the
  * next VM entry where the guest does not block NMIs (27.6); while it blocks
  * them, an NMI-window exit (26.7.6) says when it stops.

@@ -1,12 +1,12 @@
-/* Machine checks on the host (kernel/mce.h). */
-#include "kernel/mce.h"
+/* Machine checks on the host (kernel/end/mce.h). */
+#include "kernel/end/mce.h"
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/format.h"
 #include "kernel/cpu/percpu.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 
 #define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_MCA (1u << 14)

@@ -1,5 +1,5 @@
-/* The machine-check report's lines (kernel/mce.h): pure formatting, no MSR access. */
-#include "kernel/mce.h"
+/* The machine-check report's lines (kernel/end/mce.h): pure formatting, no MSR access. */
+#include "kernel/end/mce.h"
 
 #include "kernel/lib/format.h"
 

@@ -1,4 +1,4 @@
-#include "kernel/panic.h"
+#include "kernel/end/panic.h"
 
 #include <stdarg.h>
 
@@ -7,9 +7,9 @@
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/format.h"
-#include "kernel/mce.h"
+#include "kernel/end/mce.h"
 #include "kernel/cpu/percpu.h"
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 #include "kernel/cpu/x86_exc.h"
 
 extern char _image_start[], _image_end[];

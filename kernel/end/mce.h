@@ -3,7 +3,7 @@
  * CR4.MCE on every CPU, so that a machine check raises #MC (vector 18)
  * instead of shutting the CPU down, and one report of IA32_MCG_STATUS and
  * every bank that holds an error, for a #MC taken in VMX root operation
- * (kernel/panic.c) and one that the guest's VM exit or VM entry reports
+ * (kernel/end/panic.c) and one that the guest's VM exit or VM entry reports
  * (vmx/exit/exit_misc.c, vmx/exit/exit_dispatch.c).  The run then ends with status 4.
  */
 #ifndef SKIFF_KERNEL_MCE_H
@@ -37,7 +37,7 @@ void mce_init(void);
 /* Report this CPU's machine-check state (`where` it was taken) and end the run (status 4). */
 __attribute__((noreturn)) void mce_fatal(const char *where);
 
-/* ---- the report's lines (kernel/mce_fmt.c; host unit-tested) ---- */
+/* ---- the report's lines (kernel/end/mce_fmt.c; host unit-tested) ---- */
 
 struct mce_bank {
     uint64_t status, addr, misc;

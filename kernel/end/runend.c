@@ -1,4 +1,4 @@
-#include "kernel/runend.h"
+#include "kernel/end/runend.h"
 
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
