@@ -15,7 +15,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/firmware/mb2.h"
 #include "kernel/end/mce.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/end/panic.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/runend.h"

@@ -12,7 +12,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/iommu_pt.h"
 #include "kernel/iommu_regs.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/end/panic.h"
 #include "kernel/pci.h"
 #include "kernel/end/runend.h"

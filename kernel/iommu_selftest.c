@@ -12,10 +12,10 @@
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/memmap.h"
+#include "kernel/mem/memmap.h"
 #include "kernel/iommu.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/pci.h"
 #include "kernel/end/runend.h"
 

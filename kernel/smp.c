@@ -7,7 +7,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/end/mce.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];

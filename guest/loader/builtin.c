@@ -11,7 +11,7 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/end/runend.h"
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"

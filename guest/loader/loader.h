@@ -13,7 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "kernel/memmap.h"
+#include "kernel/mem/memmap.h"
 #include "vmx/core/vmcs.h"
 
 struct guest_loader_env {

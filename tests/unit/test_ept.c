@@ -1,5 +1,5 @@
 /* Host tests: the EPT builder and the space beyond RAM (vmx/mem/ept_space.c) over a fake page allocator. */
-// SOURCES: vmx/mem/ept.c vmx/mem/ept_space.c vmx/mem/mtrr.c kernel/pmm.c
+// SOURCES: vmx/mem/ept.c vmx/mem/ept_space.c vmx/mem/mtrr.c kernel/mem/pmm.c
 #include <stdlib.h>
 
 #include "tests/unit/unit.h"

@@ -1,11 +1,11 @@
-// SOURCES: kernel/memmap.c kernel/pmm.c
-/* The guest's e820 map from the firmware map, Skiff's pages and guest_mem (kernel/memmap.c). */
+// SOURCES: kernel/mem/memmap.c kernel/mem/pmm.c
+/* The guest's e820 map from the firmware map, Skiff's pages and guest_mem (kernel/mem/memmap.c). */
 #include "tests/unit/unit.h"
 
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/memmap.h"
+#include "kernel/mem/memmap.h"
 
 #define NELEM(a) (sizeof(a) / sizeof((a)[0]))
 #define RAM  MB2_MEM_AVAILABLE
@@ -635,7 +635,7 @@ TEST(overlapping_entries)
 TEST(reserved_inside_ram_is_dropped)
 {
     /* Current policy (first by base wins): a reserved entry inside RAM is lost,
-     * as it is in the host's page allocator (kernel/memory.c).  Pinned here so
+     * as it is in the host's page allocator (kernel/mem/memory.c).  Pinned here so
      * a change of policy is deliberate. */
     static const struct mb2_mmap_entry fw[] = {
         { 0x100000, 0x7f00000, RAM },

@@ -1,6 +1,6 @@
-// SOURCES: kernel/paging.c
+// SOURCES: kernel/mem/paging.c
 /*
- * 4-level page-table builder (kernel/paging.c) over a fake physical memory:
+ * 4-level page-table builder (kernel/mem/paging.c) over a fake physical memory:
  * an aligned arena whose page i has physical address ARENA_PA + i * 4 KiB.
  */
 #include "tests/unit/unit.h"
@@ -8,7 +8,7 @@
 #include <stdint.h>
 #include <stdlib.h>
 
-#include "kernel/paging.h"
+#include "kernel/mem/paging.h"
 
 #define ARENA_PA    0x100000ull
 #define ARENA_PAGES 64

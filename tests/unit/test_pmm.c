@@ -1,11 +1,11 @@
-// SOURCES: kernel/pmm.c
-/* Range sets and the top-down page allocator (kernel/pmm.c). */
+// SOURCES: kernel/mem/pmm.c
+/* Range sets and the top-down page allocator (kernel/mem/pmm.c). */
 #include "tests/unit/unit.h"
 
 #include <stdint.h>
 #include <string.h>
 
-#include "kernel/pmm.h"
+#include "kernel/mem/pmm.h"
 
 /* The set must hold exactly the n ranges in `want` (base, end, base, end ...). */
 static void check_set_(const struct rangeset *s, const uint64_t *want, size_t n, int line)

@@ -2,7 +2,7 @@
 #include "vmx/core/host_pages.h"
 
 #include "kernel/cpu/cpu.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 
 extern char _image_start[];
 extern char boot_stack_top[];

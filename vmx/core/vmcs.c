@@ -13,7 +13,7 @@
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/config/skiff.h"
 #include "kernel/cpu/x86_exc.h"

@@ -34,7 +34,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/console/serial.h"
 #include "vmx/core/exit_reasons.h"
 #include "vmx/emulate/guest_mem.h"

@@ -8,7 +8,7 @@
 
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"

@@ -6,7 +6,7 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/end/mce.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/config/skiff.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/pci/ecam_write.h"

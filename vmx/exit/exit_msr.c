@@ -10,7 +10,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "vmx/smp/apic_icr.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/exit/exit.h"

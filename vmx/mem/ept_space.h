@@ -27,7 +27,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/pmm.h"
+#include "kernel/mem/pmm.h"
 #include "vmx/mem/ept.h"
 #include "vmx/mem/mtrr.h"
 

@@ -7,7 +7,7 @@
 
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/pci.h"
 #include "kernel/config/skiff.h"
 

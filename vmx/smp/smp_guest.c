@@ -42,7 +42,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/smp.h"
 #include "vmx/smp/apic_icr.h"

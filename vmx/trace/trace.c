@@ -10,7 +10,7 @@
 #include "kernel/config/cmdline.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"

@@ -1,4 +1,4 @@
-#include "kernel/paging.h"
+#include "kernel/mem/paging.h"
 
 static uint64_t *table(const struct pt_ops *ops, uint64_t pa)
 {

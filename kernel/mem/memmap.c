@@ -1,4 +1,4 @@
-#include "kernel/memmap.h"
+#include "kernel/mem/memmap.h"
 
 static uint32_t e820_type(uint32_t mb2_type)
 {

@@ -1,4 +1,4 @@
-#include "kernel/pmm.h"
+#include "kernel/mem/pmm.h"
 
 #include "kernel/lib/lib.h"
 

@@ -5,14 +5,14 @@
  * below 4 GiB (NX: the host never executes there) and map the image at
  * SKIFF_VMA with per-section permissions.
  */
-#include "kernel/memory.h"
+#include "kernel/mem/memory.h"
 
 #include "boot/layout.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
-#include "kernel/paging.h"
+#include "kernel/mem/paging.h"
 #include "kernel/end/panic.h"
 
 extern char _image_start[], _text_end[], _rodata_end[], _bss_start[], _image_end[];

@@ -5,7 +5,7 @@
 #include <stdint.h>
 
 #include "kernel/firmware/mb2.h"
-#include "kernel/pmm.h"
+#include "kernel/mem/pmm.h"
 
 extern struct pmm host_pmm;
 

@@ -41,7 +41,7 @@ uint64_t rangeset_bytes(const struct rangeset *s);
 #define PMM_TAGS_MAX 128
 
 struct pmm_tag {
-    struct range r;              /* first: kernel/pmm.c edits tags and ranges alike */
+    struct range r;              /* first: kernel/mem/pmm.c edits tags and ranges alike */
     const char *what;
 };
 

@@ -6,7 +6,7 @@
 #include <stdint.h>
 
 #include "kernel/firmware/mb2.h"
-#include "kernel/pmm.h"
+#include "kernel/mem/pmm.h"
 
 /* e820 types (ACPI 6.x Table 15-374 "Address Range Types"). */
 #define E820_RAM      1
