@@ -14,7 +14,7 @@
 #include "kernel/iommu_regs.h"
 #include "kernel/mem/memory.h"
 #include "kernel/end/panic.h"
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 #include "kernel/end/runend.h"
 
 #define IOMMU_DID 1            /* the one domain (0 is reserved with CAP.CM, 9.3) */

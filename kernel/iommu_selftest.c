@@ -16,7 +16,7 @@
 #include "kernel/iommu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 #include "kernel/end/runend.h"
 
 /* edu registers (BAR0) and its DMA buffer's device address */

@@ -12,7 +12,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 #include "kernel/console/serial.h"
 #include "kernel/config/skiff.h"
 #include "vmx/exit/exit.h"

@@ -9,7 +9,7 @@
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 #include "vmx/policy/io_bitmap.h"
 #include "vmx/policy/pci_policy.h"
 

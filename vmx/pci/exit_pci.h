@@ -9,7 +9,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 #include "vmx/vcpu/vcpu_ops.h"
 
 /* Any byte of [port, port + size) in 0xCF8-0xCFF. */

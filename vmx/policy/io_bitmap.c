@@ -8,7 +8,7 @@
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 #include "kernel/config/skiff.h"
 
 /* PC16550D register offsets of the rows that exit. */

@@ -20,7 +20,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "kernel/pci.h"
+#include "kernel/pci/pci.h"
 
 enum pci_rule_kind {
     PCI_RULE_PM_BASE,       /* moves or enables the PM I/O block: follow it after the write */

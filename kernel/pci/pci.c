@@ -1,5 +1,5 @@
-/* Host PCI configuration access, mechanism #1 (kernel/pci.h). */
-#include "kernel/pci.h"
+/* Host PCI configuration access, mechanism #1 (kernel/pci/pci.h). */
+#include "kernel/pci/pci.h"
 
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/percpu.h"
