@@ -19,7 +19,7 @@
 #include "kernel/end/panic.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/runend.h"
-#include "kernel/smp.h"
+#include "kernel/smp/smp.h"
 #include "kernel/config/skiff.h"
 
 #ifndef SKIFF_VERSION

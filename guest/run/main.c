@@ -10,7 +10,7 @@
 #include "kernel/end/panic.h"
 #include "kernel/end/runend.h"
 #include "kernel/config/skiff.h"
-#include "kernel/smp.h"
+#include "kernel/smp/smp.h"
 #include "vmx/core/vmx_on.h"
 #include "vmx/vcpu/nmi.h"
 

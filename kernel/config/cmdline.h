@@ -42,7 +42,7 @@ struct skiff_config {
     uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
     bool trace_stream;           /* trace=stream: one line per exit */
     uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/debug/gdbstub.c), 0 = off */
-    enum smp_mode smp;           /* smp=on|park|off (kernel/smp.c, vmx/smp/smp_guest.c) */
+    enum smp_mode smp;           /* smp=on|park|off (kernel/smp/smp.c, vmx/smp/smp_guest.c) */
     enum iommu_policy iommu;     /* iommu=on|required|off */
     uint32_t max_cpus;           /* max_cpus=: CPUs Skiff manages, the BSP included (1..ACPI_MAX_CPUS) */
 };

@@ -1,7 +1,7 @@
 /*
  * Per-CPU data, reached through the host's GS base (IA32_GS_BASE, which
  * VM exits restore from HOST_GS_BASE): %gs:0 holds the block's own address.
- * CPU 0 is the bootstrap processor; kernel/smp.c numbers the others.
+ * CPU 0 is the bootstrap processor; kernel/smp/smp.c numbers the others.
  */
 #ifndef SKIFF_KERNEL_PERCPU_H
 #define SKIFF_KERNEL_PERCPU_H

@@ -15,7 +15,7 @@ extern struct vmx_caps vmx_caps;
  */
 int vmx_enable(void);
 
-/* The same steps on an AP (kernel/smp.c), silently: feature control, the CR0/CR4 fixed
+/* The same steps on an AP (kernel/smp/smp.c), silently: feature control, the CR0/CR4 fixed
  * bits (with `cr4`, the BSP's), VMXON on vmxon_phys.  False when this CPU cannot. */
 bool vmx_enable_ap(uint64_t vmxon_phys, uint64_t cr4);
 

@@ -20,7 +20,7 @@
  * qualification, SDM 27.2.1) that starts it.  No CPU can be started outside
  * VMX at any time: each one is in VMX root operation, or runs a vCPU (INIT
  * exits), or waits for a SIPI in VMX non-root operation (SIPI exits);
- * kernel/smp.c refuses to start a guest while a CPU of the MADT is in none
+ * kernel/smp/smp.c refuses to start a guest while a CPU of the MADT is in none
  * of these.  Without the wait-for-SIPI state, or while the guest leaves an
  * AP unstarted, the trap stays for the whole run.
  *
@@ -44,7 +44,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
-#include "kernel/smp.h"
+#include "kernel/smp/smp.h"
 #include "vmx/smp/apic_icr.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/vcpu/vcpu_ops.h"
@@ -238,7 +238,7 @@ static bool ap_wait_sipi(struct vcpu *v, unsigned *vector)
     }
 }
 
-/* An AP: its VMCS, then each guest start by a SIPI (kernel/smp.c calls this in VMX root). */
+/* An AP: its VMCS, then each guest start by a SIPI (kernel/smp/smp.c calls this in VMX root). */
 static void ap_run(unsigned cpu)
 {
     struct vcpu *v = cpu < nvcpus ? vcpus[cpu] : 0;

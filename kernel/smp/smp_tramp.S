@@ -1,12 +1,12 @@
 /*
  * Application-processor start-up (SDM Vol. 3A 9.4.4.1 and 10.6.1: INIT-SIPI-SIPI).
- * smp_tramp_start..smp_tramp_end is copied by kernel/smp.c to a page below
+ * smp_tramp_start..smp_tramp_end is copied by kernel/smp/smp.c to a page below
  * 1 MiB; the SIPI vector is that page's number, so the AP starts in real
  * mode with CS = page << 8, IP = 0.  It loads its own GDT, enters protected
  * mode, then long mode on temporary page tables (low 2 MiB identity, no NX,
  * plus Skiff's higher-half mapping), and jumps to smp_ap_entry64 in Skiff's
  * image, which switches to Skiff's page tables and its own stack.
- * kernel/smp.c fills in the fields marked (patched) before each start.
+ * kernel/smp/smp.c fills in the fields marked (patched) before each start.
  */
 #define OFF(sym) ((sym) - smp_tramp_start)
 

@@ -1,4 +1,4 @@
-#include "kernel/smp.h"
+#include "kernel/smp/smp.h"
 
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"

@@ -1,5 +1,5 @@
 /*
- * Application processors (kernel/smp.c): start every enabled CPU of the MADT
+ * Application processors (kernel/smp/smp.c): start every enabled CPU of the MADT
  * with INIT-SIPI-SIPI, bring it to 64-bit mode on Skiff's page tables with its
  * own GDT, TSS and stacks, turn VMX on there (VMX root operation blocks INIT,
  * so a guest cannot take the CPU over natively) and wait there until
