@@ -16,7 +16,7 @@
 #include "kernel/cpu/extable.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
-#include "kernel/iommu.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/end/panic.h"
@@ -131,7 +131,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         if (!r && guest_memmap_build(mb->mmap, mb->nmmap, &host_pmm.owned, cfg->guest_mem,
                                      &guest_map, &withheld))
             r = EPT_ERR_INVAL;
-        if (!r && iommu_withhold(&withheld))        /* kernel/iommu.c: its register pages */
+        if (!r && iommu_withhold(&withheld))        /* kernel/iommu/iommu.c: its register pages */
             r = EPT_ERR_INVAL;
         for (size_t i = 0; !r && i < guest_map.n; i++) {
             uint32_t t = guest_map.e[i].type;
@@ -148,7 +148,7 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         }
         for (size_t i = 0; !r && i < withheld.n; i++)
             r = ept_unmap(&guest_ept, withheld.r[i].base, withheld.r[i].end - withheld.r[i].base);
-        /* The VT-d domain maps the same (kernel/iommu.c); its tables are Skiff's pages too. */
+        /* The VT-d domain maps the same (kernel/iommu/iommu.c); its tables are Skiff's pages too. */
         if (!r && iommu_domain_build(&guest_map, &withheld, apic_write_page))
             r = EPT_ERR_NOMEM;
     } while (!r && owned != rangeset_bytes(&host_pmm.owned));

@@ -18,7 +18,7 @@ enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHEC
 enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
 /* on: every CPU runs a guest vCPU; park: the APs wait in VMX root; off: they are not started. */
 enum smp_mode { SMP_ON = 0, SMP_PARK, SMP_OFF };
-/* iommu=: DMA remapping with VT-d where the DMAR table shows it (kernel/iommu.c) */
+/* iommu=: DMA remapping with VT-d where the DMAR table shows it (kernel/iommu/iommu.c) */
 enum iommu_policy { IOMMU_ON = 0, IOMMU_REQUIRED, IOMMU_OFF };
 
 #define CMDLINE_WORD_MAX 64

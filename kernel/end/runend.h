@@ -17,7 +17,7 @@ enum skiff_status {
 void runend_configure(enum onexit_action action);
 
 /* A check run_end makes before its last line: it returns the status to print, and says why
- * when it fails a run that was going to pass (kernel/iommu.c: a device reached for Skiff's pages). */
+ * when it fails a run that was going to pass (kernel/iommu/iommu.c: a device reached for Skiff's pages). */
 void runend_set_check(int (*check)(int status));
 
 /*

@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# DMA isolation with VT-d (kernel/iommu.c, README "IOMMU"): QEMU q35 with
+# DMA isolation with VT-d (kernel/iommu/iommu.c, README "IOMMU"): QEMU q35 with
 # intel-iommu and the edu DMA device.  QEMU has no VMX, so selftest=iommu runs
 # before the VMX check: the same domain as for a guest, then edu DMA both ways
 # to a guest page (must work) and to each kind of Skiff page (must be blocked).

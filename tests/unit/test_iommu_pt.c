@@ -1,9 +1,9 @@
-/* Host tests: the VT-d second-level table builder (kernel/iommu_pt.c) over a fake page allocator. */
-// SOURCES: kernel/iommu_pt.c
+/* Host tests: the VT-d second-level table builder (kernel/iommu/iommu_pt.c) over a fake page allocator. */
+// SOURCES: kernel/iommu/iommu_pt.c
 #include <stdlib.h>
 
-#include "kernel/iommu_pt.h"
-#include "kernel/iommu_regs.h"
+#include "kernel/iommu/iommu_pt.h"
+#include "kernel/iommu/iommu_regs.h"
 #include "tests/unit/unit.h"
 
 #define GIB (1ull << 30)

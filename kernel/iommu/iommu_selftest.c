@@ -8,12 +8,12 @@
  * run it.  With iommu=off the same DMAs show the attack going through (the
  * pages are restored afterwards).
  */
-#include "kernel/iommu_selftest.h"
+#include "kernel/iommu/iommu_selftest.h"
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/mem/memmap.h"
-#include "kernel/iommu.h"
+#include "kernel/iommu/iommu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/pci/pci.h"

@@ -1,4 +1,4 @@
-/* selftest=iommu (kernel/iommu_selftest.c): edu DMA against the VT-d domain; ends the run. */
+/* selftest=iommu (kernel/iommu/iommu_selftest.c): edu DMA against the VT-d domain; ends the run. */
 #ifndef SKIFF_KERNEL_IOMMU_SELFTEST_H
 #define SKIFF_KERNEL_IOMMU_SELFTEST_H
 

@@ -1,17 +1,17 @@
 /*
- * VT-d DMA remapping on the host; see kernel/iommu.h.  Register-based
+ * VT-d DMA remapping on the host; see kernel/iommu/iommu.h.  Register-based
  * invalidation (VT-d spec 6.5.1); queued invalidation and interrupt
  * remapping are left off.
  */
-#include "kernel/iommu.h"
+#include "kernel/iommu/iommu.h"
 
 #include "kernel/firmware/acpi_dmar.h"
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
-#include "kernel/iommu_pt.h"
-#include "kernel/iommu_regs.h"
+#include "kernel/iommu/iommu_pt.h"
+#include "kernel/iommu/iommu_regs.h"
 #include "kernel/mem/memory.h"
 #include "kernel/end/panic.h"
 #include "kernel/pci/pci.h"

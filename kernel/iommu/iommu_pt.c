@@ -1,7 +1,7 @@
-/* VT-d second-level identity page tables; see kernel/iommu_pt.h. */
-#include "kernel/iommu_pt.h"
+/* VT-d second-level identity page tables; see kernel/iommu/iommu_pt.h. */
+#include "kernel/iommu/iommu_pt.h"
 
-#include "kernel/iommu_regs.h"
+#include "kernel/iommu/iommu_regs.h"
 
 #define SPAN(level) (1ull << (3 + 9 * (level)))              /* level 1: 4 KiB ... 4: 512 GiB */
 #define SLOT(addr, level) ((unsigned)((addr) >> (3 + 9 * (level))) & 511)
