@@ -15,7 +15,18 @@ import sys
 # Lowest first.  boot <- kernel <- vmx <- the loaders <- the run's composition root.
 RANKS = [
     "boot",
-    "kernel",
+    "kernel/lib",     # memory and string routines, formatting
+    "kernel/cpu",     # descriptor tables, exceptions, per-CPU data, privileged instructions
+    "kernel/firmware",  # parsers: Multiboot2 information, ACPI tables, the DMAR
+    "kernel/config",  # the command line and the parsed configuration
+    "kernel/console", # serial, framebuffer and VGA text
+    "kernel/acpi",    # the machine's ACPI: tables found, sleep, power-off, reset
+    "kernel/end",     # panic, machine checks, the run's end
+    "kernel/mem",     # physical pages, Skiff's page tables, ownership, the guest's e820 map
+    "kernel/pci",     # PCI configuration access
+    "kernel/smp",     # the other CPUs, held in VMX root operation
+    "kernel/iommu",   # VT-d
+    "kernel",         # kernel_init: the host set up, in order
     "vmx/mem",        # EPT tables, the EPT space, memory types
     "vmx/core",       # VT-x: instructions, VMCS, capabilities, names, VMXON, the exit stub
     "vmx/policy",     # MSR, I/O, PCI, XSETBV, CPUID-MSR tables and the bitmaps built from them

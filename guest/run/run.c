@@ -252,7 +252,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         return st;
     v->eptp = ept_make_eptp(guest_ept.pml4_phys, false);
     if (apic_write_page)
-        apic_trap_init(&guest_ept, phys_to_virt(msr));
+        apic_trap_init(&guest_ept, phys_to_virt(msr), smp_guest_icr_write);
     host_pages_note(v->vmcs_phys, guest_ept.pml4_phys, io_a, io_b, msr,
                     v->exit_stack + sizeof(v->exit_stack));
 

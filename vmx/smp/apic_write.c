@@ -24,7 +24,6 @@
 #include "vmx/mem/ept.h"
 #include "vmx/emulate/mmio_write.h"
 #include "vmx/core/vmx_insn.h"
-#include "vmx/smp/smp_guest.h"
 
 uint64_t apic_write_page;                /* the APIC page's address, 0 = writes never trapped */
 volatile bool apic_trap_on;              /* writes exit now (apic_trap_init .. apic_trap_release) */
@@ -38,6 +37,9 @@ uint64_t apic_writes_trapped, apic_icr_writes_trapped;   /* the run's counts (al
 #define APIC_ICR_END  0x320
 
 /* The access at the guest's own width, on the real APIC (identity mapped, UC). */
+/* Who takes an ICR write during bring-up (vmx/smp/smp_guest.c: INIT and SIPI to the guest's APs). */
+static bool (*icr_consumer)(uint32_t icr_low, uint32_t dest_apic_id);
+
 static const char *apic_store(struct vcpu *v, uint64_t pa, unsigned size, uint64_t value, bool *stopped,
                               enum exit_action *act)
 {
@@ -59,7 +61,7 @@ static const char *apic_store(struct vcpu *v, uint64_t pa, unsigned size, uint64
         return "to the ICR other than a 32-bit aligned store";
     volatile uint32_t *apic = (volatile uint32_t *)apic_write_page;   /* identity mapped */
     if (architectural && off == APIC_ICR_LOW && apic_trap_on &&
-        smp_guest_icr_write((uint32_t)value, apic[APIC_ICR_HIGH / 4] >> 24))
+        icr_consumer((uint32_t)value, apic[APIC_ICR_HIGH / 4] >> 24))
         return NULL;
     mmio_store(pa, size, value);
     return NULL;
@@ -77,8 +79,9 @@ bool apic_write_exit(struct vcpu *v, uint64_t gpa, enum exit_action *act)
     return true;
 }
 
-void apic_trap_init(struct ept *ept, uint8_t *msr_bitmap)
+void apic_trap_init(struct ept *ept, uint8_t *msr_bitmap, bool (*icr_write)(uint32_t icr_low, uint32_t dest_apic_id))
 {
+    icr_consumer = icr_write;
     apic_leaf = ept_leaf_4k(ept, apic_write_page);
     msr_bitmap_page = msr_bitmap;
     apic_trap_on = apic_leaf != NULL;

@@ -16,10 +16,12 @@ extern uint64_t apic_writes_trapped, apic_icr_writes_trapped;
 /* An EPT violation at gpa: true when it was a write to the APIC page, with the action. */
 bool apic_write_exit(struct vcpu *v, uint64_t gpa, enum exit_action *act);
 
-/* Writes exit from the guest's start (the EPT built with the page read-only) until released. */
+/* Writes exit from the guest's start (the EPT built with the page read-only) until released;
+ * an ICR write that sends INIT or SIPI goes to icr_write (smp_guest_icr_write), which takes
+ * it when it returns true. */
 extern volatile bool apic_trap_on;
 struct ept;
-void apic_trap_init(struct ept *ept, uint8_t *msr_bitmap);
+void apic_trap_init(struct ept *ept, uint8_t *msr_bitmap, bool (*icr_write)(uint32_t icr_low, uint32_t dest_apic_id));
 /* Every AP runs, and a later INIT/SIPI exits by itself: the guest's APIC writes stop exiting. */
 void apic_trap_release(struct vcpu *v);
 
