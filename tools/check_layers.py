@@ -5,7 +5,8 @@ Each folder of the hypervisor has a rank; a file may include a file of its own
 folder or of a folder of lower rank, never one of equal or higher rank.  The
 guest programs (guest/programs) are cargo: no hypervisor file includes them,
 and they include only their own folder, guest/programs/common and the ABI
-headers named below.  Prints one line per broken include and ends with
+headers named below.  Every ranked folder says in a README.md what it holds
+and what it may include.  Prints one line per broken rule and ends with
 'layers: N files, N includes, N violations'; exits 1 on any violation.
 """
 import os
@@ -67,17 +68,27 @@ def check(root):
                 with open(os.path.join(root, path), encoding="utf-8") as f:
                     text = f.read()
                 for m in INCLUDE.finditer(text):
-                    inc = m.group(1)
-                    if "/" not in inc:
-                        inc = os.path.join(folder_of(path), inc)
-                    if not os.path.exists(os.path.join(root, inc)):
-                        continue        # generated or outside the tree
+                    inc = resolve(root, path, m.group(1))
+                    if inc is None:
+                        continue        # generated, a system header, or outside the tree
                     nincs += 1
                     why = judge(path, inc)
                     if why:
                         line = text.count("\n", 0, m.start()) + 1
                         violations.append(f"{path}:{line}: includes {inc}: {why}")
+    for folder in RANKS + [PROGRAMS]:
+        if os.path.isdir(os.path.join(root, folder)) and not os.path.isfile(os.path.join(root, folder, "README.md")):
+            violations.append(f"{folder}/: no README.md (what it holds, what it may include)")
     return nfiles, nincs, violations
+
+
+def resolve(root, path, name):
+    """The file an #include "name" in path reaches, as the compiler looks: beside path, then -I."""
+    for cand in (os.path.join(folder_of(path), name), name):
+        cand = os.path.normpath(cand)
+        if not cand.startswith("..") and os.path.isfile(os.path.join(root, cand)):
+            return cand
+    return None
 
 
 def judge(path, inc):

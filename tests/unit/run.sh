@@ -2,7 +2,8 @@
 # run.sh BUILD_DIR: build every tests/unit/test_*.c with the host compiler,
 # AddressSanitizer and UBSan, run it, and end with the summed
 # "N passed, N failed".  Each test file names the sources it links in a
-# line "// SOURCES: a.c b.c".
+# line "// SOURCES: a.c b.c".  Then the layering check (tools/check_layers.py)
+# with its own tests (tests/unit/test_layers.py).
 set -uo pipefail
 build=${1:-build}/unit
 mkdir -p "$build"
@@ -34,5 +35,17 @@ for t in tests/unit/test_*.c; do
     failed=$((failed + f))
     [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL - $name (exit status $rc)"; failed=$((failed + 1)); }
 done
+# The layering rule (tools/check_layers.py) over this tree, and the check's own tests.
+out=$(python3 tests/unit/test_layers.py 2>&1)
+rc=$?
+echo "$out" | sed "s/^/[test_layers] /" | grep -v ' passed, .* failed$'
+summary=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+if [ -z "$summary" ]; then
+    echo "FAIL - test_layers (crashed or printed no summary, status $rc)"
+    failed=$((failed + 1))
+else
+    passed=$((passed + ${summary%% passed*}))
+    f=${summary#*, }; failed=$((failed + ${f%% failed*}))
+fi
 echo "unit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
