@@ -534,6 +534,11 @@ case_native_probe_misc_enable() {
     expect '^probe: misc toggle ENABLE_MONITOR_FSM: no exception$' '^probe: misc toggle xTPR disable: no exception$'
     expect '^probe: misc set reserved bit 1: vector 13 ' '^probe: misc set reserved bit 63: vector 13 '
     expect_not '^probe: misc at the end: cpuid max leaf 0x2 '
+    local b v
+    for b in 18 22 23 34; do                      # each bit reads back set
+        v=$(sed -nE "s/^probe: misc bit $b set: reads 0x([0-9a-f]+)$/\1/p" "$LOG")
+        [ -n "$v" ] && (( (16#$v >> b) & 1 )) || fail "IA32_MISC_ENABLE bit $b does not read back set ('$v')"
+    done
 }
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh

@@ -24,6 +24,11 @@ enum exit_action handle_cr_access(struct vcpu *v);
 enum exit_action handle_xsetbv(struct vcpu *v);
 enum exit_action handle_invd(struct vcpu *v);
 enum exit_action handle_wbinvd(struct vcpu *v);
+enum exit_action handle_xsaves(struct vcpu *v);
+/* The guest's IA32_MISC_ENABLE (vmx/exit/exit_msr.c; vmx/policy/misc_enable.h). */
+uint64_t msr_misc_enable_guest(struct vcpu *v);
+/* Some vCPU's IA32_MISC_ENABLE has had LIMIT_CPUID: leaf 0 takes the C path (vmx/core/exit_stub.S). */
+extern bool vmx_cpuid_limited;
 enum exit_action handle_vmx_insn(struct vcpu *v);
 enum exit_action handle_ept_violation(struct vcpu *v);
 enum exit_action handle_ept_misconfig(struct vcpu *v);

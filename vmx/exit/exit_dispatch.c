@@ -25,6 +25,7 @@
 
 /* vmx/core/exit_stub.S answers plain CPUIDs itself while nothing needs to see every exit. */
 bool vmx_fast_cpuid;
+bool vmx_cpuid_limited;
 
 /* Exits whose handlers touch only RAX, RCX, RDX, RBX, RSI, RDI: the stub's light path. */
 const uint64_t vmx_light_exits = 1ull << EXIT_REASON_CPUID | 1ull << EXIT_REASON_VMCALL |
@@ -63,6 +64,8 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_NMI_WINDOW]       = handle_nmi_window,
     [EXIT_REASON_WBINVD]           = handle_wbinvd,
     [EXIT_REASON_XSETBV]           = handle_xsetbv,
+    [EXIT_REASON_XSAVES]           = handle_xsaves,
+    [EXIT_REASON_XRSTORS]          = handle_xsaves,
 };
 
 uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)

@@ -826,8 +826,16 @@ static void msr_classes(void)
     ck(try_wrmsr(0x1d9, 1ull << 7) == 13, "msr_classes: IA32_DEBUGCTL.TR|BTS raises #GP");
     ck(try_wrmsr(0x1d9, 1ull << 63) == 13, "msr_classes: IA32_DEBUGCTL bit 63 (reserved) raises #GP");
     ck(try_wrmsr(0x38f, 1ull << 63) == 13, "msr_classes: IA32_PERF_GLOBAL_CTRL bit 63 (reserved) raises #GP");
-    /* IA32_MISC_ENABLE: Skiff reads it first (a fault there is fixed up, not fatal). */
-    ck(try_wrmsr(0x1a0, 1ull << 22) == 13, "msr_classes: IA32_MISC_ENABLE.LIMIT_CPUID raises #GP");
+    /* IA32_MISC_ENABLE: the guest's own copy; LIMIT_CPUID limits only the guest's CPUID leaf 0. */
+    uint32_t l0[4];
+    ck(try_rdmsr(0x1a0, &v) == -1, "msr_classes: RDMSR IA32_MISC_ENABLE works (the guest's copy)");
+    ck(try_wrmsr(0x1a0, v | (1ull << 22)) == -1, "msr_classes: IA32_MISC_ENABLE.LIMIT_CPUID is accepted");
+    cpuid4(0, 0, l0);
+    ck(l0[0] == 2, "msr_classes: with LIMIT_CPUID, CPUID.00H:EAX reads 2");
+    ck(try_wrmsr(0x1a0, v) == -1, "msr_classes: IA32_MISC_ENABLE restored");
+    cpuid4(0, 0, l0);
+    ck(l0[0] > 2, "msr_classes: without LIMIT_CPUID, CPUID.00H:EAX is the CPU's again");
+    ck(try_wrmsr(0x1a0, v | (1ull << 1)) == 13, "msr_classes: IA32_MISC_ENABLE bit 1 (reserved) raises #GP");
     ck(vmcall(HC_NOP, 0, 0) == 0, "msr_classes: Skiff still answers after the checked writes");
 
     /* x2APIC mode, when the CPU has it (SDM Vol. 3A 11.12.5: EXTD with EN). */
