@@ -29,8 +29,8 @@ RANKS = [
     "kernel/iommu",   # VT-d
     "kernel",         # kernel_init: the host set up, in order
     "vmx/mem",        # EPT tables, the EPT space, memory types
+    "vmx/policy",     # MSR, I/O, PCI, XSETBV, XSS, CPUID-MSR tables and the bitmaps built from them
     "vmx/core",       # VT-x: instructions, VMCS, capabilities, names, VMXON, the exit stub
-    "vmx/policy",     # MSR, I/O, PCI, XSETBV, CPUID-MSR tables and the bitmaps built from them
     "vmx/check",      # the software VM-entry checks
     "vmx/trace",      # the exit trace
     "vmx/vcpu",       # entering a vCPU, events into it, stopping it

@@ -16,6 +16,7 @@
 #define CR4_PGE (1ull << 7)
 #define CR4_VMXE (1ull << 13)
 #define CR4_OSXSAVE (1ull << 18)
+#define CR4_PKE     (1ull << 22)
 
 #define MSR_IA32_FEATURE_CONTROL 0x03a
 #define MSR_IA32_SYSENTER_CS     0x174
@@ -23,6 +24,7 @@
 #define MSR_IA32_SYSENTER_EIP    0x176
 #define MSR_IA32_PAT             0x277
 #define MSR_IA32_PERF_GLOBAL_CTRL 0x38f
+#define MSR_IA32_XSS              0xda0
 #define MSR_IA32_EFER            0xc0000080
 #define MSR_FS_BASE              0xc0000100
 #define MSR_GS_BASE              0xc0000101

@@ -494,6 +494,52 @@ case_native_probe_skylake() {
 case_native_probe_sandy_bridge() {
     compare_native native_probe_sandy_bridge bochs:corei7_sandy_bridge_2600k "probe=exc,cpuid"
 }
+
+# Issue 20: CPUID bits that follow the guest's state and MSRs (guest/programs/probe/feat.c).
+BOOT_CASES+=(native_probe_cr4_tigerlake native_probe_cr4_icelake native_probe_xss_tigerlake native_probe_misc_enable)
+
+# Item 15: OSPKE (CPUID.(7,0):ECX[4]) and OSXSAVE (CPUID.1:ECX[27]) follow the guest's CR4.PKE and
+# CR4.OSXSAVE, set and clear in every combination (models with PKU).
+case_native_probe_cr4_tigerlake() {
+    compare_native native_probe_cr4_tigerlake bochs:tigerlake "probe=cr4,cpuid" || return 1
+    expect '^probe: cr4: xsave 1 pku 1$'
+    expect '^probe: cr4 PKE set: cr4 0x00440000 osxsave 1 ospke 1$'
+    expect '^probe: cr4 OSXSAVE clear, PKE set: cr4 0x00400000 osxsave 0 ospke 1$'
+    expect '^probe: cr4 PKE clear again: cr4 0x00000000 osxsave 0 ospke 0$'
+}
+case_native_probe_cr4_icelake() {
+    compare_native native_probe_cr4_icelake bochs:corei7_icelake_u "probe=cr4" || return 1
+    expect '^probe: cr4 PKE set: cr4 0x00440000 osxsave 1 ospke 1$'
+    expect '^probe: cr4 PKE clear again: cr4 0x00000000 osxsave 0 ospke 0$'
+}
+
+# Item 3: IA32_XSS as the guest sees it.  Natively Bochs refuses PT (bit 8: no Intel PT) and
+# every component but CET's; under Skiff the same, and bit 8 is Skiff's refusal (its log).
+case_native_probe_xss_tigerlake() {
+    compare_native native_probe_xss_tigerlake bochs:tigerlake "probe=xss" || return 1
+    expect '^probe: xss wrmsr bit 08: vector 13 '
+    expect '^probe: xss wrmsr bit 11: no exception$'
+    expect '^probe: xss wrmsr bit 12: no exception$'
+    expect '^skiff: msr: WRMSR 0xda0 value 0x100: #GP \(IA32_XSS: '
+}
+
+# Item 16: IA32_MISC_ENABLE's guest-writable bits, read back, and the CPUID leaves they change.
+# Bochs 2.7 has no IA32_MISC_ENABLE on any model (RDMSR raises #GP natively); under Skiff the
+# guest's copy is virtual (guestdiff.py's rule), so what is shown is Skiff's side.
+case_native_probe_misc_enable() {
+    compare_native native_probe_misc_enable bochs:corei7_skylake_x "probe=misc" || return 1
+    expect '^probe: misc: IA32_MISC_ENABLE 0x[0-9a-f]+$'
+    expect '^probe: misc toggle LIMIT_CPUID: no exception$' '^probe: misc LIMIT_CPUID: cpuid max leaf 0x2 nx 1$'
+    expect '^probe: misc toggle XD disable: no exception$' '^probe: misc XD disable: cpuid max leaf 0x[0-9a-f]+ nx 0$'
+    expect '^probe: misc toggle ENABLE_MONITOR_FSM: no exception$' '^probe: misc toggle xTPR disable: no exception$'
+    expect '^probe: misc set reserved bit 1: vector 13 ' '^probe: misc set reserved bit 63: vector 13 '
+    expect_not '^probe: misc at the end: cpuid max leaf 0x2 '
+    local b v
+    for b in 18 22 23 34; do                      # each bit reads back set
+        v=$(sed -nE "s/^probe: misc bit $b set: reads 0x([0-9a-f]+)$/\1/p" "$LOG")
+        [ -n "$v" ] && (( (16#$v >> b) & 1 )) || fail "IA32_MISC_ENABLE bit $b does not read back set ('$v')"
+    done
+}
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh

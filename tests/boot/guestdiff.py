@@ -28,6 +28,12 @@ CPUID_BITS = [
     (0x1, None, 3, 21, 0, "debug store hidden"),
     (0x1, None, 2, 4, 0, "debug store hidden"),
 ]
+# Supervisor state components the guest may not enable in IA32_XSS (vmx/policy/xss_policy.c): PT,
+# HDC and UINTR, whose MSRs the MSR policy denies.  CPUID.(0DH,1):ECX never reports them; their
+# own sub-leaves of leaf 0DH read all zeros (an invalid sub-leaf).
+XSS_DENIED = {8: "Intel PT state (IA32_RTIT_* are denied)", 13: "HDC state (IA32_PM_CTL1 is denied)",
+              14: "UINTR state (IA32_UINTR_* are denied)"}
+CPUID_BITS += [(0xD, 1, 2, b, 0, "IA32_XSS: " + why) for b, why in XSS_DENIED.items()]
 # Bits Skiff clears when the CPU lacks the MSR the bit promises (vmx/policy/cpuid_msr.c; SDM Vol. 4
 # Table 2-2): only emulators have such bits (Bochs' corei7_skylake_x sets DTS without
 # IA32_THERM_STATUS).  Skiff may clear them; it never sets one.
@@ -59,6 +65,7 @@ CPUINFO_ADDED = {"hypervisor": "hypervisor bit"}
 CPUINFO_LINUX_VM = {"art": "Linux enables ART only outside a VM (hypervisor bit)",
                     "tsc_deadline_timer": "Linux skips its TSC-deadline errata check in a VM (hypervisor bit)"}
 
+MISC_MISSING = re.compile(r"^probe: misc rdmsr IA32_MISC_ENABLE: vector 13 ")
 CPUID_RE = re.compile(r"^probe: cpuid ([0-9a-f]{8})\.([0-9a-f]+): ([0-9a-f]{8}) ([0-9a-f]{8}) ([0-9a-f]{8}) ([0-9a-f]{8})$")
 
 
@@ -67,6 +74,12 @@ def cpuid_diffs(leaf, sub, nat, sk):
     if HYPERVISOR_LEAVES[0] <= leaf <= HYPERVISOR_LEAVES[1]:
         if nat != sk:
             yield True, f"cpuid {leaf:#x}.{sub}: Skiff's hypervisor leaf (native {nat}, Skiff {sk})"
+        return
+    if leaf == 0xD and sub in XSS_DENIED:
+        if any(sk):
+            yield False, f"cpuid {leaf:#x}.{sub}: Skiff {sk}, want all zeros (IA32_XSS: {XSS_DENIED[sub]})"
+        elif nat != sk:
+            yield True, f"cpuid {leaf:#x}.{sub}: native {nat}, Skiff zeros (IA32_XSS: {XSS_DENIED[sub]})"
         return
     for r in range(4):
         rules = {b: (val, why) for (l, s, reg, b, val, why) in CPUID_BITS
@@ -100,6 +113,13 @@ def compare_probe(native, skiff):
 
     (nc, no), (sc, so) = parse(native), parse(skiff)
     out = []
+    # IA32_MISC_ENABLE (probe=misc): where the CPU lacks the MSR (Bochs 2.7, every model: RDMSR raises
+    # #GP natively) the guest has Skiff's virtual copy (vmx/policy/misc_enable.h), so its lines are
+    # Skiff's own; the boot case checks them.  Where the CPU has it, they must match.
+    if any(MISC_MISSING.match(line) for line in no):
+        out.append((True, "IA32_MISC_ENABLE: the CPU lacks it natively; under Skiff the guest's virtual copy"))
+        no = [line for line in no if not line.startswith("probe: misc")]
+        so = [line for line in so if not line.startswith("probe: misc")]
     for key in sorted(set(nc) | set(sc)):
         if key not in nc or key not in sc:
             hv = HYPERVISOR_LEAVES[0] <= key[0] <= HYPERVISOR_LEAVES[1]

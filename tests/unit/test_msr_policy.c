@@ -92,23 +92,25 @@ TEST(classes)
     CHECK_EQ(msr_policy_action(0x79, true), MSR_VIRT);
     CHECK_EQ(msr_policy_action(0x3a, false), MSR_VIRT);
     CHECK_EQ(msr_policy_action(0x3a, true), MSR_DENY);
-    static const uint32_t checked_writes[] = { 0x1b, 0x1a0, 0x1d9, 0x277, 0x38f, 0x390, 0x830, 0xc0000080 };
+    static const uint32_t checked_writes[] = { 0x1b, 0x1d9, 0x277, 0x38f, 0x390, 0x830, 0xda0, 0xc0000080 };
     for (unsigned i = 0; i < sizeof(checked_writes) / sizeof(checked_writes[0]); i++)
         CHECK_EQ(msr_policy_action(checked_writes[i], true), MSR_EMULATE);
     for (uint32_t m = 0x3f1; m <= 0x3f7; m++)             /* PEBS: reads harmless, writes denied */
         CHECK(msr_policy_action(m, false) == MSR_PASS && msr_policy_action(m, true) == MSR_DENY);
     CHECK_EQ(msr_policy_action(0x982, true), MSR_DENY);
+    CHECK_EQ(msr_policy_action(0x1a0, false), MSR_VIRT);   /* IA32_MISC_ENABLE: the guest's copy */
+    CHECK_EQ(msr_policy_action(0x1a0, true), MSR_VIRT);
     CHECK_EQ(msr_policy_action(0xc80, true), MSR_DENY);
     /* What Linux needs at native speed. */
     static const uint32_t linux_pass[] = { 0x10, 0x3b, 0x48, 0x49, 0x10b, 0x174, 0x175, 0x176, 0x6e0, 0x800, 0x80b,
-                                           0x82f, 0x831, 0x838, 0x83f, 0xda0, 0xc1, 0x186, 0x309, 0x38d,
+                                           0x82f, 0x831, 0x838, 0x83f, 0xc1, 0x186, 0x309, 0x38d,
                                            0xe7, 0xe8, 0x400, 0x47f, 0xc0000081, 0xc0000082, 0xc0000084,
                                            0xc0000100, 0xc0000101, 0xc0000102, 0xc0000103 };
     for (unsigned i = 0; i < sizeof(linux_pass) / sizeof(linux_pass[0]); i++) {
         CHECK_EQ(msr_policy_action(linux_pass[i], false), MSR_PASS);
         CHECK_EQ(msr_policy_action(linux_pass[i], true), MSR_PASS);
     }
-    static const uint32_t linux_reads[] = { 0x17, 0xce, 0xfe, 0x10a, 0x1a0, 0x1b, 0x179, 0x345, 0x830, 0x8b };
+    static const uint32_t linux_reads[] = { 0x17, 0xce, 0xfe, 0x10a, 0x1b, 0x179, 0x345, 0x830, 0x8b, 0xda0 };
     for (unsigned i = 0; i < sizeof(linux_reads) / sizeof(linux_reads[0]); i++)
         CHECK_EQ(msr_policy_action(linux_reads[i], false), MSR_PASS);
 }

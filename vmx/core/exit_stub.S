@@ -103,8 +103,8 @@ vmx_enter:
 /*
  * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
  *
- * Fast path: a CPUID that needs no policy (not leaves 1-6 or 0x80000001-6, not
- * Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
+ * Fast path: a CPUID that needs no policy (not leaves 1-7, 0DH or 0x80000001-7, not
+ * leaf 0 once a guest set LIMIT_CPUID, not Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
  * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
  * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
  * to see every exit.  Everything else takes the full path below.
@@ -119,10 +119,17 @@ vmx_exit_stub:
     jne .Lnot_fast
     cmpb $0, vmx_fast_cpuid(%rip)
     je .Lfull
-    leal -1(%rax), %edx                 /* leaves 1-6 and 0x80000001-6: leaf 1 (VMX hidden, */
+    leal -1(%rax), %edx                 /* leaves 1-7 and 0x80000001-7: leaf 1 (VMX hidden, */
     andl $0x7fffffff, %edx              /* hypervisor bit, OSXSAVE), 6 (vmx/policy/cpuid_msr.h), */
-    cmpl $5, %edx                       /* 0x80000001 (SYSCALL outside 64-bit mode) */
+    cmpl $6, %edx                       /* 7 (OSPKE), 0x80000001 (SYSCALL outside 64-bit mode) */
     jbe .Lcpuid_c
+    cmpl $0xd, %eax                     /* leaf 0DH: the XSS components (vmx/policy/xss_policy.h) */
+    je .Lcpuid_c
+    testl %eax, %eax                    /* leaf 0 once a guest's IA32_MISC_ENABLE has had */
+    jnz .Lcpuid_fast                    /* LIMIT_CPUID (vmx/policy/misc_enable.h) */
+    cmpb $0, vmx_cpuid_limited(%rip)
+    jne .Lcpuid_c
+.Lcpuid_fast:
     subl $0x3fffffff, %edx              /* Skiff's own leaves 0x400000xx (and 0xc00000xx, */
     cmpl $0xff, %edx                    /* passed through in C) */
     jbe .Lcpuid_c

@@ -4,6 +4,8 @@
 
 /* The stub answers plain CPUIDs itself while nothing needs to see every exit. */
 bool vmx_fast_cpuid;
+/* Some vCPU's IA32_MISC_ENABLE has had LIMIT_CPUID: leaf 0 takes the C path. */
+bool vmx_cpuid_limited;
 
 /* Exits whose handlers touch only RAX, RCX, RDX, RBX, RSI, RDI: the stub's light path. */
 const uint64_t vmx_light_exits = 1ull << EXIT_REASON_CPUID | 1ull << EXIT_REASON_VMCALL |

@@ -91,6 +91,8 @@ struct vcpu {
     struct mtrr_state mtrr;        /* the guest's MTRRs, from the boot values on first use */
     bool mtrr_loaded;
     uint64_t perf_global_ctrl;     /* IA32_PERF_GLOBAL_CTRL when the VMCS cannot switch it */
+    uint64_t misc_enable;          /* the guest's IA32_MISC_ENABLE (vmx/policy/misc_enable.h) */
+    bool misc_enable_loaded;
 
     /* NMIs (vmx/vcpu/nmi.c); the host's NMI handler updates the first two. */
     volatile uint32_t nmi_pending; /* NMIs for the guest not yet injected */
@@ -125,6 +127,8 @@ void vmx_exit_stub(void);
 
 /* Cleared while tracing, gdb or vmcheck=always must see every exit (vmx/core/exit_stub_data.c). */
 extern bool vmx_fast_cpuid;
+/* Some vCPU's IA32_MISC_ENABLE has had LIMIT_CPUID: leaf 0 takes the C path. */
+extern bool vmx_cpuid_limited;
 extern const uint64_t vmx_light_exits;
 
 /* Called by the stub with the saved registers; non-zero means VMRESUME. */

@@ -21,6 +21,7 @@
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
+#include "vmx/policy/xss_policy.h"
 
 struct vmx_features vmx_features;
 uint64_t vmx_tick_ticks;
@@ -300,6 +301,20 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     }
     if (f->entry & VM_ENTRY_LOAD_IA32_RTIT_CTL)
         vmcs_set(GUEST_IA32_RTIT_CTL, 0);           /* PT is not offered to the guest */
+    /* XSAVES/XRSTORS run in the guest ("enable XSAVES/XRSTORS"): they exit when EDX:EAX, IA32_XSS
+     * and the XSS-exiting bitmap (25.6.20) share a bit (26.1.3).  The bitmap names every state
+     * component the guest may not enable (vmx/policy/xss_policy.c); IA32_XSS starts at its power-on
+     * 0, whatever the firmware left there, and takes only allowed bits (vmx/exit/exit_msr.c). */
+    if (f->proc2 & SECONDARY_EXEC_ENABLE_XSAVES) {
+        static bool shown;
+        char names[64];
+        vmcs_set(XSS_EXIT_BITMAP, xss_exit_bitmap());
+        wrmsr_safe(MSR_IA32_XSS, 0);
+        if (!shown)
+            pr_info("skiff: vmx: XSS-exiting bitmap 0x%llx (XRSTORS/XSAVES of %s exit)\n",
+                    (unsigned long long)xss_exit_bitmap(), xss_denied_names(names, sizeof(names)));
+        shown = true;
+    }
 
     setup_host_state(v);
     vmcs_set_guest_state(v, gs);

@@ -6,12 +6,17 @@
  * is not delivered by Bochs 2.7), hide the debug store (leaf 1 EDX bit 21
  * and ECX bit 4: BTS and PEBS write records to a guest-chosen address, in
  * VMX root too, so IA32_DS_AREA is denied), set the hypervisor-present bit (leaf 1
- * ECX bit 31), report OSXSAVE from the guest's own CR4, hide the leaf 1
- * and 6 bits whose MSR this CPU lacks (vmx/policy/cpuid_msr.h), and answer the
+ * ECX bit 31), report OSXSAVE (leaf 1 ECX bit 27) and OSPKE (leaf 7 ECX bit 4) from
+ * the guest's own CR4, not Skiff's, report in leaf 0DH only the supervisor state
+ * components the guest may enable in IA32_XSS (vmx/policy/xss_policy.c), hide the leaf 1
+ * and 6 bits whose MSR this CPU lacks (vmx/policy/cpuid_msr.h), apply the guest's
+ * IA32_MISC_ENABLE (LIMIT_CPUID to leaf 0, XD disable to NX: vmx/policy/misc_enable.h), and answer the
  * 0x40000000 leaves with Skiff's identity.
  */
 #include "kernel/cpu/cpu.h"
 #include "vmx/policy/cpuid_msr.h"
+#include "vmx/policy/misc_enable.h"
+#include "vmx/policy/xss_policy.h"
 #include "vmx/exit/exit.h"
 #include "vmx/core/hypercall.h"
 #include "vmx/core/vmx_caps.h"
@@ -43,8 +48,23 @@ enum exit_action handle_cpuid(struct vcpu *v)
             r.edx &= ~(1u << 21);                     /* DS (BTS, PEBS): IA32_DS_AREA is denied */
             r.ecx &= ~(1u << 4);                      /* DS-CPL goes with it (vmx/policy/msr_policy.c) */
             r.ecx &= ~(1u << 27);                     /* OSXSAVE follows the guest's CR4 */
-            if (vmcs_read(GUEST_CR4) & CR4_OSXSAVE)
+            if (vcpu_guest_cr4(v) & CR4_OSXSAVE)
                 r.ecx |= 1u << 27;
+        } else if (leaf == 7 && sub == 0) {
+            /* OSPKE "reflects the setting of CR4.PKE" (Vol. 2A CPUID, leaf 07H ECX[4]): the guest's
+             * CR4, which the CPU's CPUID in VMX root never sees. */
+            r.ecx &= ~(1u << 4);
+            if (vcpu_guest_cr4(v) & CR4_PKE)
+                r.ecx |= 1u << 4;
+        } else if (leaf == 0xd && sub == 1) {
+            /* IA32_XSS bits supported (Vol. 1 13.2): only the components the guest may enable. */
+            uint64_t m = xss_guest_mask();
+            r.ecx &= (uint32_t)m;
+            r.edx &= (uint32_t)(m >> 32);
+        } else if (leaf == 0xd && sub >= 2 && sub < 64 && (r.ecx & 1) && !(xss_guest_mask() & (1ull << sub))) {
+            /* A supervisor component (ECX[0], Vol. 2A CPUID leaf 0DH) the guest may not enable:
+             * an invalid sub-leaf, all zeros, as on a CPU without it. */
+            r = (struct cpuid_regs){ 0, 0, 0, 0 };
         } else if (leaf == 0x80000001 && !(vmcs_read(VM_ENTRY_CONTROLS) & VM_ENTRY_IA32E_MODE)) {
             /* SYSCALL/SYSRET "available in 64-bit mode" (Vol. 2A CPUID, leaf 80000001H EDX[11]):
              * Intel CPUs report it only while IA32_EFER.LMA = 1, which the exit saved in the
@@ -53,6 +73,7 @@ enum exit_action handle_cpuid(struct vcpu *v)
             r.edx &= ~(1u << 11);
         }
         cpuid_msr_hide(&cpuid_hidden, leaf, &r);
+        misc_enable_cpuid(msr_misc_enable_guest(v), leaf, &r);   /* LIMIT_CPUID, XD disable */
     }
     v->regs.rax = r.eax;
     v->regs.rbx = r.ebx;

@@ -55,6 +55,8 @@ static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_NMI_WINDOW]       = handle_nmi_window,
     [EXIT_REASON_WBINVD]           = handle_wbinvd,
     [EXIT_REASON_XSETBV]           = handle_xsetbv,
+    [EXIT_REASON_XSAVES]           = handle_xsaves,
+    [EXIT_REASON_XRSTORS]          = handle_xsaves,
 };
 
 /* Exit qualification for a failed VM entry (SDM 26.8, Table 28-?: 2 = PDPTE, 3 = NMI injection, 4 = link pointer). */

@@ -97,6 +97,22 @@ enum exit_action handle_wbinvd(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/*
+ * XSAVES/XRSTORS exit when EDX:EAX, IA32_XSS and the XSS-exiting bitmap share a bit (SDM
+ * Vol. 3C 26.1.3; the bitmap holds every component the guest may not have, vmx/core/vmcs.c).
+ * Skiff never lets such a bit into IA32_XSS (vmx/exit/exit_msr.c h_xss), so this exit means
+ * IA32_XSS held one anyway: the guest gets #GP, as for a component IA32_XSS does not enable
+ * (SDM Vol. 1 13.11, 13.12), and nothing is saved or loaded.
+ */
+enum exit_action handle_xsaves(struct vcpu *v)
+{
+    pr_info("skiff: xss: %s with a component Skiff denies (EDX:EAX 0x%llx): #GP\n",
+            v->exit_reason == EXIT_REASON_XRSTORS ? "XRSTORS" : "XSAVES",
+            (unsigned long long)((v->regs.rdx << 32) | (uint32_t)v->regs.rax));
+    vcpu_inject_exception(v, X86_TRAP_GP, true, 0);
+    return EXIT_RESUME;
+}
+
 enum exit_action handle_vmx_insn(struct vcpu *v)
 {
     /* VMX is hidden: the guest sees #UD, as on a CPU without VMX. */

@@ -15,6 +15,8 @@
 #include "vmx/smp/apic_write.h"
 #include "vmx/exit/exit.h"
 #include "vmx/policy/msr_policy.h"
+#include "vmx/policy/misc_enable.h"
+#include "vmx/policy/xss_policy.h"
 #include "vmx/mem/mtrr.h"
 #include "vmx/smp/smp_guest.h"
 #include "vmx/core/vmcs.h"
@@ -34,7 +36,8 @@ static struct {
     struct mtrr_state mtrr;          /* the firmware's MTRRs: the guest's start, Skiff's forever */
     uint64_t perf_global_valid;      /* IA32_PERF_GLOBAL_CTRL bits that exist (CPUID.0AH) */
     uint64_t apic_base_reserved;     /* bits 7:0, 9, MAXPHYADDR and up (SDM Vol. 3A 11.4.4) */
-    bool x2apic, nx, mtrr_present;
+    uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE at its start (vmx/policy/misc_enable.h) */
+    bool x2apic, nx, mtrr_present, misc_enable_cpu;
 } boot;
 
 static uint64_t hw_rdmsr0(uint32_t msr)
@@ -56,6 +59,9 @@ void msr_policy_init(void)
         mtrr_read(&boot.mtrr, hw_rdmsr0);
     /* Architectural PMU version 2 and up has IA32_PERF_GLOBAL_CTRL (SDM Vol. 3B 20.2.2). */
     struct cpuid_regs pmu = cpuid(0, 0).eax >= 0xa ? cpuid(0xa, 0) : (struct cpuid_regs){ 0 };
+    uint64_t misc = 0;
+    boot.misc_enable_cpu = rdmsr_safe(MSR_IA32_MISC_ENABLE, &misc);
+    boot.misc_enable = misc_enable_guest_start(boot.misc_enable_cpu, misc, (pmu.eax & 0xff) != 0);
     if ((pmu.eax & 0xff) >= 2) {
         unsigned gp = (pmu.eax >> 8) & 0xff, fixed = pmu.edx & 0x1f;
         boot.perf_global_valid = (gp >= 32 ? 0xffffffffull : (1ull << gp) - 1) |
@@ -169,7 +175,9 @@ static bool h_efer(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
         *val = old;
         return true;
     }
-    uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | (boot.nx ? EFER_NXE : 0);
+    /* NXE exists while CPUID.80000001H:EDX[20] says so: not with the guest's XD disable (Vol. 4 Table 2-2). */
+    bool nx = boot.nx && !(msr_misc_enable_guest(v) & MISC_ENABLE_XD_DISABLE);
+    uint64_t allowed = EFER_SCE | EFER_LME | EFER_LMA | (nx ? EFER_NXE : 0);
     if (*val & ~allowed)
         return false;
     /* LME may not change while paging is on; LMA is read-only (SDM Vol. 3A 10.8.5). */
@@ -245,22 +253,39 @@ static bool h_perf_global_ctrl(struct vcpu *v, uint32_t msr, bool write, uint64_
     return true;
 }
 
-/* IA32_MISC_ENABLE bits a guest may change (SDM Vol. 4 Table 2-2): fast strings (0), automatic
- * thermal control (3), Enhanced SpeedStep (16).  Not LIMIT_CPUID (22), XD disable (34), MONITOR
- * (18), xTPR (23)...: Skiff's CPUID answers and page tables would change with them. */
-#define MISC_ENABLE_GUEST_BITS ((1ull << 0) | (1ull << 3) | (1ull << 16))
+/*
+ * IA32_MISC_ENABLE: the guest's own copy (vmx/policy/misc_enable.h).  Reads return it; a write may
+ * change only the guest-writable bits (any other differing bit is #GP, as the CPU's reserved bits);
+ * fast strings, automatic thermal control and Enhanced SpeedStep also reach the CPU, where it has
+ * the MSR.  LIMIT_CPUID, XD disable, ENABLE_MONITOR_FSM and xTPR disable stay in the copy: their
+ * effects on the guest's CPUID and EFER.NXE are emulated, Skiff's CPU keeps its own.
+ */
+uint64_t msr_misc_enable_guest(struct vcpu *v)
+{
+    if (!v->misc_enable_loaded) {
+        v->misc_enable = boot.misc_enable;
+        v->misc_enable_loaded = true;
+    }
+    return v->misc_enable;
+}
 
 static bool h_misc_enable(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
-    uint64_t cur;
-    (void)v;
-    if (!rdmsr_safe(msr, &cur))
-        return false;
+    uint64_t cur = msr_misc_enable_guest(v), cpu;
     if (!write) {
         *val = cur;
         return true;
     }
-    return !((*val ^ cur) & ~MISC_ENABLE_GUEST_BITS) && wrmsr_safe(msr, *val);
+    if (!misc_enable_write_ok(cur, *val))
+        return false;
+    if (boot.misc_enable_cpu && ((cur ^ *val) & MISC_ENABLE_WRITE_THROUGH) &&
+        !(rdmsr_safe(msr, &cpu) &&
+          wrmsr_safe(msr, (cpu & ~MISC_ENABLE_WRITE_THROUGH) | (*val & MISC_ENABLE_WRITE_THROUGH))))
+        return false;
+    v->misc_enable = *val;
+    if (*val & MISC_ENABLE_LIMIT_CPUID)             /* CPUID leaf 0 leaves the stub's fast path */
+        __atomic_store_n(&vmx_cpuid_limited, true, __ATOMIC_RELAXED);
+    return true;
 }
 
 static bool h_mtrr(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
@@ -282,6 +307,17 @@ static bool h_ucode_trigger(struct vcpu *v, uint32_t msr, bool write, uint64_t *
     return write;                                   /* accepted; IA32_BIOS_SIGN_ID is unchanged */
 }
 
+/* IA32_XSS: only the supervisor state components whose MSRs the policy passes (vmx/policy/xss_policy.c);
+ * the CPU then refuses what it does not support (its #GP is the guest's).  The CPU keeps the value:
+ * Skiff never uses XSAVES, and every value there passed this check. */
+static bool h_xss(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    (void)v;
+    if (!write)
+        return rdmsr_safe(msr, val);
+    return xss_write_ok(*val) && wrmsr_safe(msr, *val);
+}
+
 static const msr_handler_fn msr_handlers[MSR_H_COUNT] = {
     [MSR_H_CPU] = h_cpu,
     [MSR_H_FEATURE_CONTROL] = h_feature_control,
@@ -294,6 +330,7 @@ static const msr_handler_fn msr_handlers[MSR_H_COUNT] = {
     [MSR_H_MISC_ENABLE] = h_misc_enable,
     [MSR_H_MTRR] = h_mtrr,
     [MSR_H_UCODE_TRIGGER] = h_ucode_trigger,
+    [MSR_H_XSS] = h_xss,
 };
 
 /* One access as the table says; false: #GP. */

@@ -54,8 +54,9 @@ const struct msr_rule msr_rules[] = {
     READ_ONLY(0x198, 0x198, "IA32_PERF_STATUS"),
     GUEST_OWNED(0x199, 0x19c, "IA32_PERF_CTL, IA32_CLOCK_MODULATION, IA32_THERM_INTERRUPT, IA32_THERM_STATUS",
                 "power and thermal management are the guest's"),
-    ROW(0x1a0, 0x1a0, PASS, EMULATE, MISC_ENABLE, "IA32_MISC_ENABLE",
-        "LIMIT_CPUID, XD disable, MONITOR enable... would change CPUID and paging for Skiff too"),
+    ROW(0x1a0, 0x1a0, VIRT, VIRT, MISC_ENABLE, "IA32_MISC_ENABLE",
+        "the guest's copy: LIMIT_CPUID, XD disable, MONITOR enable... would change CPUID and paging for Skiff "
+        "too; their effects on the guest's CPUID are emulated (vmx/policy/misc_enable.h)"),
     READ_ONLY(0x1a2, 0x1a2, "MSR_TEMPERATURE_TARGET"),
     GUEST_OWNED(0x1a4, 0x1a4, "MSR_MISC_FEATURE_CONTROL", "prefetcher controls"),
     GUEST_OWNED(0x1a6, 0x1a7, "MSR_OFFCORE_RSP_0/1", "performance-monitoring event selection"),
@@ -68,6 +69,8 @@ const struct msr_rule msr_rules[] = {
     ROW(0x1d9, 0x1d9, PASS, EMULATE, DEBUGCTL, "IA32_DEBUGCTL",
         "the guest's copy is a VMCS field; BTS would write branch records to IA32_DS_AREA"),
     GUEST_OWNED(0x1db, 0x1de, "MSR_LER_FROM/TO_LIP", "branch records: registers, no memory"),
+    GUEST_OWNED(0x1e0, 0x1e0, "IA32_LER_INFO", "branch records: registers, no memory (part of the LBR "
+                "state component, vmx/policy/xss_policy.c)"),
     ROW(0x1f2, 0x1f3, DENY, DENY, NONE, "IA32_SMRR_PHYSBASE, IA32_SMRR_PHYSMASK", "SMRAM protection: SMM only"),
     GUEST_OWNED(0x1fc, 0x1fc, "MSR_POWER_CTL", "power management is the guest's"),
     ROW(0x200, 0x21f, VIRT, VIRT, MTRR, "IA32_MTRR_PHYSBASE0-PHYSMASK15",
@@ -122,7 +125,9 @@ const struct msr_rule msr_rules[] = {
     GUEST_OWNED(0xd90, 0xd90, "IA32_BNDCFGS", "MPX takes effect at CPL 0 only with XCR0's MPX state, "
                 "which Skiff does not use"),
     GUEST_OWNED(0xd93, 0xd93, "IA32_PASID", "the guest's"),
-    GUEST_OWNED(0xda0, 0xda0, "IA32_XSS", "XSAVES state: Skiff does not use XSAVES"),
+    ROW(0xda0, 0xda0, PASS, EMULATE, XSS, "IA32_XSS",
+        "XRSTORS loads the MSRs of every component IA32_XSS enables, past this table: only the components "
+        "whose MSRs all pass (vmx/policy/xss_policy.c; Intel PT's do not)"),
     GUEST_OWNED(0x1200, 0x12ff, "IA32_LBR_0-31_INFO", "branch records: registers, no memory"),
     GUEST_OWNED(0x14ce, 0x14cf, "IA32_LBR_CTL, IA32_LBR_DEPTH", "branch records: registers, no memory"),
     GUEST_OWNED(0x1500, 0x16ff, "IA32_LBR_0-31_FROM_IP/TO_IP", "branch records: registers, no memory"),

@@ -31,9 +31,10 @@ enum msr_handler {
     MSR_H_PAT,               /* GUEST_IA32_PAT */
     MSR_H_DEBUGCTL,          /* GUEST_IA32_DEBUGCTL, without BTS */
     MSR_H_PERF_GLOBAL_CTRL,  /* GUEST_IA32_PERF_GLOBAL_CTRL, or a shadow */
-    MSR_H_MISC_ENABLE,       /* only bits that reconfigure nothing of Skiff's */
+    MSR_H_MISC_ENABLE,       /* a per-vCPU copy; CPUID effects emulated */
     MSR_H_MTRR,              /* a per-vCPU shadow: Skiff's memory types stay as at boot */
     MSR_H_UCODE_TRIGGER,     /* accepted, nothing loaded */
+    MSR_H_XSS,               /* supervisor state components: vmx/policy/xss_policy.c */
     MSR_H_COUNT
 };
 

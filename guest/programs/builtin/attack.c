@@ -723,6 +723,65 @@ static void xsetbv_bad(void)
 }
 
 /*
+ * xss_pt: XSAVES/XRSTORS load supervisor state components (SDM Vol. 1 13.11, 13.12) without a
+ * WRMSR: the Intel PT component (IA32_XSS bit 8, SDM Vol. 1 13.5.6) holds IA32_RTIT_CTL and the
+ * PT output MSRs, which Skiff's MSR policy denies.  The guest may set in IA32_XSS only the
+ * components whose every MSR the policy lets it write (vmx/policy/xss_policy.c); CPUID.(0DH,1):ECX
+ * reports no other; XRSTORS of a PT image then raises #GP (XCOMP_BV names a component outside
+ * XCR0 | IA32_XSS, Vol. 1 13.12), as does WRMSR of IA32_XSS with a denied bit.
+ */
+static uint8_t xss_area[4096] __attribute__((aligned(64)));
+
+static int try_xrstors(void *area, uint64_t mask)
+{
+    return GUEST_FAULT("xrstors64 (%%rdi)", "D"(area), "a"((uint32_t)mask), "d"((uint32_t)(mask >> 32)));
+}
+
+static void xss_pt(void)
+{
+    uint32_t r[4];
+    uint64_t v;
+    say("attack xss_pt: IA32_XSS and XRSTORS may not load Intel PT (or HDC, UINTR) state");
+    cpuid4(1, 0, r);
+    bool xsave = r[2] & (1u << 26);
+    cpuid4(0, 0, r);
+    if (!xsave || r[0] < 0xd) {
+        say("attack xss_pt: no XSAVE on this CPU");
+        finish("xss_pt");
+    }
+    cpuid4(0xd, 1, r);
+    bool xsaves = r[0] & (1u << 3);
+    say("attack xss_pt: CPUID.(0DH,1): EAX %x ECX %x EDX %x", (uint64_t)r[0], (uint64_t)r[2], (uint64_t)r[3]);
+    ck(!(r[2] & ((1u << 8) | (1u << 13) | (1u << 14))), "xss_pt: CPUID.(0DH,1):ECX reports no PT, HDC or UINTR state");
+    cpuid4(0xd, 8, r);
+    ck(r[0] == 0 && r[2] == 0, "xss_pt: CPUID.(0DH,8) (the PT component) is empty");
+    if (!xsaves) {
+        say("attack xss_pt: no XSAVES on this CPU");
+        finish("xss_pt");
+    }
+    try_cr4(rd_cr4() | (1ull << 18));
+    ck(try_rdmsr(0xda0, &v) == -1, "xss_pt: RDMSR IA32_XSS works");
+    ck(!(v & (1ull << 8)), "xss_pt: IA32_XSS starts without PT");
+    ck(try_wrmsr(0xda0, 1ull << 8) == 13, "xss_pt: WRMSR IA32_XSS with bit 8 (PT) raises #GP");
+    ck(try_wrmsr(0xda0, 1ull << 13) == 13, "xss_pt: WRMSR IA32_XSS with bit 13 (HDC) raises #GP");
+    ck(try_wrmsr(0xda0, 1ull << 14) == 13, "xss_pt: WRMSR IA32_XSS with bit 14 (UINTR) raises #GP");
+    ck(try_wrmsr(0xda0, 1ull << 1) == 13, "xss_pt: WRMSR IA32_XSS with bit 1 (SSE, an XCR0 component) raises #GP");
+    ck(try_rdmsr(0xda0, &v) == -1 && !(v & (1ull << 8)), "xss_pt: IA32_XSS still has no PT");
+    /* A compacted image whose XCOMP_BV names PT, with RTIT_CTL.TraceEn (bit 0) and an output base
+     * at Skiff's VMCS: XRSTORS faults before it loads anything. */
+    for (unsigned i = 0; i < sizeof(xss_area); i++)
+        xss_area[i] = 0;
+    *(uint64_t *)(xss_area + 512) = (1ull << 8) | 1;               /* XSTATE_BV: x87, PT */
+    *(uint64_t *)(xss_area + 520) = (1ull << 63) | (1ull << 8) | 1; /* XCOMP_BV: compacted */
+    *(uint64_t *)(xss_area + 576) = 1;                              /* PT: IA32_RTIT_CTL */
+    *(uint64_t *)(xss_area + 584) = (uint64_t)info->vmcs;           /* IA32_RTIT_OUTPUT_BASE */
+    ck(try_xrstors(xss_area, ~0ull) == 13, "xss_pt: XRSTORS of a PT image raises #GP");
+    ck(try_rdmsr(0x570, &v) == 13, "xss_pt: IA32_RTIT_CTL still raises #GP");
+    ck(vmcall(HC_NOP, 0, 0) == 0, "xss_pt: Skiff still answers");
+    finish("xss_pt");
+}
+
+/*
  * msr_classes: one probe per class of Skiff's MSR policy (vmx/policy/msr_policy.c).  Denied MSRs raise
  * #GP (Intel PT, PEBS/DS, SMM, the overclocking mailbox, silicon debug, TME, VMX); virtualized
  * ones take the guest's value without reaching the hardware (MTRRs, the microcode trigger;
@@ -767,8 +826,16 @@ static void msr_classes(void)
     ck(try_wrmsr(0x1d9, 1ull << 7) == 13, "msr_classes: IA32_DEBUGCTL.TR|BTS raises #GP");
     ck(try_wrmsr(0x1d9, 1ull << 63) == 13, "msr_classes: IA32_DEBUGCTL bit 63 (reserved) raises #GP");
     ck(try_wrmsr(0x38f, 1ull << 63) == 13, "msr_classes: IA32_PERF_GLOBAL_CTRL bit 63 (reserved) raises #GP");
-    /* IA32_MISC_ENABLE: Skiff reads it first (a fault there is fixed up, not fatal). */
-    ck(try_wrmsr(0x1a0, 1ull << 22) == 13, "msr_classes: IA32_MISC_ENABLE.LIMIT_CPUID raises #GP");
+    /* IA32_MISC_ENABLE: the guest's own copy; LIMIT_CPUID limits only the guest's CPUID leaf 0. */
+    uint32_t l0[4];
+    ck(try_rdmsr(0x1a0, &v) == -1, "msr_classes: RDMSR IA32_MISC_ENABLE works (the guest's copy)");
+    ck(try_wrmsr(0x1a0, v | (1ull << 22)) == -1, "msr_classes: IA32_MISC_ENABLE.LIMIT_CPUID is accepted");
+    cpuid4(0, 0, l0);
+    ck(l0[0] == 2, "msr_classes: with LIMIT_CPUID, CPUID.00H:EAX reads 2");
+    ck(try_wrmsr(0x1a0, v) == -1, "msr_classes: IA32_MISC_ENABLE restored");
+    cpuid4(0, 0, l0);
+    ck(l0[0] > 2, "msr_classes: without LIMIT_CPUID, CPUID.00H:EAX is the CPU's again");
+    ck(try_wrmsr(0x1a0, v | (1ull << 1)) == 13, "msr_classes: IA32_MISC_ENABLE bit 1 (reserved) raises #GP");
     ck(vmcall(HC_NOP, 0, 0) == 0, "msr_classes: Skiff still answers after the checked writes");
 
     /* x2APIC mode, when the CPU has it (SDM Vol. 3A 11.12.5: EXTD with EN). */
@@ -1452,6 +1519,8 @@ void attack_run(const char *t)
         console_port();
     else if (streq(t, "msr_classes"))
         msr_classes();
+    else if (streq(t, "xss_pt"))
+        xss_pt();
     else if (streq(t, "port92_reset") || streq(t, "kbc_reset"))
         port_reset(t);
     else if (streq(t, "sleep_s3"))

@@ -18,6 +18,9 @@ static const struct probe probes[] = {
     { "cpuid", probe_cpuid },
     { "mem", probe_mem },
     { "apic", probe_apic },
+    { "cr4", probe_cr4_bits },
+    { "misc", probe_misc_enable },
+    { "xss", probe_xss },
 };
 
 volatile struct probe_fault probe_fault;

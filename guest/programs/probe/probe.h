@@ -58,5 +58,8 @@ void probe_exceptions(void);                              /* exc.c */
 void probe_cpuid(void);                                   /* cpuid.c */
 void probe_mem(void);                                     /* mem.c */
 void probe_apic(void);                                    /* apic.c */
+void probe_cr4_bits(void);                                /* feat.c */
+void probe_misc_enable(void);                             /* feat.c */
+void probe_xss(void);                                     /* feat.c */
 
 #endif
