@@ -198,7 +198,7 @@ void iommu_init(const struct skiff_config *cfg, const struct mb2_info *mb)
         return;
     }
     char line[320];
-    /* loglevel=debug: the table's bytes, for tests/unit/test_dmar.c captures from new machines. */
+    /* loglevel=debug: the table's bytes, for tests/unit/kernel/firmware/test_dmar.c captures from new machines. */
     const uint8_t *raw = phys_to_virt(acpi_host.dmar_addr);
     for (uint32_t at = 0, len = *(const uint32_t *)(raw + 4); at < len; at += 16) {
         size_t k = 0;

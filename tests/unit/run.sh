@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# run.sh BUILD_DIR: build every tests/unit/test_*.c with the host compiler,
+# run.sh BUILD_DIR: build every tests/unit/**/test_*.c (each beside the room it tests) with the host compiler,
 # AddressSanitizer and UBSan, run it, and end with the summed
 # "N passed, N failed".  Each test file names the sources it links in a
 # line "// SOURCES: a.c b.c".  Then the layering check (tools/check_layers.py)
@@ -11,7 +11,7 @@ CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined
         -fno-sanitize-recover=all -fno-omit-frame-pointer
         -Dsnprintf=skiff_snprintf -Dvsnprintf=skiff_vsnprintf)
 passed=0 failed=0
-for t in tests/unit/test_*.c; do
+for t in $(find tests/unit -name 'test_*.c' | sort); do
     name=$(basename "$t" .c)
     srcs=$(sed -n 's|^// SOURCES:||p' "$t")
     if ! ${HOSTCC:-gcc} "${CFLAGS[@]}" "$t" $srcs -o "$build/$name" 2>"$build/$name.cc.log"; then

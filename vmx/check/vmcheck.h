@@ -98,7 +98,7 @@ struct vmcheck_env {
 
 /*
  * Every rule the checker knows: X(id, section, text).  One violation names
- * one rule; the tests break each rule once (tests/unit/test_vmcheck.c).
+ * one rule; the tests break each rule once (tests/unit/vmx/check/test_vmcheck.c).
  */
 #define VMCHECK_RULES(X)                                                                           \
     /* 26.2.1.1 VM-execution control fields */                                                     \

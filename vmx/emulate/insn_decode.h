@@ -3,7 +3,7 @@
  * memory, as a guest writes a local APIC register (vmx/smp/apic_write.c) -
  * MOV, XCHG, STOS, MOVS, the read-modify-write ALU forms, NOT/NEG, INC/DEC
  * and BTS/BTR/BTC, with every prefix, operand size, address size and code
- * mode.  Pure: bytes in, a description out (tests/unit/test_insn.c).
+ * mode.  Pure: bytes in, a description out (tests/unit/vmx/emulate/test_insn.c).
  * SDM Vol. 2A 2.1 (instruction format), 2.1.1 (prefixes), 2.2.1 (REX),
  * Tables 2-1/2-2 (16-/32-bit ModR/M), 2-3 (SIB), 2.2.1.6 (RIP-relative),
  * 3.3.7 (address and operand size attributes); opcode map Vol. 2D A.3.

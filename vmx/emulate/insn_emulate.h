@@ -4,7 +4,7 @@
  * results.  The arithmetic runs as the same instruction on the host CPU
  * with the guest's arithmetic flags, so every flag (the SDM's "undefined"
  * ones too) is the one the CPU computes.  Pure: no VMCS, no memory access
- * (the caller reads and writes the operand); tests/unit/test_insn.c checks
+ * (the caller reads and writes the operand); tests/unit/vmx/emulate/test_insn.c checks
  * it against the host running the guest's own encodings.
  */
 #ifndef SKIFF_VMX_INSN_EMULATE_H

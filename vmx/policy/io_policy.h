@@ -7,7 +7,7 @@
  * 0x91 writes port 0x92.  One table row per register, with its reason; the
  * I/O bitmap is built from the same rows (every byte of every row exits).
  *
- * Pure: no VMCS, no port access; unit-tested in tests/unit/test_io_policy.c.
+ * Pure: no VMCS, no port access; unit-tested in tests/unit/vmx/policy/test_io_policy.c.
  */
 #ifndef SKIFF_VMX_IO_POLICY_H
 #define SKIFF_VMX_IO_POLICY_H

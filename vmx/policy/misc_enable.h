@@ -5,7 +5,7 @@
  * (vmx/exit/exit_msr.c): the bits that would change Skiff's own CPU (LIMIT_CPUID,
  * XD disable, the MONITOR FSM, xTPR) live only in the copy, and their visible
  * effects are emulated in the guest's CPUID (vmx/exit/exit_cpuid.c) and EFER.
- * Unit-tested (tests/unit/test_misc_enable.c).
+ * Unit-tested (tests/unit/vmx/policy/test_misc_enable.c).
  */
 #ifndef SKIFF_VMX_MISC_ENABLE_H
 #define SKIFF_VMX_MISC_ENABLE_H

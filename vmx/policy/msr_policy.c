@@ -1,6 +1,6 @@
 /*
  * The MSR policy table (vmx/policy/msr_policy.h).  Rows are sorted and never
- * overlap (tests/unit/test_msr_policy.c checks both, and that the bitmap
+ * overlap (tests/unit/vmx/policy/test_msr_policy.c checks both, and that the bitmap
  * matches every row).  The guest owns the machine: what only the guest uses
  * passes through (MSRs the VMCS switches on entry and exit, SDM Vol. 3C
  * 27.3.2.1 and 28.3.2.1, and MSRs Skiff never depends on).  What would let

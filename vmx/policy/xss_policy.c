@@ -1,7 +1,7 @@
 /*
  * The supervisor state component table (vmx/policy/xss_policy.h).  Each row
  * names the MSRs the component holds (SDM Vol. 1 13.5.x) and whether the
- * guest may enable it; tests/unit/test_xss_policy.c checks every row against
+ * guest may enable it; tests/unit/vmx/policy/test_xss_policy.c checks every row against
  * the MSR policy: allowed exactly when every MSR is MSR_PASS for writes.
  */
 #include "vmx/policy/xss_policy.h"

@@ -6,7 +6,7 @@
  * write every MSR it holds straight to the CPU (MSR_PASS).  IA32_XSS itself
  * exits on writes (the policy's IA32_XSS row), and Skiff also sets the
  * XSS-exiting bitmap (SDM Vol. 3C 25.6.20) to every component the guest may
- * not have.  Pure logic, unit-tested (tests/unit/test_xss_policy.c).
+ * not have.  Pure logic, unit-tested (tests/unit/vmx/policy/test_xss_policy.c).
  */
 #ifndef SKIFF_VMX_XSS_POLICY_H
 #define SKIFF_VMX_XSS_POLICY_H

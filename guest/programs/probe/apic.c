@@ -8,7 +8,7 @@
  * registers, EFLAGS and the value read back must be the bare machine's.
  * Every store is 32 bits at a 16-byte boundary: Bochs 2.7 ends the
  * simulation on any other APIC write (SDM Vol. 3A 11.4.1 leaves them
- * model-specific), so other widths are the unit tests' (tests/unit/test_insn.c).
+ * model-specific), so other widths are the unit tests' (tests/unit/vmx/emulate/test_insn.c).
  * The registers: the timer initial count (0x380, 32 bits, LVT timer masked)
  * and the TPR (0x80, 8 bits); both end at 0.  One line a form:
  * `probe: apic NAME: value V eflags F eax ecx edx esi edi`.

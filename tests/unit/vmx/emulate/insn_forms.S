@@ -1,5 +1,5 @@
 /*
- * The instruction forms tests/unit/test_insn.c checks, assembled here (the
+ * The instruction forms tests/unit/vmx/emulate/test_insn.c checks, assembled here (the
  * bytes are the assembler's, not typed by hand).  F lists one instruction:
  *   F mode, native, op, opsize, addrsize, src, seg, ea, instruction
  * mode 16/32/64; native 1: 64-bit forms the test also runs on the host (each

@@ -1,11 +1,11 @@
 /*
  * Host tests: decoding and emulating the guest's memory writes
  * (vmx/emulate/insn_decode.c, vmx/emulate/insn_emulate.c) on the assembler's own encodings
- * (tests/unit/insn_forms.S).  Each 64-bit form also runs on the host CPU on
+ * (tests/unit/vmx/emulate/insn_forms.S).  Each 64-bit form also runs on the host CPU on
  * a memory operand; the emulation (one element at a time, as Skiff does it
  * per exit) must leave the same memory, registers and RFLAGS.
  */
-// SOURCES: vmx/emulate/insn_decode.c vmx/emulate/insn_emulate.c tests/unit/insn_forms.S
+// SOURCES: vmx/emulate/insn_decode.c vmx/emulate/insn_emulate.c tests/unit/vmx/emulate/insn_forms.S
 #include <stdlib.h>
 #include <sys/mman.h>
 
