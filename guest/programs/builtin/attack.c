@@ -957,17 +957,17 @@ static void pci_data_raw(void)
         guest_exit(1);
     }
     uint32_t pmba = pci_read32(0, dev, fn, 0x40);
-    say("attack %s: PIIX4 PM at 00:%u.%u, PMBA %x: Skiff reads it, then the guest writes 0xc001 to 0xcfc "
-        "with its CONFIG_ADDRESS enable bit clear, then S5 through 0xc004", t, (uint64_t)dev, (uint64_t)fn,
+    say("attack %s: PIIX4 PM at 00:%u.%u, PMBA %x: Skiff reads it, then the guest writes 0xe001 to 0xcfc "
+        "with its CONFIG_ADDRESS enable bit clear, then S5 through 0xe004", t, (uint64_t)dev, (uint64_t)fn,
         (uint64_t)pmba);
     /* The exact escape. */
     (void)pci_read32(0, dev, fn, 0x40);
     out_w(0xcf8, 4, cfg_addr(false, dev, fn, 0x40));
-    out_w(0xcfc, 4, 0xc001);
+    out_w(0xcfc, 4, 0xe001);                     /* 0xe000: no other device decodes it in Bochs */
     uint32_t now = pci_read32(0, dev, fn, 0x40);
     say("attack %s: PMBA reads %x after the write", t, (uint64_t)now);
     ck(now == pmba, "pci_data_raw: CONFIG_DATA with the enable bit clear did not reach PMBA");
-    o16(0xc004, 1u << 13);                       /* S5 (SLP_TYP 0) if the block had moved */
+    o16(0xe004, 1u << 13);                       /* S5 (SLP_TYP 0) if the block had moved */
     for (volatile int i = 0; i < 100000; i++)
         ;
 
@@ -1002,7 +1002,7 @@ static void pci_data_raw(void)
                         }
                         n++;
                         if (!ok && bad++ < 8)
-                            say("attack %s: %s of width %u at 0x%x, CONFIG_ADDRESS %s, enable %s: %s", t,
+                            say("attack %s: %s of width %u at %x, CONFIG_ADDRESS %s, enable %s: %s", t,
                                 dir ? "write" : "read", (uint64_t)w, (uint64_t)p, order ? "Skiff's" : "fresh",
                                 en ? "on" : "off", dir ? "PMBA changed" : "not all ones");
                     }
