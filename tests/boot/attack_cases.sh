@@ -328,3 +328,18 @@ case_attack_pci_data_raw() {
     expect_not '^guest: attack .*: still running'
     expect_status 0 "$ATTACK_EMU"
 }
+
+# The shared I/O bitmaps while one vCPU toggles the console UART's DLAB (each toggle changes the
+# UART's rows): the power ports' bits never clear, so the other vCPU's reads of PM1a_CNT all
+# exit and its S5 gets the verdict (issue 20, item 2).  2 vCPUs.
+BOOT_CASES+=(attack_dlab_race)
+case_attack_dlab_race() {
+    BOCHS_CPUS=2 boot attack_dlab_race "$ATTACK_EMU" "guest_test=dlab_race" 180
+    expect '^guest: attack dlab_race: cpu 1 toggles DLAB'
+    expect_not '^guest: FAILED'
+    expect '^guest: attack dlab_race: cpu 1 toggled DLAB [0-9]+ times; 0 read\(s\) of PM1a_CNT did not exit$'
+    expect '^guest: attack dlab_race: done, 0 check\(s\) failed'
+    expect '^skiff: guest powered off \(port 0xb004\)$'
+    expect_not '^guest: attack .*: still running'
+    expect_status 0 "$ATTACK_EMU"
+}

@@ -1045,6 +1045,95 @@ static void pci_data_raw(void)
     survived(t);
 }
 
+/* ---- The shared I/O bitmaps while another vCPU changes them (issue 20, item 2) ---- */
+
+static volatile uint32_t race_go, race_stop, race_done;
+static volatile uint64_t race_toggles;
+
+static inline uint64_t rdtsc_now(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Ticks an IN from port takes, the least of 16 (an exit costs Skiff's instructions, a native IN none). */
+static uint64_t in_ticks(uint16_t port)
+{
+    uint64_t best = ~0ull;
+    for (int i = 0; i < 16; i++) {
+        uint64_t t0 = rdtsc_now();
+        (void)in_w(port, 2);
+        uint64_t d = rdtsc_now() - t0;
+        best = d < best ? d : best;
+    }
+    return best;
+}
+
+/* The AP: toggle the console UART's DLAB (each toggle exits and changes the UART's rows of the
+ * I/O bitmaps) until told to stop, DLAB clear at the end; no output of its own. */
+static void ap_dlab_toggle(uint64_t n)
+{
+    (void)n;
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&race_go, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    while (!__atomic_load_n(&race_stop, __ATOMIC_SEQ_CST)) {
+        o8(COM1 + 3, 0x83);
+        o8(COM1 + 3, 0x03);
+        race_toggles++;
+    }
+    __atomic_store_n(&race_done, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __asm__ volatile("pause");
+}
+
+/*
+ * While the AP toggles DLAB, CPU 0 reads PM1a_CNT (0xb004) again and again and times each read:
+ * a read that did not exit means the bitmap bit of a power port was clear at that moment, and
+ * CPU 0 at once writes S5 there, which then powers the machine off natively, with no verdict.
+ * With the bitmaps never cleared, every read exits; CPU 0 stops the AP and writes S5, and
+ * Skiff reports the power-off.
+ */
+static void dlab_race(void)
+{
+    const char *t = "dlab_race";
+    enum { PROBES = 20000 };
+    uint64_t native = in_ticks(0x80), exiting = in_ticks(0xb004);
+    uint64_t limit = (native + exiting) / 2;
+    say("attack %s: an IN from port 0x80 (native) takes %u ticks, from 0xb004 (exits) %u: "
+        "fewer than %u is a read that did not exit", t, native, exiting, limit);
+    ck(exiting > native, "dlab_race: a read of PM1a_CNT exits");
+    uint64_t aps = start_aps_for(t, ap_dlab_toggle);
+    (void)aps;
+    say("attack %s: cpu 1 toggles DLAB, CPU 0 reads PM1a_CNT %u times and writes S5 there on the first "
+        "read that did not exit", t, (uint64_t)PROBES);
+    __atomic_store_n(&race_go, 1, __ATOMIC_SEQ_CST);
+    unsigned got = 0;
+    for (unsigned i = 0; i < PROBES; i++) {
+        uint64_t t0 = rdtsc_now();
+        (void)in_w(0xb004, 2);
+        if (rdtsc_now() - t0 < limit) {
+            o16(0xb004, 1u << 13);                   /* S5 while the bit is clear */
+            got++;
+            break;
+        }
+    }
+    __atomic_store_n(&race_stop, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&race_done, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    say("attack %s: cpu 1 toggled DLAB %u times; %u read(s) of PM1a_CNT did not exit", t,
+        (uint64_t)race_toggles, (uint64_t)got);
+    ck(got == 0, "dlab_race: every read of PM1a_CNT exited while the UART's rows changed");
+    ck(race_toggles > 100, "dlab_race: cpu 1 toggled DLAB while CPU 0 read");
+    say("attack %s: done, %u check(s) failed; S5 through PM1a_CNT 0xb004: expect Skiff's power-off verdict", t,
+        (uint64_t)fails);
+    o16(0xb004, 1u << 13);
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived(t);
+}
+
 /* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
 
 static void soak(void)
@@ -1604,6 +1693,8 @@ void attack_run(const char *t)
         pm_move(t);
     else if (streq(t, "pci_data_raw"))
         pci_data_raw();
+    else if (streq(t, "dlab_race"))
+        dlab_race();
     else if (streq(t, "fuzz"))
         fuzz();
     else if (streq(t, "soak"))
