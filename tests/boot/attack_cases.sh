@@ -339,7 +339,8 @@ case_attack_dlab_race() {
     expect_not '^guest: FAILED'
     expect '^guest: attack dlab_race: cpu 1 toggled DLAB [0-9]+ times; 0 read\(s\) of PM1a_CNT did not exit$'
     expect '^guest: attack dlab_race: done, 0 check\(s\) failed'
-    expect '^skiff: guest powered off \(port 0xb004\)$'
+    expect '^skiff: cpu0: guest powered off \(port 0xb004\)$'
+    expect '^skiff: cpu1: guest vCPU 1 stopped: the run ended on CPU 0$'
     expect_not '^guest: attack .*: still running'
     expect_status 0 "$ATTACK_EMU"
 }
