@@ -12,12 +12,19 @@ static uint32_t config_address(struct pci_addr a)
            (a.reg & 0xfc);
 }
 
+/*
+ * Each access leaves CONFIG_ADDRESS disabled (bit 31 clear): CONFIG_DATA then
+ * decodes to no register (PCI 3.0, 3.2.2.3.2), so nothing that reaches it later
+ * lands on the register Skiff addressed last.  (The guest's accesses never reach
+ * it either: vmx/pci/exit_pci.c.)
+ */
 uint32_t pci_cfg_read(struct pci_addr a, unsigned size)
 {
     uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (a.reg & 3));
     spin_lock(&pci_lock);
     outl(PCI_CONFIG_ADDRESS, config_address(a));
     uint32_t v = in_sized(port, size);
+    outl(PCI_CONFIG_ADDRESS, 0);
     spin_unlock(&pci_lock);
     return v;
 }
@@ -27,6 +34,23 @@ void pci_cfg_write(struct pci_addr a, unsigned size, uint32_t value)
     uint16_t port = (uint16_t)(PCI_CONFIG_DATA + (a.reg & 3));
     spin_lock(&pci_lock);
     outl(PCI_CONFIG_ADDRESS, config_address(a));
+    out_sized(port, size, value);
+    outl(PCI_CONFIG_ADDRESS, 0);
+    spin_unlock(&pci_lock);
+}
+
+/* Under the lock, so no such access falls between another CPU's address and data accesses. */
+uint32_t pci_port_in(uint16_t port, unsigned size)
+{
+    spin_lock(&pci_lock);
+    uint32_t v = in_sized(port, size);
+    spin_unlock(&pci_lock);
+    return v;
+}
+
+void pci_port_out(uint16_t port, unsigned size, uint32_t value)
+{
+    spin_lock(&pci_lock);
     out_sized(port, size, value);
     spin_unlock(&pci_lock);
 }

@@ -42,9 +42,14 @@ static inline struct pci_addr pci_addr_decode(uint32_t config_address, unsigned 
                               (uint16_t)((config_address & 0xfc) | (data_byte & 3)) };
 }
 
-/* size 1, 2 or 4 bytes at a.reg (not crossing its dword); under the PCI lock. */
+/* size 1, 2 or 4 bytes at a.reg (not crossing its dword); under the PCI lock; CONFIG_ADDRESS is
+ * left disabled. */
 uint32_t pci_cfg_read(struct pci_addr a, unsigned size);
 void pci_cfg_write(struct pci_addr a, unsigned size, uint32_t value);
+/* An I/O access near the mechanism's ports that is not a configuration access (e.g. a byte at
+ * 0xCF9, the reset control register), made under the PCI lock. */
+uint32_t pci_port_in(uint16_t port, unsigned size);
+void pci_port_out(uint16_t port, unsigned size, uint32_t value);
 /* Shorthands by bus, device, function and offset (segment 0). */
 uint32_t pci_read32(unsigned bus, unsigned dev, unsigned fn, unsigned off);
 void pci_write32(unsigned bus, unsigned dev, unsigned fn, unsigned off, uint32_t v);

@@ -320,3 +320,38 @@ case_attack_pm_move_s3() {
     expect '^guest: attack pm_move_s3: PMBA reads 0xc001$'
     expect_verdict_stop 'requested sleep state S3 \(SLP_TYP 1 with SLP_EN, port 0xc004\): Skiff does not implement suspend and resume'
 }
+
+# CONFIG_DATA that is not a configuration access of the guest's (its CONFIG_ADDRESS enable bit
+# clear, or crossing the dword) reaches no register, least of all the one Skiff addressed last:
+# the guest has Skiff read PMBA, writes 0xcfc with its enable bit clear, asks for S5 at the
+# moved PM1a_CNT, then tries every port, width and order; PMBA stays and S5 through the FADT's
+# PM1a_CNT gets its verdict (issue 20, item 1).
+BOOT_CASES+=(attack_pci_data_raw)
+case_attack_pci_data_raw() {
+    boot attack_pci_data_raw "$ATTACK_EMU" "guest_test=pci_data_raw"
+    expect '^guest: attack pci_data_raw: PIIX4 PM at 00:'
+    expect_not '^guest: FAILED'
+    expect '^guest: ok: pci_data_raw: CONFIG_DATA with the enable bit clear did not reach PMBA$'
+    expect '^guest: ok: pci_data_raw: no CONFIG_DATA access outside a mediated one read or wrote a register$'
+    expect '^guest: attack pci_data_raw: done, 0 check\(s\) failed'
+    expect_not '^skiff: pci: .*the guest put the ACPI PM block'
+    expect '^skiff: guest powered off \(port 0xb004\)$'
+    expect_not '^guest: attack .*: still running'
+    expect_status 0 "$ATTACK_EMU"
+}
+
+# The shared I/O bitmaps while one vCPU toggles the console UART's DLAB (each toggle changes the
+# UART's rows): the power ports' bits never clear, so the other vCPU's reads of PM1a_CNT all
+# exit and its S5 gets the verdict (issue 20, item 2).  2 vCPUs.
+BOOT_CASES+=(attack_dlab_race)
+case_attack_dlab_race() {
+    BOCHS_CPUS=2 boot attack_dlab_race "$ATTACK_EMU" "guest_test=dlab_race" 180
+    expect '^guest: attack dlab_race: cpu 1 toggles DLAB'
+    expect_not '^guest: FAILED'
+    expect '^guest: attack dlab_race: cpu 1 toggled DLAB [0-9]+ times; 0 read\(s\) of PM1a_CNT did not exit$'
+    expect '^guest: attack dlab_race: done, 0 check\(s\) failed'
+    expect '^skiff: cpu0: guest powered off \(port 0xb004\)$'
+    expect '^skiff: cpu1: guest vCPU 1 stopped: the run ended on CPU 0$'
+    expect_not '^guest: attack .*: still running'
+    expect_status 0 "$ATTACK_EMU"
+}

@@ -2,7 +2,8 @@
  * PCI configuration mechanism #1 for the guest (vmx/pci/exit_pci.h).  The CPU
  * cannot make single configuration registers exit, only the two ports, so
  * every access exits: reads cost one exit and return the device's value,
- * writes are checked against vmx/policy/pci_policy.c first.
+ * writes are checked against vmx/policy/pci_policy.c first.  No guest access
+ * reaches CONFIG_DATA or the chipset's CONFIG_ADDRESS (vmx/pci/config_mech1.h).
  */
 #include "vmx/pci/exit_pci.h"
 
@@ -10,30 +11,41 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/pci/pci.h"
+#include "vmx/pci/config_mech1.h"
 #include "vmx/policy/io_bitmap.h"
 #include "vmx/policy/pci_policy.h"
 
 /* The guest's CONFIG_ADDRESS (one register for the machine, as in the chipset). */
 static volatile uint32_t guest_config_address;
 
-/* A data-port access Skiff performs: CONFIG_DATA with the enable bit set, within one dword. */
-static bool data_access(uint16_t port, unsigned size, struct pci_addr *a)
-{
-    uint32_t ca = guest_config_address;
-    if (port < PCI_CONFIG_DATA || !(ca & PCI_CFG_ENABLE) || (port & 3) + size > 4)
-        return false;
-    *a = pci_addr_decode(ca, port - PCI_CONFIG_DATA);
-    return true;
-}
+/*
+ * The chipset's CONFIG_ADDRESS belongs to Skiff (kernel/pci/pci.c): a guest access to
+ * CONFIG_DATA is never forwarded, since it would reach whatever register Skiff
+ * addressed last, unjudged.  A configuration access of the guest's becomes one of
+ * Skiff's; CONFIG_DATA outside one (enable bit clear, or crossing the dword) is
+ * emulated as the chipset answers it, reads all ones and writes dropped
+ * (vmx/pci/config_mech1.h); the other ports of such an access, and byte or word
+ * accesses at 0xCF8-0xCFB (0xCF9: reset control, judged by the I/O policy before
+ * this), go to their own ports.
+ */
+static uint8_t port_in8(uint16_t port) { return (uint8_t)pci_port_in(port, 1); }
+static void port_out8(uint16_t port, uint8_t v) { pci_port_out(port, 1, v); }
 
 uint32_t pci_io_in(uint16_t port, unsigned size)
 {
-    struct pci_addr a;
-    if (port == PCI_CONFIG_ADDRESS && size == 4)
+    struct mech1_access m;
+    mech1_decode(guest_config_address, port, size, &m);
+    switch (m.kind) {
+    case MECH1_ADDRESS:
         return guest_config_address;
-    if (data_access(port, size, &a))
-        return pci_cfg_read(a, size);
-    return in_sized(port, size);
+    case MECH1_CONFIG:
+        return pci_cfg_read(m.addr, size);
+    case MECH1_PORTS:
+        break;
+    }
+    if (!m.unclaimed)
+        return pci_port_in(port, size);              /* the access as the guest made it */
+    return mech1_ports_in(&m, port, size, port_in8);
 }
 
 /* What Skiff reads of the function before judging a write to it. */
@@ -124,22 +136,28 @@ void pci_after_write(struct pci_addr a, const struct pci_rule *pm_block)
 
 enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32_t val)
 {
-    struct pci_addr a;
-    if (port == PCI_CONFIG_ADDRESS && size == 4) {
+    struct mech1_access m;
+    mech1_decode(guest_config_address, port, size, &m);
+    switch (m.kind) {
+    case MECH1_ADDRESS:
         guest_config_address = val;
         return EXIT_RESUME;
-    }
-    if (!data_access(port, size, &a)) {
-        out_sized(port, size, val);
+    case MECH1_PORTS:
+        if (!m.unclaimed)
+            pci_port_out(port, size, val);
+        else
+            mech1_ports_out(&m, port, size, val, port_out8);
         return EXIT_RESUME;
+    case MECH1_CONFIG:
+        break;
     }
     const struct pci_rule *pm;
     enum exit_action act;
-    if (!pci_judge_write(v, a, size, &val, &pm, &act)) {
+    if (!pci_judge_write(v, m.addr, size, &val, &pm, &act)) {
         vcpu_skip_insn(v);
         return act;
     }
-    pci_cfg_write(a, size, val);
-    pci_after_write(a, pm);
+    pci_cfg_write(m.addr, size, val);
+    pci_after_write(m.addr, pm);
     return EXIT_RESUME;
 }

@@ -970,6 +970,237 @@ static void pm_move(const char *t)
     finish(t);
 }
 
+/* ---- CONFIG_DATA outside a mediated access (issue 20, item 1) ---- */
+
+static void out_w(uint16_t port, unsigned w, uint32_t v)
+{
+    if (w == 1)
+        __asm__ volatile("outb %0, %1" ::"a"((uint8_t)v), "Nd"(port));
+    else if (w == 2)
+        __asm__ volatile("outw %0, %1" ::"a"((uint16_t)v), "Nd"(port));
+    else
+        __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static uint32_t in_w(uint16_t port, unsigned w)
+{
+    uint32_t v = 0;
+    if (w == 1)
+        __asm__ volatile("inb %1, %b0" : "+a"(v) : "Nd"(port));
+    else if (w == 2)
+        __asm__ volatile("inw %1, %w0" : "+a"(v) : "Nd"(port));
+    else
+        __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static uint32_t cfg_addr(bool enable, unsigned dev, unsigned fn, unsigned reg)
+{
+    return (enable ? 0x80000000u : 0) | dev << 11 | fn << 8 | (reg & 0xfc);
+}
+
+/*
+ * Skiff reads a register of the guest's choosing (here PMBA, PIIX4 PM 0x40) for it, then the
+ * guest touches CONFIG_DATA in a form that is not a configuration access of its own: its
+ * CONFIG_ADDRESS enable bit clear, or an access that crosses the dword.  The chipset treats
+ * such an access as an ordinary I/O cycle nobody claims (PCI Local Bus 3.0, 3.2.2.3.2):
+ * reads all ones, writes go nowhere.  It must never reach the register Skiff addressed last.
+ * First the exact escape (PMBA moved unseen, then S5 through the moved PM1a_CNT), then the
+ * class: every port 0xCFC-0xCFF, every width, enable bit on and off, with and without a fresh
+ * CONFIG_ADDRESS, string forms, and the non-dword accesses at 0xCF8.
+ */
+static void pci_data_raw(void)
+{
+    const char *t = "pci_data_raw";
+    unsigned dev = 32, fn = 0;
+    for (unsigned d = 0; d < 32 && dev == 32; d++)
+        for (unsigned f = 0; f < 8; f++)
+            if (pci_read32(0, d, f, 0) == 0x71138086u) {
+                dev = d, fn = f;
+                break;
+            }
+    if (dev == 32) {
+        say("attack %s: no PIIX4 PM function on bus 0", t);
+        guest_exit(1);
+    }
+    uint32_t pmba = pci_read32(0, dev, fn, 0x40);
+    say("attack %s: PIIX4 PM at 00:%u.%u, PMBA %x: Skiff reads it, then the guest writes 0xe001 to 0xcfc "
+        "with its CONFIG_ADDRESS enable bit clear, then S5 through 0xe004", t, (uint64_t)dev, (uint64_t)fn,
+        (uint64_t)pmba);
+    /* The exact escape. */
+    (void)pci_read32(0, dev, fn, 0x40);
+    out_w(0xcf8, 4, cfg_addr(false, dev, fn, 0x40));
+    out_w(0xcfc, 4, 0xe001);                     /* 0xe000: no other device decodes it in Bochs */
+    uint32_t now = pci_read32(0, dev, fn, 0x40);
+    say("attack %s: PMBA reads %x after the write", t, (uint64_t)now);
+    ck(now == pmba, "pci_data_raw: CONFIG_DATA with the enable bit clear did not reach PMBA");
+    o16(0xe004, 1u << 13);                       /* S5 (SLP_TYP 0) if the block had moved */
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+
+    /* The class. */
+    unsigned n = 0, bad = 0;
+    static const unsigned widths[3] = { 1, 2, 4 };
+    for (unsigned order = 0; order < 2; order++)
+        for (unsigned en = 0; en < 2; en++)
+            for (uint16_t p = 0xcfc; p <= 0xcff; p++)
+                for (unsigned wi = 0; wi < 3; wi++) {
+                    unsigned w = widths[wi];
+                    bool crossing = (p & 3) + w > 4;
+                    /* order 0: a fresh CONFIG_ADDRESS (enable clear: PMBA; set: a function that is
+                     * not there, so a contained access is a mediated one that harms nothing);
+                     * order 1: none after Skiff's read, whose address stays the guest's (enabled,
+                     * PMBA): only crossing accesses are not configuration accesses then. */
+                    if (order == 1 && (!en || !crossing))
+                        continue;
+                    uint32_t all = w == 4 ? 0xffffffffu : (1u << (8 * w)) - 1;
+                    for (unsigned dir = 0; dir < 2; dir++) {
+                        (void)pci_read32(0, dev, fn, 0x40);          /* Skiff's access: PMBA */
+                        if (order == 0)
+                            out_w(0xcf8, 4, en ? cfg_addr(true, 31, 7, 0x40) : cfg_addr(false, dev, fn, 0x40));
+                        bool ok;
+                        if (dir == 0) {
+                            uint32_t v = in_w(p, w);
+                            /* Enabled and contained: the absent function reads all ones too. */
+                            ok = v == all;
+                        } else {
+                            out_w(p, w, 0xc0c0c0c0u);
+                            ok = pci_read32(0, dev, fn, 0x40) == pmba;
+                        }
+                        n++;
+                        if (!ok && bad++ < 8)
+                            say("attack %s: %s of width %u at %x, CONFIG_ADDRESS %s, enable %s: %s", t,
+                                dir ? "write" : "read", (uint64_t)w, (uint64_t)p, order ? "Skiff's" : "fresh",
+                                en ? "on" : "off", dir ? "PMBA changed" : "not all ones");
+                    }
+                }
+    /* String forms, enable bit clear, after Skiff's read of PMBA. */
+    static uint32_t buf[4] = { 0xc0c0c0c0u, 0xc0c0c0c0u, 0xc0c0c0c0u, 0xc0c0c0c0u };
+    (void)pci_read32(0, dev, fn, 0x40);
+    out_w(0xcf8, 4, cfg_addr(false, dev, fn, 0x40));
+    uint64_t cnt = 2;
+    __asm__ volatile("rep outsl" : "+S"(*(uint64_t[]){ (uint64_t)buf }), "+c"(cnt) : "d"(0xcfc) : "memory");
+    n++;
+    if (pci_read32(0, dev, fn, 0x40) != pmba && bad++ < 8)
+        say("attack %s: rep outsl to 0xcfc, enable off: PMBA changed", t);
+    (void)pci_read32(0, dev, fn, 0x40);
+    out_w(0xcf8, 4, cfg_addr(false, dev, fn, 0x40));
+    cnt = 2;
+    __asm__ volatile("rep insl" : "+D"(*(uint64_t[]){ (uint64_t)&buf[2] }), "+c"(cnt) : "d"(0xcfc) : "memory");
+    n++;
+    if ((buf[2] != 0xffffffffu || buf[3] != 0xffffffffu) && bad++ < 8)
+        say("attack %s: rep insl from 0xcfc, enable off: %x %x, not all ones", t, (uint64_t)buf[2],
+            (uint64_t)buf[3]);
+    ck(bad == 0, "pci_data_raw: no CONFIG_DATA access outside a mediated one read or wrote a register");
+    say("attack %s: %u CONFIG_DATA accesses, %u reached the chipset", t, (uint64_t)n, (uint64_t)bad);
+
+    /* Byte and word accesses at 0xCF8-0xCFB are not CONFIG_ADDRESS (0xCF9 is the reset control
+     * register: 0 resets nothing). */
+    uint32_t ca = cfg_addr(true, dev, fn, 0x40);
+    out_w(0xcf8, 4, ca);
+    out_w(0xcf8, 1, 0);
+    out_w(0xcf8, 2, 0);
+    out_w(0xcfa, 2, 0);
+    out_w(0xcfb, 1, 0);
+    ck(in_w(0xcf8, 4) == ca, "pci_data_raw: byte and word writes at 0xcf8-0xcfb leave CONFIG_ADDRESS");
+    ck(in_w(0xcfc, 4) == pmba, "pci_data_raw: CONFIG_DATA still reads the register CONFIG_ADDRESS names");
+    say("attack %s: done, %u check(s) failed; S5 through PM1a_CNT 0xb004: expect Skiff's power-off verdict", t,
+        (uint64_t)fails);
+    o16(0xb004, 1u << 13);
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived(t);
+}
+
+/* ---- The shared I/O bitmaps while another vCPU changes them (issue 20, item 2) ---- */
+
+static volatile uint32_t race_go, race_stop, race_done;
+static volatile uint64_t race_toggles;
+
+static inline uint64_t rdtsc_now(void)
+{
+    uint32_t lo, hi;
+    __asm__ volatile("lfence; rdtsc; lfence" : "=a"(lo), "=d"(hi)::"memory");
+    return (uint64_t)hi << 32 | lo;
+}
+
+/* Ticks an IN from port takes, the least of 16 (an exit costs Skiff's instructions, a native IN none). */
+static uint64_t in_ticks(uint16_t port)
+{
+    uint64_t best = ~0ull;
+    for (int i = 0; i < 16; i++) {
+        uint64_t t0 = rdtsc_now();
+        (void)in_w(port, 2);
+        uint64_t d = rdtsc_now() - t0;
+        best = d < best ? d : best;
+    }
+    return best;
+}
+
+/* The AP: toggle the console UART's DLAB (each toggle exits and changes the UART's rows of the
+ * I/O bitmaps) until told to stop, DLAB clear at the end; no output of its own. */
+static void ap_dlab_toggle(uint64_t n)
+{
+    (void)n;
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&race_go, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    while (!__atomic_load_n(&race_stop, __ATOMIC_SEQ_CST)) {
+        o8(COM1 + 3, 0x83);
+        o8(COM1 + 3, 0x03);
+        race_toggles++;
+    }
+    __atomic_store_n(&race_done, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __asm__ volatile("pause");
+}
+
+/*
+ * While the AP toggles DLAB, CPU 0 reads PM1a_CNT (0xb004) again and again and times each read:
+ * a read that did not exit means the bitmap bit of a power port was clear at that moment, and
+ * CPU 0 at once writes S5 there, which then powers the machine off natively, with no verdict.
+ * With the bitmaps never cleared, every read exits; CPU 0 stops the AP and writes S5, and
+ * Skiff reports the power-off.
+ */
+static void dlab_race(void)
+{
+    const char *t = "dlab_race";
+    enum { PROBES = 20000 };
+    uint64_t native = in_ticks(0x80), exiting = in_ticks(0xb004);
+    uint64_t limit = (native + exiting) / 2;
+    say("attack %s: an IN from port 0x80 (native) takes %u ticks, from 0xb004 (exits) %u: "
+        "fewer than %u is a read that did not exit", t, native, exiting, limit);
+    ck(exiting > native, "dlab_race: a read of PM1a_CNT exits");
+    uint64_t aps = start_aps_for(t, ap_dlab_toggle);
+    (void)aps;
+    say("attack %s: cpu 1 toggles DLAB, CPU 0 reads PM1a_CNT %u times and writes S5 there on the first "
+        "read that did not exit", t, (uint64_t)PROBES);
+    __atomic_store_n(&race_go, 1, __ATOMIC_SEQ_CST);
+    unsigned got = 0;
+    for (unsigned i = 0; i < PROBES; i++) {
+        uint64_t t0 = rdtsc_now();
+        (void)in_w(0xb004, 2);
+        if (rdtsc_now() - t0 < limit) {
+            o16(0xb004, 1u << 13);                   /* S5 while the bit is clear */
+            got++;
+            break;
+        }
+    }
+    __atomic_store_n(&race_stop, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&race_done, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    say("attack %s: cpu 1 toggled DLAB %u times; %u read(s) of PM1a_CNT did not exit", t,
+        (uint64_t)race_toggles, (uint64_t)got);
+    ck(got == 0, "dlab_race: every read of PM1a_CNT exited while the UART's rows changed");
+    ck(race_toggles > 100, "dlab_race: cpu 1 toggled DLAB while CPU 0 read");
+    say("attack %s: done, %u check(s) failed; S5 through PM1a_CNT 0xb004: expect Skiff's power-off verdict", t,
+        (uint64_t)fails);
+    o16(0xb004, 1u << 13);
+    for (volatile int i = 0; i < 100000; i++)
+        ;
+    survived(t);
+}
+
 /* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
 
 static void soak(void)
@@ -1529,6 +1760,10 @@ void attack_run(const char *t)
         io_unaligned(t);
     else if (streq(t, "pm_move_s5") || streq(t, "pm_move_s3"))
         pm_move(t);
+    else if (streq(t, "pci_data_raw"))
+        pci_data_raw();
+    else if (streq(t, "dlab_race"))
+        dlab_race();
     else if (streq(t, "fuzz"))
         fuzz();
     else if (streq(t, "soak"))
