@@ -9,11 +9,11 @@
 #include "guest/loader/boot.h"
 
 #include "guest/loader/builtin.h"
-#include "kernel/mem/memmap.h"
 #include "kernel/console/console.h"
-#include "kernel/lib/lib.h"
-#include "kernel/mem/memory.h"
 #include "kernel/end/runend.h"
+#include "kernel/lib/lib.h"
+#include "kernel/mem/memmap.h"
+#include "kernel/mem/memory.h"
 
 #define MAX_STAGED (MB2_MAX_MODULES)
 

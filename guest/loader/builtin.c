@@ -10,11 +10,11 @@
 #include "guest/loader/builtin_abi.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/end/runend.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/end/runend.h"
-#include "vmx/emulate/guest_mem.h"
 #include "vmx/core/host_pages.h"
+#include "vmx/emulate/guest_mem.h"
 #include "vmx/smp/smp_guest.h"
 
 extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];

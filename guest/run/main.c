@@ -7,9 +7,9 @@
 #include <stdint.h>
 
 #include "guest/run/run.h"
+#include "kernel/config/skiff.h"
 #include "kernel/end/panic.h"
 #include "kernel/end/runend.h"
-#include "kernel/config/skiff.h"
 #include "kernel/smp/smp.h"
 #include "vmx/core/vmx_on.h"
 #include "vmx/vcpu/nmi.h"

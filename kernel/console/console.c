@@ -2,13 +2,13 @@
 
 #include <stdarg.h>
 
-#include "kernel/cpu/cpu.h"
 #include "kernel/console/fbcon.h"
-#include "kernel/lib/format.h"
-#include "kernel/lib/lib.h"
-#include "kernel/cpu/percpu.h"
 #include "kernel/console/serial.h"
 #include "kernel/console/vgacon.h"
+#include "kernel/cpu/cpu.h"
+#include "kernel/cpu/percpu.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/lib.h"
 
 enum screen_kind { SCREEN_NONE, SCREEN_FB, SCREEN_VGA };
 static struct fbcon fbc;

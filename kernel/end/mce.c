@@ -4,9 +4,9 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/extable.h"
-#include "kernel/lib/format.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/runend.h"
+#include "kernel/lib/format.h"
 
 #define CPUID_1_EDX_MCE (1u << 7)
 #define CPUID_1_EDX_MCA (1u << 14)

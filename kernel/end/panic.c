@@ -6,11 +6,11 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
-#include "kernel/lib/format.h"
-#include "kernel/end/mce.h"
 #include "kernel/cpu/percpu.h"
-#include "kernel/end/runend.h"
 #include "kernel/cpu/x86_exc.h"
+#include "kernel/end/mce.h"
+#include "kernel/end/runend.h"
+#include "kernel/lib/format.h"
 
 extern char _image_start[], _image_end[];
 

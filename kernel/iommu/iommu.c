@@ -5,17 +5,17 @@
  */
 #include "kernel/iommu/iommu.h"
 
-#include "kernel/firmware/acpi_dmar.h"
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/lib/format.h"
+#include "kernel/end/panic.h"
+#include "kernel/end/runend.h"
+#include "kernel/firmware/acpi_dmar.h"
 #include "kernel/iommu/iommu_pt.h"
 #include "kernel/iommu/iommu_regs.h"
+#include "kernel/lib/format.h"
 #include "kernel/mem/memory.h"
-#include "kernel/end/panic.h"
 #include "kernel/pci/pci.h"
-#include "kernel/end/runend.h"
 
 #define IOMMU_DID 1            /* the one domain (0 is reserved with CAP.CM, 9.3) */
 #define IOMMU_SPIN 10000000u

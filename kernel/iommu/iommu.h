@@ -20,8 +20,8 @@
 
 #include "kernel/config/cmdline.h"
 #include "kernel/firmware/mb2.h"
-#include "kernel/mem/pmm.h"
 #include "kernel/mem/memmap.h"
+#include "kernel/mem/pmm.h"
 
 /* True once iommu_init found usable remapping hardware and iommu= is not off. */
 extern bool iommu_active;

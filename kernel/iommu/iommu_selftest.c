@@ -12,12 +12,12 @@
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/mem/memmap.h"
+#include "kernel/end/runend.h"
 #include "kernel/iommu/iommu.h"
 #include "kernel/lib/lib.h"
+#include "kernel/mem/memmap.h"
 #include "kernel/mem/memory.h"
 #include "kernel/pci/pci.h"
-#include "kernel/end/runend.h"
 
 /* edu registers (BAR0) and its DMA buffer's device address */
 #define EDU_ID        0x00

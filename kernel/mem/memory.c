@@ -9,11 +9,11 @@
 
 #include "boot/layout.h"
 #include "kernel/console/console.h"
-#include "kernel/cpu/desc.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/cpu/desc.h"
+#include "kernel/end/panic.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/paging.h"
-#include "kernel/end/panic.h"
 
 extern char _image_start[], _text_end[], _rodata_end[], _bss_start[], _image_end[];
 extern char boot_stack[], boot_stack_top[];

@@ -4,11 +4,11 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
+#include "kernel/cpu/percpu.h"
+#include "kernel/end/mce.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
-#include "kernel/end/mce.h"
 #include "kernel/mem/memory.h"
-#include "kernel/cpu/percpu.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],

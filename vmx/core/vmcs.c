@@ -8,15 +8,15 @@
  */
 #include "vmx/core/vmcs.h"
 
+#include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
+#include "kernel/cpu/percpu.h"
+#include "kernel/cpu/x86_exc.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/cpu/percpu.h"
-#include "kernel/config/skiff.h"
-#include "kernel/cpu/x86_exc.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"

@@ -6,9 +6,9 @@
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/end/runend.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/end/runend.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"

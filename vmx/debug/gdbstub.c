@@ -27,22 +27,22 @@
  *   (vmx/emulate/guest_mem.h): Skiff's own pages are absent from the EPT, so gdb
  *   cannot reach them (E01).
  */
-#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/debug/gdbstub.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 #include "kernel/console/console.h"
+#include "kernel/console/serial.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/console/serial.h"
 #include "vmx/core/exit_reasons.h"
-#include "vmx/emulate/guest_mem.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
+#include "vmx/emulate/guest_mem.h"
 
 #define PACKET_MAX    1024       /* data bytes per packet; qSupported PacketSize */
 #define BREAKPOINTS   32

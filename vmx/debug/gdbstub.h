@@ -9,8 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/core/vcpu.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 /* True once gdb_init ran: the dispatcher's only test when gdb is off. */
 extern bool gdb_enabled;

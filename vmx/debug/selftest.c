@@ -14,11 +14,11 @@
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/lib/lib.h"
 #include "kernel/end/runend.h"
-#include "vmx/core/hypercall.h"
+#include "kernel/lib/lib.h"
 #include "vmx/check/vmcheck.h"
 #include "vmx/check/vmcheck_live.h"
+#include "vmx/core/hypercall.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"

@@ -7,9 +7,9 @@
 #include "vmx/emulate/guest_mem.h"
 
 #include "kernel/cpu/cpu.h"
+#include "kernel/cpu/percpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/cpu/percpu.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
 

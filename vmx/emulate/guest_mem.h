@@ -6,9 +6,9 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "vmx/core/vcpu.h"
 #include "vmx/mem/ept.h"
 #include "vmx/mem/ept_space.h"
-#include "vmx/core/vcpu.h"
 
 extern struct ept guest_ept;
 extern struct ept_space guest_space;      /* the space beyond RAM (vmx/mem/ept_space.h) */

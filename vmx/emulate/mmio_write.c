@@ -3,12 +3,12 @@
 
 #include "kernel/console/console.h"
 #include "kernel/lib/format.h"
-#include "vmx/emulate/guest_mem.h"
-#include "vmx/emulate/insn_decode.h"
-#include "vmx/emulate/insn_emulate.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
+#include "vmx/emulate/guest_mem.h"
+#include "vmx/emulate/insn_decode.h"
+#include "vmx/emulate/insn_emulate.h"
 
 /* The segment-base fields in the Sreg order of enum insn_seg. */
 static const uint32_t mmio_seg_base[] = {

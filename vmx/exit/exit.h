@@ -6,9 +6,9 @@
 #include <stdint.h>
 
 #include "vmx/core/vcpu.h"
-#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 typedef enum exit_action (*exit_handler_fn)(struct vcpu *v);
 

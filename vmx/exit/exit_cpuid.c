@@ -14,14 +14,14 @@
  * 0x40000000 leaves with Skiff's identity.
  */
 #include "kernel/cpu/cpu.h"
+#include "vmx/core/hypercall.h"
+#include "vmx/core/vmcs_fields.h"
+#include "vmx/core/vmx_caps.h"
+#include "vmx/core/vmx_insn.h"
+#include "vmx/exit/exit.h"
 #include "vmx/policy/cpuid_msr.h"
 #include "vmx/policy/misc_enable.h"
 #include "vmx/policy/xss_policy.h"
-#include "vmx/exit/exit.h"
-#include "vmx/core/hypercall.h"
-#include "vmx/core/vmx_caps.h"
-#include "vmx/core/vmcs_fields.h"
-#include "vmx/core/vmx_insn.h"
 
 #ifndef SKIFF_VERSION_NUM
 #define SKIFF_VERSION_NUM 0x000100   /* 0.1.0 */

@@ -8,12 +8,12 @@
  * setting it raises #GP exactly as on a CPU without VMX.
  */
 #include "kernel/cpu/cpu.h"
-#include "vmx/exit/exit.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
+#include "vmx/exit/exit.h"
 
 #define CR0_TS (1ull << 3)
 #define CR0_NW (1ull << 29)

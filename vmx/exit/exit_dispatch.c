@@ -7,21 +7,21 @@
 #include <stdarg.h>
 
 #include "kernel/console/console.h"
-#include "kernel/lib/format.h"
-#include "kernel/lib/lib.h"
+#include "kernel/cpu/x86_exc.h"
 #include "kernel/end/mce.h"
 #include "kernel/end/runend.h"
-#include "kernel/cpu/x86_exc.h"
-#include "vmx/exit/exit.h"
+#include "kernel/lib/format.h"
+#include "kernel/lib/lib.h"
+#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/exit_reasons.h"
-#include "vmx/debug/gdbstub.h"
-#include "vmx/vcpu/nmi.h"
-#include "vmx/smp/smp_guest.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
-#include "vmx/trace/trace.h"
-#include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmx_insn.h"
+#include "vmx/debug/gdbstub.h"
+#include "vmx/exit/exit.h"
+#include "vmx/smp/smp_guest.h"
+#include "vmx/trace/trace.h"
+#include "vmx/vcpu/nmi.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI]    = handle_exception_nmi,

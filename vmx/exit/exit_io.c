@@ -8,23 +8,23 @@
  * machine (the rows of vmx/policy/io_policy.c), which Skiff must see to report.
  */
 #include "kernel/acpi/acpi_power.h"
+#include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
+#include "kernel/console/serial.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/pci/pci.h"
-#include "kernel/console/serial.h"
-#include "kernel/config/skiff.h"
-#include "vmx/exit/exit.h"
-#include "vmx/emulate/guest_mem.h"
-#include "vmx/pci/exit_pci.h"
-#include "vmx/policy/io_bitmap.h"
-#include "vmx/policy/io_policy.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
+#include "vmx/emulate/guest_mem.h"
+#include "vmx/exit/exit.h"
 #include "vmx/exit/exit_setup.h"
+#include "vmx/pci/exit_pci.h"
+#include "vmx/policy/io_bitmap.h"
+#include "vmx/policy/io_policy.h"
 
 #define REP_CHUNK 4096   /* iterations per exit before re-executing, so a long REP stays preemptible */
 

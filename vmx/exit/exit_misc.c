@@ -3,20 +3,20 @@
  * by the guest, EPT violations and misconfigurations, triple fault,
  * exceptions and the preemption-timer watchdog (INIT and SIPI: vmx/smp/smp_guest.c).
  */
+#include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/end/mce.h"
 #include "kernel/mem/memory.h"
-#include "kernel/config/skiff.h"
-#include "vmx/smp/apic_write.h"
-#include "vmx/pci/ecam_write.h"
-#include "vmx/exit/exit.h"
-#include "vmx/emulate/guest_mem.h"
-#include "vmx/vcpu/nmi.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
+#include "vmx/emulate/guest_mem.h"
+#include "vmx/exit/exit.h"
+#include "vmx/pci/ecam_write.h"
 #include "vmx/policy/xsetbv_check.h"
+#include "vmx/smp/apic_write.h"
+#include "vmx/vcpu/nmi.h"
 
 #define RFLAGS_IF (1ull << 9)
 #define ACTIVITY_HLT 1

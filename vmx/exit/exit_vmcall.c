@@ -1,11 +1,11 @@
 /* VMCALL: Skiff's hypercalls (ABI in vmx/core/hypercall.h). */
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "vmx/exit/exit.h"
-#include "vmx/emulate/guest_mem.h"
 #include "vmx/core/hypercall.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
+#include "vmx/emulate/guest_mem.h"
+#include "vmx/exit/exit.h"
 
 extern uint64_t boot_tsc_entry;   /* boot/entry32.S */
 

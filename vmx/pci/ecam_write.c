@@ -3,8 +3,8 @@
 
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
-#include "vmx/pci/exit_pci.h"
 #include "vmx/emulate/mmio_write.h"
+#include "vmx/pci/exit_pci.h"
 
 /* Windows the EPT protects: segment 0, below 4 GiB (identity-mapped for Skiff too). */
 static bool ecam_window(const struct acpi_ecam *e, uint64_t *lo, uint64_t *hi)

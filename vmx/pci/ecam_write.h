@@ -10,8 +10,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/mem/ept.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 /* Map the host's ECAM windows read-only into ept (after RAM); prints one line each. */
 int ecam_protect(struct ept *ept);

@@ -8,8 +8,8 @@
 #include "vmx/policy/io_bitmap.h"
 
 #include "kernel/acpi/acpi_power.h"
-#include "kernel/cpu/percpu.h"
 #include "kernel/config/skiff.h"
+#include "kernel/cpu/percpu.h"
 #include "vmx/policy/io_exits.h"
 
 struct io_policy io_policy;

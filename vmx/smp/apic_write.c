@@ -21,9 +21,9 @@
  */
 #include "vmx/smp/apic_write.h"
 
-#include "vmx/mem/ept.h"
-#include "vmx/emulate/mmio_write.h"
 #include "vmx/core/vmx_insn.h"
+#include "vmx/emulate/mmio_write.h"
+#include "vmx/mem/ept.h"
 
 uint64_t apic_write_page;                /* the APIC page's address, 0 = writes never trapped */
 volatile bool apic_trap_on;              /* writes exit now (apic_trap_init .. apic_trap_release) */

@@ -37,25 +37,25 @@
  */
 #include "vmx/smp/smp_guest.h"
 
-#include "kernel/firmware/acpi.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/cpu/percpu.h"
+#include "kernel/firmware/acpi.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
-#include "kernel/cpu/percpu.h"
 #include "kernel/smp/smp.h"
-#include "vmx/smp/apic_icr.h"
-#include "vmx/smp/apic_write.h"
-#include "vmx/vcpu/vcpu_ops.h"
-#include "vmx/vcpu/nmi.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs.h"
-#include "vmx/vcpu/vcpu_run.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
+#include "vmx/smp/apic_icr.h"
+#include "vmx/smp/apic_write.h"
+#include "vmx/vcpu/nmi.h"
+#include "vmx/vcpu/vcpu_ops.h"
+#include "vmx/vcpu/vcpu_run.h"
 
 #define MAX_VCPUS              ACPI_MAX_CPUS
 

@@ -9,8 +9,8 @@
 #include <stdint.h>
 
 #include "kernel/config/cmdline.h"
-#include "vmx/vcpu/vcpu_ops.h"
 #include "vmx/core/vcpu.h"
+#include "vmx/vcpu/vcpu_ops.h"
 
 /* Before the guest's memory is built (everything allocated here is withheld):
  * a vCPU and a VMCS for every AP in VMX root operation.  Returns the vCPU count. */

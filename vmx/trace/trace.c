@@ -10,11 +10,11 @@
 #include "kernel/config/cmdline.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
-#include "kernel/mem/memory.h"
 #include "kernel/cpu/percpu.h"
+#include "kernel/mem/memory.h"
+#include "vmx/core/exit_reasons.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
-#include "vmx/core/exit_reasons.h"
 
 struct trace_rec {
     uint64_t seq, tsc, qual, rip, rax, rcx;

@@ -6,8 +6,8 @@
 #include <stdarg.h>
 
 #include "kernel/console/console.h"
-#include "kernel/lib/format.h"
 #include "kernel/cpu/x86_exc.h"
+#include "kernel/lib/format.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/exit_reasons.h"
 #include "vmx/core/vmcs_fields.h"
