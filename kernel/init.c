@@ -29,9 +29,14 @@
 struct skiff_config skiff_cfg;
 struct mb2_info boot_info;
 
+static bool run_id_random;
+
 static void banner(void)
 {
-    kprintf("skiff: Skiff " SKIFF_VERSION " - a micro-hypervisor for Intel VT-x\n");
+    console_line_run_id("skiff: Skiff " SKIFF_VERSION " - a micro-hypervisor for Intel VT-x");
+    if (!run_id_random)
+        pr_warn("skiff: the run id comes from the TSC (the CPU has no RDRAND): a guest that guesses it can "
+                "forge Skiff's last line\n");
 }
 
 static void selftest_fault(void)
@@ -50,6 +55,7 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
     idt_init();
     percpu_init(&percpu_cpu0, 0, 0, gdt_base(), tss_base());   /* the APIC id comes with smp_init */
     mce_init();                          /* before smp_init: the APs copy the BSP's CR4 */
+    run_id_random = console_run_id_init();   /* before the banner, which ends with it */
     cmdline_defaults(&skiff_cfg);
 
     /* Readable bytes: the block lies below 4 GiB, all identity mapped. */

@@ -92,6 +92,10 @@ static void screen_put(char c)
     }
 }
 
+static bool serial_only;     /* the run's id: never on a screen, which the guest can read */
+static uint64_t run_id;
+static bool run_id_set;
+
 static void con_put(void *ctx, char c)
 {
     (void)ctx;
@@ -100,7 +104,8 @@ static void con_put(void *ctx, char c)
             con_early[con.early_len++] = c;
         return;
     }
-    screen_put(c);
+    if (!serial_only)
+        screen_put(c);
     if (con.none)
         return;
     if (c == '\n')
@@ -258,4 +263,38 @@ void klog(enum log_level level, const char *fmt, ...)
     va_start(ap, fmt);
     con_printf(fmt, ap);
     va_end(ap);
+}
+
+bool console_run_id_init(void)
+{
+    uint64_t v = 0;
+    bool random = false;
+    if (cpuid(1, 0).ecx & (1u << 30))                    /* CPUID.1:ECX.RDRAND */
+        for (unsigned i = 0; i < 10 && !(random = rdrand64(&v)); i++)
+            ;
+    if (!random)
+        v = rdtsc() * 0x9e3779b97f4a7c15ull ^ (uint64_t)(uintptr_t)&v;
+    run_id = v;
+    run_id_set = true;
+    return random;
+}
+
+void console_line_run_id(const char *text)
+{
+    if (con_silent())
+        return;
+    con_lock();
+    line_start();
+    for (const char *p = text; *p; p++)
+        con_put(0, *p);
+    if (run_id_set && con.ready) {
+        char id[32];
+        int n = snprintf(id, sizeof(id), " run=%016llx", (unsigned long long)run_id);
+        serial_only = true;
+        for (int i = 0; i < n; i++)
+            con_put(0, id[i]);
+        serial_only = false;
+    }
+    con_put(0, '\n');
+    con_unlock();
 }

@@ -14,6 +14,18 @@
 #include "kernel/firmware/mb2.h"
 
 void console_init(const struct skiff_config *cfg);
+
+/*
+ * The run's id: 64 random bits (RDRAND; the TSC where the CPU has none, then
+ * said in a line) that end Skiff's first and last lines on the serial console,
+ * `... run=ID`.  A guest shares the UART but never sees the id: it is in none
+ * of the guest's memory and never drawn on a screen (a guest can read video
+ * memory), so a line a guest prints cannot pass for Skiff's banner or verdict.
+ * Returns false when the id is the TSC's.
+ */
+bool console_run_id_init(void);
+/* One Skiff line `text run=ID` (the id on the serial console only). */
+void console_line_run_id(const char *text);
 /* Attach the screen (framebuffer or EGA text from the boot information) once it is mapped. */
 void console_screen_init(const struct mb2_info *mb);
 void console_set_level(enum log_level level);

@@ -5,6 +5,7 @@
 #ifndef SKIFF_KERNEL_CPU_H
 #define SKIFF_KERNEL_CPU_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 #define CR0_PE  (1ull << 0)
@@ -58,6 +59,14 @@ static inline void wrmsr(uint32_t msr, uint64_t value)
 {
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
                      : "memory");
+}
+
+/* RDRAND (SDM Vol. 2B): CF=1 when a random value was returned; the caller retries (Intel DRNG guide, 5.2.1). */
+static inline bool rdrand64(uint64_t *v)
+{
+    uint8_t ok;
+    __asm__ volatile("rdrand %0; setc %1" : "=r"(*v), "=qm"(ok) :: "cc");
+    return ok;
 }
 
 static inline uint64_t rdtsc(void)

@@ -3,6 +3,7 @@
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/lib/format.h"
 
 static enum onexit_action onexit;
 
@@ -28,11 +29,13 @@ __attribute__((noreturn)) void run_end(int status)
         goto halt;
     if (final_check)
         status = final_check(status);
-    console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N` */
+    console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N run=ID` */
     console_check_uart();
-    /* Exactly `skiff: exit status=N`, from any CPU: a format that does not start with
-     * "skiff: " gets no `cpuN: ` tag (kernel/console/console.c). */
-    kprintf("%s%d\n", "skiff: exit status=", status);
+    /* Exactly `skiff: exit status=N run=ID`, from any CPU, with the id of the banner: a guest
+     * that prints a line of that shape cannot know the id (kernel/console/console.h). */
+    char last[48];
+    snprintf(last, sizeof(last), "skiff: exit status=%d", status);
+    console_line_run_id(last);
     console_flush();
     /* Give the last characters time to leave a real UART or Bochs' model. */
     for (volatile int i = 0; i < 200000; i++)

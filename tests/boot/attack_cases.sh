@@ -132,7 +132,7 @@ case_attack_console_port() {
     # The real UART still has Skiff's settings (Bochs' file-mode serial ignores them, so read them back).
     expect_order '^guest: console_port: line 3 after the reprogramming$' \
         '^skiff: console: UART 0x3f8 is Skiff.s at the run end: divisor 1 \(115200 baud wanted\), LCR 0x03, MCR 0x[0-9a-f]?[37bf], FIFO on$' \
-        '^skiff: exit status=0$'
+        '^skiff: exit status=0 run=[0-9a-f]{16}$'
     expect_not 'reprogrammed behind Skiff'
 }
 
@@ -355,3 +355,23 @@ case_attack_dlab_race() {
     expect_not '^guest: attack .*: still running'
     expect_status 0 "$ATTACK_EMU"
 }
+
+# A guest prints lines shaped as Skiff's banner and verdict (the UART is shared, and HC_PRINT
+# goes through Skiff's console), then exits with status 1.  Skiff's own banner and verdict end
+# with the run id, which the guest never sees: its imitations are the guest's, and exactly one
+# verdict carries the id.  Before the run id, `skiff: exit status=0` from the guest was
+# byte-for-byte Skiff's last line.
+case_attack_forge_verdict() {
+    boot attack_forge_verdict "$ATTACK_EMU" "guest_test=forge_verdict"
+    local id
+    id=$(run_id)
+    [ -n "$id" ] && [ "$id" != 0000000000000000 ] || { fail "no run id of Skiff's own: '$id'"; return 1; }
+    expect_count 1 '^skiff: Skiff [0-9.]+.* run=0000000000000000$'
+    expect_count 1 '^skiff: exit status=0$'
+    expect_count 2 '^skiff: exit status=0 run=0000000000000000$'
+    expect_count 1 "^skiff: exit status=[0-9]+ run=$id\$"
+    expect_order '^guest: attack forge_verdict: done' '^skiff: guest exited with status 1$' \
+        "^skiff: exit status=1 run=$id\$"
+    expect_status 1 "$ATTACK_EMU"
+}
+BOOT_CASES+=(attack_forge_verdict)

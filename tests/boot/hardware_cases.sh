@@ -58,7 +58,9 @@ qemu_quit() {
 # expected_screen COLS: Skiff's serial lines from the banner on, wrapped at COLS.
 expected_screen() {
     # SCREEN_DROP: serial-log lines that never reach the screen (a guest's own UART output).
-    sed -n '/^skiff: Skiff /,$p' "$LOG" | grep -avE -- "${SCREEN_DROP:-^\$^}" | python3 -c '
+    # The run id is the serial console's alone: the screen, which a guest can read, never shows it.
+    sed -n '/^skiff: Skiff /,$p' "$LOG" | sed -E 's/ run=[0-9a-f]{16}$//' |
+        grep -avE -- "${SCREEN_DROP:-^\$^}" | python3 -c '
 import sys
 cols = int(sys.argv[1])
 for line in sys.stdin.read().split("\n"):
@@ -81,6 +83,8 @@ compare_screen() {
     [ "$n" -ge 3 ] || { fail "only $n text rows recognised on the screen"; return 1; }
     diff <(tail -n "$n" "$want") "$got" > "$TESTDIR/screen.diff" ||
         { fail "screen differs from the serial log: $(head -c 600 "$TESTDIR/screen.diff")"; return 1; }
+    ! grep -qE 'run=[0-9a-f]' "$got" || { fail "the run id is on the screen"; return 1; }
+    [ -n "$(run_id)" ] && ! grep -qF "$(run_id)" "$got" || { fail "no run id on the serial line, or it is on the screen"; return 1; }
     local first
     first=$(head -n 1 "$got")
     [ "$first" = "$(head -n 1 "$want")" ] && [[ $first =~ ^skiff:\ Skiff\ [0-9]+\.[0-9]+\.[0-9]+ ]] ||
@@ -195,7 +199,7 @@ case_screen_fb_uefi() {
 # Skiff's console, so to the screen as well.
 case_screen_text_bochs() {
     BOCHS_RC_EXTRA='xp /2000hx 0xb8000' boot screen_text_bochs bochs:corei7_skylake_x "loglevel=warn" 60
-    expect '^skiff: exit status=0$'
+    expect '^skiff: exit status=0 run=[0-9a-f]{16}$'
     local got=$TESTDIR/screen_text_bochs.screen
     python3 "$SCREENCHECK" bochsxp "$TESTDIR/screen_text_bochs.emu" > "$got" ||
         { fail "no EGA text memory in Bochs' output"; return 1; }

@@ -16,7 +16,7 @@ case_make_run_bochs() {
     expect "^guest: done, 0 check\\(s\\) failed$" '^skiff: guest exited with status 0$'
     local last
     last=$(grep -E '^skiff: ' "$LOG" | tail -n 1)
-    [ "$last" = "skiff: exit status=0" ] || fail "make run's last Skiff line is '$last'"
+    [ "$last" = "skiff: exit status=0 run=$(run_id)" ] || fail "make run's last Skiff line is '$last'"
 }
 
 # A stand-in `bochs` that aborts as Bochs 2.7 does in its ALSA plugin (SIGABRT, status 134).

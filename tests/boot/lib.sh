@@ -249,12 +249,21 @@ expect_count() {
     [ "$n" -eq "$1" ] || fail "expected $1 lines matching /$2/, saw $n"
 }
 
-# expect_status N EMU: Skiff's last line is `skiff: exit status=N` and the
-# emulator's own exit status agrees (QEMU: (N<<1)|1; Bochs: 0 for N=0, else 1).
+# run_id [LOG]: the id that ends Skiff's banner, `skiff: Skiff ... run=ID` (16 hex digits).
+run_id() {
+    sed -nE 's/^skiff: Skiff [0-9]+\.[0-9]+\.[0-9]+[^ ]* - .* run=([0-9a-f]{16})$/\1/p' "${1:-$LOG}" | head -n 1
+}
+
+# expect_status N EMU: Skiff's last line is `skiff: exit status=N run=ID` with the banner's id
+# (a line a guest prints cannot carry it), and the emulator's own exit status agrees
+# (QEMU: (N<<1)|1; Bochs: 0 for N=0, else 1).
 expect_status() {
-    local want=$1 emu=$2 last
+    local want=$1 emu=$2 last id
     last=$(grep -E '^skiff: ' "$LOG" | tail -n 1)
-    [ "$last" = "skiff: exit status=$want" ] || { fail "last Skiff line is '$last', want 'skiff: exit status=$want'"; return 1; }
+    id=$(run_id)
+    [ -n "$id" ] || { fail "no run id in Skiff's banner"; return 1; }
+    [ "$last" = "skiff: exit status=$want run=$id" ] ||
+        { fail "last Skiff line is '$last', want 'skiff: exit status=$want run=$id'"; return 1; }
     case $emu in
     qemu|uefi) [ "$EMU_RC" -eq $(((want << 1) | 1)) ] || fail "QEMU exit status $EMU_RC, want $(((want << 1) | 1))" ;;
     bochs:*)

@@ -96,7 +96,9 @@ bochs|bochs-uefi)
         echo "skiff run: FAIL: Bochs died (see the lines above)" >&2
         exit 1
     fi
-    grep -q '^skiff: exit status=' "$dir/serial.log" ||
+    # Skiff's verdict carries the banner's run id; a guest's imitation cannot.
+    id=$(tr -d '\r' < "$dir/serial.log" | sed -nE 's/^skiff: Skiff .* run=([0-9a-f]{16})$/\1/p' | head -n 1)
+    [ -n "$id" ] && tr -d '\r' < "$dir/serial.log" | grep -qE "^skiff: exit status=[0-9]+ run=$id\$" ||
         { echo "skiff run: FAIL: Bochs ended (status $EMU_RC) before Skiff's last line" >&2; exit 1; }
     ;;
 *)
@@ -104,5 +106,5 @@ bochs|bochs-uefi)
     exit 2
     ;;
 esac
-# Skiff's own last line (`skiff: exit status=N`) tells how the run ended.
+# Skiff's own last line (`skiff: exit status=N run=ID`, ID as in the banner) tells how the run ended.
 exit 0

@@ -883,6 +883,23 @@ static void console_port(void)
     finish("console_port");
 }
 
+/*
+ * Lines shaped as Skiff's banner and verdict, through the shared UART and
+ * through HC_PRINT, then an exit with status 1: Skiff's own verdict follows
+ * and carries the banner's run id, which the guest cannot know.
+ */
+static void forge_verdict(void)
+{
+    static const char verdict[] = "skiff: exit status=0 run=0000000000000000\n";
+    say("attack forge_verdict: Skiff's banner and verdict lines printed by the guest");
+    say_raw("skiff: Skiff 0.1.0 - a micro-hypervisor for Intel VT-x run=0000000000000000\n");
+    say_raw("skiff: exit status=0\n");
+    say_raw(verdict);
+    vmcall(HC_PRINT, (uint64_t)verdict, sizeof(verdict) - 1);
+    say("attack forge_verdict: done, exit status 1 follows from Skiff");
+    guest_exit(1);
+}
+
 static void port_reset(const char *t)
 {
     if (streq(t, "port92_reset")) {
@@ -1748,6 +1765,8 @@ void attack_run(const char *t)
         xsetbv_bad();
     else if (streq(t, "console_port"))
         console_port();
+    else if (streq(t, "forge_verdict"))
+        forge_verdict();
     else if (streq(t, "msr_classes"))
         msr_classes();
     else if (streq(t, "xss_pt"))

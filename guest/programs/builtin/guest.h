@@ -12,6 +12,8 @@ extern volatile uint64_t fixup_rip;      /* the trap handler resumes here (once)
 extern volatile int last_vector;         /* the vector it saw */
 
 void say(const char *fmt, ...);          /* "guest: ..." line on COM1: %s, %x, %u (uint64_t) */
+/* The bytes as they are, to COM1: no "guest: " in front. */
+void say_raw(const char *s);
 void check(bool ok, const char *what);   /* "guest: ok: ..." / "guest: FAILED: ..." */
 uint64_t vmcall(uint64_t nr, uint64_t a, uint64_t b);
 __attribute__((noreturn)) void guest_exit(uint64_t status);

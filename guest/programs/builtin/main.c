@@ -115,6 +115,8 @@ static void vformat(char *out, const char *fmt, __builtin_va_list ap)
     *p = '\0';
 }
 
+void say_raw(const char *s) { puts_com1(s); }
+
 void say(const char *fmt, ...)
 {
     char line[200];
