@@ -11,6 +11,24 @@ CFLAGS=(-std=gnu11 -O1 -g -Wall -Wextra -Werror -I. -fsanitize=address,undefined
         -fno-sanitize-recover=all -fno-omit-frame-pointer
         -Dsnprintf=skiff_snprintf -Dvsnprintf=skiff_vsnprintf)
 passed=0 failed=0
+
+# count NAME STATUS OUTPUT: print a test program's lines and add its "N passed, N failed".
+count() {
+    local name=$1 rc=$2 out=$3 summary p f
+    echo "$out" | sed "s/^/[$name] /" | grep -v ' passed, .* failed$'
+    summary=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
+    if [ -z "$summary" ]; then
+        echo "FAIL - $name (crashed or printed no summary, status $rc)"
+        failed=$((failed + 1))
+        return
+    fi
+    p=${summary%% passed*}
+    f=${summary#*, }; f=${f%% failed*}
+    passed=$((passed + p))
+    failed=$((failed + f))
+    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL - $name (exit status $rc)"; failed=$((failed + 1)); }
+}
+
 for t in $(find tests/unit -name 'test_*.c' | sort); do
     name=$(basename "$t" .c)
     srcs=$(sed -n 's|^// SOURCES:||p' "$t")
@@ -21,31 +39,10 @@ for t in $(find tests/unit -name 'test_*.c' | sort); do
         continue
     fi
     out=$("$build/$name" 2>&1)
-    rc=$?
-    echo "$out" | sed "s/^/[$name] /" | grep -v ' passed, .* failed$'
-    summary=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
-    if [ -z "$summary" ]; then
-        echo "FAIL - $name (crashed or printed no summary, status $rc)"
-        failed=$((failed + 1))
-        continue
-    fi
-    p=${summary%% passed*}
-    f=${summary#*, }; f=${f%% failed*}
-    passed=$((passed + p))
-    failed=$((failed + f))
-    [ "$rc" -ne 0 ] && [ "$f" -eq 0 ] && { echo "FAIL - $name (exit status $rc)"; failed=$((failed + 1)); }
+    count "$name" $? "$out"
 done
 # The layering rule (tools/check_layers.py) over this tree, and the check's own tests.
 out=$(python3 tests/unit/test_layers.py 2>&1)
-rc=$?
-echo "$out" | sed "s/^/[test_layers] /" | grep -v ' passed, .* failed$'
-summary=$(echo "$out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
-if [ -z "$summary" ]; then
-    echo "FAIL - test_layers (crashed or printed no summary, status $rc)"
-    failed=$((failed + 1))
-else
-    passed=$((passed + ${summary%% passed*}))
-    f=${summary#*, }; failed=$((failed + ${f%% failed*}))
-fi
+count test_layers $? "$out"
 echo "unit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]
