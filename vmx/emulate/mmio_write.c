@@ -53,7 +53,7 @@ static bool mmio_read_source(const struct insn *d, enum insn_mode mode, const ui
 {
     uint64_t la = mmio_linear(mode, d->seg, insn_src_offset(d, gpr)), pa;
     *val = 0;
-    if (!guest_linear_to_phys(la, false, &pa))
+    if (!guest_linear_to_phys(la, 0, &pa))
         return false;
     if ((pa & ~0xfffull) == page) {
         if ((pa & 0xfff) + d->opsize > 0x1000)
@@ -88,7 +88,7 @@ void mmio_write_emulate(struct vcpu *v, uint64_t gpa, uint64_t page, const struc
     /* The access Skiff would perform must be the one that exited (the bytes could have
      * changed since, or a write could straddle the page). */
     uint64_t la = mmio_linear(mode, d.string ? INSN_ES : d.seg, insn_dest_offset(&d, r.gpr, v->guest_rip)), pa;
-    if (!guest_linear_to_phys(la, false, &pa) || pa != gpa || (gpa & 0xfff) + d.opsize > 0x1000)
+    if (!guest_linear_to_phys(la, 0, &pa) || pa != gpa || (gpa & 0xfff) + d.opsize > 0x1000)
         return mmio_refuse(v, gpa, ops, bytes, d.len, "not at the address its instruction names", act);
     uint64_t old = insn_ops[d.op].reads_dest ? ops->load(gpa, d.opsize) : 0, src = 0;
     if (d.src == INSN_SRC_MEM && !mmio_read_source(&d, mode, r.gpr, page, ops, &src))
