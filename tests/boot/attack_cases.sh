@@ -19,6 +19,7 @@ BOOT_CASES+=("${ATTACK_PAGE_CASES[@]/#/attack_}" "${ATTACK_OK_CASES[@]/#/attack_
              attack_map_vmcs attack_cr3_skiff attack_cr3_beyond attack_cr3_empty
              attack_insb_skiff attack_outsb_skiff attack_insb_native attack_init_self
              attack_insb_high attack_outsb_high attack_insb_hole attack_outsb_hole attack_insb_apic
+             attack_movs_apic_high
              attack_port92_reset attack_kbc_reset
              "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak)
 
@@ -213,6 +214,20 @@ case_attack_insb_apic() {
     BOCHS_CPUS=2 boot attack_insb_apic "$ATTACK_EMU" "guest_test=insb_apic" 120
     expect '^guest: attack insb_apic: rep insb from .* GPA 0xfee00080$'
     expect "^skiff: cpu0: guest stopped: INS to port 0x3fb at linear 0xfee00080 writes GPA 0xfee00080, which the EPT maps read-only \\(Skiff mediates writes there\\): string I/O into it is refused$"
+    expect '^skiff: exits: total=[0-9]+ '
+    expect_not '^skiff: HOST EXCEPTION'
+    expect_not '^guest: attack .*: still running'
+    expect_no_leak
+    expect_status 1 "$ATTACK_EMU"
+}
+
+# Two vCPUs: a MOVS into the mediated APIC page from GPA 4 GiB (above RAM, no host mapping):
+# the emulator reads the source itself, so it refuses it by name (no HOST EXCEPTION).
+case_attack_movs_apic_high() {
+    BOCHS_CPUS=2 boot attack_movs_apic_high "$ATTACK_EMU" "guest_test=movs_apic_high" 120
+    expect '^guest: attack movs_apic_high: movsl from GPA 0x100000000 to the APIC.s TPR at 0xfee00080$'
+    expect '^skiff: cpu0: error: guest write to the local APIC \(GPA 0xfee00080\) from a source Skiff cannot read: a5 at RIP '
+    expect '^skiff: cpu0: guest stopped: unsupported write to the local APIC$'
     expect '^skiff: exits: total=[0-9]+ '
     expect_not '^skiff: HOST EXCEPTION'
     expect_not '^guest: attack .*: still running'

@@ -241,6 +241,19 @@ static void string_unbacked(const char *t)
     survived(t);
 }
 
+/* movs_apic_high (two vCPUs): MOVSD from GPA 4 GiB (above RAM) to the APIC's TPR, whose write
+ * Skiff emulates (vmx/emulate/mmio_write.c) and so reads the source itself. */
+static void movs_apic_high(void)
+{
+    uint64_t base, src = HIGH_LINEAR, dst;
+    try_rdmsr(0x1b, &base);
+    dst = (base & ~0xfffull) + 0x80;
+    map_high();
+    say("attack movs_apic_high: movsl from GPA %x to the APIC's TPR at %x", src, dst);
+    __asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+    survived("movs_apic_high");
+}
+
 static void print_unbacked(void)
 {
     say("attack print_unbacked: HC_PRINT from guest-physical addresses that are not guest RAM");
@@ -1594,6 +1607,8 @@ void attack_run(const char *t)
         string_unbacked(t);
     else if (streq(t, "print_unbacked"))
         print_unbacked();
+    else if (streq(t, "movs_apic_high"))
+        movs_apic_high();
     else if (streq(t, "string_pf"))
         string_pf();
     else if (streq(t, "vmx_insns"))
