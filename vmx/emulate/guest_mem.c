@@ -81,8 +81,14 @@ enum guest_mem_status guest_phys_check(uint64_t gpa, uint64_t len, bool write, u
         uint64_t hpa, at = page < gpa ? gpa : page;
         unsigned perms, mt, level;
         *bad = at;
-        if (!ept_translate(&guest_ept, page, &hpa, &perms, &mt, &level) || hpa != page || !(perms & EPT_R))
-            return GUEST_MEM_OUTSIDE;
+        if (!ept_translate(&guest_ept, page, &hpa, &perms, &mt, &level) || hpa != page || !(perms & EPT_R)) {
+            /* Not mapped (yet): the on-demand space beyond RAM (vmx/mem/ept_space.h) is the guest's
+             * but not RAM; Skiff's pages and the RAM it withholds are outside the guest. */
+            for (unsigned i = 0; i < 2; i++)
+                if (guest_space.absent[i] && rangeset_overlaps(guest_space.absent[i], page, page + PAGE_SIZE))
+                    return GUEST_MEM_OUTSIDE;
+            return page < guest_space.top && !guest_ram_end(at) ? GUEST_MEM_NOT_RAM : GUEST_MEM_OUTSIDE;
+        }
         if (write && !(perms & EPT_W))
             return GUEST_MEM_READ_ONLY;
         if (guest_ram_end(at) < (gpa + len < page + PAGE_SIZE ? gpa + len : page + PAGE_SIZE))
