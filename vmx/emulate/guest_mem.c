@@ -190,27 +190,34 @@ static enum guest_mem_status chunk_check(const struct guest_paging *p, uint64_t 
     return st == GUEST_MEM_OK ? st : set_fault(f, st, gla, bad, 0);
 }
 
-/* Check every page of [gla, gla + len) first, then copy (dir: 0 check only, 1 from, 2 to). */
-static enum guest_mem_status guest_access(uint64_t gla, void *buf, size_t len, unsigned access, int dir,
-                                          struct guest_fault *f)
+enum guest_mem_status guest_access(const struct guest_paging *p, uint64_t gla, void *buf, size_t len,
+                                   enum guest_access_op op, struct guest_fault *f)
 {
-    struct guest_paging p;
-    guest_paging_now(&p);
+    unsigned access = op == GUEST_CHECK_WRITE || op == GUEST_COPY_TO ? GW_WRITE : 0;
+    bool copy = op == GUEST_COPY_FROM || op == GUEST_COPY_TO;
+    uint64_t gpas[2];                   /* the first pass's translations, for the usual 1 or 2 pages */
     if (len == 0)
         return GUEST_MEM_OK;
-    for (int pass = 0; pass < (dir ? 2 : 1); pass++) {
+    /* Every page is checked before any byte is copied: a refused access copies nothing. */
+    for (int pass = 0; pass < (copy ? 2 : 1); pass++) {
         uint64_t at = gla;
         uint8_t *q = buf;
         size_t left = len;
-        while (left) {
+        for (unsigned n = 0; left; n++) {
             uint64_t gpa;
             size_t chunk = PAGE_SIZE - (at & (PAGE_SIZE - 1));
             if (chunk > left)
                 chunk = left;
-            enum guest_mem_status st = chunk_check(&p, at, chunk, access, &gpa, f);
-            if (st != GUEST_MEM_OK)
-                return st;
-            if (pass == 1 && dir == 1)
+            if (pass == 1 && n < 2) {
+                gpa = gpas[n];
+            } else {
+                enum guest_mem_status st = chunk_check(p, at, chunk, access, &gpa, f);
+                if (st != GUEST_MEM_OK)
+                    return st;
+                if (n < 2)
+                    gpas[n] = gpa;
+            }
+            if (pass == 1 && op == GUEST_COPY_FROM)
                 memcpy(q, phys_to_virt(gpa), chunk);
             else if (pass == 1)
                 memcpy(phys_to_virt(gpa), q, chunk);
@@ -222,26 +229,18 @@ static enum guest_mem_status guest_access(uint64_t gla, void *buf, size_t len, u
     return GUEST_MEM_OK;
 }
 
-enum guest_mem_status guest_probe(uint64_t gla, size_t len, unsigned access, struct guest_fault *f)
+bool guest_read(uint64_t gla, void *dst, size_t len)
 {
-    return guest_access(gla, 0, len, access, 0, f);
+    struct guest_paging p;
+    guest_paging_now(&p);
+    return guest_access(&p, gla, dst, len, GUEST_COPY_FROM, 0) == GUEST_MEM_OK;
 }
-
-enum guest_mem_status guest_copy_from(uint64_t gla, void *dst, size_t len, struct guest_fault *f)
-{
-    return guest_access(gla, dst, len, 0, 1, f);
-}
-
-enum guest_mem_status guest_copy_to(uint64_t gla, const void *src, size_t len, struct guest_fault *f)
-{
-    return guest_access(gla, (void *)src, len, GW_WRITE, 2, f);
-}
-
-bool guest_read(uint64_t gla, void *dst, size_t len) { return guest_copy_from(gla, dst, len, 0) == GUEST_MEM_OK; }
 
 bool guest_write(uint64_t gla, const void *src, size_t len)
 {
-    return guest_copy_to(gla, src, len, 0) == GUEST_MEM_OK;
+    struct guest_paging p;
+    guest_paging_now(&p);
+    return guest_access(&p, gla, (void *)src, len, GUEST_COPY_TO, 0) == GUEST_MEM_OK;
 }
 
 bool guest_fault_inject(struct vcpu *v, const struct guest_fault *f, bool ss)

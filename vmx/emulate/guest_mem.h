@@ -74,16 +74,16 @@ bool guest_linear_to_phys(uint64_t gla, unsigned access, uint64_t *gpa);
 
 /*
  * Check, then copy between Skiff and guest-linear memory, as the guest's own
- * access of kind `access` at its CPL would be checked by the CPU: its paging
- * (#PF), then the EPT and guest RAM.  guest_probe only checks.  On failure,
- * *f says what and where (f may be NULL); nothing is copied unless every
- * byte passed.
+ * access would be checked by the CPU with paging state `p` (guest_paging_now;
+ * one read serves every iteration of a REP string instruction): its paging
+ * (#PF), then the EPT and guest RAM.  Every page is checked before a byte is
+ * copied.  On failure, *f says what and where (f may be NULL).
  */
-enum guest_mem_status guest_probe(uint64_t gla, size_t len, unsigned access, struct guest_fault *f);
-enum guest_mem_status guest_copy_from(uint64_t gla, void *dst, size_t len, struct guest_fault *f);
-enum guest_mem_status guest_copy_to(uint64_t gla, const void *src, size_t len, struct guest_fault *f);
+enum guest_access_op { GUEST_CHECK_READ, GUEST_CHECK_WRITE, GUEST_COPY_FROM, GUEST_COPY_TO };
+enum guest_mem_status guest_access(const struct guest_paging *p, uint64_t gla, void *buf, size_t len,
+                                   enum guest_access_op op, struct guest_fault *f);
 
-/* The same, true when it worked. */
+/* The same with the paging state now; true when it worked. */
 bool guest_read(uint64_t gla, void *dst, size_t len);
 bool guest_write(uint64_t gla, const void *src, size_t len);
 

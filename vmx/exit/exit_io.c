@@ -355,19 +355,21 @@ static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
     uint64_t base = seg_base(seg, long_mode);
     uint64_t done = 0;
     struct guest_fault f = { .status = GUEST_MEM_OK };
+    struct guest_paging paging;
+    guest_paging_now(&paging);
 
     for (; done < count && done < REP_CHUNK; done++) {
         uint64_t gla = base + (*pidx & amask);
         uint32_t val = 0;
         if (io->in) {
             /* The destination is checked before the port is read, so a fault consumes no input. */
-            if (guest_probe(gla, io->size, GW_WRITE, &f) != GUEST_MEM_OK)
+            if (guest_access(&paging, gla, 0, io->size, GUEST_CHECK_WRITE, &f) != GUEST_MEM_OK)
                 break;
             val = port_in(io->port, io->size);
-            if (guest_copy_to(gla, &val, io->size, &f) != GUEST_MEM_OK)
+            if (guest_access(&paging, gla, &val, io->size, GUEST_COPY_TO, &f) != GUEST_MEM_OK)
                 break;
         } else {
-            if (guest_copy_from(gla, &val, io->size, &f) != GUEST_MEM_OK)
+            if (guest_access(&paging, gla, &val, io->size, GUEST_COPY_FROM, &f) != GUEST_MEM_OK)
                 break;
             if (out_one(v, io->port, io->size, val) == EXIT_STOP)
                 return EXIT_STOP;
