@@ -237,7 +237,38 @@ TEST(paging_32bit_4m_and_4k)
     CHECK_EQ(err, PF_ERR_P | PF_ERR_U);
 }
 
+TEST(instruction_fetch)
+{
+    struct guest_paging p = lm(RW | US);
+    uint64_t gpa;
+    uint32_t err;
+    *ent(4, 1) = 0x10000 | P | US | (1ull << 63);             /* user page, XD */
+    *ent(4, 2) = 0x11000 | P;                                 /* supervisor page */
+    p.cr4 |= GW_CR4_SMAP | GW_CR4_PKE;
+    p.pkru = ~0u;
+    /* XD without NXE is a reserved bit. */
+    CHECK_EQ(walk(&p, 0x1000, GW_FETCH, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_RSVD);
+    p.efer |= GW_EFER_NXE;
+    CHECK_EQ(walk(&p, 0x1000, GW_FETCH, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_I);
+    *ent(4, 1) &= ~(1ull << 63);
+    /* SMAP and protection keys are for data: a supervisor fetch from a user page works without SMEP. */
+    CHECK_EQ(walk(&p, 0x1000, GW_FETCH, &gpa, &err), GUEST_WALK_OK);
+    CHECK_EQ(walk(&p, 0x1000, 0, &gpa, &err), GUEST_WALK_PF);
+    p.cr4 |= GW_CR4_SMEP;
+    CHECK_EQ(walk(&p, 0x1000, GW_FETCH, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_I);
+    p.cpl = 3;
+    CHECK_EQ(walk(&p, 0x1000, GW_FETCH, &gpa, &err), GUEST_WALK_OK);
+    CHECK_EQ(walk(&p, 0x2000, GW_FETCH, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_U | PF_ERR_I);
+    *ent(4, 3) = 0;
+    CHECK_EQ(walk(&p, 0x3000, GW_FETCH, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_U | PF_ERR_I);
+}
+
 UNIT_MAIN(T(no_paging_is_identity_32bit), T(not_present_error_codes), T(present_translates_with_offset),
           T(read_only_write_needs_wp_for_supervisor), T(user_access_to_supervisor_page), T(smap),
           T(protection_keys), T(reserved_bits_and_large_pages), T(noncanonical_and_unreadable_tables),
-          T(pae_uses_the_pdpte_registers), T(paging_32bit_4m_and_4k))
+          T(pae_uses_the_pdpte_registers), T(paging_32bit_4m_and_4k), T(instruction_fetch))

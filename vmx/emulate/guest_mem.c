@@ -193,8 +193,8 @@ static enum guest_mem_status chunk_check(const struct guest_paging *p, uint64_t 
 enum guest_mem_status guest_access(const struct guest_paging *p, uint64_t gla, void *buf, size_t len,
                                    enum guest_access_op op, struct guest_fault *f)
 {
-    unsigned access = op == GUEST_CHECK_WRITE || op == GUEST_COPY_TO ? GW_WRITE : 0;
-    bool copy = op == GUEST_COPY_FROM || op == GUEST_COPY_TO;
+    unsigned access = op == GUEST_CHECK_WRITE || op == GUEST_COPY_TO ? GW_WRITE : op == GUEST_FETCH ? GW_FETCH : 0;
+    bool copy = op == GUEST_COPY_FROM || op == GUEST_COPY_TO || op == GUEST_FETCH;
     uint64_t gpas[2];                   /* the first pass's translations, for the usual 1 or 2 pages */
     if (len == 0)
         return GUEST_MEM_OK;
@@ -217,7 +217,7 @@ enum guest_mem_status guest_access(const struct guest_paging *p, uint64_t gla, v
                 if (n < 2)
                     gpas[n] = gpa;
             }
-            if (pass == 1 && op == GUEST_COPY_FROM)
+            if (pass == 1 && op != GUEST_COPY_TO)
                 memcpy(q, phys_to_virt(gpa), chunk);
             else if (pass == 1)
                 memcpy(phys_to_virt(gpa), q, chunk);
@@ -234,6 +234,13 @@ bool guest_read(uint64_t gla, void *dst, size_t len)
     struct guest_paging p;
     guest_paging_now(&p);
     return guest_access(&p, gla, dst, len, GUEST_COPY_FROM, 0) == GUEST_MEM_OK;
+}
+
+bool guest_fetch(uint64_t gla, void *dst, size_t len)
+{
+    struct guest_paging p;
+    guest_paging_now(&p);
+    return guest_access(&p, gla, dst, len, GUEST_FETCH, 0) == GUEST_MEM_OK;
 }
 
 bool guest_write(uint64_t gla, const void *src, size_t len)

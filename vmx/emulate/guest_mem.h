@@ -79,12 +79,14 @@ bool guest_linear_to_phys(uint64_t gla, unsigned access, uint64_t *gpa);
  * (#PF), then the EPT and guest RAM.  Every page is checked before a byte is
  * copied.  On failure, *f says what and where (f may be NULL).
  */
-enum guest_access_op { GUEST_CHECK_READ, GUEST_CHECK_WRITE, GUEST_COPY_FROM, GUEST_COPY_TO };
+enum guest_access_op { GUEST_CHECK_READ, GUEST_CHECK_WRITE, GUEST_COPY_FROM, GUEST_COPY_TO, GUEST_FETCH };
 enum guest_mem_status guest_access(const struct guest_paging *p, uint64_t gla, void *buf, size_t len,
                                    enum guest_access_op op, struct guest_fault *f);
 
 /* The same with the paging state now; true when it worked. */
 bool guest_read(uint64_t gla, void *dst, size_t len);
+/* Instruction bytes: a fetch's rights (XD, SMEP), not a data read's (SMAP, protection keys). */
+bool guest_fetch(uint64_t gla, void *dst, size_t len);
 bool guest_write(uint64_t gla, const void *src, size_t len);
 
 /*

@@ -21,10 +21,13 @@ enum guest_walk_result guest_walk(const struct guest_paging *p, uint64_t gla, un
                                   guest_walk_read_fn read, void *ctx, uint64_t *gpa, uint32_t *pf_error,
                                   uint64_t *table)
 {
-    bool write = access & GW_WRITE, debug = access & GW_DEBUG;
+    bool fetch = access & GW_FETCH, write = !fetch && (access & GW_WRITE), debug = access & GW_DEBUG;
     bool user = !debug && p->cpl == 3;
-    uint32_t err = (write ? PF_ERR_W : 0) | (user ? PF_ERR_U : 0);
+    /* I/D: fetches, when XD or SMEP is on (4.7). */
+    bool id = fetch && ((p->efer & GW_EFER_NXE) || (p->cr4 & GW_CR4_SMEP));
+    uint32_t err = (write ? PF_ERR_W : 0) | (user ? PF_ERR_U : 0) | (id ? PF_ERR_I : 0);
     bool rw_all = true, us_all = true;   /* R/W and U/S set in every entry used (4.6.1) */
+    bool xd_any = false;                 /* XD set in some entry (IA32_EFER.NXE; PAE and 4-level) */
     uint64_t e, leaf, out;
     *pf_error = 0;
 
@@ -95,6 +98,7 @@ enum guest_walk_result guest_walk(const struct guest_paging *p, uint64_t gla, un
             }
             rw_all &= (e >> 1) & 1;
             us_all &= (e >> 2) & 1;
+            xd_any |= (p->efer & GW_EFER_NXE) && (e >> 63);
             if (level == 1 || large) {
                 uint64_t mask = (1ull << shift) - 1;
                 leaf = e;
@@ -108,6 +112,13 @@ enum guest_walk_result guest_walk(const struct guest_paging *p, uint64_t gla, un
     if (!debug) {
         /* Access rights (4.6.1): a user-mode address has U/S set at every level. */
         bool wp = p->cr0 & GW_CR0_WP;
+        if (fetch) {
+            /* Fetches: XD anywhere, a user fetch from a supervisor page, SMEP (4.6.1). */
+            if (xd_any || (user && !us_all) || (!user && us_all && (p->cr4 & GW_CR4_SMEP)))
+                goto protection;
+            *gpa = out;
+            return GUEST_WALK_OK;
+        }
         if (user) {
             if (!us_all || (write && !rw_all))
                 goto protection;

@@ -11,8 +11,7 @@
  * runs in Skiff (vmx/emulate/guest_mem.c) and in host tests.
  *
  * Not done: accessed and dirty flags are not set (a CPU sets them in the
- * paging structures it used, 4.8), and instruction fetches (XD, SMEP) are
- * not modelled: Skiff's accesses for the guest are data accesses.
+ * paging structures it used, 4.8).
  */
 #ifndef SKIFF_VMX_GUEST_WALK_H
 #define SKIFF_VMX_GUEST_WALK_H
@@ -25,12 +24,14 @@
 #define PF_ERR_W    (1u << 1)   /* a write */
 #define PF_ERR_U    (1u << 2)   /* a user-mode access (CPL 3) */
 #define PF_ERR_RSVD (1u << 3)   /* a reserved bit set in a paging-structure entry */
+#define PF_ERR_I    (1u << 4)   /* an instruction fetch (with IA32_EFER.NXE or CR4.SMEP) */
 #define PF_ERR_PK   (1u << 5)   /* a protection-key violation */
 
 #define GW_CR0_PG   (1ull << 31)
 #define GW_CR0_WP   (1ull << 16)
 #define GW_CR4_PSE  (1ull << 4)
 #define GW_CR4_PAE  (1ull << 5)
+#define GW_CR4_SMEP (1ull << 20)
 #define GW_CR4_SMAP (1ull << 21)
 #define GW_CR4_PKE  (1ull << 22)
 #define GW_EFER_LMA (1ull << 10)
@@ -49,6 +50,7 @@ struct guest_paging {
 /* What an access is. */
 #define GW_WRITE 1u             /* a write (else a read) */
 #define GW_DEBUG 2u             /* a debugger's: only presence counts, not the access rights */
+#define GW_FETCH 4u             /* an instruction fetch: XD and SMEP, not SMAP or protection keys */
 
 enum guest_walk_result {
     GUEST_WALK_OK,

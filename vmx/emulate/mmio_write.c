@@ -74,7 +74,7 @@ void mmio_write_emulate(struct vcpu *v, uint64_t gpa, uint64_t page, const struc
      * instruction's: nothing to emulate (SDM Vol. 3C 28.2.4, IDT-vectoring information). */
     if (vmcs_read(IDT_VECTORING_INFO_FIELD) & INTR_VALID)
         return mmio_refuse(v, gpa, ops, bytes, 0, "while delivering an event (the guest's stack is there)", act);
-    while (n < sizeof(bytes) && guest_read(mmio_linear(mode, INSN_CS, v->guest_rip + n), &bytes[n], 1))
+    while (n < sizeof(bytes) && guest_fetch(mmio_linear(mode, INSN_CS, v->guest_rip + n), &bytes[n], 1))
         n++;
     struct insn d;
     if (!insn_decode(bytes, n, mode, &d))
