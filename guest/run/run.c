@@ -152,6 +152,13 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         if (!r && iommu_domain_build(&guest_map, &withheld, apic_write_page))
             r = EPT_ERR_NOMEM;
     } while (!r && owned != rangeset_bytes(&host_pmm.owned));
+    /* The only memory Skiff dereferences for the guest (vmx/emulate/guest_mem.h). */
+    guest_ram_clear();
+    for (size_t i = 0; !r && i < guest_map.n; i++) {
+        uint32_t t = guest_map.e[i].type;
+        if (t == E820_RAM || t == E820_ACPI || t == E820_NVS)
+            guest_ram_add(guest_map.e[i].base, guest_map.e[i].len);
+    }
     if (r) {
         kprintf("skiff: error: building the guest's memory failed (%d)\n", r);
         return SKIFF_HOST_FAULT;

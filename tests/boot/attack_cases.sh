@@ -8,7 +8,8 @@
 ATTACK_PAGE_CASES=(read_vmcs write_vmcs exec_vmcs write_vmxon read_ept exec_ept read_msr_bitmap
                    write_io_bitmap_a read_io_bitmap_b write_exit_stack read_host_stack write_host_pt)
 ATTACK_OK_CASES=(cr3_garbage vmx_insns cr4_vmxe cr0_bad vmx_msrs efer_reserved host_msrs apic_base
-                 bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port msr_classes)
+                 bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port msr_classes print_unbacked
+                 string_pf)
 # Seeds and length of the fuzz runs in `make test`: 4 x 25,000 = 100,000 random instructions.
 FUZZ_TEST_SEEDS=(1 2 3 4)
 FUZZ_TEST_COUNT=25000
@@ -17,6 +18,8 @@ SOAK_TEST_EXITS=10000000
 BOOT_CASES+=("${ATTACK_PAGE_CASES[@]/#/attack_}" "${ATTACK_OK_CASES[@]/#/attack_}"
              attack_map_vmcs attack_cr3_skiff attack_cr3_beyond attack_cr3_empty
              attack_insb_skiff attack_outsb_skiff attack_insb_native attack_init_self
+             attack_insb_high attack_outsb_high attack_insb_hole attack_outsb_hole attack_insb_apic
+             attack_movs_apic_high
              attack_port92_reset attack_kbc_reset
              "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak)
 
@@ -202,6 +205,59 @@ case_attack_insb_native() {
     expect_verdict_stop "stopped: EPT violation at GPA $addr"
 }
 
+# String I/O through an intercepted port at a GPA the EPT maps but that is not guest RAM (above
+# RAM and 4 GiB, where Skiff's page tables map nothing; the PCI hole): Skiff performs the memory
+# side, so it refuses by name instead of dereferencing it (no HOST EXCEPTION).
+attack_unbacked() {
+    local t=$1 insn=$2 gpa=$3 name=${4:-attack_$1}
+    boot "$name" "$ATTACK_EMU" "guest_test=$t"
+    expect "^guest: attack $t: rep .* GPA $gpa$"
+    expect_verdict_stop "stopped: $insn to port 0x3fb at linear $gpa reaches GPA $gpa, which is not guest RAM: string I/O to or from it is refused"
+}
+case_attack_insb_high() { attack_unbacked insb_high INS 0x100000000; }
+case_attack_outsb_high() { attack_unbacked outsb_high OUTS 0x100000000; }
+case_attack_insb_hole() { attack_unbacked insb_hole INS 0xc0000000; }
+case_attack_outsb_hole() { attack_unbacked outsb_hole OUTS 0xc0000000; }
+
+# Two vCPUs: the APIC page is read-only in the EPT until every AP ran (vmx/smp/apic_write.c), its
+# writes mediated.  An INS into it is refused by name, not written by Skiff behind the mediation.
+case_attack_insb_apic() {
+    BOCHS_CPUS=2 boot attack_insb_apic "$ATTACK_EMU" "guest_test=insb_apic" 120
+    expect '^guest: attack insb_apic: rep insb from .* GPA 0xfee00080$'
+    expect "^skiff: cpu0: guest stopped: INS to port 0x3fb at linear 0xfee00080 writes GPA 0xfee00080, which the EPT maps read-only \\(Skiff mediates writes there\\): string I/O into it is refused$"
+    expect '^skiff: exits: total=[0-9]+ '
+    expect_not '^skiff: HOST EXCEPTION'
+    expect_not '^guest: attack .*: still running'
+    expect_no_leak
+    expect_status 1 "$ATTACK_EMU"
+}
+
+# Two vCPUs: a MOVS into the mediated APIC page from GPA 4 GiB (above RAM, no host mapping):
+# the emulator reads the source itself, so it refuses it by name (no HOST EXCEPTION).
+case_attack_movs_apic_high() {
+    BOCHS_CPUS=2 boot attack_movs_apic_high "$ATTACK_EMU" "guest_test=movs_apic_high" 120
+    expect '^guest: attack movs_apic_high: movsl from GPA 0x100000000 to the APIC.s TPR at 0xfee00080$'
+    expect '^skiff: cpu0: error: guest write to the local APIC \(GPA 0xfee00080\) from a source Skiff cannot read: a5 at RIP '
+    expect '^skiff: cpu0: guest stopped: unsupported write to the local APIC$'
+    expect '^skiff: exits: total=[0-9]+ '
+    expect_not '^skiff: HOST EXCEPTION'
+    expect_not '^guest: attack .*: still running'
+    expect_no_leak
+    expect_status 1 "$ATTACK_EMU"
+}
+
+# The guest's own paging refuses a string operand: #PF with the CPU's error code and CR2, the
+# iterations before it done (not-present, read-only with CR0.WP, SMAP; PKU where CPUID has it).
+# Each case runs at port 0x80 (not intercepted: the CPU's own behaviour, the reference) and at
+# COM1's LCR (intercepted: Skiff's emulation), with the same expectations.
+case_attack_string_pf() {
+    attack_ok string_pf
+    expect_count 8 '^guest: ok: string_pf: #PF raised$'
+    expect_count 4 '^guest: string_pf: .* \(Skiff\): vector 14 '
+    expect_not '^guest: string_pf: no SMAP in CPUID'
+    expect_not '^skiff: (cpu[0-9]+: )?guest stopped'
+}
+
 case_attack_init_self() {
     boot attack_init_self "$ATTACK_EMU" "guest_test=init_self"
     expect '^guest: attack init_self: INIT IPI to myself'
@@ -375,3 +431,9 @@ case_attack_forge_verdict() {
     expect_status 1 "$ATTACK_EMU"
 }
 BOOT_CASES+=(attack_forge_verdict)
+# The same on a CPU without 1 GiB EPT leaves: GPA 4 GiB is mapped on demand (vmx/mem/ept_space.h), not
+# yet when Skiff looks, and is still named as not guest RAM.
+case_attack_insb_high_sandy_bridge() {
+    ATTACK_EMU=bochs:corei7_sandy_bridge_2600k attack_unbacked insb_high INS 0x100000000 attack_insb_high_sandy_bridge
+}
+BOOT_CASES+=(attack_insb_high_sandy_bridge)

@@ -248,7 +248,10 @@ static size_t mem_copy(uint64_t gla, uint8_t *buf, size_t len, bool write)
         size_t chunk = PAGE_SIZE - (gla & (PAGE_SIZE - 1));
         if (chunk > len - done)
             chunk = len - done;
-        if (!guest_linear_to_phys(gla, false, &gpa) || !guest_phys_ok(gpa, chunk))
+        uint64_t bad;
+        /* Only guest RAM, and writes only where the EPT lets the guest write (vmx/emulate/guest_mem.h):
+         * a breakpoint in a page whose writes Skiff mediates is refused, not written behind it. */
+        if (!guest_linear_to_phys(gla, GW_DEBUG, &gpa) || guest_phys_check(gpa, chunk, write, &bad) != GUEST_MEM_OK)
             break;
         if (write)
             memcpy(phys_to_virt(gpa), buf + done, chunk);

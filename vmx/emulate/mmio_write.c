@@ -53,7 +53,7 @@ static bool mmio_read_source(const struct insn *d, enum insn_mode mode, const ui
 {
     uint64_t la = mmio_linear(mode, d->seg, insn_src_offset(d, gpr)), pa;
     *val = 0;
-    if (!guest_linear_to_phys(la, false, &pa))
+    if (!guest_linear_to_phys(la, 0, &pa))
         return false;
     if ((pa & ~0xfffull) == page) {
         if ((pa & 0xfff) + d->opsize > 0x1000)
@@ -74,7 +74,7 @@ void mmio_write_emulate(struct vcpu *v, uint64_t gpa, uint64_t page, const struc
      * instruction's: nothing to emulate (SDM Vol. 3C 28.2.4, IDT-vectoring information). */
     if (vmcs_read(IDT_VECTORING_INFO_FIELD) & INTR_VALID)
         return mmio_refuse(v, gpa, ops, bytes, 0, "while delivering an event (the guest's stack is there)", act);
-    while (n < sizeof(bytes) && guest_read(mmio_linear(mode, INSN_CS, v->guest_rip + n), &bytes[n], 1))
+    while (n < sizeof(bytes) && guest_fetch(mmio_linear(mode, INSN_CS, v->guest_rip + n), &bytes[n], 1))
         n++;
     struct insn d;
     if (!insn_decode(bytes, n, mode, &d))
@@ -88,7 +88,7 @@ void mmio_write_emulate(struct vcpu *v, uint64_t gpa, uint64_t page, const struc
     /* The access Skiff would perform must be the one that exited (the bytes could have
      * changed since, or a write could straddle the page). */
     uint64_t la = mmio_linear(mode, d.string ? INSN_ES : d.seg, insn_dest_offset(&d, r.gpr, v->guest_rip)), pa;
-    if (!guest_linear_to_phys(la, false, &pa) || pa != gpa || (gpa & 0xfff) + d.opsize > 0x1000)
+    if (!guest_linear_to_phys(la, 0, &pa) || pa != gpa || (gpa & 0xfff) + d.opsize > 0x1000)
         return mmio_refuse(v, gpa, ops, bytes, d.len, "not at the address its instruction names", act);
     uint64_t old = insn_ops[d.op].reads_dest ? ops->load(gpa, d.opsize) : 0, src = 0;
     if (d.src == INSN_SRC_MEM && !mmio_read_source(&d, mode, r.gpr, page, ops, &src))

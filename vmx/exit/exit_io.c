@@ -261,6 +261,35 @@ static uint64_t seg_base(unsigned seg, bool long_mode)
     return vmcs_read(base_field[seg]);
 }
 
+/*
+ * The refusal of a string I/O operand Skiff may not reach, by name.  Skiff performs the memory
+ * side of an intercepted INS or OUTS (SDM Vol. 3C 26.1.3: the VM exit comes before any of it), so
+ * the operand gets every check the guest's own access would (vmx/emulate/guest_mem.h); string
+ * I/O into a page whose writes Skiff mediates (read-only in the EPT) is refused rather than
+ * mediated: no device register is the target of a REP INS in any driver Skiff knows of.
+ */
+static enum exit_action string_io_refuse(struct vcpu *v, const struct io_access *io, const struct guest_fault *f)
+{
+    const char *insn = io->in ? "INS" : "OUTS";
+    unsigned long long gla = (unsigned long long)f->gla, gpa = (unsigned long long)f->gpa;
+    switch (f->status) {
+    case GUEST_MEM_READ_ONLY:
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: %s to port 0x%x at linear 0x%llx writes GPA 0x%llx, which "
+                         "the EPT maps read-only (Skiff mediates writes there): string I/O into it is refused",
+                         insn, io->port, gla, gpa);
+    case GUEST_MEM_NOT_RAM:
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: %s to port 0x%x at linear 0x%llx reaches GPA 0x%llx, which "
+                         "is not guest RAM: string I/O to or from it is refused", insn, io->port, gla, gpa);
+    case GUEST_MEM_TABLE:
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: %s to port 0x%x at linear 0x%llx: the guest's page walk "
+                         "reads GPA 0x%llx, which is not guest RAM", insn, io->port, gla, gpa);
+    default:
+        /* The guest pointed a string instruction at memory outside the guest. */
+        return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: %s to port 0x%x at linear 0x%llx reaches memory outside "
+                         "the guest", insn, io->port, gla);
+    }
+}
+
 static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
 {
     uint64_t cs_ar = vmcs_read(GUEST_CS_AR_BYTES);
@@ -281,33 +310,40 @@ static enum exit_action string_io(struct vcpu *v, const struct io_access *io)
     int step = (vmcs_read(GUEST_RFLAGS) & (1u << 10)) ? -(int)io->size : (int)io->size;
     uint64_t base = seg_base(seg, long_mode);
     uint64_t done = 0;
+    struct guest_fault f = { .status = GUEST_MEM_OK };
+    struct guest_paging paging;
+    guest_paging_now(&paging);
 
     for (; done < count && done < REP_CHUNK; done++) {
         uint64_t gla = base + (*pidx & amask);
         uint32_t val = 0;
         if (io->in) {
+            /* The destination is checked before the port is read, so a fault consumes no input. */
+            if (guest_access(&paging, gla, 0, io->size, GUEST_CHECK_WRITE, &f) != GUEST_MEM_OK)
+                break;
             val = port_in(io->port, io->size);
-            if (!guest_write(gla, &val, io->size))
-                goto fault;
+            if (guest_access(&paging, gla, &val, io->size, GUEST_COPY_TO, &f) != GUEST_MEM_OK)
+                break;
         } else {
-            if (!guest_read(gla, &val, io->size))
-                goto fault;
+            if (guest_access(&paging, gla, &val, io->size, GUEST_COPY_FROM, &f) != GUEST_MEM_OK)
+                break;
             if (out_one(v, io->port, io->size, val) == EXIT_STOP)
                 return EXIT_STOP;
         }
         *pidx = (*pidx & ~amask) | ((*pidx + step) & amask);
     }
+    /* The iterations done stay done, also before a fault (SDM Vol. 2B REP: a fault leaves RCX and the
+     * index registers where that iteration found them, RIP at the instruction). */
     if (io->rep)
         v->regs.rcx = (v->regs.rcx & ~amask) | ((v->regs.rcx - done) & amask);
+    if (f.status != GUEST_MEM_OK) {
+        if (guest_fault_inject(v, &f, seg == 2))
+            return EXIT_RESUME;             /* #PF or #GP for the guest, as on the bare machine */
+        return string_io_refuse(v, io, &f);
+    }
     if (!io->rep || done == count)
         vcpu_skip_insn(v);                    /* else: re-execute for the rest */
     return EXIT_RESUME;
-fault:
-    /* The guest pointed a string instruction at memory outside the guest. */
-    return vcpu_stop(v, GUEST_STOPPED, 1,
-                     "stopped: %s to port 0x%x at linear 0x%llx reaches memory outside the guest",
-                     io->in ? "INS" : "OUTS", io->port,
-                     (unsigned long long)(base + (*pidx & amask)));
 }
 
 enum exit_action handle_io(struct vcpu *v)

@@ -204,6 +204,196 @@ static void string_io(const char *t)
     survived(t);
 }
 
+/* ---- string I/O and HC_PRINT on guest-physical addresses that are not guest RAM ---- */
+
+#define HIGH_LINEAR 0x100000000ull       /* PDPT[4] -> a PD at SCRATCH_PAGE: GPA 4 GiB, above RAM */
+#define HOLE_ADDR   0xc0000000ull        /* in the PCI hole below 4 GiB: no RAM, no device */
+
+static void map_high(void)
+{
+    uint64_t *pdpt = (uint64_t *)(BUILTIN_PML4_ADDR + 4096), *pd = (uint64_t *)SCRATCH_PAGE;
+    for (int i = 0; i < 512; i++)
+        pd[i] = 0;
+    pd[0] = HIGH_LINEAR | 0x83;
+    pdpt[4] = SCRATCH_PAGE | 3;
+    __asm__ volatile("invlpg (%0)" ::"r"(HIGH_LINEAR) : "memory");
+}
+
+/* {insb,outsb}_{high,hole}, insb_apic: rep insb/outsb through COM1's LCR (intercepted, so Skiff
+ * performs the memory side) at a GPA above RAM, in the PCI hole, or the APIC page Skiff mediates. */
+static void string_unbacked(const char *t)
+{
+    uint64_t n = 4, at = HOLE_ADDR, base;
+    bool in = t[0] == 'i';
+    if (streq(t, "insb_high") || streq(t, "outsb_high")) {
+        map_high();
+        at = HIGH_LINEAR;
+    } else if (streq(t, "insb_apic")) {
+        try_rdmsr(0x1b, &base);
+        at = (base & ~0xfffull) + 0x80;  /* the TPR */
+    }
+    say("attack %s: rep %s COM1's LCR (intercepted) %s GPA %x", t, in ? "insb from" : "outsb to",
+        in ? "into" : "from", at);
+    if (in)
+        __asm__ volatile("rep insb" : "+D"(at), "+c"(n) : "d"(COM1 + 3) : "memory");
+    else
+        __asm__ volatile("rep outsb" : "+S"(at), "+c"(n) : "d"(COM1 + 3) : "memory");
+    survived(t);
+}
+
+/* movs_apic_high (two vCPUs): MOVSD from GPA 4 GiB (above RAM) to the APIC's TPR, whose write
+ * Skiff emulates (vmx/emulate/mmio_write.c) and so reads the source itself. */
+static void movs_apic_high(void)
+{
+    uint64_t base, src = HIGH_LINEAR, dst;
+    try_rdmsr(0x1b, &base);
+    dst = (base & ~0xfffull) + 0x80;
+    map_high();
+    say("attack movs_apic_high: movsl from GPA %x to the APIC's TPR at %x", src, dst);
+    __asm__ volatile("movsl" : "+S"(src), "+D"(dst) : : "memory");
+    survived("movs_apic_high");
+}
+
+static void print_unbacked(void)
+{
+    say("attack print_unbacked: HC_PRINT from guest-physical addresses that are not guest RAM");
+    map_high();
+    ck(vmcall(HC_PRINT, HIGH_LINEAR, 8) == HC_EFAULT, "print_unbacked: pointer to GPA 4 GiB (above RAM): HC_EFAULT");
+    ck(vmcall(HC_PRINT, HOLE_ADDR, 8) == HC_EFAULT, "print_unbacked: pointer into the PCI hole: HC_EFAULT");
+    ck(vmcall(HC_PRINT, 0xfec00000, 4) == HC_EFAULT, "print_unbacked: pointer to the IOAPIC: HC_EFAULT");
+    ck(vmcall(HC_PRINT, 0x40000000ull, 1) == HC_EFAULT, "print_unbacked: pointer past the end of RAM below 4 GiB: HC_EFAULT");
+    static const char msg[] = "guest: hypercall print still works\n";
+    ck(vmcall(HC_PRINT, (uint64_t)msg, sizeof(msg) - 1) == 0, "print_unbacked: a good print returns 0");
+    finish("print_unbacked");
+}
+
+/* ---- string I/O meets the guest's own paging: #PF as on the bare machine ---- */
+
+/* REP INSB / REP OUTSB at `port`: the vector, the registers after it, and the instruction's
+ * address in *at. */
+static int rep_insb(uint16_t port, uint64_t *rdi, uint64_t *rcx, uint64_t *at)
+{
+    uint64_t d = *rdi, c = *rcx;
+    last_vector = -1;
+    __asm__ volatile("leaq 1f(%%rip), %%r11\n\tmovq %%r11, %[fix]\n\tleaq 2f(%%rip), %[at]\n2:\trep insb\n1:"
+                     : [fix] "=m"(fixup_rip), [at] "=&r"(*at), "+D"(d), "+c"(c)
+                     : "d"(port)
+                     : "r11", "memory");
+    fixup_rip = 0;
+    *rdi = d;
+    *rcx = c;
+    return last_vector;
+}
+
+static int rep_outsb(uint16_t port, uint64_t *rsi, uint64_t *rcx, uint64_t *at)
+{
+    uint64_t s = *rsi, c = *rcx;
+    last_vector = -1;
+    __asm__ volatile("leaq 1f(%%rip), %%r11\n\tmovq %%r11, %[fix]\n\tleaq 2f(%%rip), %[at]\n2:\trep outsb\n1:"
+                     : [fix] "=m"(fixup_rip), [at] "=&r"(*at), "+S"(s), "+c"(c)
+                     : "d"(port)
+                     : "r11", "memory");
+    fixup_rip = 0;
+    *rsi = s;
+    *rcx = c;
+    return last_vector;
+}
+
+static void wr_cr0(uint64_t v) { __asm__ volatile("mov %0, %%cr0" ::"r"(v) : "memory"); }
+static void wr_cr4(uint64_t v) { __asm__ volatile("mov %0, %%cr4" ::"r"(v) : "memory"); }
+static void flush_tlb(void) { __asm__ volatile("mov %%cr3, %%rax; mov %%rax, %%cr3" ::: "rax", "memory"); }
+
+/*
+ * One faulting string instruction, twice: at port 0x80, which Skiff does not intercept (the CPU
+ * performs it: the reference), and at COM1's LCR, which exits (Skiff performs it).  Both must
+ * raise #PF with the expected error code and CR2, RIP at the instruction, the iterations before
+ * the fault done.
+ */
+static void pf_case(const char *what, bool in, uint64_t idx0, uint64_t rcx0, uint64_t err, uint64_t cr2,
+                    uint64_t want_idx, uint64_t want_rcx)
+{
+    static const struct { uint16_t port; const char *who; } by[] = { { 0x80, "the CPU" }, { COM1 + 3, "Skiff" } };
+    for (unsigned i = 0; i < 2; i++) {
+        uint64_t idx = idx0, rcx = rcx0, at;
+        int vec = in ? rep_insb(by[i].port, &idx, &rcx, &at) : rep_outsb(by[i].port, &idx, &rcx, &at);
+        say("string_pf: %s (%s): vector %u error %x CR2 %x index %x RCX %u", what, by[i].who,
+            (uint64_t)(int64_t)vec, last_error, last_cr2, idx, rcx);
+        ck(vec == 14, "string_pf: #PF raised");
+        ck(vec == 14 && last_error == err, "string_pf: the error code is the CPU's");
+        ck(vec == 14 && last_cr2 == cr2, "string_pf: CR2 is the first byte not reached");
+        ck(vec == 14 && last_rip == at, "string_pf: RIP is the string instruction (a fault)");
+        ck(idx == want_idx && rcx == want_rcx, "string_pf: the iterations before the fault are done, not the rest");
+    }
+}
+
+static void string_pf(void)
+{
+    uint64_t *pml4 = (uint64_t *)BUILTIN_PML4_ADDR, *pdpt = pml4 + 512, *pd = pml4 + 1024;
+    uint64_t *pt = (uint64_t *)SCRATCH_PAGE;
+    const uint64_t la = 0x40000000, data = SCRATCH_PAGE + 0x2000;
+    uint64_t cr0 = rd_cr0(), cr4 = rd_cr4(), idx, rcx, at;
+    uint32_t r[4];
+    say("attack string_pf: rep insb/outsb meet the guest's page tables: #PF with the CPU's error code and CR2");
+    for (int i = 0; i < 512; i++)
+        pt[i] = 0;
+    pt[0] = data | 3;                            /* 0x40000000 writable */
+                                                 /* 0x40001000 not present */
+    pt[2] = (data + 0x1000) | 1;                 /* 0x40002000 read-only */
+    pt[3] = (data + 0x2000) | 7;                 /* 0x40003000 a user page (U at every level) */
+    pd[512] = SCRATCH_PAGE | 7;
+    pdpt[1] |= 4;
+    pml4[0] |= 4;
+    for (int i = 0; i < 3 * 4096; i++)
+        ((volatile uint8_t *)data)[i] = 0xee;
+    flush_tlb();
+    wr_cr0(cr0 | (1ull << 16));                  /* CR0.WP */
+
+    pf_case("rep insb into a not-present page", true, la + 0xffd, 8, 0x2, la + 0x1000, la + 0x1000, 5);
+    ck(((volatile uint8_t *)data)[0xffd] == 3 && ((volatile uint8_t *)data)[0xfff] == 3,
+       "string_pf: the bytes before the fault arrived (LCR 0x03)");
+    pf_case("rep outsb from a not-present page", false, la + 0x1000, 2, 0x0, la + 0x1000, la + 0x1000, 2);
+    pf_case("rep insb into a read-only page, CR0.WP=1", true, la + 0x2000, 1, 0x3, la + 0x2000, la + 0x2000, 1);
+
+    wr_cr0(cr0 & ~(1ull << 16));
+    idx = la + 0x2000, rcx = 1;
+    ck(rep_insb(COM1 + 3, &idx, &rcx, &at) == -1 && rcx == 0 && ((volatile uint8_t *)data)[0x1000] == 3,
+       "string_pf: rep insb into a read-only page, CR0.WP=0: written (supervisor)");
+    wr_cr0(cr0 | (1ull << 16));
+
+    cpuid4(7, 0, r);
+    if (r[1] & (1u << 20)) {                     /* SMAP */
+        wr_cr4(cr4 | (1ull << 21));
+        __asm__ volatile("clac");
+        pf_case("rep insb into a user page, CR4.SMAP=1, AC=0", true, la + 0x3000, 1, 0x3, la + 0x3000,
+                la + 0x3000, 1);
+        __asm__ volatile("stac");
+        idx = la + 0x3000, rcx = 1;
+        int v = rep_insb(COM1 + 3, &idx, &rcx, &at);
+        __asm__ volatile("clac");
+        ck(v == -1 && rcx == 0, "string_pf: rep insb into a user page, CR4.SMAP=1, AC=1: written");
+        wr_cr4(cr4);
+    } else {
+        say("string_pf: no SMAP in CPUID: its case skipped");
+    }
+    if (r[2] & (1u << 3)) {                      /* PKU */
+        wr_cr4(cr4 | (1ull << 22));
+        pt[3] |= 1ull << 59;                     /* protection key 1 */
+        flush_tlb();
+        __asm__ volatile("wrpkru" ::"a"(1u << 3), "c"(0), "d"(0));   /* WD1 */
+        pf_case("rep insb into a user page with key 1 write-disabled, CR0.WP=1", true, la + 0x3000, 1, 0x23,
+                la + 0x3000, la + 0x3000, 1);
+        __asm__ volatile("wrpkru" ::"a"(0), "c"(0), "d"(0));
+        idx = la + 0x3000, rcx = 1;
+        ck(rep_insb(COM1 + 3, &idx, &rcx, &at) == -1 && rcx == 0,
+           "string_pf: rep insb into a user page, key 1 allowed: written");
+        wr_cr4(cr4);
+    } else {
+        say("string_pf: no PKU in CPUID: its case skipped (the unit test covers it)");
+    }
+    wr_cr0(cr0);
+    finish("string_pf");
+}
+
 /* ---- VMX, CR and MSR attacks: the guest sees a CPU without VMX ---- */
 
 static void vmx_insns(void)
@@ -1727,6 +1917,15 @@ void attack_run(const char *t)
         cr3_garbage();
     else if (streq(t, "insb_skiff") || streq(t, "outsb_skiff") || streq(t, "insb_native"))
         string_io(t);
+    else if (streq(t, "insb_high") || streq(t, "outsb_high") || streq(t, "insb_hole") || streq(t, "outsb_hole") ||
+             streq(t, "insb_apic"))
+        string_unbacked(t);
+    else if (streq(t, "print_unbacked"))
+        print_unbacked();
+    else if (streq(t, "movs_apic_high"))
+        movs_apic_high();
+    else if (streq(t, "string_pf"))
+        string_pf();
     else if (streq(t, "vmx_insns"))
         vmx_insns();
     else if (streq(t, "cr4_vmxe"))

@@ -10,6 +10,7 @@
 extern const struct builtin_info *info;
 extern volatile uint64_t fixup_rip;      /* the trap handler resumes here (once) when set */
 extern volatile int last_vector;         /* the vector it saw */
+extern volatile uint64_t last_error, last_rip, last_cr2;   /* its error code, RIP and CR2 then */
 
 void say(const char *fmt, ...);          /* "guest: ..." line on COM1: %s, %x, %u (uint64_t) */
 /* The bytes as they are, to COM1: no "guest: " in front. */

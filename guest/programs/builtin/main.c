@@ -27,6 +27,7 @@ static struct {
 
 volatile uint64_t fixup_rip;             /* where to resume after an expected fault */
 volatile int last_vector = -1;
+volatile uint64_t last_error, last_rip, last_cr2;   /* the error code, RIP and CR2 of the last caught fault */
 static volatile int timer_ticks;
 static int failures;
 void (*volatile guest_nmi_hook)(void);
@@ -169,6 +170,9 @@ void guest_trap(struct trap_frame *f)
     }
     if (fixup_rip) {
         last_vector = (int)f->vector;
+        last_error = f->error_code;
+        last_rip = f->rip;
+        __asm__ volatile("mov %%cr2, %0" : "=r"(last_cr2));
         f->rip = fixup_rip;
         fixup_rip = 0;
         return;
