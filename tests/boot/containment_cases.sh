@@ -41,7 +41,7 @@ case_apic_end_ap_svr() { apic_end_case ap svr; }
 case_selftest_fault_ap() {
     BOCHS_CPUS=2 boot selftest_fault_ap "$END_EMU" "guest_test=counters selftest=fault_ap" 240
     expect_order '^skiff: cpu1: selftest=fault_ap: writing to an unmapped address on CPU 1' \
-        '^skiff: cpu1: HOST EXCEPTION vector=14 \(#PF\)' '^skiff: exit status=4$'
+        '^skiff: cpu1: HOST EXCEPTION vector=14 \(#PF' '^skiff: exit status=4$'
     expect '^guest: counters: cpu 0 count [0-9]+$'
     expect_not_after '^skiff: exit status=' '^guest: '
     expect_final_last

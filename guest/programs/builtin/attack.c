@@ -770,6 +770,8 @@ static void count_forever(uint64_t n)
 {
     char id[2] = { (char)('0' + n), 0 };
     char num[24];
+    if (n)
+        __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
     for (uint64_t k = 0;; k++) {
         char *e = num, tmp[24];
         int d = 0;
