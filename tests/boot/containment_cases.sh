@@ -21,7 +21,7 @@ expect_final_last() {
 apic_end_case() {
     local name=apic_end_$1_$2 ender=0 other=1
     [ "$1" = ap ] && ender=1 other=0
-    BOCHS_CPUS=2 boot "$name" "$END_EMU" "guest_test=$name" 240
+    BOCHS_CPUS=2 boot "$name" "$END_EMU" "guest_test=$name" 480   # the idle check: up to ~1e9 instructions per CPU
     local who=CPU
     [ "$1" = ap ] && who=cpu
     expect "^guest: attack apic_end: $who $ender changed its APIC: $2$" \
