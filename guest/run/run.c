@@ -240,6 +240,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     v->vpid = 1;
     if (cfg->watchdog_ms)
         v->watchdog_ticks = timer_ticks(cfg->watchdog_ms);
+    else
+        vmx_idle_ticks = timer_ticks(VMX_IDLE_CHECK_MS);   /* the idle check (vmx/core/vmcs.h) */
     this_cpu()->vcpu = v;
     memory_tag(image_phys_of(v), image_phys_of(v + 1), "vCPU 0 structure: exit stack, registers (in .bss)");
     if (vmcs_create(v) || vmcs_load(v))

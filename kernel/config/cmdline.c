@@ -233,6 +233,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->selftest = SELFTEST_IOMMU;
             else if (word_eq(v, vlen, "mce"))
                 cfg->selftest = SELFTEST_MCE;
+            else if (word_eq(v, vlen, "fault_ap"))
+                cfg->selftest = SELFTEST_FAULT_AP;
             else
                 ok = false;
         } else if (word_eq(w, klen, "guest_mem")) {

@@ -13,7 +13,8 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 /* console=: the screen as a second console (kernel/console/fbcon.c, kernel/console/vgacon.c) */
 enum console_screen { CONSOLE_SCREEN_AUTO = 0, CONSOLE_SCREEN_ON, CONSOLE_SCREEN_OFF };
 enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
-enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK, SELFTEST_IOMMU, SELFTEST_MCE };
+enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK, SELFTEST_IOMMU, SELFTEST_MCE,
+               SELFTEST_FAULT_AP };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/check/vmcheck.c) */
 enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
 /* on: every CPU runs a guest vCPU; park: the APs wait in VMX root; off: they are not started. */

@@ -51,6 +51,17 @@ static void con_lock(void)
     con_depth = 1;
 }
 
+/* The CPU that ends the run takes the console from a CPU it parked (kernel/end/runend.c). */
+void console_take_over(void)
+{
+    int32_t me = (int32_t)this_cpu()->cpu;
+    if (con_owner == me)
+        return;
+    con_owner = -1;
+    con_depth = 0;
+    spin_unlock(&con_lock_word);
+}
+
 static void con_unlock(void)
 {
     if (--con_depth)

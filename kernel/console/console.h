@@ -52,6 +52,8 @@ void console_set_cpu_tags(bool on);
 /* The run end: read the console UART back (vmx/exit/exit_io.c keeps the guest off its settings), say
  * whether it is still Skiff's, and restore it if not. */
 void console_check_uart(void);
+/* Release the console lock a parked CPU may hold (the run ends on this CPU). */
+void console_take_over(void);
 /* Raw bytes (a guest's hypercall print), no line handling. */
 void console_write(const char *s, size_t n);
 

@@ -64,6 +64,8 @@ void exception_handler(struct exc_frame *f)
 {
     static int nested;
     if (f->vector == 2) {
+        if (run_end_elsewhere())
+            run_end_park();                      /* the run ends on another CPU: stop here */
         if (nmi_handler)
             nmi_handler();
         return;

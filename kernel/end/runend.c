@@ -3,6 +3,7 @@
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/cpu/percpu.h"
 #include "kernel/lib/format.h"
 
 static enum onexit_action onexit;
@@ -12,6 +13,28 @@ static int (*final_check)(int status);
 void runend_configure(enum onexit_action action) { onexit = action; }
 
 void runend_set_check(int (*check)(int status)) { final_check = check; }
+
+static void (*stop_hook)(void), (*notify_hook)(void);
+static int32_t end_cpu = -1;             /* the CPU that owns the end, -1 before */
+static uint32_t parked;
+
+void runend_set_stop(void (*stop_others)(void)) { stop_hook = stop_others; }
+void runend_set_notify(void (*notify)(void)) { notify_hook = notify; }
+unsigned run_end_parked(void) { return __atomic_load_n(&parked, __ATOMIC_ACQUIRE); }
+
+bool run_end_elsewhere(void)
+{
+    int32_t c = __atomic_load_n(&end_cpu, __ATOMIC_ACQUIRE);
+    return c >= 0 && c != (int32_t)this_cpu()->cpu;
+}
+
+__attribute__((noreturn)) void run_end_park(void)
+{
+    cli();
+    __atomic_add_fetch(&parked, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        cpu_halt();                      /* an NMI (blocked here: no IRET follows) or SMI only */
+}
 
 static void bochs_shutdown(void)
 {
@@ -25,8 +48,18 @@ __attribute__((noreturn)) void run_end(int status)
     static int ending;
 
     cli();
+    int32_t me = (int32_t)this_cpu()->cpu, none = -1;
+    if (!__atomic_compare_exchange_n(&end_cpu, &none, me, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST) &&
+        none != me)
+        run_end_park();                  /* another CPU ends the run: its line is the last */
     if (ending++) /* a fault while ending: do not recurse */
         goto halt;
+    /* Every other CPU stops before the final line (the guest's vCPUs first learn the run ends). */
+    if (notify_hook)
+        notify_hook();
+    if (stop_hook)
+        stop_hook();
+    console_take_over();                 /* a CPU parked inside a print holds no lock for ever */
     if (final_check)
         status = final_check(status);
     console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N run=ID` */

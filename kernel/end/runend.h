@@ -2,6 +2,8 @@
 #ifndef SKIFF_KERNEL_RUNEND_H
 #define SKIFF_KERNEL_RUNEND_H
 
+#include <stdbool.h>
+
 #include "kernel/config/cmdline.h"
 
 /* Exit statuses printed as `skiff: exit status=N` (README lists them). */
@@ -19,6 +21,20 @@ void runend_configure(enum onexit_action action);
 /* A check run_end makes before its last line: it returns the status to print, and says why
  * when it fails a run that was going to pass (kernel/iommu/iommu.c: a device reached for Skiff's pages). */
 void runend_set_check(int (*check)(int status));
+
+/*
+ * Stopping the other CPUs (issue 20, item 11).  The first CPU in run_end owns the end; before
+ * its final line it calls the stop hook (kernel/smp/smp.c: NMI, then INIT and SIPI, to all but
+ * itself) after the notify hook (vmx/smp/smp_guest.c, registered by guest/run/main.c: the run is
+ * ending for every vCPU), and every other CPU parks: interrupts off, halted in VMX root operation.
+ */
+void runend_set_stop(void (*stop_others)(void));
+void runend_set_notify(void (*notify)(void));
+/* True on a CPU that must park: another CPU is ending the run. */
+bool run_end_elsewhere(void);
+/* Park this CPU for good (counted); a CPU that sees run_end_elsewhere() calls it. */
+__attribute__((noreturn)) void run_end_park(void);
+unsigned run_end_parked(void);
 
 /*
  * Print `skiff: exit status=N`, flush the console, then end the run:

@@ -4,8 +4,10 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
+#include "kernel/cpu/extable.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/mce.h"
+#include "kernel/end/runend.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
@@ -70,16 +72,39 @@ static void put64(uint8_t *page, uint64_t off, uint64_t v) { memcpy(page + off, 
 static bool x2apic;
 static volatile uint32_t *lapic;
 
-static void send_ipi(uint32_t apic_id, uint32_t low)
+#define APIC_BASE_MSR  0x1b
+#define APIC_BASE_EXTD (1ull << 10)              /* x2APIC mode (SDM Vol. 3A 11.12.1) */
+#define APIC_BASE_EN   (1ull << 11)              /* APIC global enable (11.4.3) */
+#define X2APIC_ICR     0x830
+
+/*
+ * Send one IPI from this CPU's local APIC, in whatever state the guest left it (issue 20, item 8):
+ * IA32_APIC_BASE decides the mode (EXTD: the x2APIC ICR MSR; EN alone: the xAPIC page), read and
+ * written with the safe accessors, so the wrong mode is a failed send, never a host #GP.  A
+ * guest that cleared EN (the APIC then sends nothing, 11.4.3) gets it set again: disabled ->
+ * xAPIC is a valid transition (11.12.5), and the run is ending or starting.  A software-disabled
+ * APIC (SVR bit 8 clear) still sends IPIs.  False when nothing could be sent (Bochs 2.7 ignores
+ * every IA32_APIC_BASE write once EN was cleared).
+ */
+static bool send_ipi(uint32_t apic_id, uint32_t low)
 {
-    if (x2apic || (rdmsr(0x1b) & (1u << 10))) {     /* a guest may have switched to x2APIC */
-        wrmsr(0x830, (uint64_t)apic_id << 32 | low);
-        return;
-    }
+    uint64_t base;
+    if (!rdmsr_safe(APIC_BASE_MSR, &base))
+        return false;
+    if (!(base & APIC_BASE_EN) &&
+        (!wrmsr_safe(APIC_BASE_MSR, (base & ~APIC_BASE_EXTD) | APIC_BASE_EN) ||
+         !rdmsr_safe(APIC_BASE_MSR, &base) || !(base & APIC_BASE_EN)))
+        return false;
+    if (base & APIC_BASE_EXTD)
+        return wrmsr_safe(X2APIC_ICR, (uint64_t)apic_id << 32 | low);
+    if (x2apic && apic_id > 0xfe && (low & (3u << 18)) == 0)
+        return false;                    /* an x2APIC id the xAPIC cannot name */
+    /* The guest cannot move the page (vmx/exit/exit_msr.c refuses a new base): Skiff's mapping. */
     lapic[0x310 / 4] = apic_id << 24;
     lapic[0x300 / 4] = low;
     for (unsigned i = 0; i < 100000 && (lapic[0x300 / 4] & (1u << 12)); i++)
         cpu_pause();                     /* delivery status: send pending */
+    return true;
 }
 
 static uint32_t bsp_apic_id(void)
@@ -196,6 +221,7 @@ int smp_init(const struct mb2_info *mb, uint64_t info_phys, unsigned max_cpus)
 
     uint64_t apic_base = rdmsr(0x1b);
     x2apic = apic_base & (1u << 10);
+    runend_set_stop(smp_stop_others);
     lapic = (volatile uint32_t *)(apic_base & 0xfffff000ull);   /* identity mapped (below 4 GiB) */
     uint32_t self = bsp_apic_id();
     percpu_cpu0.apic_id = self;
@@ -326,11 +352,11 @@ void smp_ap_main(uint64_t index)
 /* End a CPU's guest run: INIT makes it exit from any activity state but wait-for-SIPI,
  * where the SIPI that follows does (SDM Vol. 3C 26.8, 27.2). */
 /* INIT, then a SIPI (vector 0), to all CPUs but this one (ICR shorthand 11b, SDM Vol. 3A 11.6.1). */
-void smp_kick_others(void)
+bool smp_kick_others(void)
 {
-    send_ipi(0, 0xc4500);
+    bool ok = send_ipi(0, 0xc4500);
     udelay(200);
-    send_ipi(0, 0xc4600);
+    return send_ipi(0, 0xc4600) && ok;
 }
 
 void smp_kick(unsigned cpu)
@@ -339,4 +365,30 @@ void smp_kick(unsigned cpu)
     send_ipi(id, 0x4500);
     udelay(200);
     send_ipi(id, 0x4600);
+}
+
+/*
+ * The run ends on this CPU (kernel/end/runend.c, issue 20 item 11): every other CPU must stop
+ * before the final line.  An NMI to all but this one reaches a CPU in VMX root (the host NMI
+ * handler parks it) and a running vCPU (its NMI exit sees the end and parks it); INIT and SIPI
+ * reach a vCPU waiting for a SIPI (its SIPI exit) and one whose NMIs exit to nowhere (INIT exit).
+ * A vCPU no IPI reaches (its APIC disabled) parks at its next exit, at the latest its
+ * preemption-timer tick.  Waits up to about 2.5 s by the TSC (1 GHz assumed) for every CPU.
+ */
+void smp_stop_others(void)
+{
+    unsigned want = online - 1;
+    if (!want)
+        return;
+    bool sent = send_ipi(0, 0xc4400);                     /* NMI, all excluding self */
+    uint64_t t0 = rdtsc();
+    while (run_end_parked() < want && rdtsc() - t0 < 20000000ull)
+        cpu_pause();
+    if (run_end_parked() < want)                          /* INIT is blocked where they are parked */
+        sent = smp_kick_others() && sent;
+    while (run_end_parked() < want && rdtsc() - t0 < 2500000000ull)
+        cpu_pause();
+    if (run_end_parked() < want)
+        kprintf("skiff: warning: %u of %u other CPU(s) did not stop (%s)\n", want - run_end_parked(), want,
+                sent ? "the IPIs were sent" : "this CPU's local APIC could not send");
 }

@@ -35,7 +35,10 @@ uint32_t smp_cpu_apic_id(unsigned cpu);
 void smp_release(void (*work)(unsigned cpu));
 /* Make CPU `cpu` leave the guest (INIT, then a SIPI for the wait-for-SIPI state). */
 void smp_kick(unsigned cpu);
-/* The same to every CPU but this one, by the ICR's shorthand: whatever APIC ids the guest gave them. */
-void smp_kick_others(void);
+/* The same to every CPU but this one, by the ICR's shorthand: whatever APIC ids the guest gave them.
+ * False when this CPU's local APIC could not send (the guest disabled it for good). */
+bool smp_kick_others(void);
+/* Stop every other CPU before the final line (registered with kernel/end/runend.c by smp_init). */
+void smp_stop_others(void);
 
 #endif

@@ -551,3 +551,4 @@ source tests/boot/apic_cases.sh
 source tests/boot/iommu_cases.sh
 source tests/boot/cpus_cases.sh
 source tests/boot/nmi_cases.sh
+source tests/boot/containment_cases.sh

@@ -25,6 +25,7 @@
 
 struct vmx_features vmx_features;
 uint64_t vmx_tick_ticks;
+uint64_t vmx_idle_ticks;
 bool vmx_tick_all;
 static int vmwrite_failures;
 
@@ -91,7 +92,7 @@ static void choose_controls(bool watchdog)
     f->unrestricted_guest = proc2_ok & SECONDARY_EXEC_UNRESTRICTED_GUEST;
     uint32_t pin_ok = vmx_allowed1(c->pin_ctls);
 
-    f->preemption_timer = (watchdog || vmx_tick_all) && (pin_ok & PIN_BASED_VMX_PREEMPTION_TIMER);
+    f->preemption_timer = (watchdog || vmx_tick_all || vmx_idle_ticks) && (pin_ok & PIN_BASED_VMX_PREEMPTION_TIMER);
     /* The watchdog counts the guest's whole run time; the run-end tick restarts at every entry. */
     f->save_preemption_timer = watchdog && f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
     /* NMIs: NMI exiting with virtual NMIs and NMI-window exiting where offered (SDM 25.6.1,
@@ -114,8 +115,12 @@ static void choose_controls(bool watchdog)
                                      (f->nmi_exiting ? PIN_BASED_NMI_EXITING : 0) |
                                      (f->virtual_nmis ? PIN_BASED_VIRTUAL_NMIS : 0),
                                  c->pin_ctls);
-    /* HLT stays in the guest (an idle guest costs no exit) unless hlt=exit (gdb's stop-on HLT needs it). */
+    /* HLT stays in the guest (an idle guest costs no exit) unless hlt=exit (gdb's stop-on HLT needs it).
+     * MONITOR and MWAIT exit (SDM 25.6.2) and raise #UD: CPUID hides them (vmx/exit/exit_cpuid.c), and an
+     * MWAIT left to the guest could sleep with interrupts off where no HLT exit and, in C-states
+     * deeper than C2, no VMX-preemption timer sees it (SDM 26.5.1). */
     f->proc = vmx_adjust_controls((skiff_cfg.hlt_exit ? CPU_BASED_HLT_EXITING : 0) | CPU_BASED_USE_IO_BITMAPS |
+                                      CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
                                       CPU_BASED_USE_MSR_BITMAPS |
                                       CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
                                   c->proc_ctls);
@@ -283,7 +288,8 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(VIRTUAL_PROCESSOR_ID, v->vpid);
     vmcs_set(EPT_POINTER, v->eptp);
     if (f->preemption_timer) {
-        uint64_t t = v->watchdog_ticks ? v->watchdog_ticks : vmx_tick_ticks;
+        v->run_end_tick = !v->watchdog_ticks && vmx_tick_all;
+        uint64_t t = v->watchdog_ticks ? v->watchdog_ticks : v->run_end_tick ? vmx_tick_ticks : vmx_idle_ticks;
         v->tick_value = t;
         vmcs_set(VMX_PREEMPTION_TIMER_VALUE, t > 0xffffffffull ? 0xffffffffull : t);
     }
@@ -332,9 +338,10 @@ void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
 
 void vcpu_tick_start(struct vcpu *v)
 {
-    if (vmx_features.preemption_timer || v->tick_value || !vmx_tick_ticks ||
+    if (v->watchdog_ticks || v->run_end_tick || !vmx_tick_ticks ||
         !(vmx_allowed1(vmx_caps.pin_ctls) & PIN_BASED_VMX_PREEMPTION_TIMER))
         return;                          /* ticking already (or the watchdog), or no timer */
+    v->run_end_tick = true;
     v->tick_value = vmx_tick_ticks > 0xffffffffull ? 0xffffffffull : vmx_tick_ticks;
     vmcs_set(VMX_PREEMPTION_TIMER_VALUE, v->tick_value);
     vmcs_set(PIN_BASED_VM_EXEC_CONTROL, vmcs_read(PIN_BASED_VM_EXEC_CONTROL) | PIN_BASED_VMX_PREEMPTION_TIMER);

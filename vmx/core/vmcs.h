@@ -38,6 +38,15 @@ extern struct vmx_features vmx_features;
  * own run time even if no IPI reaches it (100 ms once it halted).  0 = off.
  */
 extern uint64_t vmx_tick_ticks;
+/*
+ * The idle check (issue 20, item 10): without watchdog= or the run-end tick, every vCPU's
+ * VMX-preemption timer gets this value (about 1 s) at every VM entry.  It expires only after a
+ * second of run time without a single exit: a guest that exits now and then never sees it, a
+ * spinning or halted one takes one exit a second.  It names CPU 0 halted with interrupts off,
+ * and stops a vCPU no IPI reaches at the end of the run.  0 = no timer.
+ */
+extern uint64_t vmx_idle_ticks;
+#define VMX_IDLE_CHECK_MS 1000
 /* Every vCPU gets the run-end tick from the start (no wait-for-SIPI state, vmx/smp/smp_guest.c);
  * otherwise only a vCPU whose guest disabled its APIC (vcpu_tick_start). */
 extern bool vmx_tick_all;

@@ -7,10 +7,9 @@
 #include <stdint.h>
 
 #include "vmx/core/vcpu.h"
+#include "vmx/emulate/guest_walk.h"
 #include "vmx/mem/ept.h"
 #include "vmx/mem/ept_space.h"
-#include "vmx/core/vcpu.h"
-#include "vmx/emulate/guest_walk.h"
 
 extern struct ept guest_ept;
 extern struct ept_space guest_space;      /* the space beyond RAM (vmx/mem/ept_space.h) */

@@ -27,6 +27,7 @@ enum exit_action handle_xsaves(struct vcpu *v);
 /* The guest's IA32_MISC_ENABLE (vmx/exit/exit_msr.c; vmx/policy/misc_enable.h). */
 uint64_t msr_misc_enable_guest(struct vcpu *v);
 enum exit_action handle_vmx_insn(struct vcpu *v);
+enum exit_action handle_monitor_mwait(struct vcpu *v);
 enum exit_action handle_ept_violation(struct vcpu *v);
 enum exit_action handle_ept_misconfig(struct vcpu *v);
 enum exit_action handle_triple_fault(struct vcpu *v);

@@ -196,12 +196,40 @@ enum exit_action handle_nmi_window(struct vcpu *v)
     return EXIT_RESUME;
 }
 
+/*
+ * MONITOR and MWAIT (SDM 25.1.3: they exit with the controls Skiff sets, vmx/core/vmcs.c): CPUID
+ * says the CPU has neither (CPUID.1:ECX.MONITOR = 0), so #UD, as on such a CPU (SDM Vol. 2B
+ * MONITOR, MWAIT).  The first of each is named; a guest that meant to sleep for good in MWAIT
+ * with interrupts off then meets its own #UD handler, and a HLT there the idle check.
+ */
+enum exit_action handle_monitor_mwait(struct vcpu *v)
+{
+    static uint32_t named[2];
+    bool mwait = v->exit_reason == EXIT_REASON_MWAIT;
+    if (!__atomic_exchange_n(&named[mwait], 1, __ATOMIC_RELAXED))
+        kprintf("skiff: guest %s at RIP=0x%llx: #UD (CPUID.1:ECX.MONITOR=0: MONITOR/MWAIT are hidden)\n",
+                mwait ? "MWAIT" : "MONITOR", (unsigned long long)v->guest_rip);
+    vcpu_inject_exception(v, X86_TRAP_UD, false, 0);
+    return EXIT_RESUME;
+}
+
 enum exit_action handle_preemption_timer(struct vcpu *v)
 {
-    /* The run-end tick (vmx_tick_ticks): the exit itself was the point; the dispatcher
-     * has already looked for the end of the run.  A halted vCPU ticks 100 times slower. */
+    /* The run-end tick (vmx_tick_ticks) or the idle check (vmx_idle_ticks): the dispatcher has
+     * already looked for the end of the run.  CPU 0 found halted with interrupts off can never run
+     * again (only an NMI, INIT or SMI wakes it) and is named, as hlt=exit names it at the HLT:
+     * with the default hlt=pass, no watchdog and no HLT exit, this is what keeps such a guest
+     * from silencing Skiff.  A halted vCPU's run-end tick ticks 100 times slower. */
     if (!v->watchdog_ticks) {
-        uint64_t want = vmx_tick_ticks * (vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT ? 100 : 1);
+        bool halted = vmcs_read(GUEST_ACTIVITY_STATE) == ACTIVITY_HLT;
+        if (v->cpu == 0 && halted && !(vmcs_read(GUEST_RFLAGS) & RFLAGS_IF)) {
+            kprintf("skiff: idle check: the guest is halted with interrupts off (no exit for %s)\n",
+                    v->run_end_tick ? "1 ms" : "1 s");
+            return halted_for_good(v, v->guest_rip - 1);   /* RIP follows the HLT (one byte, 0xf4) */
+        }
+        if (!v->run_end_tick)
+            return EXIT_RESUME;                      /* the idle check re-arms at every entry */
+        uint64_t want = vmx_tick_ticks * (halted ? 100 : 1);
         if (want > 0xffffffffull)
             want = 0xffffffffull;
         if (want != v->tick_value) {

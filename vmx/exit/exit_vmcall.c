@@ -1,4 +1,5 @@
 /* VMCALL: Skiff's hypercalls (ABI in vmx/core/hypercall.h). */
+#include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "vmx/core/hypercall.h"
@@ -25,6 +26,20 @@ static uint64_t hc_print(uint64_t gla, uint64_t len)
     return 0;
 }
 
+/*
+ * selftest=fault_ap: a host fault on an AP while the guest runs on every CPU (issue 20, item
+ * 11): vCPU 1's 20th print (CPU 0 prints too by then), a write to an unmapped address in VMX root operation.  The page
+ * fault's report and the run end must stop every other CPU before the final line.
+ */
+static void selftest_fault_ap(struct vcpu *v)
+{
+    static uint32_t prints;
+    if (v->cpu != 1 || __atomic_add_fetch(&prints, 1, __ATOMIC_RELAXED) != 20)
+        return;
+    pr_info("skiff: selftest=fault_ap: writing to an unmapped address on CPU 1, expect a page fault\n");
+    *(volatile uint64_t *)0x00000dead0000000ull = 0x5ca1ab1e;
+}
+
 /* Everything but the no-op, out of line: the no-op is the exit path's benchmark. */
 static __attribute__((noinline)) enum exit_action hc_slow(struct vcpu *v)
 {
@@ -40,6 +55,8 @@ static __attribute__((noinline)) enum exit_action hc_slow(struct vcpu *v)
     switch (r->rax) {
     case HC_PRINT:
         ret = hc_print(r->rbx, r->rcx);
+        if (__builtin_expect(skiff_cfg.selftest == SELFTEST_FAULT_AP, 0))
+            selftest_fault_ap(v);
         break;
     case HC_EXIT:
         vcpu_skip_insn(v);

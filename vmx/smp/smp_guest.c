@@ -33,13 +33,19 @@
  * leaves the stub's fast path.  A vCPU whose guest disabled its local APIC
  * (IA32_APIC_BASE bit 11), which then takes no IPI, gets the run-end tick
  * (vmx_tick_ticks, the VMX-preemption timer: vcpu_tick_start); without the
- * wait-for-SIPI state every vCPU has it.
+ * wait-for-SIPI state every vCPU has it.  The ending CPU's own APIC may be
+ * unable to send (the guest cleared its enable bit, kernel/smp/smp.c re-enables it where
+ * the CPU allows): then every other vCPU sees the end at its next exit, at the latest its
+ * idle check (vmx_idle_ticks, about 1 s of its run time without an exit), and
+ * smp_guest_finish waits that long.
  */
 #include "vmx/smp/smp_guest.h"
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/cpu/extable.h"
 #include "kernel/cpu/percpu.h"
+#include "kernel/end/runend.h"
 #include "kernel/firmware/acpi.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
@@ -69,6 +75,7 @@ static unsigned nvcpus;                      /* vcpus[0 .. nvcpus - 1]; NULL whe
 static uint64_t io_a, io_b, msr_bm;
 uint32_t smp_guest_ending;                   /* set once, by the first vCPU to end */
 static struct vcpu *first_end;
+static bool kick_lost;                       /* the ending CPU's APIC could not send */
 
 /* The state INIT gives a CPU (SDM Vol. 3A Table 10-1): real mode at F000:FFF0, CD/NW kept (0). */
 static struct guest_start init_state(void)
@@ -323,9 +330,23 @@ void smp_guest_end(struct vcpu *v)
     vmx_fast_cpuid = false;                      /* a CPUID loop then sees the end too */
     for (unsigned c = 0; c < nvcpus; c++)
         if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST)) {
-            smp_kick_others();                   /* INIT, then SIPI for a vCPU waiting for one */
+            if (!smp_kick_others()) {            /* INIT, then SIPI for a vCPU waiting for one */
+                kick_lost = true;
+                uint64_t base = 0;
+                rdmsr_safe(0x1b, &base);
+                kprintf("skiff: smp: vCPU %u: the guest disabled this CPU's local APIC (IA32_APIC_BASE=0x%llx), "
+                        "which sends no IPI: the other vCPUs see the end at their next exit or idle check "
+                        "(VMX-preemption timer)\n", v->cpu, (unsigned long long)base);
+            }
             break;
         }
+}
+
+void smp_guest_run_ending(void)
+{
+    uint32_t none = 0;
+    if (__atomic_compare_exchange_n(&smp_guest_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+        vmx_fast_cpuid = false;
 }
 
 struct vcpu *smp_guest_finish(struct vcpu *bsp)
@@ -338,9 +359,10 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
         if (!v)
             continue;
         /* About a second by the TSC (1 GHz assumed): udelay's port reads are far quicker in an
-         * emulator, where a vCPU's stop (its trace ring on the serial line) takes longer. */
-        uint64_t t0 = rdtsc();
-        while (rdtsc() - t0 < 1000000000ull &&
+         * emulator, where a vCPU's stop (its trace ring on the serial line) takes longer.  Without
+         * the kick, up to two idle checks (vmx_idle_ticks). */
+        uint64_t t0 = rdtsc(), wait = kick_lost ? 2500000000ull : 1000000000ull;
+        while (rdtsc() - t0 < wait &&
                __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
             cpu_pause();
         if (v->smp_state == VCPU_RUNNING)
@@ -381,6 +403,8 @@ void smp_guest_print_exits(void)
 
 enum exit_action smp_guest_stop_ended(struct vcpu *v)
 {
+    if (run_end_elsewhere())
+        run_end_park();                          /* a host fault on another CPU: stop here */
     return vcpu_stop(v, GUEST_ENDED_ELSEWHERE, 0, "vCPU %u stopped: the run ended on CPU %u", v->cpu,
                      first_end ? first_end->cpu : 0);
 }

@@ -32,6 +32,9 @@ extern uint32_t smp_guest_ending;
 /* Stop v because the run ended on another vCPU (`guest vCPU N stopped: the run ended on CPU M`). */
 enum exit_action smp_guest_stop_ended(struct vcpu *v);
 
+/* run_end on any CPU (kernel/end/runend.c's notify hook): the run is ending for every vCPU. */
+void smp_guest_run_ending(void);
+
 /* A vCPU's run ended (any CPU): the first one to end stops all the others. */
 void smp_guest_end(struct vcpu *v);
 

@@ -878,6 +878,135 @@ static void apic_rename(void)
     finish("apic_rename");
 }
 
+/* ---- the run end when the ending CPU's APIC cannot send (issue 20, item 8) ----
+ *
+ * apic_end_<who>_<how>: <who> (bsp: CPU 0, ap: CPU 1) changes its own APIC <how> (off: IA32_APIC_BASE
+ * enable bit clear; x2apic: x2APIC mode; svr: software-disabled, SVR bit 8 clear) and ends the run
+ * with the exit hypercall, while the other vCPU spins without a single exit.  Skiff must still stop
+ * the other vCPU and print its final line. */
+static volatile uint32_t end_spin_ready;
+
+static void apic_change(const char *how)
+{
+    uint64_t base;
+    try_rdmsr(0x1b, &base);
+    if (streq(how, "off"))
+        try_wrmsr(0x1b, base & ~(1ull << 11));
+    else if (streq(how, "x2apic"))
+        try_wrmsr(0x1b, base | (1ull << 11) | (1ull << 10));
+    else if (streq(how, "svr"))
+        apic_write(0xf0, LAPIC[0xf0 / 4] & ~(1u << 8));
+}
+
+static void hc_line(const char *a, const char *b)
+{
+    char line[120], *p = line;
+    while (*a && p < line + 60)
+        *p++ = *a++;
+    while (*b && p < line + 118)
+        *p++ = *b++;
+    *p++ = '\n';
+    vmcall(HC_PRINT, (uint64_t)line, (uint64_t)(p - line));
+}
+
+static const char *end_how;
+
+static void ap_end_spin(uint64_t n)
+{
+    (void)n;
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    for (;;)
+        __asm__ volatile("pause");       /* no exit */
+}
+
+static void ap_end_run(uint64_t n)
+{
+    (void)n;
+    __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    while (!__atomic_load_n(&end_spin_ready, __ATOMIC_SEQ_CST))
+        __asm__ volatile("pause");
+    for (volatile uint32_t i = 0; i < 200000; i++)
+        ;                                /* CPU 0 is in its spin loop */
+    apic_change(end_how);
+    hc_line("guest: attack apic_end: cpu 1 changed its APIC: ", end_how);
+    guest_exit(0);
+}
+
+static void apic_end(const char *t, const char *rest)
+{
+    bool ap = after(rest, "ap_") != 0;
+    end_how = ap ? after(rest, "ap_") : after(rest, "bsp_");
+    if (!end_how) {
+        say("attack %s: unknown variant", t);
+        guest_exit(2);
+    }
+    say("attack %s: %s changes its own APIC (%s) and ends the run; the other vCPU spins without an exit",
+        t, ap ? "cpu 1" : "CPU 0", end_how);
+    start_aps_for(t, ap ? ap_end_run : ap_end_spin);
+    if (ap) {
+        __atomic_store_n(&end_spin_ready, 1, __ATOMIC_SEQ_CST);
+        for (;;)
+            __asm__ volatile("pause");   /* no exit: only Skiff's run end gets CPU 0 out */
+    }
+    for (volatile uint32_t i = 0; i < 200000; i++)
+        ;                                /* the AP is in its spin loop */
+    apic_change(end_how);
+    hc_line("guest: attack apic_end: CPU 0 changed its APIC: ", end_how);
+    guest_exit(0);
+}
+
+/* ---- counters: every vCPU prints a counter line for ever (issue 20, item 11: selftest=fault_ap) ---- */
+static void count_forever(uint64_t n)
+{
+    char id[2] = { (char)('0' + n), 0 };
+    char num[24];
+    if (n)
+        __atomic_fetch_add(&ap_ready, 1, __ATOMIC_SEQ_CST);
+    for (uint64_t k = 0;; k++) {
+        char *e = num, tmp[24];
+        int d = 0;
+        uint64_t x = k;
+        do
+            tmp[d++] = (char)('0' + x % 10), x /= 10;
+        while (x);
+        while (d)
+            *e++ = tmp[--d];
+        *e = 0;
+        char line[64], *p = line;
+        for (const char *s = "guest: counters: cpu "; *s; s++)
+            *p++ = *s;
+        *p++ = id[0];
+        for (const char *s = " count "; *s; s++)
+            *p++ = *s;
+        for (const char *s = num; *s; s++)
+            *p++ = *s;
+        *p++ = '\n';
+        vmcall(HC_PRINT, (uint64_t)line, (uint64_t)(p - line));
+        for (volatile uint32_t i = 0; i < 20000; i++)
+            ;
+    }
+}
+
+static void counters(void)
+{
+    say("attack counters: every vCPU prints a counter line for ever");
+    start_aps_for("counters", count_forever);
+    count_forever(0);
+}
+
+/* ---- MONITOR/MWAIT (issue 20, item 10): hidden by CPUID, so #UD as on a CPU without them ---- */
+static void mwait_cli(void)
+{
+    static volatile uint64_t line[8] __attribute__((aligned(64)));
+    uint32_t r[4];
+    cpuid4(1, 0, r);
+    say("attack mwait_cli: CPUID.1:ECX.MONITOR=%u; MONITOR, then cli; MWAIT", (uint64_t)((r[2] >> 3) & 1));
+    int v1 = GUEST_FAULT("monitor", "a"(line), "c"(0), "d"(0));
+    say("attack mwait_cli: MONITOR: %s", v1 == -1 ? "no fault" : v1 == 6 ? "#UD" : "another fault");
+    __asm__ volatile("cli; mwait" ::"a"(0), "c"(0) : "memory");   /* no fault handler: as a guest sleeping for good */
+    survived("mwait_cli");
+}
+
 static int try_xsetbv(uint32_t idx, uint64_t v)
 {
     return GUEST_FAULT("xsetbv", "c"(idx), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
@@ -1960,6 +2089,12 @@ void attack_run(const char *t)
         apic_rename();
     else if (streq(t, "ap_restart"))
         ap_restart();
+    else if (after(t, "apic_end_"))
+        apic_end(t, after(t, "apic_end_"));
+    else if (streq(t, "counters"))
+        counters();
+    else if (streq(t, "mwait_cli"))
+        mwait_cli();
     else if (streq(t, "xsetbv_bad"))
         xsetbv_bad();
     else if (streq(t, "console_port"))
