@@ -10,7 +10,7 @@ END_EMU=bochs:corei7_skylake_x
 
 # Nothing but the final line after the final line, and it appears exactly once.
 expect_final_last() {
-    expect_count 1 '^skiff: exit status=[0-9]+$'
+    expect_count 1 '^skiff: exit status=[0-9]+ run=[0-9a-f]{16}$'
     local last
     last=$(grep -vE '^\s*$' "$LOG" | tail -n 1)
     [[ $last =~ ^skiff:\ exit\ status=[0-9]+$ ]] || fail "the log's last line is '$last', not the final line"
@@ -41,7 +41,7 @@ case_apic_end_ap_svr() { apic_end_case ap svr; }
 case_selftest_fault_ap() {
     BOCHS_CPUS=2 boot selftest_fault_ap "$END_EMU" "guest_test=counters selftest=fault_ap" 240
     expect_order '^skiff: cpu1: selftest=fault_ap: writing to an unmapped address on CPU 1' \
-        '^skiff: cpu1: HOST EXCEPTION vector=14 \(#PF' '^skiff: exit status=4$'
+        '^skiff: cpu1: HOST EXCEPTION vector=14 \(#PF' '^skiff: exit status=4 run=[0-9a-f]{16}$'
     expect '^guest: counters: cpu 0 count [0-9]+$'
     expect_not_after '^skiff: exit status=' '^guest: '
     expect_final_last
