@@ -13,7 +13,8 @@ expect_final_last() {
     expect_count 1 '^skiff: exit status=[0-9]+ run=[0-9a-f]{16}$'
     local last
     last=$(grep -vE '^\s*$' "$LOG" | tail -n 1)
-    [[ $last =~ ^skiff:\ exit\ status=[0-9]+$ ]] || fail "the log's last line is '$last', not the final line"
+    [ "$last" = "$(grep -E '^skiff: exit status=' "$LOG" | tail -n 1)" ] && [[ $last =~ \ run=$(run_id)$ ]] ||
+        fail "the log's last line is '$last', not the final line"
 }
 
 # apic_end_case WHO HOW: WHO (bsp or ap) changes its own APIC (HOW) and ends the run with status 0
