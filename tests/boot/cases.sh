@@ -540,6 +540,19 @@ case_native_probe_misc_enable() {
         [ -n "$v" ] && (( (16#$v >> b) & 1 )) || fail "IA32_MISC_ENABLE bit $b does not read back set ('$v')"
     done
 }
+
+# Item 12: PAE paging in 32-bit mode; the PDPTEs are loaded from CR3 by the CR0 writes Skiff
+# emulates (those that change CR0.NE) as by the CPU's own MOV to CR0/CR4/CR3, and a reserved
+# PDPTE bit makes that MOV raise #GP (guest/programs/probe/pae.c).
+BOOT_CASES+=(native_probe_pae)
+case_native_probe_pae() {
+    compare_native native_probe_pae bochs:corei7_skylake_x "probe=pae" || return 1
+    expect '^probe: pae PG and NE set together: cr0 0x800000[0-9a-f]{2} cr4 0x00000020 window A$'
+    expect '^probe: pae CD and NE set together: cr0 0x800000[0-9a-f]{2} cr4 0x00000020 window A$'
+    expect '^probe: pae CR3 reloaded: .* window B$'
+    expect '^probe: pae NE set with a reserved PDPTE bit: vector 13 error 0x0 '
+    expect '^probe: pae: paging off again: '
+}
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh

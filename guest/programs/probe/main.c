@@ -21,6 +21,7 @@ static const struct probe probes[] = {
     { "cr4", probe_cr4_bits },
     { "misc", probe_misc_enable },
     { "xss", probe_xss },
+    { "pae", probe_pae },
 };
 
 volatile struct probe_fault probe_fault;

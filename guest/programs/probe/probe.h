@@ -61,5 +61,6 @@ void probe_apic(void);                                    /* apic.c */
 void probe_cr4_bits(void);                                /* feat.c */
 void probe_misc_enable(void);                             /* feat.c */
 void probe_xss(void);                                     /* feat.c */
+void probe_pae(void);                                     /* pae.c */
 
 #endif
