@@ -553,6 +553,19 @@ case_native_probe_pae() {
     expect '^probe: pae NE set with a reserved PDPTE bit: vector 13 error 0x0 '
     expect '^probe: pae: paging off again: '
 }
+
+# Item 17: NMIs the guest sends itself, one at a time and five from inside its NMI handler: the
+# CPU holds one pending while NMIs are blocked and drops the rest (guest/programs/probe/nmi.c).
+# With 1 CPU each NMI is an NMI exit; with 2 the guest's ICR write is Skiff's and the NMI reaches
+# Skiff in VMX root.
+BOOT_CASES+=(native_probe_nmi native_probe_nmi_smp)
+native_probe_nmi_case() {
+    compare_native "$1" bochs:corei7_skylake_x "probe=nmi" || return 1
+    expect '^probe: nmi one at a time: sent 20, handled 20$'
+    expect '^probe: nmi 5 sent inside the handler: handler ran 2 times, nested 0$'
+}
+case_native_probe_nmi() { native_probe_nmi_case native_probe_nmi; }
+case_native_probe_nmi_smp() { BOCHS_CPUS=2 native_probe_nmi_case native_probe_nmi_smp; }
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh
