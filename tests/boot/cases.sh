@@ -566,6 +566,17 @@ native_probe_nmi_case() {
 }
 case_native_probe_nmi() { native_probe_nmi_case native_probe_nmi; }
 case_native_probe_nmi_smp() { BOCHS_CPUS=2 native_probe_nmi_case native_probe_nmi_smp; }
+
+# Item 18: the console UART's divisor reads back what the guest wrote, but the UART keeps Skiff's
+# speed: natively a byte at divisor 12 (9600 baud) takes about 12 times as long as at divisor 1,
+# under Skiff about as long (guest/programs/probe/uart.c; guestdiff.py's one UART rule).
+BOOT_CASES+=(native_probe_uart)
+case_native_probe_uart() {
+    compare_native native_probe_uart bochs:corei7_skylake_x "probe=uart" || return 1
+    expect '^probe: uart divisor written 0x0001 reads 0x0001, written 0x000c reads 0x000c$'
+    expect '^probe: uart line sent at divisor 12 \(9600 baud\)'
+    expect '^probe: uart transmit time at divisor 12 / at divisor 1: 1$'
+}
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh

@@ -23,6 +23,7 @@ static const struct probe probes[] = {
     { "xss", probe_xss },
     { "pae", probe_pae },
     { "nmi", probe_nmi },
+    { "uart", probe_uart },
 };
 
 volatile struct probe_fault probe_fault;

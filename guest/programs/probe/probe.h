@@ -65,5 +65,6 @@ void probe_misc_enable(void);                             /* feat.c */
 void probe_xss(void);                                     /* feat.c */
 void probe_pae(void);                                     /* pae.c */
 void probe_nmi(void);                                     /* nmi.c */
+void probe_uart(void);                                    /* uart.c */
 
 #endif
