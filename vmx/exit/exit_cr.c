@@ -146,8 +146,10 @@ static bool guest_write_cr4(struct vcpu *v, uint64_t val)
 /* MOV to CR3 (only with CR3-load exiting, which Skiff clears where the CPU allows). */
 static bool guest_write_cr3(struct vcpu *v, uint64_t val)
 {
-    uint64_t pdpte[4];
-    bool load = pae_paging(vcpu_guest_cr0(v), vcpu_guest_cr4(v), vmcs_read(GUEST_IA32_EFER));
+    uint64_t pdpte[4], efer = vmcs_read(GUEST_IA32_EFER);
+    if (!(efer & EFER_LMA))
+        val &= 0xffffffffull;            /* outside IA-32e mode the source is 32 bits */
+    bool load = pae_paging(vcpu_guest_cr0(v), vcpu_guest_cr4(v), efer);
     if (load && !pdptes_read(val, pdpte))
         return false;
     vmcs_set(GUEST_CR3, val & ~(1ull << 63));
@@ -172,9 +174,9 @@ enum exit_action handle_cr_access(struct vcpu *v)
         else if (a.cr == 4)
             ok = guest_write_cr4(v, *gpr);
         else if (a.cr == 3)
-            ok = guest_write_cr3(v, *gpr); else if (a.cr == 8) {
+            ok = guest_write_cr3(v, *gpr);
+        else if (a.cr == 8)
             __asm__ volatile("mov %0, %%cr8" ::"r"(*gpr & 0xf));
-        }
         break;
     case CR_ACCESS_MOV_FROM_CR:
         if (a.cr == 3)
