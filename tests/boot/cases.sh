@@ -540,6 +540,43 @@ case_native_probe_misc_enable() {
         [ -n "$v" ] && (( (16#$v >> b) & 1 )) || fail "IA32_MISC_ENABLE bit $b does not read back set ('$v')"
     done
 }
+
+# Item 12: PAE paging in 32-bit mode; the PDPTEs are loaded from CR3 by the CR0 writes Skiff
+# emulates (those that change CR0.NE) as by the CPU's own MOV to CR0/CR4/CR3, and a reserved
+# PDPTE bit makes that MOV raise #GP (guest/programs/probe/pae.c).
+BOOT_CASES+=(native_probe_pae)
+case_native_probe_pae() {
+    compare_native native_probe_pae bochs:corei7_skylake_x "probe=pae" || return 1
+    expect '^probe: pae PG and NE set together: cr0 0x800000[0-9a-f]{2} cr4 0x00000020 window A$'
+    expect '^probe: pae CD and NE set together: cr0 0x800000[0-9a-f]{2} cr4 0x00000020 window A$'
+    expect '^probe: pae CR3 reloaded: .* window B$'
+    expect '^probe: pae NE set with a reserved PDPTE bit: vector 13 error 0x0 '
+    expect '^probe: pae: paging off again: '
+}
+
+# Item 17: NMIs the guest sends itself, one at a time and five from inside its NMI handler: the
+# CPU holds one pending while NMIs are blocked and drops the rest (guest/programs/probe/nmi.c).
+# With 1 CPU each NMI is an NMI exit; with 2 the guest's ICR write is Skiff's and the NMI reaches
+# Skiff in VMX root.
+BOOT_CASES+=(native_probe_nmi native_probe_nmi_smp)
+native_probe_nmi_case() {
+    compare_native "$1" bochs:corei7_skylake_x "probe=nmi" || return 1
+    expect '^probe: nmi one at a time: sent 20, handled 20$'
+    expect '^probe: nmi 5 sent inside the handler: handler ran 2 times, nested 0$'
+}
+case_native_probe_nmi() { native_probe_nmi_case native_probe_nmi; }
+case_native_probe_nmi_smp() { BOCHS_CPUS=2 native_probe_nmi_case native_probe_nmi_smp; }
+
+# Item 18: the console UART's divisor reads back what the guest wrote, but the UART keeps Skiff's
+# speed: natively a byte at divisor 12 (9600 baud) takes about 12 times as long as at divisor 1,
+# under Skiff about as long (guest/programs/probe/uart.c; guestdiff.py's one UART rule).
+BOOT_CASES+=(native_probe_uart)
+case_native_probe_uart() {
+    compare_native native_probe_uart bochs:corei7_skylake_x "probe=uart" || return 1
+    expect '^probe: uart divisor written 0x0001 reads 0x0001, written 0x000c reads 0x000c$'
+    expect '^probe: uart line sent at divisor 12 \(9600 baud\)'
+    expect '^probe: uart transmit time at divisor 12 / at divisor 1: 1$'
+}
 source tests/boot/uefi_cases.sh
 source tests/boot/harness_cases.sh
 source tests/boot/ept_cases.sh

@@ -69,7 +69,7 @@ case_nmi_ipi4() { nmi_ipi_case nmi_ipi4 4; }
 # root and drops them, as a CPU in wait-for-SIPI state; an NMI after its start arrives once.
 nmi_wait_sipi_ap() {
     expect "^guest: attack nmi_wait_sipi: cpu $1 \\(APIC id [0-9]+\\): 1 NMI\\(s\\) after its start, 1 handled$" \
-        "^skiff: nmi: cpu$1 taken in VMX root=[0-9]+ NMI exits=[0-9]+ injected=1 pending=0 dropped \\(waiting for SIPI\\)=50$"
+        "^skiff: nmi: cpu$1 taken in VMX root=[0-9]+ NMI exits=[0-9]+ injected=1 pending=0 dropped \\(waiting for SIPI\\)=50 merged \\(one already pending\\)=0$"
 }
 case_nmi_wait_sipi() { nmi_per_ap nmi_wait_sipi 2 nmi_wait_sipi; }
 case_nmi_wait_sipi4() { nmi_per_ap nmi_wait_sipi4 4 nmi_wait_sipi; }

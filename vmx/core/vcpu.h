@@ -96,13 +96,14 @@ struct vcpu {
     bool misc_enable_loaded;
 
     /* NMIs (vmx/vcpu/nmi.c); the host's NMI handler updates the first two. */
-    volatile uint32_t nmi_pending; /* NMIs for the guest not yet injected */
+    volatile uint32_t nmi_pending; /* the guest's NMI latch: 1 = an NMI waits for injection */
     volatile uint32_t nmi_window;  /* "NMI-window exiting" is set in the VMCS */
     volatile bool nmi_live;        /* the VMCS is current here: the NMI handler may request the window */
     uint64_t nmi_host;             /* taken in VMX root operation on the guest's behalf */
     uint64_t nmi_exits;            /* NMI VM exits */
     uint64_t nmi_injected;
     uint64_t nmi_dropped;          /* arrived while the vCPU waited for a SIPI */
+    uint64_t nmi_merged;           /* arrived while one was pending: lost, as on a CPU */
 };
 
 _Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");

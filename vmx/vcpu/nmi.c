@@ -1,10 +1,15 @@
 /*
  * NMIs for the guest (vmx/vcpu/nmi.h).
  *
- * Pending NMIs are counted, not merged: each NMI Skiff saw for the guest is
- * injected once.  (A real CPU holds at most one NMI pending while it blocks
- * NMIs, SDM Vol. 3A 6.7.1; a guest that sends NMIs faster than it handles
- * them can lose some natively, and under Skiff gets them all.)
+ * One NMI pending at most, as on a CPU (SDM Vol. 3A 6.7.1 "Handling
+ * Multiple NMIs"): nmi_pending is the vCPU's NMI latch, 0 or 1.  An NMI
+ * that arrives while one is already pending merges with it (nmi_merged);
+ * the injection is the delivery and empties the latch.  So while the guest
+ * handles an NMI (virtual-NMI blocking until its IRET) one more waits and
+ * the rest are lost, as natively; an NMI that arrives before the pending
+ * one could be injected (Skiff busy with an exit, the guest in a MOV SS
+ * shadow) merges too, as two NMIs do that reach a CPU within one
+ * instruction boundary.
  *
  * The race with the entry: an NMI can reach the host after the exit path
  * last looked at nmi_pending and before VMRESUME.  The handler therefore
@@ -46,7 +51,8 @@ static void window_request(struct vcpu *v)
 
 void nmi_pend(struct vcpu *v)
 {
-    __atomic_fetch_add(&v->nmi_pending, 1, __ATOMIC_SEQ_CST);
+    if (__atomic_exchange_n(&v->nmi_pending, 1, __ATOMIC_SEQ_CST))
+        v->nmi_merged++;                 /* one is already pending: the CPU drops this one */
     if (v->nmi_live && vmx_features.nmi_window)
         window_set_raw(v);
 }
@@ -99,7 +105,7 @@ void nmi_before_entry(struct vcpu *v)
         /* SDM 27.6.1: type NMI, vector 2; delivery sets (virtual-)NMI blocking until its IRET.
          * In the HLT activity state the injection makes the vCPU active (27.6.3). */
         vmcs_set(VM_ENTRY_INTR_INFO_FIELD, INTR_VALID | INTR_TYPE_NMI | 2);
-        __atomic_fetch_sub(&v->nmi_pending, 1, __ATOMIC_SEQ_CST);
+        __atomic_store_n(&v->nmi_pending, 0, __ATOMIC_SEQ_CST);   /* an NMI since the test merged */
         v->nmi_injected++;
     }
     if (!vmx_features.nmi_window)
@@ -121,9 +127,10 @@ void nmi_print(const char *who, const struct vcpu *v)
     if (!v->nmi_host && !v->nmi_exits && !v->nmi_injected && !v->nmi_dropped && !v->nmi_pending)
         return;
     kprintf("skiff: nmi: %s%staken in VMX root=%llu NMI exits=%llu injected=%llu pending=%u "
-            "dropped (waiting for SIPI)=%llu\n", who, *who ? " " : "", (unsigned long long)v->nmi_host,
-            (unsigned long long)v->nmi_exits, (unsigned long long)v->nmi_injected, v->nmi_pending,
-            (unsigned long long)v->nmi_dropped);
+            "dropped (waiting for SIPI)=%llu merged (one already pending)=%llu\n", who, *who ? " " : "",
+            (unsigned long long)v->nmi_host, (unsigned long long)v->nmi_exits,
+            (unsigned long long)v->nmi_injected, v->nmi_pending, (unsigned long long)v->nmi_dropped,
+            (unsigned long long)v->nmi_merged);
 }
 
 void nmi_print_unowned(void)

@@ -21,10 +21,14 @@ static const struct probe probes[] = {
     { "cr4", probe_cr4_bits },
     { "misc", probe_misc_enable },
     { "xss", probe_xss },
+    { "pae", probe_pae },
+    { "nmi", probe_nmi },
+    { "uart", probe_uart },
 };
 
 volatile struct probe_fault probe_fault;
 volatile uint32_t probe_resume;
+void (*volatile probe_nmi_hook)(void);
 extern const uint32_t probe_isr_table[32];
 
 static struct __attribute__((packed)) { uint16_t lo; uint16_t sel; uint8_t zero, type; uint16_t hi; } idt[32];
@@ -120,6 +124,10 @@ void probe_report_fault(const char *name)
 void probe_exception(struct probe_frame *f);
 void probe_exception(struct probe_frame *f)
 {
+    if (f->vector == 2 && probe_nmi_hook) {
+        probe_nmi_hook();                /* NMIs stay blocked until the stub's IRET */
+        return;
+    }
     if (!probe_resume) {
         probe_printf("probe: FAILED: unexpected exception: vector %u error 0x%x eip 0x%08x eflags 0x%08x\n",
                      f->vector, f->error, f->eip, f->eflags);

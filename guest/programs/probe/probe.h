@@ -30,6 +30,8 @@ struct probe_fault {
 };
 extern volatile struct probe_fault probe_fault;
 extern volatile uint32_t probe_resume;                    /* where a fault resumes, 0 outside a try */
+/* Called for an NMI (vector 2) when set; otherwise an NMI is an unexpected exception. */
+extern void (*volatile probe_nmi_hook)(void);
 
 /*
  * PROBE_TRY(insns): asm text run so that an exception in it resumes right
@@ -61,5 +63,8 @@ void probe_apic(void);                                    /* apic.c */
 void probe_cr4_bits(void);                                /* feat.c */
 void probe_misc_enable(void);                             /* feat.c */
 void probe_xss(void);                                     /* feat.c */
+void probe_pae(void);                                     /* pae.c */
+void probe_nmi(void);                                     /* nmi.c */
+void probe_uart(void);                                    /* uart.c */
 
 #endif
