@@ -9,10 +9,16 @@ GUEST    ?=
 CPUS     ?=
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
+# Retpolines (vmx/policy/spec_policy.c, "Spectre v2 (host)"): every indirect CALL/JMP of the C code
+# becomes a call to a per-file __x86_indirect_thunk_<reg> (GCC's "thunk": comdat copies, nothing to
+# provide); RETs stay RETs (the exit stub fills the RSB instead); no jump tables, whose JMPs would need
+# the thunk too.  tools/check_indirect.sh checks skiff.elf has no other indirect branch.
+RETPOLINE ?= -mindirect-branch=thunk -mfunction-return=keep -mindirect-branch-register -fno-jump-tables
+
 KCFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
            -mgeneral-regs-only -mcmodel=kernel -fno-stack-protector \
            -fno-omit-frame-pointer -fno-asynchronous-unwind-tables \
-           -fcf-protection=none -Wall -Wextra -Werror -MMD -MP -I. \
+           -fcf-protection=none -Wall -Wextra -Werror -MMD -MP -I. $(RETPOLINE) \
            -DSKIFF_VERSION='"0.1.0-$(VERSION)"'
 KASFLAGS := -I. -Iboot -MMD -MP -DBUILTIN_GUEST_BIN='"$(BUILD)/guest/builtin.bin"'
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --build-id=none -T linker.ld
@@ -140,7 +146,9 @@ guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"
-	@ld $(KLDFLAGS) -o $@ $(KERNEL_OBJS)
+	@ld $(KLDFLAGS) -o $@.tmp $(KERNEL_OBJS)
+	@tools/check_indirect.sh $@.tmp >/dev/null || { tools/check_indirect.sh $@.tmp; rm -f $@.tmp; exit 1; }
+	@mv $@.tmp $@
 
 iso: $(BUILD)/skiff.iso
 $(BUILD)/skiff.iso: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf iso/grub.cfg tests/boot/mkiso.sh

@@ -77,6 +77,8 @@ expect_builtin_guest_run() {
 case_bochs_skylake() {
     boot bochs_skylake bochs:corei7_skylake_x ""
     expect_boot_report
+    # Bochs 2.7's corei7_skylake_x enumerates no speculation control at all (CPUID.(7,0).EDX = 0).
+    expect '^skiff: spec: retpolines in the host \(no eIBRS\), RSB filled on exit, no VERW \(affected, no MD_CLEAR: MDS open\), no L1D flush \(affected, no L1D_FLUSH: L1TF open\), no IBPB \(one guest\)$'
     expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 1G 2M, VPID, unrestricted guest yes, preemption timer yes$'
     expect '^skiff: ept: .*1G/2M/4K leaves'
     expect '^guest: ok: xsetbv: XCR0 without x87 raises #GP$' '^guest: ok: cpuid: OSXSAVE follows'
@@ -496,6 +498,17 @@ case_native_probe_sandy_bridge() {
 }
 
 # Issue 20: CPUID bits that follow the guest's state and MSRs (guest/programs/probe/feat.c).
+# Issue 20 item 19: a model with IA32_SPEC_CTRL and IA32_ARCH_CAPABILITIES (Bochs: 0x1F, eIBRS):
+# Skiff's IBRS held in the host and switched by the VM-exit/entry MSR lists, each row at loglevel=debug.
+BOOT_CASES+=(spec_tigerlake)
+case_spec_tigerlake() {
+    boot spec_tigerlake bochs:tigerlake "loglevel=debug"
+    expect_boot_report
+    expect '^skiff: spec: eIBRS in the host, SPEC_CTRL restored on exit, RSB CALL on exit, '
+    expect '^skiff: spec: IBPB +not used \(one guest\)$'
+    expect '^skiff: spec: IA32_SPEC_CTRL ownership +in force: switched by the VM-exit/entry MSR lists$'
+}
+
 BOOT_CASES+=(native_probe_cr4_tigerlake native_probe_cr4_icelake native_probe_xss_tigerlake native_probe_misc_enable)
 
 # Item 15: OSPKE (CPUID.(7,0):ECX[4]) and OSXSAVE (CPUID.1:ECX[27]) follow the guest's CR4.PKE and

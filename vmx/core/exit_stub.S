@@ -50,6 +50,17 @@
     popq %r15
 .endm
 
+/*
+ * VERW just before the guest runs, where the CPU clears its buffers with it (MDS, TAA, MMIO stale
+ * data, RFDS: vmx/policy/spec_policy.c).  Changes ZF only: never between a flag test and its jump.
+ */
+.macro SPEC_VERW
+    cmpb $0, spec_verw_on_entry(%rip)
+    je 7f
+    verw spec_verw_sel(%rip)
+7:
+.endm
+
 /* int vmx_enter(struct vcpu *v, int resume) */
     .globl vmx_enter
 vmx_enter:
@@ -61,6 +72,7 @@ vmx_enter:
     pushq %r15
     movq %rsp, VCPU_HOST_RSP_OFF(%rdi)
     leaq VCPU_REGS_OFF(%rdi), %rsp      /* pop the guest GPRs from vcpu->regs */
+    SPEC_VERW
     testl %esi, %esi
     POP_GPRS                            /* pops leave the flags alone */
     jnz 1f
@@ -113,6 +125,32 @@ vmx_enter:
     .balign 16
 vmx_exit_stub:
     movq %rdx, SLOT_RDX(%rsp)
+    /*
+     * The RSB before any RET (vmx/policy/spec_policy.c, "RSB on exit"): without eIBRS its 32
+     * entries are overwritten with harmless ones (CALLs whose return address is an INT3); with eIBRS
+     * one CALL whose RET is never taken (post-barrier RSB predictions, PBRSB); nothing with PBRSB_NO.
+     * The return addresses go below vcpu->regs (the exit stack), never into the guest's slots; no
+     * register is used.
+     */
+    cmpb $0, spec_rsb_on_exit(%rip)
+    je .Lrsb_done
+    subq $GUEST_REGS_SIZE, %rsp
+    cmpb $1, spec_rsb_on_exit(%rip)
+    je .Lrsb_lite
+    .rept 32
+    call 1f
+    int3
+1:
+    .endr
+    addq $(32 * 8 + GUEST_REGS_SIZE), %rsp
+    lfence
+    jmp .Lrsb_done
+.Lrsb_lite:
+    call 1f
+    int3
+1:  addq $(8 + GUEST_REGS_SIZE), %rsp
+    lfence
+.Lrsb_done:
     movl $F_VM_EXIT_REASON, %edx
     vmread %rdx, %rdx
     cmpl $10, %edx                      /* EXIT_REASON_CPUID */
@@ -147,6 +185,7 @@ vmx_exit_stub:
     incq RSP_CPUID_COUNT(%rsp)
     movq SLOT_RSI(%rsp), %rsi
     movq SLOT_RDI(%rsp), %rdi
+    SPEC_VERW
     vmresume
     PUSH_GPRS                           /* VMRESUME failed: flags survive the pushes */
 .Lresume_failed_pushed:
@@ -203,6 +242,7 @@ vmx_exit_stub:
     movq SLOT_R9(%rsp), %r9
     movq SLOT_R10(%rsp), %r10
     movq SLOT_R11(%rsp), %r11
+    SPEC_VERW
     vmresume
     PUSH_GPRS                           /* VMRESUME failed */
     jmp .Lresume_failed_pushed
@@ -231,6 +271,7 @@ vmx_exit_stub:
     jz guest_stopped
 .Lfull_resume:
     POP_GPRS
+    SPEC_VERW
     vmresume
     /* VMRESUME failed: never returns. */
     movl $2, %esi

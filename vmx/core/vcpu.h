@@ -49,6 +49,13 @@ enum guest_end {
 
 enum vcpu_smp_state { VCPU_IDLE = 0, VCPU_RUNNING, VCPU_DONE };
 
+/* An entry of a VM-exit/VM-entry MSR list (SDM Vol. 3C 25.7.2, 25.8.2): 16-byte aligned arrays. */
+struct vmx_msr_entry {
+    uint32_t index;
+    uint32_t reserved;
+    uint64_t value;
+};
+
 struct vcpu {
     /* The exit stack: HOST_RSP points just above `regs`. */
     uint8_t exit_stack[VCPU_EXIT_STACK_SIZE] __attribute__((aligned(16)));
@@ -104,6 +111,11 @@ struct vcpu {
     uint64_t nmi_injected;
     uint64_t nmi_dropped;          /* arrived while the vCPU waited for a SIPI */
     uint64_t nmi_merged;           /* arrived while one was pending: lost, as on a CPU */
+
+    /* Transient-execution MSR lists (vmx/core/spec_ctrl.c): [0] the guest's IA32_SPEC_CTRL (VM-exit
+     * store, VM-entry load), [1] IA32_FLUSH_CMD (VM-entry load); Skiff's IA32_SPEC_CTRL (VM-exit load). */
+    struct vmx_msr_entry spec_guest_msrs[2] __attribute__((aligned(16)));
+    struct vmx_msr_entry spec_host_msrs[1] __attribute__((aligned(16)));
 };
 
 _Static_assert(offsetof(struct guest_regs, rax) == 0, "rax is pushed last");

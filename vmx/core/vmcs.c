@@ -17,6 +17,7 @@
 #include "kernel/cpu/x86_exc.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "vmx/core/spec_ctrl.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"
@@ -264,8 +265,10 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     static bool chosen;
 
     vmwrite_failures = 0;
-    if (!chosen)                         /* once, by the BSP: every vCPU gets the same controls */
+    if (!chosen) {                       /* once, by the BSP: every vCPU gets the same controls */
         choose_controls(v->watchdog_ticks != 0);
+        spec_ctrl_init();
+    }
     chosen = true;
 
     vmcs_set(PIN_BASED_VM_EXEC_CONTROL, f->pin);
@@ -277,9 +280,7 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(PAGE_FAULT_ERROR_CODE_MASK, 0);
     vmcs_set(PAGE_FAULT_ERROR_CODE_MATCH, 0);
     vmcs_set(CR3_TARGET_COUNT, 0);
-    vmcs_set(VM_EXIT_MSR_STORE_COUNT, 0);
-    vmcs_set(VM_EXIT_MSR_LOAD_COUNT, 0);
-    vmcs_set(VM_ENTRY_MSR_LOAD_COUNT, 0);
+    spec_ctrl_vmcs_setup(v);             /* the MSR lists: IA32_SPEC_CTRL, IA32_FLUSH_CMD */
     vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
     vmcs_set(IO_BITMAP_A, io_bitmap_a);
     vmcs_set(IO_BITMAP_B, io_bitmap_b);

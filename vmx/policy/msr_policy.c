@@ -29,8 +29,9 @@ const struct msr_rule msr_rules[] = {
     ROW(0x3a, 0x3a, VIRT, DENY, FEATURE_CONTROL, "IA32_FEATURE_CONTROL",
         "VMX hidden: reads locked with VMX disabled; it is locked, writes raise #GP"),
     GUEST_OWNED(0x3b, 0x3b, "IA32_TSC_ADJUST", "the guest's clock"),
-    GUEST_OWNED(0x48, 0x49, "IA32_SPEC_CTRL, IA32_PRED_CMD", "speculation controls; no VMCS copy, Skiff runs "
-                "with the guest's (PRED_CMD is a command)"),
+    GUEST_OWNED(0x48, 0x49, "IA32_SPEC_CTRL, IA32_PRED_CMD", "speculation controls; where Skiff holds a value "
+                "of its own (eIBRS, BHI_DIS_S) the VM-exit/entry MSR lists switch it (vmx/policy/spec_policy.c); "
+                "PRED_CMD is a command"),
     GUEST_OWNED(0x4e, 0x4f, "MSR_PPIN_CTL, MSR_PPIN", "the processor inventory number: identification only"),
     ROW(0x79, 0x79, PASS, VIRT, UCODE_TRIGGER, "IA32_BIOS_UPDT_TRIG",
         "a microcode update from the guest would change the CPU under Skiff: accepted, nothing is loaded"),
@@ -43,7 +44,8 @@ const struct msr_rule msr_rules[] = {
     GUEST_OWNED(0xe7, 0xe8, "IA32_MPERF, IA32_APERF", "the guest's counters"),
     READ_ONLY(0xfe, 0xfe, "IA32_MTRRCAP"),
     READ_ONLY(0x10a, 0x10a, "IA32_ARCH_CAPABILITIES"),
-    GUEST_OWNED(0x10b, 0x10b, "IA32_FLUSH_CMD", "a command: flushes the L1D"),
+    GUEST_OWNED(0x10b, 0x10b, "IA32_FLUSH_CMD", "a command: flushes the L1D (Skiff's own flush on entry: "
+                "vmx/policy/spec_policy.c)"),
     GUEST_OWNED(0x122, 0x123, "IA32_TSX_CTRL, IA32_MCU_OPT_CTRL", "mitigation controls"),
     GUEST_OWNED(0x140, 0x140, "MSR_MISC_FEATURES_ENABLES", "CPUID faulting applies at CPL > 0 only"),
     ROW(0x150, 0x150, DENY, DENY, NONE, "MSR_OC_MAILBOX", "voltage and overclocking: the host's hardware"),
