@@ -40,6 +40,7 @@
 #include "vmx/mem/ept_space.h"
 #include "vmx/mem/mtrr.h"
 #include "vmx/pci/ecam_write.h"
+#include "vmx/pci/hpet_write.h"
 #include "vmx/policy/cpuid_msr.h"
 #include "vmx/policy/io_bitmap.h"
 #include "vmx/smp/apic_write.h"
@@ -144,6 +145,8 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
             r = ept_map(&guest_ept, apic_write_page, apic_write_page, PAGE_SIZE, EPT_R, EPT_MT_UC);
         if (!r && !ecam_done) {             /* vmx/pci/ecam_write.c: the same for PCI ECAM */
             r = ecam_protect(&guest_ept);
+            if (!r)                         /* vmx/pci/hpet_write.c: the HPET's FSB routes */
+                r = hpet_protect(&guest_ept);
             ecam_done = true;
         }
         for (size_t i = 0; !r && i < withheld.n; i++)

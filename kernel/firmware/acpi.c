@@ -376,6 +376,8 @@ enum acpi_error acpi_parse(const void *rsdp, size_t rsdp_len, acpi_map_fn map, v
         bool fadt = sig_eq(h, "FACP"), madt = sig_eq(h, "APIC");
         if (sig_eq(h, "DMAR") && !out->dmar_addr)   /* parsed by kernel/firmware/acpi_dmar.c */
             out->dmar_addr = pa;
+        if (sig_eq(h, "HPET") && !out->hpet_addr)   /* parsed by kernel/firmware/hpet.c */
+            out->hpet_addr = pa;
         if (sig_eq(h, "MCFG") && !out->necam) {
             const uint8_t *m;
             uint32_t mlen;

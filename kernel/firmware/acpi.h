@@ -102,6 +102,7 @@ struct acpi_info {
     uint32_t ioapic_gsi_base;
 
     uint64_t dmar_addr;          /* the first "DMAR" table (kernel/firmware/acpi_dmar.h), 0 = none */
+    uint64_t hpet_addr;          /* the first "HPET" table (kernel/firmware/hpet.h), 0 = none */
 };
 
 /*

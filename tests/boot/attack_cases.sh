@@ -437,3 +437,31 @@ case_attack_insb_high_sandy_bridge() {
     ATTACK_EMU=bochs:corei7_sandy_bridge_2600k attack_unbacked insb_high INS 0x100000000 attack_insb_high_sandy_bridge
 }
 BOOT_CASES+=(attack_insb_high_sandy_bridge)
+
+# The HPET's FSB interrupt message is a memory write the HPET makes to whatever its route holds:
+# the guest aims timer N's at Skiff's MSR bitmap (the dword that makes RDMSR 0x480-0x49f exit)
+# and fires it; Skiff maps the HPET's page read-only (from the ACPI HPET table) and refuses the
+# route, or FSB delivery enabled while the route is not 0xfee00000-0xfeefffff (issue 20, item 6).
+# A route at 0xfee00000 and FSB enable are written as the guest wrote them.
+BOOT_CASES+=(attack_hpet_fsb attack_hpet_fsb_enable)
+case_attack_hpet_fsb() {
+    boot attack_hpet_fsb "$ATTACK_EMU" "guest_test=hpet_fsb"
+    expect '^skiff: hpet: registers at 0xfed00000 \(HPET 0\): read-only to the guest, writes mediated'
+    expect '^guest: attack hpet_fsb: HPET at 0xfed00000: capabilities '
+    expect '^guest: ok: hpet_fsb: RDMSR 0x480 \(IA32_VMX_BASIC\) raises #GP before$'
+    expect '^guest: ok: hpet_fsb: a route at 0xfee00000 and FSB enable are written as the guest wrote them$'
+    local target
+    target=$(sed -nE "s/^guest: attack hpet_fsb: timer [0-9]+'s FSB message at Skiff's MSR bitmap \+ 0x90 \((0x[0-9a-f]+)\).*/\1/p" "$LOG")
+    [ -n "$target" ] || { fail "the guest did not name its target"; return 1; }
+    expect "^skiff: hpet: the guest aimed timer [0-9]+'s FSB message at 0x0*${target#0x} \\(not an interrupt address 0xfee00000-0xfeefffff\\): refused$"
+    expect_not '^guest: attack hpet_fsb: unmediated'
+    expect_verdict_stop "stopped: HPET timer [0-9]+'s FSB interrupt message aimed at 0x0*${target#0x}, not an interrupt address"
+}
+
+case_attack_hpet_fsb_enable() {
+    boot attack_hpet_fsb_enable "$ATTACK_EMU" "guest_test=hpet_fsb_enable"
+    expect "^guest: attack hpet_fsb_enable: timer [0-9]+'s FSB delivery enabled with its route at 0x0: expect Skiff to refuse$"
+    expect "^skiff: hpet: the guest enabled timer [0-9]+'s FSB delivery with its message aimed at 0x00000000 \\(not an interrupt address 0xfee00000-0xfeefffff\\): refused$"
+    expect_not '^guest: attack hpet_fsb_enable: unmediated'
+    expect_verdict_stop "stopped: HPET timer [0-9]+'s FSB interrupt message aimed at 0x00000000, not an interrupt address"
+}

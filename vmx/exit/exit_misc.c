@@ -14,6 +14,7 @@
 #include "vmx/emulate/guest_mem.h"
 #include "vmx/exit/exit.h"
 #include "vmx/pci/ecam_write.h"
+#include "vmx/pci/hpet_write.h"
 #include "vmx/policy/xsetbv_check.h"
 #include "vmx/smp/apic_write.h"
 #include "vmx/vcpu/nmi.h"
@@ -132,7 +133,7 @@ enum exit_action handle_ept_violation(struct vcpu *v)
 {
     uint64_t gpa = vmcs_read(GUEST_PHYSICAL_ADDRESS);
     enum exit_action act;
-    if (apic_write_exit(v, gpa, &act) || ecam_write_exit(v, gpa, &act))
+    if (apic_write_exit(v, gpa, &act) || ecam_write_exit(v, gpa, &act) || hpet_write_exit(v, gpa, &act))
         return act;
     bool skiff = rangeset_overlaps(&host_pmm.owned, gpa & PAGE_MASK, (gpa & PAGE_MASK) + PAGE_SIZE);
     enum ept_fill f = skiff ? EPT_FILL_ABSENT : guest_phys_fill(v, gpa, vcpu_qual(v));

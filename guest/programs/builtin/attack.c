@@ -1537,6 +1537,72 @@ static void dlab_race(void)
     survived(t);
 }
 
+/* ---- The HPET's FSB interrupt message aimed at Skiff's MSR bitmap (issue 20, item 6) ----
+ * hpet_fsb: a legitimate route (0xfee00000) and FSB enable, then timer N's route aimed at the dword
+ * of Skiff's MSR bitmap that makes RDMSR of IA32_VMX_BASIC..0x49f exit (read-low bitmap + 0x90),
+ * FSB delivery enabled and the timer fired.  Unmediated, the HPET's message (value 0) clears those
+ * bits and RDMSR 0x480 reads the CPU's value instead of raising #GP.  hpet_fsb_enable: FSB delivery
+ * enabled first, while the route still holds its reset value. */
+#define HPET_BASE 0xfed00000ull          /* Bochs's and QEMU's (the ACPI HPET table's base) */
+
+static inline uint64_t hpet_rd(unsigned off) { return *(volatile uint64_t *)(HPET_BASE + off); }
+static inline void hpet_wr(unsigned off, uint64_t v) { *(volatile uint64_t *)(HPET_BASE + off) = v; }
+static inline void hpet_wr32(unsigned off, uint32_t v) { *(volatile uint32_t *)(HPET_BASE + off) = v; }
+
+static void hpet_fsb(const char *t, bool enable_first)
+{
+    uint64_t cap = hpet_rd(0), v;
+    unsigned ntimers = (unsigned)((cap >> 8) & 31) + 1, n = 0;
+    say("attack %s: HPET at %x: capabilities %x, %u timer(s)", t, HPET_BASE, cap, (uint64_t)ntimers);
+    if ((uint32_t)cap == 0 || (uint32_t)cap == 0xffffffffu) {
+        say("attack %s: no HPET at %x", t, HPET_BASE);
+        finish(t);
+    }
+    while (n < ntimers && !(hpet_rd(0x100 + 0x20 * n) & (1u << 15)))
+        n++;
+    if (n == ntimers) {                  /* Bochs (from QEMU): Tn_FSB_EN_CNF works without the capability */
+        say("attack %s: no timer claims FSB delivery (Tn_FSB_INT_DEL_CAP): timer 0 anyway", t);
+        n = 0;
+    }
+    unsigned cfg = 0x100 + 0x20 * n, cmp = cfg + 8, route = cfg + 0x10;
+    uint64_t target = info->msr_bitmap + 0x90;
+    ck(try_rdmsr(0x480, &v) == 13, "hpet_fsb: RDMSR 0x480 (IA32_VMX_BASIC) raises #GP before");
+    uint64_t c0 = hpet_rd(cfg) & ~((1ull << 14) | (1ull << 2) | (1ull << 1) | (1ull << 3));
+    say("attack %s: timer %u config %x, FSB route %x", t, (uint64_t)n, hpet_rd(cfg), hpet_rd(route));
+    if (!enable_first) {
+        hpet_wr(route, 0xfee00000ull << 32 | 0x31);
+        hpet_wr(cfg, c0 | (1u << 14));
+        ck(hpet_rd(route) == (0xfee00000ull << 32 | 0x31) && (hpet_rd(cfg) & (1u << 14)),
+           "hpet_fsb: a route at 0xfee00000 and FSB enable are written as the guest wrote them");
+        hpet_wr(cfg, c0);
+        say("attack %s: timer %u's FSB message at Skiff's MSR bitmap + 0x90 (%x): expect Skiff to refuse",
+            t, (uint64_t)n, target);
+        hpet_wr32(route + 4, (uint32_t)target);
+        hpet_wr32(route, 0);
+    } else {
+        say("attack %s: timer %u's FSB delivery enabled with its route at %x: expect Skiff to refuse",
+            t, (uint64_t)n, hpet_rd(route) >> 32);
+    }
+    hpet_wr(0x10, 0);                                     /* halt the main counter */
+    hpet_wr(cmp, hpet_rd(0xf0) + 0x100);
+    hpet_wr(cfg, c0 | (1u << 14) | (1u << 2));            /* FSB delivery, interrupt enabled, one-shot */
+    if (enable_first) {
+        hpet_wr32(route + 4, (uint32_t)target);
+        hpet_wr32(route, 0);
+    }
+    say("attack %s: unmediated: route %x, config %x", t, hpet_rd(route), hpet_rd(cfg));
+    hpet_wr(0x10, 1);                                     /* ENABLE_CNF: the counter runs */
+    uint64_t until = hpet_rd(cmp) + 0x10000;
+    for (unsigned long i = 0; i < 100000000ul && hpet_rd(0xf0) < until; i++)
+        __asm__ volatile("pause");
+    hpet_wr(0x10, 0);
+    int r = try_rdmsr(0x480, &v);
+    if (r == -1)
+        say("attack %s: RDMSR 0x480 reads %x: the HPET wrote into Skiff's MSR bitmap", t, v);
+    ck(r == 13, "hpet_fsb: RDMSR 0x480 (IA32_VMX_BASIC) still raises #GP after the timer fired");
+    finish(t);
+}
+
 /* ---- soak: guest_count= exits of four kinds (default 1,000,000) ---- */
 
 static void soak(void)
@@ -2115,6 +2181,8 @@ void attack_run(const char *t)
         pm_move(t);
     else if (streq(t, "pci_data_raw"))
         pci_data_raw();
+    else if (streq(t, "hpet_fsb") || streq(t, "hpet_fsb_enable"))
+        hpet_fsb(t, streq(t, "hpet_fsb_enable"));
     else if (streq(t, "dlab_race"))
         dlab_race();
     else if (streq(t, "fuzz"))
