@@ -22,7 +22,7 @@ import sys
 import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
-FONT_C = os.path.join(HERE, "..", "..", "kernel", "font.c")
+FONT_C = os.path.join(HERE, "..", "..", "kernel", "console", "font.c")
 
 
 def load_font(path=FONT_C):
