@@ -290,6 +290,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
 
     /* The state Skiff protects, recorded once the bitmaps are final (vmx/tripwire/tripwire.c). */
     tripwire_arm(cfg->tripwire, phys_to_virt(msr), phys_to_virt(io_a), phys_to_virt(io_b));
+    if (cfg->selftest == SELFTEST_TRIPWIRE && tripwire_every_exit)
+        tripwire_selftest();             /* armed for an exit during the run */
     uint64_t free_at_launch = host_pmm.free_pages;
     uint64_t tsc_launch = rdtsc();
     pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",
@@ -327,7 +329,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         kprintf("skiff: msr: the host's MTRRs are as at boot (%u MSRs)\n", n_mtrr);
     else
         kprintf("skiff: msr: error: the host's MTRRs changed during the run\n");
-    if (cfg->selftest == SELFTEST_TRIPWIRE)
+    if (cfg->selftest == SELFTEST_TRIPWIRE && !tripwire_every_exit)
         tripwire_selftest();             /* the run end's check must name the MSR bitmap */
     if (extable_faults)
         kprintf("skiff: exception table: %llu fault(s) in MSR accesses for the guest fixed up (last vector %u)\n",

@@ -10,7 +10,7 @@ BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
             guest_triple_fault guest_watchdog bad_guest_test
             multiboot_guest multiboot_mem_limit bad_module_not_elf bad_module_truncated_bzimage
             bad_module_huge_initrd bad_module_syntax linux_skylake linux_smp linux_smp4 linux_sandy_bridge
-            selftest_vmcheck selftest_vmcheck_warn bad_vmcheck_option selftest_tripwire
+            selftest_vmcheck selftest_vmcheck_warn bad_vmcheck_option selftest_tripwire selftest_tripwire_always
             gdb_session)
 
 # The common boot report: banner first, memory map, resident range above 16 MiB.
@@ -92,6 +92,19 @@ case_selftest_tripwire() {
     expect_order '^skiff: tripwire: [0-9]+ items armed \(msr_bitmap, ' '^skiff: guest exited with status 0$' \
         '^skiff: selftest=tripwire: flipping the MSR bitmap.s WRMSR bit of MSR 0x10' \
         '^skiff: tripwire: msr_bitmap changed: MSR 0x10 WRMSR: (exits|passes), the policy \(IA32_TIME_STAMP_COUNTER\) says (pass|exit)$'
+    expect_not '^skiff: tripwire: [0-9]+ items intact'
+    expect_status 1 bochs:
+}
+
+# The same with tripwire=always: the bit flips at CPU 0's 100th exit, and that exit's check names it.
+case_selftest_tripwire_always() {
+    boot selftest_tripwire_always bochs:corei7_skylake_x "selftest=tripwire tripwire=always"
+    expect_order '^skiff: tripwire: [0-9]+ items armed \(msr_bitmap, .*\), checked at the run end and after every exit \(tripwire=always\)$' \
+        '^skiff: launching the guest' \
+        '^skiff: selftest=tripwire: flipping the MSR bitmap.s WRMSR bit of MSR 0x10 at exit 100, expect the verdict$' \
+        '^skiff: tripwire: msr_bitmap changed after exit 100 \(basic reason [0-9]+\): MSR 0x10 WRMSR: ' \
+        '^skiff: tripwire: msr_bitmap changed: MSR 0x10 WRMSR: (exits|passes), the policy \(IA32_TIME_STAMP_COUNTER\) says (pass|exit)$'
+    expect_not '^skiff: guest exited with status 0$'
     expect_not '^skiff: tripwire: [0-9]+ items intact'
     expect_status 1 bochs:
 }

@@ -278,9 +278,24 @@ int tripwire_runend_check(int status)
     return status ? status : 1;
 }
 
+static uint64_t selftest_exit;         /* selftest=tripwire tripwire=always: the exit that flips the bit */
+
+static void flip_msr_bit(void)
+{
+    /* IA32_TIME_STAMP_COUNTER's WRMSR bit (write-low quarter). */
+    uint32_t msr = 0x10;
+    unsigned byte = 2048 + msr / 8, bit = msr % 8;
+    __atomic_xor_fetch(&msr_bm[byte], (uint8_t)(1u << bit), __ATOMIC_SEQ_CST);
+}
+
 bool tripwire_check_exit(uint64_t exit_number, uint32_t reason)
 {
     char detail[200];
+    if (selftest_exit && exit_number == selftest_exit && this_cpu()->cpu == 0) {
+        pr_info("skiff: selftest=tripwire: flipping the MSR bitmap's WRMSR bit of MSR 0x10 at exit %llu, "
+                "expect the verdict\n", (unsigned long long)exit_number);
+        flip_msr_bit();
+    }
     unsigned checked;
     int r = tripwire_check_table(&table, exit_number % TRIPWIRE_HEAVY_PERIOD == 0, detail, sizeof(detail),
                                  &checked);
@@ -294,10 +309,10 @@ bool tripwire_check_exit(uint64_t exit_number, uint32_t reason)
 
 void tripwire_selftest(void)
 {
-    /* IA32_TIME_STAMP_COUNTER's WRMSR bit (write-low quarter): the policy makes that write exit. */
-    uint32_t msr = 0x10;
-    unsigned byte = 2048 + msr / 8, bit = msr % 8;
-    pr_info("skiff: selftest=tripwire: flipping the MSR bitmap's WRMSR bit of MSR 0x%x, expect the verdict\n",
-            msr);
-    __atomic_xor_fetch(&msr_bm[byte], (uint8_t)(1u << bit), __ATOMIC_SEQ_CST);
+    if (tripwire_every_exit) {           /* tripwire=always: flipped during the run, at CPU 0's 100th exit */
+        selftest_exit = 100;
+        return;
+    }
+    pr_info("skiff: selftest=tripwire: flipping the MSR bitmap's WRMSR bit of MSR 0x10, expect the verdict\n");
+    flip_msr_bit();
 }

@@ -22,7 +22,9 @@ void tripwire_arm(enum tripwire_mode mode, uint8_t *msr_bitmap, uint8_t *io_a, u
 int tripwire_runend_check(int status);
 /* After an exit (tripwire=always): false on a change (printed; the caller ends the run). */
 bool tripwire_check_exit(uint64_t exit_number, uint32_t reason);
-/* selftest=tripwire: Skiff itself flips one bit of the MSR bitmap, so the run end must name it. */
+/* selftest=tripwire: Skiff itself flips one bit of the MSR bitmap, so the run end must name it; with
+ * tripwire=always, call it before the launch: the bit is flipped at CPU 0's 100th exit, whose check
+ * must name it. */
 void tripwire_selftest(void);
 
 #endif
