@@ -38,6 +38,7 @@ RANKS = [
     "vmx/pci",        # PCI configuration mediation
     "vmx/smp",        # the guest's APs: INIT/SIPI, the bring-up APIC trap
     "vmx/debug",      # the gdb stub, the VMX self-tests
+    "vmx/tripwire",   # the state Skiff protects, checked at the run end and after exits
     "vmx/exit",       # the dispatcher and the exit handlers
     "guest/loader",   # guest images into guest memory
     "guest/run",      # the composition root of a run

@@ -13,6 +13,7 @@
 #include "kernel/smp/smp.h"
 #include "vmx/core/vmx_on.h"
 #include "vmx/smp/smp_guest.h"
+#include "vmx/tripwire/tripwire.h"
 #include "vmx/vcpu/nmi.h"
 
 extern uint64_t boot_tsc_entry;
@@ -24,6 +25,7 @@ __attribute__((noreturn)) void kmain(uint32_t magic, uint32_t info_phys, uint64_
     panic_set_nmi_handler(nmi_host);          /* an NMI in VMX root is the guest's (vmx/vcpu/nmi.c) */
     smp_set_ap_vmx_enable(vmx_enable_ap);     /* APs wait in VMX root operation, INIT blocked */
     runend_set_notify(smp_guest_run_ending);  /* a host fault anywhere: every vCPU's next exit parks */
+    runend_set_check(tripwire_runend_check);  /* the protected state, at every run end once armed */
     kernel_init(magic, info_phys, load_base);
     run_end(skiff_run(&skiff_cfg, &boot_info, boot_tsc_entry));
 }

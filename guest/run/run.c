@@ -46,6 +46,7 @@
 #include "vmx/smp/apic_write.h"
 #include "vmx/smp/smp_guest.h"
 #include "vmx/trace/trace.h"
+#include "vmx/tripwire/tripwire.h"
 #include "vmx/vcpu/vcpu_run.h"
 
 static struct vcpu vcpu0;
@@ -290,13 +291,17 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     if (cfg->selftest == SELFTEST_VMCHECK && (st = selftest_vmcheck(v, &gs, builtin_selftest_stub(), io_a, io_b, msr)))
         return st;
 
+    /* The state Skiff protects, recorded once the bitmaps are final (vmx/tripwire/tripwire.c). */
+    tripwire_arm(cfg->tripwire, phys_to_virt(msr), phys_to_virt(io_a), phys_to_virt(io_b));
+    if (cfg->selftest == SELFTEST_TRIPWIRE && tripwire_every_exit)
+        tripwire_selftest();             /* armed for an exit during the run */
     uint64_t free_at_launch = host_pmm.free_pages;
     uint64_t tsc_launch = rdtsc();
     pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",
             (unsigned long long)v->vmcs_phys, v->vpid);
     /* gdb=: the stub holds the guest before its first instruction until gdb resumes it. */
     bool gdb_refused = cfg->gdb_port && !gdb_init(v, cfg->gdb_port);
-    exit_hooks_enabled = trace_enabled || gdb_enabled;
+    exit_hooks_enabled = trace_enabled || gdb_enabled || tripwire_every_exit;
     vmx_fast_cpuid = !exit_hooks_enabled && vmcheck_mode != VMCHECK_ALWAYS;
     smp_guest_start(io_a, io_b, msr);
     if (cfg->selftest == SELFTEST_MCE) {
@@ -327,6 +332,8 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         kprintf("skiff: msr: the host's MTRRs are as at boot (%u MSRs)\n", n_mtrr);
     else
         kprintf("skiff: msr: error: the host's MTRRs changed during the run\n");
+    if (cfg->selftest == SELFTEST_TRIPWIRE && !tripwire_every_exit)
+        tripwire_selftest();             /* the run end's check must name the MSR bitmap */
     if (extable_faults)
         kprintf("skiff: exception table: %llu fault(s) in MSR accesses for the guest fixed up (last vector %u)\n",
                 (unsigned long long)extable_faults, extable_last_vector);

@@ -235,6 +235,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->selftest = SELFTEST_MCE;
             else if (word_eq(v, vlen, "fault_ap"))
                 cfg->selftest = SELFTEST_FAULT_AP;
+            else if (word_eq(v, vlen, "tripwire"))
+                cfg->selftest = SELFTEST_TRIPWIRE;
             else
                 ok = false;
         } else if (word_eq(w, klen, "guest_mem")) {
@@ -255,6 +257,14 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                     cfg->vmcheck = (enum vmcheck_mode)i;
                     ok = true;
                 }
+        } else if (word_eq(w, klen, "tripwire")) {
+            ok = true;
+            if (word_eq(v, vlen, "end"))
+                cfg->tripwire = TRIPWIRE_END;
+            else if (word_eq(v, vlen, "always"))
+                cfg->tripwire = TRIPWIRE_ALWAYS;
+            else
+                ok = false;
         } else if (word_eq(w, klen, "trace")) {
             uint64_t n;
             ok = true;

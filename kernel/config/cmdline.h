@@ -14,7 +14,9 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 enum console_screen { CONSOLE_SCREEN_AUTO = 0, CONSOLE_SCREEN_ON, CONSOLE_SCREEN_OFF };
 enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
 enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK, SELFTEST_IOMMU, SELFTEST_MCE,
-               SELFTEST_FAULT_AP };
+               SELFTEST_FAULT_AP, SELFTEST_TRIPWIRE };
+/* tripwire=: when Skiff checks the state it protects (vmx/tripwire/tripwire.c): at the run end, or after every exit too */
+enum tripwire_mode { TRIPWIRE_END = 0, TRIPWIRE_ALWAYS };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/check/vmcheck.c) */
 enum vmcheck_mode { VMCHECK_ON = 0, VMCHECK_OFF, VMCHECK_WARN, VMCHECK_ALWAYS };
 /* on: every CPU runs a guest vCPU; park: the APs wait in VMX root; off: they are not started. */
@@ -40,6 +42,7 @@ struct skiff_config {
     uint64_t guest_seed;         /* guest_seed=: the fuzz guest's seed (guest_test=fuzz) */
     uint64_t guest_count;        /* guest_count=: iterations for guest_test=fuzz|soak, 0 = default */
     enum vmcheck_mode vmcheck;
+    enum tripwire_mode tripwire; /* tripwire=end|always (always: a debug option, the fuzzer's) */
     uint32_t trace_ring;         /* trace=N: keep the last N exits (0 = off) */
     bool trace_stream;           /* trace=stream: one line per exit */
     uint16_t gdb_port;           /* gdb=: UART of the guest's gdb stub (vmx/debug/gdbstub.c), 0 = off */

@@ -8,11 +8,16 @@
 
 static enum onexit_action onexit;
 
-static int (*final_check)(int status);
+static int (*final_checks[4])(int status);
+static unsigned n_final_checks;
 
 void runend_configure(enum onexit_action action) { onexit = action; }
 
-void runend_set_check(int (*check)(int status)) { final_check = check; }
+void runend_set_check(int (*check)(int status))
+{
+    if (n_final_checks < sizeof(final_checks) / sizeof(final_checks[0]))
+        final_checks[n_final_checks++] = check;
+}
 
 static void (*stop_hook)(void), (*notify_hook)(void);
 static int32_t end_cpu = -1;             /* the CPU that owns the end, -1 before */
@@ -60,8 +65,8 @@ __attribute__((noreturn)) void run_end(int status)
     if (stop_hook)
         stop_hook();
     console_take_over();                 /* a CPU parked inside a print holds no lock for ever */
-    if (final_check)
-        status = final_check(status);
+    for (unsigned i = 0; i < n_final_checks; i++)
+        status = final_checks[i](status);
     console_set_cpu_tags(false);         /* the last line is exactly `skiff: exit status=N run=ID` */
     console_check_uart();
     /* Exactly `skiff: exit status=N run=ID`, from any CPU, with the id of the banner: a guest

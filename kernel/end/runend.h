@@ -19,7 +19,8 @@ enum skiff_status {
 void runend_configure(enum onexit_action action);
 
 /* A check run_end makes before its last line: it returns the status to print, and says why
- * when it fails a run that was going to pass (kernel/iommu/iommu.c: a device reached for Skiff's pages). */
+ * when it fails a run that was going to pass (kernel/iommu/iommu.c: a device reached for Skiff's pages;
+ * vmx/tripwire/tripwire.c: protected state changed).  Up to four, run in the order registered. */
 void runend_set_check(int (*check)(int status));
 
 /*

@@ -277,12 +277,20 @@ case_attack_kbc_reset() {
     expect_verdict_stop 'reset the machine \(port 0x60\)'
 }
 
-# ---- fuzz: SEED COUNT -------------------------------------------------------
+# ---- fuzz: SEED COUNT [EXTRA] ---------------------------------------------------
 # The seed is the guest's first line; the run must complete (status 0, no leak).
 # FUZZ_ALLOW_STOP=1 (make fuzz) also accepts a named Skiff verdict, and counts it.
+# EXTRA: more Skiff options (tripwire=always: the protected state checked after every exit).
 check_fuzz_seed() {
-    local seed=$1 count=$2 name=guest_fuzz_seed$1
-    boot "$name" "$ATTACK_EMU" "guest_test=fuzz guest_seed=$seed guest_count=$count" $((60 + count / 400))
+    local seed=$1 count=$2 extra=${3:-} name=guest_fuzz_seed$1 slow=1
+    [ -n "$extra" ] && { name=${name}_${extra%%=*}; slow=4; }
+    boot "$name" "$ATTACK_EMU" "guest_test=fuzz guest_seed=$seed guest_count=$count${extra:+ $extra}" \
+        $((60 + count / 400 * slow))
+    if [ "$extra" = tripwire=always ]; then
+        expect '^skiff: tripwire: [0-9]+ items armed \(.*\), checked at the run end and after every exit \(tripwire=always\)$'
+        expect_not '^skiff: tripwire: .* changed'
+        expect '^skiff: tripwire: [0-9]+ items intact$'
+    fi
     expect "^guest: fuzz: seed=$seed count=$count \(replay: guest_test=fuzz guest_seed=$seed guest_count=$count\)$"
     expect_not '^skiff: HOST EXCEPTION'
     if [ "${FUZZ_ALLOW_STOP:-0}" = 1 ] && grep -qE '^skiff: guest (stopped|reset|halted)' "$LOG"; then
@@ -300,6 +308,9 @@ check_fuzz_seed() {
 for s in "${FUZZ_TEST_SEEDS[@]}"; do
     eval "case_guest_fuzz_seed$s() { check_fuzz_seed $s $FUZZ_TEST_COUNT; }"
 done
+# The fuzzer's seed with every tripwire checked after every exit.
+case_guest_fuzz_seed1_tripwire() { check_fuzz_seed 1 "$FUZZ_TEST_COUNT" tripwire=always; }
+BOOT_CASES+=(guest_fuzz_seed1_tripwire)
 
 # ---- soak: EXITS mixed exits, no leak, no lost line, counters agree ----------
 check_soak() {

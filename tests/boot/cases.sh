@@ -10,7 +10,7 @@ BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
             guest_triple_fault guest_watchdog bad_guest_test
             multiboot_guest multiboot_mem_limit bad_module_not_elf bad_module_truncated_bzimage
             bad_module_huge_initrd bad_module_syntax linux_skylake linux_smp linux_smp4 linux_sandy_bridge
-            selftest_vmcheck selftest_vmcheck_warn bad_vmcheck_option
+            selftest_vmcheck selftest_vmcheck_warn bad_vmcheck_option selftest_tripwire selftest_tripwire_always
             gdb_session)
 
 # The common boot report: banner first, memory map, resident range above 16 MiB.
@@ -58,6 +58,9 @@ expect_builtin_guest_run() {
         '^guest: outsb$' '^guest: ok: hlt: woken by the timer interrupt$' \
         '^guest: done, 0 check\(s\) failed$' '^guest: exits expected: ' \
         '^skiff: guest exited with status 0$' '^skiff: exits: total=[0-9]+ '
+    expect_order '^skiff: tripwire: [0-9]+ items armed \(msr_bitmap, io_bitmaps, ' '^skiff: launching the guest' \
+        '^skiff: tripwire: [0-9]+ items intact$'
+    expect_not '^skiff: tripwire: .* changed'
     expect_not '^guest: FAILED'
     expect_not_after '^skiff: launching the guest' '^vmcheck: '
     local expected counts kv
@@ -83,6 +86,29 @@ case_bochs_skylake() {
     expect '^skiff: ept: .*1G/2M/4K leaves'
     expect '^guest: ok: xsetbv: XCR0 without x87 raises #GP$' '^guest: ok: cpuid: OSXSAVE follows'
     expect_builtin_guest_run
+}
+
+# Skiff flips one bit of its own MSR bitmap after the guest: the run end's tripwire must name it.
+case_selftest_tripwire() {
+    boot selftest_tripwire bochs:corei7_skylake_x "selftest=tripwire"
+    expect_order '^skiff: tripwire: [0-9]+ items armed \(msr_bitmap, ' '^skiff: guest exited with status 0$' \
+        '^skiff: selftest=tripwire: flipping the MSR bitmap.s WRMSR bit of MSR 0x10' \
+        '^skiff: tripwire: msr_bitmap changed: MSR 0x10 WRMSR: (exits|passes), the policy \(IA32_TIME_STAMP_COUNTER\) says (pass|exit)$'
+    expect_not '^skiff: tripwire: [0-9]+ items intact'
+    expect_status 1 bochs:
+}
+
+# The same with tripwire=always: the bit flips at CPU 0's 100th exit, and that exit's check names it.
+case_selftest_tripwire_always() {
+    boot selftest_tripwire_always bochs:corei7_skylake_x "selftest=tripwire tripwire=always"
+    expect_order '^skiff: tripwire: [0-9]+ items armed \(msr_bitmap, .*\), checked at the run end and after every exit \(tripwire=always\)$' \
+        '^skiff: launching the guest' \
+        '^skiff: selftest=tripwire: flipping the MSR bitmap.s WRMSR bit of MSR 0x10 at exit 100, expect the verdict$' \
+        '^skiff: tripwire: msr_bitmap changed after exit 100 \(basic reason [0-9]+\): MSR 0x10 WRMSR: ' \
+        '^skiff: tripwire: msr_bitmap changed: MSR 0x10 WRMSR: (exits|passes), the policy \(IA32_TIME_STAMP_COUNTER\) says (pass|exit)$'
+    expect_not '^skiff: guest exited with status 0$'
+    expect_not '^skiff: tripwire: [0-9]+ items intact'
+    expect_status 1 bochs:
 }
 
 case_bochs_sandy_bridge() {

@@ -7,7 +7,8 @@
 # through the QEMU monitor (tests/boot/screencheck.py) and quit QEMU.
 
 BOOT_CASES+=(acpi_qemu acpi_bochs onexit_poweroff_qemu onexit_reboot_qemu
-             screen_text_bios screen_text_bochs screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus smp_bochs_builtin smp_bochs_builtin4)
+             screen_text_bios screen_text_bochs screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus smp_bochs_builtin smp_bochs_builtin4
+             smp_bochs_builtin_tripwire)
 
 SCREENCHECK=tests/boot/screencheck.py
 
@@ -274,3 +275,10 @@ case_smp_bochs_builtin() {
     out=$(tools/skiff-trace.py --check "$LOG") || fail "trace decoder: $(echo "$out" | tail -n 1)"
 }
 case_smp_bochs_builtin4() { smp_builtin smp_bochs_builtin4 4; }
+# tripwire=always with two vCPUs: the APs' MTRRs, the x2APIC ICR bit released once they run.
+case_smp_bochs_builtin_tripwire() {
+    smp_builtin smp_bochs_builtin_tripwire 2 tripwire=always
+    expect '^skiff: tripwire: [0-9]+ items armed .* and after every exit \(tripwire=always\)$'
+    expect_not '^skiff: (cpu[0-9]+: )?tripwire: .* changed'
+    expect '^skiff: (cpu[0-9]+: )?tripwire: [0-9]+ items intact$'
+}

@@ -3,15 +3,15 @@
 
 #define ADDR_MASK 0x000ffffffffff000ull
 
-/* Reserved bits of a PAE or 4-level entry at `level` (SDM Vol. 3A 4.4.2, 4.5.4, Tables 4-14..4-20). */
+/* Reserved bits of a PAE, 4-level or 5-level entry at `level` (SDM Vol. 3A 4.4.2, 4.5.4, Tables 4-14..4-20). */
 static uint64_t reserved_bits(const struct guest_paging *p, unsigned level, bool leaf_large)
 {
     unsigned m = p->maxphyaddr && p->maxphyaddr < 52 ? p->maxphyaddr : 52;
     uint64_t r = ((1ull << 52) - 1) & ~((1ull << m) - 1);          /* address bits 51:MAXPHYADDR */
     if (!(p->efer & GW_EFER_NXE))
         r |= 1ull << 63;                                          /* XD without IA32_EFER.NXE */
-    if (level == 4 && (p->efer & GW_EFER_LMA))
-        r |= 1ull << 7;                                           /* PS in a PML4E */
+    if (level >= 4 && (p->efer & GW_EFER_LMA))
+        r |= 1ull << 7;                                           /* PS in a PML4E or PML5E */
     if (leaf_large)
         r |= ((1ull << (12 + 9 * (level - 1))) - 1) & ~0x1fffull; /* below the page, above PAT (bit 12) */
     return r;
@@ -68,10 +68,12 @@ enum guest_walk_result guest_walk(const struct guest_paging *p, uint64_t gla, un
         uint64_t next;
         if (p->efer & GW_EFER_LMA) {
             /* 4-level paging translates only canonical addresses (bits 63:47 equal, 4.5): the walk
-             * looks at bits 47:0 and would alias 0x8000000000000000 to 0. */
-            if ((uint64_t)((int64_t)(gla << 16) >> 16) != gla)
+             * looks at bits 47:0 and would alias 0x8000000000000000 to 0.  5-level paging (CR4.LA57
+             * with IA-32e mode): the PML5 table from CR3, bits 56:48 index it, bits 63:56 equal. */
+            unsigned bits = (p->cr4 & GW_CR4_LA57) ? 57 : 48;
+            if ((uint64_t)((int64_t)(gla << (64 - bits)) >> (64 - bits)) != gla)
                 return GUEST_WALK_NONCANONICAL;
-            level = 4;
+            level = (p->cr4 & GW_CR4_LA57) ? 5 : 4;
             next = p->cr3 & ADDR_MASK;
         } else {
             /* PAE: the PDPTE registers, loaded with CR3 (4.4.1); they carry no R/W or U/S. */
@@ -129,7 +131,7 @@ enum guest_walk_result guest_walk(const struct guest_paging *p, uint64_t gla, un
             if (write && !rw_all && wp)
                 goto protection;
         }
-        /* Protection keys: 4-level paging, user-mode addresses, key in bits 62:59 (4.6.2). */
+        /* Protection keys: 4- and 5-level paging, user-mode addresses, key in bits 62:59 (4.6.2). */
         if ((p->cr4 & GW_CR4_PKE) && (p->efer & GW_EFER_LMA) && us_all) {
             unsigned key = (unsigned)((leaf >> 59) & 15);
             bool ad = (p->pkru >> (2 * key)) & 1, wd = (p->pkru >> (2 * key + 1)) & 1;

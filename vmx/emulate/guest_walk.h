@@ -3,7 +3,7 @@
  * permission checks: present, R/W (with CR0.WP for supervisor writes), U/S,
  * SMAP (CR4.SMAP, RFLAGS.AC) and protection keys (CR4.PKE, PKRU), and the
  * page-fault error code a CPU would deliver (SDM Vol. 3A 4.3 32-bit paging,
- * 4.4 PAE, 4.5 4-level, 4.6 access rights, 4.6.2 protection keys, 4.7
+ * 4.4 PAE, 4.5 4-level and 5-level (CR4.LA57), 4.6 access rights, 4.6.2 protection keys, 4.7
  * page-fault exceptions).
  *
  * Pure: paging structures are read through the caller's callback, which
@@ -31,6 +31,7 @@
 #define GW_CR0_WP   (1ull << 16)
 #define GW_CR4_PSE  (1ull << 4)
 #define GW_CR4_PAE  (1ull << 5)
+#define GW_CR4_LA57 (1ull << 12)
 #define GW_CR4_SMEP (1ull << 20)
 #define GW_CR4_SMAP (1ull << 21)
 #define GW_CR4_PKE  (1ull << 22)
@@ -44,7 +45,7 @@ struct guest_paging {
     uint64_t pdpte[4];          /* PAE paging: the PDPTE registers (with EPT, the VMCS's GUEST_PDPTRn) */
     unsigned cpl;               /* SS.DPL (SDM Vol. 3A 5.5) */
     unsigned maxphyaddr;        /* address bits at and above it in an entry are reserved; 0: 52 */
-    uint32_t pkru;              /* read when CR4.PKE with 4-level paging */
+    uint32_t pkru;              /* read when CR4.PKE with 4- or 5-level paging */
 };
 
 /* What an access is. */
@@ -55,7 +56,7 @@ struct guest_paging {
 enum guest_walk_result {
     GUEST_WALK_OK,
     GUEST_WALK_PF,              /* the CPU would raise #PF with *pf_error and CR2 = the address */
-    GUEST_WALK_NONCANONICAL,    /* 4-level paging: bits 63:47 differ (#GP or #SS, not #PF) */
+    GUEST_WALK_NONCANONICAL,    /* 4-level paging: bits 63:47 differ, 5-level: 63:56 (#GP or #SS, not #PF) */
     GUEST_WALK_TABLE,           /* the reader refused a paging structure at *table */
 };
 

@@ -21,6 +21,7 @@
 #include "vmx/exit/exit.h"
 #include "vmx/smp/smp_guest.h"
 #include "vmx/trace/trace.h"
+#include "vmx/tripwire/tripwire.h"
 #include "vmx/vcpu/nmi.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
@@ -129,7 +130,11 @@ static __attribute__((cold, noinline)) int exit_handle_hooked(struct vcpu *v, ui
     enum exit_action a;
     if (gdb_enabled && gdb_on_exit(v, basic, &a))           /* gdb= only: MTF, #BP, stops */
         return a;
-    return exit_handle(v, basic);
+    int r = exit_handle(v, basic);
+    /* tripwire=always: the protected state is checked once the exit has been handled. */
+    if (tripwire_every_exit && !tripwire_check_exit(v->exits, basic))
+        run_end(SKIFF_GUEST_FAILED);
+    return r;
 }
 
 /*
@@ -143,7 +148,7 @@ int vmx_exit_recheck(struct guest_regs *regs)
     return vcpu_stop(vcpu_of(regs), GUEST_STOPPED, 1, "stopped: the VMCS checker refused the VM entry");
 }
 
-/* Anything the exit path must do besides dispatching: tracing or gdb. */
+/* Anything the exit path must do besides dispatching: tracing, gdb or tripwire=always. */
 bool exit_hooks_enabled;
 
 __attribute__((hot, optimize("omit-frame-pointer"))) int vmx_exit_dispatch(struct guest_regs *regs)

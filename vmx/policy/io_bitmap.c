@@ -19,6 +19,8 @@ static struct io_exits io_exits;
 /* Updates come from any vCPU's exit: one at a time (the CPU's reads need no lock, vmx/policy/io_exits.h). */
 static struct spinlock io_exits_lock;
 
+const struct io_exits *io_bitmap_exits(void) { return &io_exits; }
+
 void io_bitmap_init(uint8_t *a, uint8_t *b)
 {
     io_policy_init(&io_policy, acpi_host_ok ? &acpi_host : NULL);

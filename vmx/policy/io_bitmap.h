@@ -14,6 +14,9 @@
 /* The power, sleep and reset registers, built once from the FADT by io_bitmap_init. */
 extern struct io_policy io_policy;
 
+struct io_exits;
+/* The bitmaps and the state they follow, for the tripwires (vmx/tripwire/tripwire.c): read only. */
+const struct io_exits *io_bitmap_exits(void);
 /* Bitmap A covers ports 0-0x7fff, B 0x8000-0xffff (SDM Vol. 3C 25.6.4). */
 void io_bitmap_init(uint8_t *a, uint8_t *b);
 /* The console UART's DLL/DLM rows exit while the guest's DLAB is set, MSR while loopback is on. */

@@ -238,6 +238,24 @@ TEST(onexit_and_selftest)
     CHECK_BAD("selftest=");
     CHECK_EQ(parse("selftest=iommu"), 0);
     CHECK_EQ(cfg.selftest, SELFTEST_IOMMU);
+    CHECK_EQ(parse("selftest=tripwire"), 0);
+    CHECK_EQ(cfg.selftest, SELFTEST_TRIPWIRE);
+    CHECK_BAD("selftest=tripwires");
+}
+
+TEST(tripwire)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_EQ(cfg.tripwire, TRIPWIRE_END);
+    CHECK_EQ(parse("tripwire=always"), 0);
+    CHECK_EQ(cfg.tripwire, TRIPWIRE_ALWAYS);
+    CHECK_EQ(parse("tripwire=always tripwire=end"), 0);
+    CHECK_EQ(cfg.tripwire, TRIPWIRE_END);
+    CHECK_BAD("tripwire=");
+    CHECK_BAD("tripwire=off");
+    CHECK_BAD("tripwire=Always");
+    CHECK_BAD("tripwire=always,end");
+    CHECK_REJECT("tripwire", "option 'tripwire' needs a value (name=value)");
 }
 
 TEST(iommu_policy)
@@ -494,6 +512,6 @@ TEST(parse_size)
 }
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
-          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(iommu_policy), T(guest_mem), T(hlt), T(watchdog),
+          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(watchdog),
           T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))

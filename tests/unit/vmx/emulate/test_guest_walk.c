@@ -268,7 +268,107 @@ TEST(instruction_fetch)
     CHECK_EQ(err, PF_ERR_U | PF_ERR_I);
 }
 
+/* 5-level paging (CR4.LA57 with IA-32e mode, SDM Vol. 3A 4.5): the PML5 table (page 5) from CR3,
+ * bits 56:48 index it; linear addresses are canonical over 57 bits. */
+static struct guest_paging la57(uint64_t upper_flags)
+{
+    struct guest_paging p = lm(upper_flags);
+    p.cr3 = 0x5000;
+    p.cr4 |= GW_CR4_LA57;
+    *ent(5, 3) = 0x1000 | P | upper_flags;                   /* bits 56:48 = 3 */
+    *ent(5, 256) = 0x1000 | P | upper_flags;                 /* bits 56:48 = 0x100: the upper half */
+    *ent(4, 1) = 0x10000 | P | RW | US;
+    return p;
+}
+
+TEST(la57_walks_five_levels)
+{
+    struct guest_paging p = la57(RW);
+    uint64_t gpa, table = 0;
+    uint32_t err;
+    CHECK_EQ(walk(&p, (3ull << 48) | 0x1abc, GW_WRITE, &gpa, &err), GUEST_WALK_OK);
+    CHECK_EQ(gpa, 0x10abc);
+    CHECK_EQ(walk(&p, 0xff00000000001abcull, 0, &gpa, &err), GUEST_WALK_OK);   /* PML5E 256 */
+    CHECK_EQ(gpa, 0x10abc);
+    /* Without LA57 the same CR3 is a PML4, and the address is not canonical over 48 bits. */
+    p.cr4 &= ~GW_CR4_LA57;
+    CHECK_EQ(walk(&p, (3ull << 48) | 0x1abc, 0, &gpa, &err), GUEST_WALK_NONCANONICAL);
+    p.cr4 |= GW_CR4_LA57;
+    /* PML5E 0 is not present: a #PF, not an alias of PML5E 3. */
+    CHECK_EQ(walk(&p, 0x1abc, GW_WRITE, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_W);
+    *ent(5, 0) = 0x1000 | P | RW;
+    CHECK_EQ(walk(&p, 0x1abc, 0, &gpa, &err), GUEST_WALK_OK);
+    CHECK_EQ(gpa, 0x10abc);
+    /* The PML5E is read where CR3 says; a refused read names it. */
+    refuse_from = 0x5000;
+    CHECK_EQ(guest_walk(&p, (3ull << 48) | 0x1abc, 0, rd, 0, &gpa, &err, &table), GUEST_WALK_TABLE);
+    CHECK_EQ(table, 0x5000 + 3 * 8);
+}
+
+TEST(la57_canonical_is_57_bits)
+{
+    struct guest_paging p = la57(RW);
+    uint64_t gpa;
+    uint32_t err;
+    static const struct { uint64_t gla; bool canonical; } cases[] = {
+        { 0x00ffffffffffffffull, true },  { 0x0100000000000000ull, false }, { 0xff00000000000000ull, true },
+        { 0xfeffffffffffffffull, false }, { 0x0000800000000000ull, true },  { 0x8000000000000000ull, false },
+        { 0xffff800000000000ull, true },  { 0x7f00000000000000ull, false },
+    };
+    for (unsigned i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        enum guest_walk_result r = walk(&p, cases[i].gla, 0, &gpa, &err);
+        CHECK_EQ(r == GUEST_WALK_NONCANONICAL, !cases[i].canonical);
+    }
+}
+
+TEST(la57_pml5e_rights_and_reserved_bits)
+{
+    struct guest_paging p = la57(RW | US);
+    uint64_t gpa, gla = (3ull << 48) | 0x1abc;
+    uint32_t err;
+    p.cpl = 3;
+    CHECK_EQ(walk(&p, gla, GW_WRITE, &gpa, &err), GUEST_WALK_OK);
+    *ent(5, 3) &= ~US;                                       /* a supervisor PML5E: every page below is */
+    CHECK_EQ(walk(&p, gla, 0, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_U);
+    *ent(5, 3) = (*ent(5, 3) | US) & ~RW;                    /* read-only from the PML5E */
+    CHECK_EQ(walk(&p, gla, GW_WRITE, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_W | PF_ERR_U);
+    p.cpl = 0;
+    *ent(5, 3) = 0x1000 | P | RW | US | PS;                  /* PS is reserved in a PML5E */
+    CHECK_EQ(walk(&p, gla, 0, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_RSVD);
+    *ent(5, 3) = (1ull << 40) | 0x1000 | P | RW;             /* an address bit above MAXPHYADDR (39) */
+    CHECK_EQ(walk(&p, gla, 0, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_RSVD);
+    *ent(5, 3) = (1ull << 63) | 0x1000 | P | RW;             /* XD without IA32_EFER.NXE */
+    CHECK_EQ(walk(&p, gla, 0, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_RSVD);
+    p.efer |= GW_EFER_NXE;                                   /* with NXE: XD in the PML5E forbids fetches */
+    CHECK_EQ(walk(&p, gla, 0, &gpa, &err), GUEST_WALK_OK);
+    CHECK_EQ(walk(&p, gla, GW_FETCH, &gpa, &err), GUEST_WALK_PF);
+    CHECK_EQ(err, PF_ERR_P | PF_ERR_I);
+}
+
+TEST(la57_needs_ia32e_mode)
+{
+    /* PAE paging with CR4.LA57 set: the PDPTE registers as before (LA57 only changes IA-32e paging). */
+    memset(mem, 0, sizeof(mem));
+    struct guest_paging p = { .cr0 = GW_CR0_PG | 1, .cr3 = 0x1000, .cr4 = GW_CR4_PAE | GW_CR4_LA57,
+                              .maxphyaddr = 36 };
+    uint64_t gpa;
+    uint32_t err;
+    p.pdpte[0] = 0x3000 | P;
+    *ent(3, 0) = 0x4000 | P | RW;
+    *ent(4, 1) = 0x10000 | P;
+    CHECK_EQ(walk(&p, 0x1234, 0, &gpa, &err), GUEST_WALK_OK);
+    CHECK_EQ(gpa, 0x10234);
+}
+
 UNIT_MAIN(T(no_paging_is_identity_32bit), T(not_present_error_codes), T(present_translates_with_offset),
           T(read_only_write_needs_wp_for_supervisor), T(user_access_to_supervisor_page), T(smap),
           T(protection_keys), T(reserved_bits_and_large_pages), T(noncanonical_and_unreadable_tables),
-          T(pae_uses_the_pdpte_registers), T(paging_32bit_4m_and_4k), T(instruction_fetch))
+          T(pae_uses_the_pdpte_registers), T(paging_32bit_4m_and_4k), T(instruction_fetch),
+          T(la57_walks_five_levels), T(la57_canonical_is_57_bits), T(la57_pml5e_rights_and_reserved_bits),
+          T(la57_needs_ia32e_mode))
