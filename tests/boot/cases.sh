@@ -421,7 +421,9 @@ case_gdb_session() {
     local bp next want got rip1 rip2
     bp=$(nm "$elf" | awk '$3 == "test_cpuid" { print $1 }')
     [ -n "$bp" ] || { fail "no symbol test_cpuid in $elf"; return 1; }
-    next=$(nm -n "$elf" | awk -v a="$bp" 'f && $1 != a { print $1; exit } $1 == a { f = 1 }')
+    # awk reads nm's whole output: an early exit would end nm by SIGPIPE, and with
+    # pipefail that status ended this case silently now and then.
+    next=$(nm -n "$elf" | awk -v a="$bp" 'f && !n && $1 != a { n = $1 } $1 == a { f = 1 } END { print n }')
     bp=$(printf '0x%x' $((16#$bp)))
     next=$(printf '0x%x' $((16#${next:-ffffffff})))
     make_iso "$name" "gdb=ttyS1" || return 1

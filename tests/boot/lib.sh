@@ -117,7 +117,7 @@ emu_check() {
     qemu|uefi|qemu:*)
         if [ "$EMU_RC" -eq 124 ]; then why="still running after ${limit}s (killed by timeout)"
         elif [ "$EMU_RC" -ge 128 ]; then why="died with exit status $EMU_RC$(signal_name "$EMU_RC")"
-        elif grep -v -E "$QEMU_IOMMU_NOTES" "$out" 2>/dev/null | grep -q '^qemu-system-x86_64: '; then
+        elif grep -v -E "$QEMU_IOMMU_NOTES" "$out" 2>/dev/null | grep -c '^qemu-system-x86_64: ' >/dev/null; then
             why="reported an error"
         fi ;;
     esac
