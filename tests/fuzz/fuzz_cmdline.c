@@ -56,8 +56,9 @@ static void check_config(const struct skiff_config *c)
     CHECK(c->baud >= 50 && c->baud <= 115200 && 115200 % c->baud == 0);
     CHECK(c->serial_port != 0 && c->serial_port <= 0xfff8);
     CHECK((unsigned)c->loglevel <= LOG_DEBUG);
-    CHECK(c->onexit == ONEXIT_HALT || c->onexit == ONEXIT_REBOOT);
-    CHECK((unsigned)c->selftest <= SELFTEST_VMX);
+    CHECK(c->onexit == ONEXIT_HALT || c->onexit == ONEXIT_REBOOT || c->onexit == ONEXIT_POWEROFF);
+    CHECK((unsigned)c->selftest <= SELFTEST_LAST);
+    CHECK(c->tripwire == TRIPWIRE_END || c->tripwire == TRIPWIRE_ALWAYS);
 }
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
