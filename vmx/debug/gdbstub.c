@@ -43,6 +43,7 @@
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
 #include "vmx/emulate/guest_mem.h"
+#include "vmx/policy/io_bitmap.h"
 
 #define PACKET_MAX    1024       /* data bytes per packet; qSupported PacketSize */
 #define BREAKPOINTS   32
@@ -560,9 +561,7 @@ bool gdb_init(struct vcpu *v, uint16_t port)
     gdb.port = port;
     gdb.have_mtf = vmx_allowed1(vmx_caps.proc_ctls) & CPU_BASED_MONITOR_TRAP_FLAG;
     /* The guest never touches the stub's UART: its ports exit (I/O bitmaps, SDM 25.6.4). */
-    uint8_t *bm_a = phys_to_virt(vmcs_read(IO_BITMAP_A)), *bm_b = phys_to_virt(vmcs_read(IO_BITMAP_B));
-    for (uint32_t p = port; p < (uint32_t)port + 8; p++)
-        (p < 0x8000 ? bm_a : bm_b)[(p & 0x7fff) / 8] |= (uint8_t)(1u << (p % 8));
+    io_bitmap_stub_uart(port);
     vmcs_set(EXCEPTION_BITMAP, vmcs_read(EXCEPTION_BITMAP) | 1u << X86_TRAP_BP);
     gdb_enabled = true;
     gdb.last_sig = GDB_SIGTRAP;

@@ -46,6 +46,14 @@ void io_bitmap_uart(bool dlab, bool loopback)
     spin_unlock(&io_exits_lock);
 }
 
+void io_bitmap_stub_uart(uint16_t port)
+{
+    spin_lock(&io_exits_lock);
+    io_exits.stub = port;
+    io_exits_update(&io_exits, port, 8);
+    spin_unlock(&io_exits_lock);
+}
+
 /* PM1a_CNT moves with the guest's PM block: the new row exits before the old one stops exiting. */
 void io_follow_pm1a(uint16_t port)
 {

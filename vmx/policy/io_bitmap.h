@@ -21,6 +21,8 @@ const struct io_exits *io_bitmap_exits(void);
 void io_bitmap_init(uint8_t *a, uint8_t *b);
 /* The console UART's DLL/DLM rows exit while the guest's DLAB is set, MSR while loopback is on. */
 void io_bitmap_uart(bool dlab, bool loopback);
+/* The gdb stub's UART at port (vmx/debug/gdbstub.c): its 8 ports exit from now on. */
+void io_bitmap_stub_uart(uint16_t port);
 /* The guest moved the chipset's PM block (vmx/pci/exit_pci.c): PM1a_CNT's row goes with it. */
 void io_follow_pm1a(uint16_t port);
 

@@ -19,6 +19,8 @@ bool io_exits_wanted(const struct io_exits *x, uint16_t port)
         return true;
     if (port >= PCI_CONFIG_ADDRESS && port <= PCI_CONFIG_DATA + 3)
         return true;
+    if (x->stub && port >= x->stub && port <= x->stub + 7u)
+        return true;
     if (!x->uart_on || port < x->uart || port > x->uart + 7u)
         return false;
     unsigned reg = port - x->uart;
@@ -54,6 +56,8 @@ void io_exits_fill(const struct io_exits *x)
     fill_range(x, PCI_CONFIG_ADDRESS, 8);
     if (x->uart_on)
         fill_range(x, x->uart, 8);
+    if (x->stub)
+        fill_range(x, x->stub, 8);
 }
 
 /* One port's bit, by one atomic byte operation (the hook runs only when the byte changed). */

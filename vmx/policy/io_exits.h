@@ -33,6 +33,7 @@ struct io_exits {
     bool uart_on;                     /* Skiff has a console UART at uart */
     uint16_t uart;
     bool dlab, loopback;              /* the guest's UART state the conditional rows follow */
+    uint16_t stub;                    /* the gdb stub's UART (0: none): all 8 ports exit */
 };
 
 /* Called after every byte an update writes, when set (tests only; NULL in Skiff). */

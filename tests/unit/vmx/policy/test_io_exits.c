@@ -140,5 +140,22 @@ TEST(checker_catches_a_rebuild)
     CHECK(violations > 0);
 }
 
+/* The gdb stub's UART (gdb=ttyS1): all 8 ports are wanted from the moment it claims them, so the
+ * bitmap and the tripwire's model agree (it once set the bits behind the model's back). */
+TEST(stub_uart_is_wanted)
+{
+    struct io_exits x = setup(0x4004);
+    for (uint16_t p = 0x2f8; p <= 0x2ff; p++)
+        CHECK(!io_exits_wanted(&x, p) && !io_exits_bit(&x, p));
+    x.stub = 0x2f8;
+    io_exits_update(&x, 0x2f8, 8);
+    for (uint16_t p = 0x2f8; p <= 0x2ff; p++)
+        CHECK(io_exits_wanted(&x, p) && io_exits_bit(&x, p));
+    CHECK(!io_exits_wanted(&x, 0x2f7) && !io_exits_wanted(&x, 0x300));
+    CHECK(matches_wanted(&x));
+    io_exits_fill(&x);
+    CHECK(matches_wanted(&x) && io_exits_bit(&x, 0x2fd));
+}
+
 UNIT_MAIN(T(fill_is_the_rows), T(uart_toggles_never_clear_a_policy_port), T(pm1a_move_sets_before_clearing),
-          T(checker_catches_a_rebuild))
+          T(checker_catches_a_rebuild), T(stub_uart_is_wanted))
