@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
+// SOURCES: guest/loader/linux.c guest/loader/linux_screen.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
 /*
  * libFuzzer harness for the guest image loaders (guest/loader/linux.c,
  * multiboot.c, elf.c, flat.c) over an 8 MiB fake guest memory with a
@@ -57,7 +57,7 @@ static void *fake_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
     return NULL;
 }
 
-static const struct guest_loader_env env = { &map, fake_gpa_ptr, &map, 0xf5a10 };
+static const struct guest_loader_env env = { &map, fake_gpa_ptr, &map, 0xf5a10, { 0 } };
 
 static char long_cmdline[5001];
 
