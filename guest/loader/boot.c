@@ -11,7 +11,6 @@
 #include "guest/loader/builtin.h"
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
-#include "kernel/firmware/acpi_rsdp.h"
 #include "kernel/end/runend.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memmap.h"
@@ -96,17 +95,13 @@ static int stage_module(const struct mb2_info *mb, const struct mb2_module *m, s
  */
 static void firmware_for_guest(const struct mb2_info *mb, enum guest_kind kind, struct guest_loader_env *env)
 {
-    enum acpi_rsdp_where where;
-    env->acpi_rsdp = acpi_rsdp_locate(mb, acpi_host_map, 0, &where);
+    env->acpi_rsdp = acpi_rsdp_pa;                   /* kernel/acpi/acpi_power.c found it at boot */
     env->screen = (struct guest_screen){ mb->has_fb ? &mb->fb : NULL, mb->has_efi32 || mb->has_efi64 };
     if (kind != GUEST_LINUX && kind != GUEST_MULTIBOOT)
         return;
-    if (kind == GUEST_LINUX && env->acpi_rsdp)
-        pr_info("skiff: guest: ACPI RSDP at 0x%llx (found in %s)\n", (unsigned long long)env->acpi_rsdp,
-                acpi_rsdp_where_name(where));
-    else if (kind == GUEST_LINUX)
-        pr_info("skiff: guest: no ACPI RSDP address to give: %s\n", mb->rsdp ?
-                "the firmware's RSDP was not found where GRUB's copy came from" : "the boot loader passed none");
+    if (kind == GUEST_LINUX)
+        pr_info("skiff: guest: acpi_rsdp_addr 0x%llx%s\n", (unsigned long long)env->acpi_rsdp,
+                env->acpi_rsdp ? "" : " (no RSDP to point at: Linux searches itself)");
     const struct mb2_framebuffer *fb = env->screen.fb;
     if (fb && fb->type == 2)
         pr_info("skiff: guest: screen: EGA text %ux%u at 0x%llx\n", fb->width, fb->height,
