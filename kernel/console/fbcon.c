@@ -111,6 +111,7 @@ static void newline(struct fbcon *f)
         }
     f->cy = f->rows - 1;
 }
+
 void fbcon_putc(struct fbcon *f, char ch)
 {
     unsigned char c = (unsigned char)ch;
