@@ -9,6 +9,7 @@
 #include "guest/loader/boot.h"
 
 #include "guest/loader/builtin.h"
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/end/runend.h"
 #include "kernel/lib/lib.h"
@@ -86,13 +87,39 @@ static int stage_module(const struct mb2_info *mb, const struct mb2_module *m, s
     return -1;
 }
 
+/*
+ * What the firmware handed Skiff that a guest is told of too: the RSDP's
+ * address (Linux: boot_params.acpi_rsdp_addr, which a UEFI machine's Linux
+ * needs, having no EFI system table) and the screen (Linux: screen_info;
+ * Multiboot: framebuffer_*).
+ */
+static void firmware_for_guest(const struct mb2_info *mb, enum guest_kind kind, struct guest_loader_env *env)
+{
+    env->acpi_rsdp = acpi_rsdp_pa;                   /* kernel/acpi/acpi_power.c found it at boot */
+    env->screen = (struct guest_screen){ mb->has_fb ? &mb->fb : NULL, mb->has_efi32 || mb->has_efi64 };
+    if (kind != GUEST_LINUX && kind != GUEST_MULTIBOOT)
+        return;
+    if (kind == GUEST_LINUX)
+        pr_info("skiff: guest: acpi_rsdp_addr 0x%llx%s\n", (unsigned long long)env->acpi_rsdp,
+                env->acpi_rsdp ? "" : " (no RSDP to point at: Linux searches itself)");
+    const struct mb2_framebuffer *fb = env->screen.fb;
+    if (fb && fb->type == 2)
+        pr_info("skiff: guest: screen: EGA text %ux%u at 0x%llx\n", fb->width, fb->height,
+                (unsigned long long)fb->addr);
+    else if (fb && fb->type == 1)
+        pr_info("skiff: guest: screen: framebuffer %ux%ux%u at 0x%llx (%s)\n", fb->width, fb->height, fb->bpp,
+                (unsigned long long)fb->addr, env->screen.efi ? "UEFI GOP" : "VESA");
+    else
+        pr_info("skiff: guest: screen: none to give (%s)\n", fb ? "indexed colour" : "the boot loader left none");
+}
+
 int guest_boot_prepare(const struct skiff_config *cfg, const struct mb2_info *mb,
                        const struct guest_selection *sel, const struct guest_memmap *map,
                        struct guest_start *gs)
 {
     char err[200] = "";
     struct guest_image kernel = { 0 }, initrd = { 0 }, mods[MB2_MAX_MODULES];
-    struct guest_loader_env env = { .map = map, .gpa_ptr = guest_ram_ptr, .ctx = 0, .acpi_rsdp = 0 };
+    struct guest_loader_env env = { .map = map, .gpa_ptr = guest_ram_ptr, .ctx = 0 };
     int r;
 
     if (sel->kind == GUEST_BUILTIN)
@@ -113,6 +140,7 @@ int guest_boot_prepare(const struct skiff_config *cfg, const struct mb2_info *mb
     }
     pr_info("skiff: guest: %s image, %zu bytes%s, command line '%s'\n", guest_kind_name(sel->kind),
             kernel.size, sel->initrd >= 0 ? " with an initrd" : "", sel->cmdline);
+    firmware_for_guest(mb, sel->kind, &env);
 
     switch (sel->kind) {
     case GUEST_LINUX:

@@ -186,6 +186,7 @@ int linux_load(const struct guest_loader_env *env, const struct guest_image *ker
     ld_put32(bp + BP_EXT_RAMDISK_SIZE, (uint32_t)(rd_size >> 32));
     if (ver >= 0x20e && env->acpi_rsdp)                 /* acpi_rsdp_addr: protocol 2.14 */
         ld_put64(bp + BP_ACPI_RSDP_ADDR, env->acpi_rsdp);
+    linux_screen_info(bp, &env->screen);                /* screen_info: offset 0 */
     size_t n = env->map->n < BP_E820_MAX ? env->map->n : BP_E820_MAX;
     bp[BP_E820_ENTRIES] = (uint8_t)n;
     for (size_t i = 0; i < n; i++) {

@@ -13,8 +13,15 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "kernel/firmware/mb2.h"
 #include "kernel/mem/memmap.h"
 #include "vmx/core/vmcs.h"
+
+/* The screen the boot loader left (Multiboot2 framebuffer tag), as the guest is told of it. */
+struct guest_screen {
+    const struct mb2_framebuffer *fb;   /* NULL: no screen to pass on */
+    bool efi;                            /* set up by UEFI (a GOP framebuffer), else by the BIOS (VESA) */
+};
 
 struct guest_loader_env {
     const struct guest_memmap *map;
@@ -22,6 +29,7 @@ struct guest_loader_env {
     void *(*gpa_ptr)(void *ctx, uint64_t gpa, uint64_t len);
     void *ctx;
     uint64_t acpi_rsdp;          /* guest-physical address of the ACPI RSDP, 0 if unknown */
+    struct guest_screen screen;
 };
 
 /* A file handed over as a GRUB module: its bytes and the rest of its command line. */

@@ -143,4 +143,7 @@ int elf_check_segments(const struct guest_loader_env *env, const struct elf_info
 void elf_load_segments(const struct guest_loader_env *env, const uint8_t *data,
                        const struct elf_info *ei);
 
+/* Fill the zero page's screen_info (si: boot_params offset 0) from the screen (guest/loader/linux_screen.c). */
+void linux_screen_info(uint8_t *si, const struct guest_screen *screen);
+
 #endif

@@ -20,7 +20,7 @@
 #define MB_SEARCH       8192          /* 3.1.1: the header lies in the first 8192 bytes */
 #define MB_PAGE_ALIGN   (1u << 0)     /* 3.1.2 flags: modules page-aligned */
 #define MB_MEMORY_INFO  (1u << 1)     /*   mem_* (and mmap_*) in the information */
-#define MB_VIDEO_MODE   (1u << 2)     /*   video mode table: ignored, no video info given */
+#define MB_VIDEO_MODE   (1u << 2)     /*   video mode table: the mode is not set, the screen GRUB left is given */
 #define MB_AOUT_KLUDGE  (1u << 16)    /*   3.1.3 address fields valid */
 #define MB_REQUIRED     0xffffu
 
@@ -30,6 +30,7 @@
 #define MBI_MODS      (1u << 3)
 #define MBI_MMAP      (1u << 6)
 #define MBI_LOADER    (1u << 9)
+#define MBI_FRAMEBUFFER (1u << 12)
 #define MBI_FLAGS        0
 #define MBI_MEM_LOWER    4
 #define MBI_MEM_UPPER    8
@@ -39,6 +40,13 @@
 #define MBI_MMAP_LENGTH  44
 #define MBI_MMAP_ADDR    48
 #define MBI_LOADER_NAME  64
+#define MBI_FB_ADDR      88
+#define MBI_FB_PITCH     96
+#define MBI_FB_WIDTH     100
+#define MBI_FB_HEIGHT    104
+#define MBI_FB_BPP       108
+#define MBI_FB_TYPE      109
+#define MBI_FB_COLOR     110      /* type 1: red, green, blue field position and mask size */
 
 #define MB_MMAP      BOOT_EXTRA                /* 128 entries of 24 bytes */
 #define MB_MODS      (BOOT_EXTRA + 0xc00)      /* 64 entries of 16 bytes */
@@ -54,6 +62,35 @@ static uint64_t ram_run_end(const struct guest_memmap *m, uint64_t from)
         if (m->e[i].type == E820_RAM && m->e[i].base <= end && m->e[i].len > end - m->e[i].base)
             end = m->e[i].len > UINT64_MAX - m->e[i].base ? UINT64_MAX : m->e[i].base + m->e[i].len;
     return end;
+}
+
+/*
+ * 3.3 framebuffer_*: the screen GRUB left Skiff, as GRUB gives it to a
+ * Multiboot kernel: direct RGB (type 1) with its colour fields, or EGA text
+ * (type 2, width and height in characters).  An indexed-colour screen (type 0)
+ * would need its palette copied too: not passed.  Returns the flag to set.
+ */
+static uint32_t put_framebuffer(uint8_t *mbi, const struct guest_screen *screen)
+{
+    const struct mb2_framebuffer *fb = screen->fb;
+    if (!fb || (fb->type != 1 && fb->type != 2))
+        return 0;
+    ld_put64(mbi + MBI_FB_ADDR, fb->addr);
+    ld_put32(mbi + MBI_FB_PITCH, fb->pitch);
+    ld_put32(mbi + MBI_FB_WIDTH, fb->width);
+    ld_put32(mbi + MBI_FB_HEIGHT, fb->height);
+    mbi[MBI_FB_BPP] = fb->bpp;
+    mbi[MBI_FB_TYPE] = fb->type;
+    if (fb->type == 1) {
+        uint8_t rgb[6] = { 16, 8, 8, 8, 0, 8 };      /* no colour info in the tag: 8:8:8 */
+        if (fb->has_rgb) {
+            const uint8_t given[6] = { fb->red_pos, fb->red_size, fb->green_pos, fb->green_size,
+                                       fb->blue_pos, fb->blue_size };
+            memcpy(rgb, given, sizeof(rgb));
+        }
+        memcpy(mbi + MBI_FB_COLOR, rgb, sizeof(rgb));
+    }
+    return MBI_FRAMEBUFFER;
 }
 
 /* 3.1.3: the a.out kludge, as one segment of an elf_info. */
@@ -232,7 +269,8 @@ int multiboot_load(const struct guest_loader_env *env, const struct guest_image 
     }
     ld_put32(mbi + MBI_MODS_COUNT, (uint32_t)nmods);
     ld_put32(mbi + MBI_MODS_ADDR, (uint32_t)MB_MODS);
-    ld_put32(mbi + MBI_FLAGS, MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER);
+    uint32_t fb_flag = put_framebuffer(mbi, &env->screen);
+    ld_put32(mbi + MBI_FLAGS, MBI_MEM | MBI_CMDLINE | MBI_MODS | MBI_MMAP | MBI_LOADER | fb_flag);
 
     /* 3.2: EAX = the boot magic, EBX = the information, PE on, paging off, IF clear. */
     start_protected(env, false, ei.entry, gs);

@@ -11,6 +11,8 @@
 
 struct acpi_info acpi_host;
 bool acpi_host_ok;
+uint64_t acpi_rsdp_pa;
+enum acpi_rsdp_where acpi_rsdp_found;
 
 static const struct mb2_info *acpi_mb;
 
@@ -43,6 +45,15 @@ void acpi_init(const struct mb2_info *mb)
     acpi_host_ok = true;
     acpi_summary(&acpi_host, line, sizeof(line));
     pr_info("skiff: acpi: %s\n", line);
+    /* A guest that is told where the RSDP is (Linux's acpi_rsdp_addr) gets this address. */
+    acpi_rsdp_pa = acpi_rsdp_locate(mb, acpi_host_map, 0, &acpi_rsdp_found);
+    if (acpi_rsdp_pa)
+        pr_info("skiff: acpi: RSDP at 0x%llx, found in %s\n", (unsigned long long)acpi_rsdp_pa,
+                acpi_rsdp_where_name(acpi_rsdp_found));
+    else
+        pr_info("skiff: acpi: the firmware's RSDP was not found (%s): a guest is not told where it is\n",
+                mb->has_efi32 || mb->has_efi64 ? "not in the EFI configuration table"
+                                                : "not in the EBDA or the BIOS area");
     /* Power and reset registers in memory space: the guest's stores to them are not seen. */
     const struct acpi_info *a = &acpi_host;
     const struct { uint64_t addr; const char *what; } mem_regs[] = {

@@ -14,7 +14,7 @@ static uint32_t channel(uint8_t v, uint8_t pos, uint8_t size)
 
 const char *fbcon_init(struct fbcon *f, void *base, const struct mb2_framebuffer *fb)
 {
-    *f = (struct fbcon){ 0 };
+    memset(f, 0, sizeof(*f));
     if (fb->type != 1)
         return "not a direct-RGB framebuffer";
     if (fb->bpp != 16 && fb->bpp != 24 && fb->bpp != 32)
@@ -45,59 +45,70 @@ const char *fbcon_init(struct fbcon *f, void *base, const struct mb2_framebuffer
     f->bytespp = bytespp;
     f->fg = channel(0xc0, rp, rs) | channel(0xc0, gp, gs) | channel(0xc0, bp, bs);
     f->bg = 0;
-    f->cols = fb->width / FONT_W;
-    f->rows = fb->height / FONT_H;
+    f->cols = fb->width / FONT_W < FBCON_MAX_COLS ? fb->width / FONT_W : FBCON_MAX_COLS;
+    f->rows = fb->height / FONT_H < FBCON_MAX_ROWS ? fb->height / FONT_H : FBCON_MAX_ROWS;
     return NULL;
 }
 
+/*
+ * Every access to the framebuffer is one of these stores: the console never
+ * reads video memory (uncached or write-combining on real GOP hardware, where
+ * a read costs a bus round trip per access).  What is on the screen is known
+ * from the shadow text, f->text.
+ */
 static void put_pixel(uint8_t *p, unsigned bytespp, uint32_t v)
 {
     switch (bytespp) {
     case 4: *(volatile uint32_t *)p = v; break;
-    case 3: p[0] = (uint8_t)v; p[1] = (uint8_t)(v >> 8); p[2] = (uint8_t)(v >> 16); break;
+    case 3:
+        ((volatile uint8_t *)p)[0] = (uint8_t)v;
+        ((volatile uint8_t *)p)[1] = (uint8_t)(v >> 8);
+        ((volatile uint8_t *)p)[2] = (uint8_t)(v >> 16);
+        break;
     default: *(volatile uint16_t *)p = (uint16_t)v; break;
-    }
-}
-
-static void fill_rows(struct fbcon *f, uint32_t y0, uint32_t n)
-{
-    for (uint32_t y = y0; y < y0 + n && y < f->height; y++) {
-        uint8_t *line = f->base + (uint64_t)y * f->pitch;
-        if (f->bg == 0) {
-            memset(line, 0, (size_t)f->width * f->bytespp);
-            continue;
-        }
-        for (uint32_t x = 0; x < f->width; x++)
-            put_pixel(line + (uint64_t)x * f->bytespp, f->bytespp, f->bg);
     }
 }
 
 void fbcon_clear(struct fbcon *f)
 {
-    fill_rows(f, 0, f->height);
+    for (uint32_t y = 0; y < f->height; y++) {
+        uint8_t *line = f->base + (uint64_t)y * f->pitch;
+        for (uint32_t x = 0; x < f->width; x++)
+            put_pixel(line + (uint64_t)x * f->bytespp, f->bytespp, f->bg);
+    }
+    memset(f->text, ' ', sizeof(f->text));
     f->cx = f->cy = 0;
 }
 
-static void draw(struct fbcon *f, unsigned char c)
+/* Draw character c in cell (cx, cy) and record it in the shadow. */
+static void draw(struct fbcon *f, uint32_t cx, uint32_t cy, unsigned char c)
 {
-    uint8_t *cell = f->base + (uint64_t)f->cy * FONT_H * f->pitch + (uint64_t)f->cx * FONT_W * f->bytespp;
+    uint8_t *cell = f->base + (uint64_t)cy * FONT_H * f->pitch + (uint64_t)cx * FONT_W * f->bytespp;
     for (unsigned y = 0; y < FONT_H; y++) {
         uint8_t bits = font_row(c, y);
         uint8_t *p = cell + (uint64_t)y * f->pitch;
         for (unsigned x = 0; x < FONT_W; x++, p += f->bytespp)
             put_pixel(p, f->bytespp, bits & (0x80 >> x) ? f->fg : f->bg);
     }
+    f->text[cy][cx] = c;
 }
 
+/*
+ * Scroll one text row up by redrawing from the shadow: each cell takes the
+ * character of the cell below it, and only cells whose character changes are
+ * drawn; the last row becomes blank.
+ */
 static void newline(struct fbcon *f)
 {
     f->cx = 0;
     if (++f->cy < f->rows)
         return;
-    /* Scroll one text row up. */
-    uint64_t row = (uint64_t)FONT_H * f->pitch;
-    memmove(f->base, f->base + row, (size_t)(row * (f->rows - 1)));
-    fill_rows(f, (f->rows - 1) * FONT_H, FONT_H);
+    for (uint32_t y = 0; y < f->rows; y++)
+        for (uint32_t x = 0; x < f->cols; x++) {
+            uint8_t c = y + 1 < f->rows ? f->text[y + 1][x] : ' ';
+            if (f->text[y][x] != c)
+                draw(f, x, y, c);
+        }
     f->cy = f->rows - 1;
 }
 
@@ -124,6 +135,6 @@ void fbcon_putc(struct fbcon *f, char ch)
     }
     if (f->cx >= f->cols)
         newline(f);
-    draw(f, c);
+    draw(f, f->cx, f->cy, c);
     f->cx++;
 }

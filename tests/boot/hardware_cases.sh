@@ -7,7 +7,7 @@
 # through the QEMU monitor (tests/boot/screencheck.py) and quit QEMU.
 
 BOOT_CASES+=(acpi_qemu acpi_bochs onexit_poweroff_qemu onexit_reboot_qemu
-             screen_text_bios screen_text_bochs screen_only_bios screen_fb_uefi screen_off smp_bochs_2cpus smp_bochs_builtin smp_bochs_builtin4
+             screen_text_bios screen_text_bochs screen_only_bios screen_fb_uefi screen_fb_uefi_scroll screen_off smp_bochs_2cpus smp_bochs_builtin smp_bochs_builtin4
              smp_bochs_builtin_tripwire)
 
 SCREENCHECK=tests/boot/screencheck.py
@@ -190,6 +190,40 @@ case_screen_fb_uefi() {
     grep -q ', 0 unrecognised$' "$TESTDIR/screen_fb_uefi.decode" ||
         fail "unrecognised cells: $(cat "$TESTDIR/screen_fb_uefi.decode")"
     compare_screen "$TESTDIR/screen_fb_uefi.screen" "${cols:-100}"
+    expect_status 3 none
+}
+
+# The same at 640x480 (GRUB's gfxpayload) with loglevel=debug: more lines than the framebuffer
+# has rows, so Skiff's console scrolls it several times (kernel/console/fbcon.c redraws from its shadow of the text, never
+# reading video memory back): every row of the final screendump must be the serial log's
+# tail, and the banner must have scrolled away.
+case_screen_fb_uefi_scroll() {
+    qemu_nodebug screen_fb_uefi_scroll uefi "onexit=halt loglevel=debug" "insmod all_video
+set gfxpayload=640x480" || return 1
+    wait_serial '^skiff: exit status=' 90 || { qemu_quit; fail "no exit status line"; return 1; }
+    local ppm=$TESTDIR/screen_fb_uefi_scroll.ppm got=$TESTDIR/screen_fb_uefi_scroll.screen
+    rm -f "$ppm"
+    python3 "$SCREENCHECK" monitor "$MON" "screendump $ppm" >/dev/null
+    qemu_quit
+    [ -s "$ppm" ] || { fail "no screendump"; return 1; }
+    local cols rows
+    cols=$(sed -nE 's/^skiff: console: screen: framebuffer .*\(([0-9]+)x[0-9]+ characters\)$/\1/p' "$LOG")
+    rows=$(sed -nE 's/^skiff: console: screen: framebuffer .*\([0-9]+x([0-9]+) characters\)$/\1/p' "$LOG")
+    [ -n "$cols" ] && [ -n "$rows" ] || { fail "no framebuffer console line"; return 1; }
+    python3 "$SCREENCHECK" decode "$ppm" 1000 > "$got" 2> "$TESTDIR/screen_fb_uefi_scroll.decode"
+    grep -q ', 0 unrecognised$' "$TESTDIR/screen_fb_uefi_scroll.decode" ||
+        fail "unrecognised cells: $(cat "$TESTDIR/screen_fb_uefi_scroll.decode")"
+    expected_screen "$cols" > "$TESTDIR/screen_scroll.want"
+    local lines n
+    lines=$(wc -l < "$TESTDIR/screen_scroll.want")
+    [ "$lines" -gt $((rows + 4)) ] || { fail "only $lines lines for $rows rows: too few to scroll"; return 1; }
+    sed -i '/^$/d' "$got"
+    n=$(wc -l < "$got")
+    [ "$n" -ge $((rows - 1)) ] || { fail "only $n of $rows rows recognised"; return 1; }
+    diff <(tail -n "$n" "$TESTDIR/screen_scroll.want") "$got" > "$TESTDIR/screen_scroll.diff" ||
+        fail "scrolled screen differs from the serial log's tail: $(head -c 600 "$TESTDIR/screen_scroll.diff")"
+    ! grep -q '^skiff: Skiff ' "$got" || fail "the banner is still on the screen: nothing scrolled"
+    echo "    note: $lines lines through $rows rows; rows recognised: $n"
     expect_status 3 none
 }
 

@@ -1,16 +1,19 @@
-// SOURCES: kernel/firmware/acpi.c kernel/lib/format.c
+// SOURCES: kernel/firmware/acpi.c kernel/firmware/acpi_rsdp.c kernel/lib/format.c
 /*
  * libFuzzer harness for the ACPI parser (kernel/firmware/acpi.c).  The input is a
  * fake physical memory starting at 0xe0000 whose first 36 bytes are the
  * RSDP (its checksums are fixed up so the root table is reached); the map
  * callback hands out only ranges inside the input, so ASan reports any read
- * past what the parser was given.  The AML _S5_ scan also runs on the raw input.
+ * past what the parser was given.  The AML _S5_ scan also runs on the raw input,
+ * and the RSDP's locator (kernel/firmware/acpi_rsdp.c) on the same memory, with an
+ * EFI system table at an offset the input chooses (bytes 36-40) or the BIOS scan.
  */
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "kernel/firmware/acpi.h"
+#include "kernel/firmware/acpi_rsdp.h"
 
 #define BASE 0xe0000u
 
@@ -57,6 +60,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (strlen(line) >= sizeof line || (ai.has_s5 && (ai.slp_typa > 7 || ai.slp_typb > 7)))
             __builtin_trap();
     }
+    struct mb2_info mb = { 0 };
+    mb.rsdp = buf;
+    mb.rsdp_len = (uint32_t)(size < 36 ? size : 36);
+    if (size > 41 && (buf[36] & 1)) {
+        uint32_t off;
+        memcpy(&off, buf + 37, 4);
+        mb.has_efi64 = buf[36] & 2;
+        mb.has_efi32 = !mb.has_efi64;
+        mb.efi_systab = BASE + off % size;
+    }
+    enum acpi_rsdp_where w;
+    uint64_t pa = acpi_rsdp_locate(&mb, map, &m, &w);
+    if ((pa == 0) != (w == ACPI_RSDP_NONE))
+        __builtin_trap();
     free(buf);
     return 0;
 }

@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
+// SOURCES: guest/loader/linux.c guest/loader/linux_screen.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
 /*
  * libFuzzer harness for the guest image loaders (guest/loader/linux.c,
  * multiboot.c, elf.c, flat.c) over an 8 MiB fake guest memory with a
@@ -57,7 +57,8 @@ static void *fake_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
     return NULL;
 }
 
-static const struct guest_loader_env env = { &map, fake_gpa_ptr, &map, 0xf5a10 };
+static struct guest_loader_env env = { &map, fake_gpa_ptr, &map, 0xf5a10, { 0 } };
+static struct mb2_framebuffer fb;
 
 static char long_cmdline[5001];
 
@@ -97,6 +98,21 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     /* The boot area gets a fresh pattern; a failing loader must leave it alone. */
     memset(ram + 0x10000, 0xa5, sizeof(boot_copy));
     memcpy(boot_copy, ram + 0x10000, sizeof(boot_copy));
+
+    /* Data byte 1 bit 7: a screen (Linux screen_info, Multiboot framebuffer_*) from the input's
+     * last 32 bytes; bit 6: set up by UEFI. */
+    env.screen = (struct guest_screen){ 0 };
+    if ((b1 & 0x80) && n >= 32) {
+        const uint8_t *t = data + size - 32;
+        memcpy(&fb.addr, t, 8);
+        memcpy(&fb.pitch, t + 8, 4);
+        memcpy(&fb.width, t + 12, 4);
+        memcpy(&fb.height, t + 16, 4);
+        fb.bpp = t[20], fb.type = t[21] % 3, fb.has_rgb = t[22] & 1;
+        fb.red_pos = t[23], fb.red_size = t[24], fb.green_pos = t[25], fb.green_size = t[26];
+        fb.blue_pos = t[27], fb.blue_size = t[28];
+        env.screen = (struct guest_screen){ &fb, (b1 & 0x40) != 0 };
+    }
 
     struct guest_start gs;
     memset(&gs, 0, sizeof(gs));

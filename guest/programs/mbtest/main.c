@@ -16,7 +16,13 @@ struct mb_info {
     uint32_t flags, mem_lower, mem_upper, boot_device, cmdline, mods_count, mods_addr;
     uint32_t syms[4];
     uint32_t mmap_length, mmap_addr;
-};
+    uint32_t drives_length, drives_addr, config_table, boot_loader_name, apm_table;
+    uint32_t vbe_control_info, vbe_mode_info;
+    uint16_t vbe_mode, vbe_interface_seg, vbe_interface_off, vbe_interface_len;
+    uint64_t framebuffer_addr;                       /* 3.3: valid with flags bit 12 */
+    uint32_t framebuffer_pitch, framebuffer_width, framebuffer_height;
+    uint8_t framebuffer_bpp, framebuffer_type;
+} __attribute__((packed));
 
 struct mb_module {
     uint32_t start, end, string, reserved;
@@ -93,6 +99,25 @@ void mb_main(uint32_t magic, const struct mb_info *mbi)
         puts(" KiB mem_upper=");
         putu(mbi->mem_upper);
         puts(" KiB\n");
+    }
+    if (mbi->flags & (1u << 12)) {
+        puts("mbtest: framebuffer type ");
+        putu(mbi->framebuffer_type);
+        puts(" ");
+        putu(mbi->framebuffer_width);
+        puts("x");
+        putu(mbi->framebuffer_height);
+        puts("x");
+        putu(mbi->framebuffer_bpp);
+        puts(" pitch ");
+        putu(mbi->framebuffer_pitch);
+        puts(" at ");
+        putx((uint32_t)(mbi->framebuffer_addr >> 32));
+        for (int i = 28; i >= 0; i -= 4)
+            putc("0123456789abcdef"[(mbi->framebuffer_addr >> i) & 15]);
+        puts("\n");
+    } else {
+        puts("mbtest: no framebuffer (flags bit 12 clear)\n");
     }
 
     struct { uint16_t limit; uint32_t base; } __attribute__((packed)) gdtr;

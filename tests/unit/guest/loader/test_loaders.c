@@ -1,4 +1,4 @@
-// SOURCES: guest/loader/linux.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c
+// SOURCES: guest/loader/linux.c guest/loader/linux_screen.c guest/loader/multiboot.c guest/loader/elf.c guest/loader/flat.c guest/loader/loader_common.c kernel/lib/format.c kernel/firmware/mb2.c kernel/firmware/acpi_rsdp.c
 /*
  * Guest image loaders (guest/loader/linux.c, multiboot.c, elf.c, flat.c) over a fake
  * 64 MiB guest RAM with reserved holes.  Images are built by hand: a minimal
@@ -13,6 +13,8 @@
 #include <stdlib.h>
 
 #include "guest/loader/loader.h"
+#include "kernel/firmware/acpi_rsdp.h"
+#include "kernel/firmware/mb2.h"
 
 #define MIB (1ull << 20)
 #define RAM_SIZE (64 * MIB)
@@ -40,7 +42,7 @@ static void *fake_gpa_ptr(void *ctx, uint64_t gpa, uint64_t len)
     return NULL;
 }
 
-static struct guest_loader_env env = { &map, fake_gpa_ptr, &map, 0xf5a10 };
+static struct guest_loader_env env = { &map, fake_gpa_ptr, &map, 0xf5a10, { 0 } };
 
 static void map_add(uint64_t base, uint64_t len, uint32_t type)
 {
@@ -75,6 +77,7 @@ static void reset(void)
     memset(ram, 0xcc, RAM_SIZE);
     reset_map();
     env.acpi_rsdp = 0xf5a10;
+    env.screen = (struct guest_screen){ 0 };
     staged_base = staged_end = 0;
     err[0] = 0;
 }
@@ -1014,6 +1017,237 @@ TEST(multiboot_limits)
     free_image(&k);
 }
 
+/* ---- what the firmware hands the guest: the RSDP's address and the screen ---- */
+
+/* Guest RAM doubles as the host's memory where the firmware's RSDPs lie (identity-mapped guests). */
+static const void *host_map(void *ctx, uint64_t pa, uint64_t len)
+{
+    (void)ctx;
+    return len && pa < RAM_SIZE && len <= RAM_SIZE - pa ? ram + pa : NULL;
+}
+
+/* An RSDP of revision rev (0: 20 bytes, 2: 36) at pa with valid checksums. */
+static void put_rsdp(uint8_t *p, uint8_t rev, uint32_t rsdt)
+{
+    memset(p, 0, 36);
+    memcpy(p, "RSD PTR ", 8);
+    memcpy(p + 9, "SKIFFT", 6);
+    p[15] = rev;
+    p32(p + 16, rsdt);
+    if (rev >= 2) {
+        p32(p + 20, 36);
+        p64(p + 24, 0x7fe1000);
+    }
+    uint8_t sum = 0;
+    for (int i = 0; i < 20; i++)
+        sum += p[i];
+    p[8] = (uint8_t)-sum;
+    if (rev >= 2) {
+        sum = 0;
+        for (int i = 0; i < 36; i++)
+            sum += p[i];
+        p[32] = (uint8_t)-sum;
+    }
+}
+
+/* A Multiboot2 information block: the RSDP tags asked for, a framebuffer tag (fb_type < 0: none). */
+static size_t mb2_block(uint8_t *b, bool old_tag, bool new_tag, int fb_type, uint64_t fb_addr)
+{
+    size_t off = 8;
+    if (old_tag) {                                   /* tag 14: the ACPI 1.0 RSDP */
+        p32(b + off, 14), p32(b + off + 4, 8 + 20);
+        put_rsdp(b + off + 8, 0, 0x7fe0000);
+        off += 32;
+    }
+    if (new_tag) {                                   /* tag 15: the ACPI 2.0 RSDP */
+        p32(b + off, 15), p32(b + off + 4, 8 + 36);
+        put_rsdp(b + off + 8, 2, 0x7fe0000);
+        off += 48;
+    }
+    if (fb_type >= 0) {                              /* tag 8: framebuffer */
+        uint8_t *t = b + off;
+        memset(t, 0, 40);
+        p32(t, 8), p32(t + 4, 38);
+        p64(t + 8, fb_addr);
+        if (fb_type == 2) {
+            p32(t + 16, 160), p32(t + 20, 80), p32(t + 24, 25);
+            t[28] = 16;
+        } else {                                     /* 1024x768x32, x8r8g8b8, padded lines */
+            p32(t + 16, 4352), p32(t + 20, 1024), p32(t + 24, 768);
+            t[28] = 32;
+            uint8_t rgb[6] = { 16, 8, 8, 8, 0, 8 };
+            memcpy(t + 32, rgb, 6);
+        }
+        t[29] = (uint8_t)fb_type;
+        off += 40;
+    }
+    p32(b + off, 0), p32(b + off + 4, 8);
+    off += 8;
+    p32(b, (uint32_t)off);
+    p32(b + 4, 0);
+    return off;
+}
+
+/* Parse the block and fill env as guest/loader/boot.c does. */
+static void env_from_mb2(uint8_t *block, struct mb2_info *mb, bool efi)
+{
+    REQUIRE(mb2_parse(block, 512, mb).err == MB2_OK);
+    enum acpi_rsdp_where where;
+    env.acpi_rsdp = acpi_rsdp_locate(mb, host_map, NULL, &where);
+    env.screen = (struct guest_screen){ mb->has_fb ? &mb->fb : NULL, efi };
+}
+
+static struct mb2_info mbinfo;
+static _Alignas(8) uint8_t mbblock[512];
+
+/* acpi_rsdp_addr is the firmware's RSDP that GRUB's copy came from: tag 15's when both are given. */
+TEST(linux_acpi_rsdp_from_mb2)
+{
+    reset();
+    put_rsdp(ram + 0xf5a10, 0, 0x7fe0000);          /* the BIOS area holds both, as Bochs' does */
+    put_rsdp(ram + 0xe1230, 2, 0x7fe0000);
+    struct bz b = bz_default();
+    struct guest_image k = bz_build(&b, NULL);
+    struct guest_start gs;
+    uint64_t bp = 0x17000;
+
+    mb2_block(mbblock, true, true, -1, 0);
+    env_from_mb2(mbblock, &mbinfo, false);
+    REQUIRE(linux_load(&env, &k, NULL, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(g64(bp + 0x70), 0xe1230);
+
+    put_rsdp(ram + 0xf5a10, 0, 0x7fe0000);
+    put_rsdp(ram + 0xe1230, 2, 0x7fe0000);
+    mb2_block(mbblock, true, false, -1, 0);         /* only the old tag */
+    env_from_mb2(mbblock, &mbinfo, false);
+    REQUIRE(linux_load(&env, &k, NULL, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(g64(bp + 0x70), 0xf5a10);
+
+    put_rsdp(ram + 0xf5a10, 0, 0x7fe0000);
+    mb2_block(mbblock, false, false, -1, 0);        /* no tag: nothing to give */
+    env_from_mb2(mbblock, &mbinfo, false);
+    REQUIRE(linux_load(&env, &k, NULL, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(g64(bp + 0x70), 0);
+    free_image(&k);
+
+    /* Protocol 2.13 has no acpi_rsdp_addr: the field stays zero. */
+    put_rsdp(ram + 0xe1230, 2, 0x7fe0000);
+    mb2_block(mbblock, true, true, -1, 0);
+    env_from_mb2(mbblock, &mbinfo, false);
+    b.version = 0x020d;
+    k = bz_build(&b, NULL);
+    REQUIRE(linux_load(&env, &k, NULL, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(g64(bp + 0x70), 0);
+    free_image(&k);
+}
+
+static uint64_t linux_with_screen(int fb_type, uint64_t fb_addr, bool efi)
+{
+    reset();
+    struct bz b = bz_default();
+    struct guest_image k = bz_build(&b, NULL);
+    struct guest_start gs;
+    mb2_block(mbblock, false, false, fb_type, fb_addr);
+    env_from_mb2(mbblock, &mbinfo, efi);
+    REQUIRE(linux_load(&env, &k, NULL, &gs, err, sizeof(err)) == LOADER_OK);
+    free_image(&k);
+    return 0x17000;                                 /* screen_info: boot_params offset 0 */
+}
+
+/* EGA text (BIOS): Linux's vgacon takes it, VGA+ colour, mode 3, 80x25, cursor on the last row. */
+TEST(linux_screen_info_ega_text)
+{
+    uint64_t si = linux_with_screen(2, 0xb8000, false);
+    CHECK_EQ(ram[si + 0x00], 0);                    /* orig_x */
+    CHECK_EQ(ram[si + 0x01], 24);                   /* orig_y */
+    CHECK_EQ(ram[si + 0x06], 3);                    /* orig_video_mode */
+    CHECK_EQ(ram[si + 0x07], 80);                   /* orig_video_cols */
+    CHECK_EQ(g16(si + 0x0a), 3);                    /* orig_video_ega_bx: not 0x10 (EGA/VGA) */
+    CHECK_EQ(ram[si + 0x0e], 25);                   /* orig_video_lines */
+    CHECK_EQ(ram[si + 0x0f], 0x22);                 /* orig_video_isVGA = VIDEO_TYPE_VGAC */
+    CHECK_EQ(g16(si + 0x10), 16);                   /* orig_video_points */
+    CHECK_EQ(g32(si + 0x18), 0);                    /* no linear framebuffer */
+    CHECK_EQ(g16(si + 0x12), 0);
+
+    si = linux_with_screen(2, 0xa0000, false);      /* text elsewhere: vgacon assumes 0xb8000 */
+    CHECK_EQ(ram[si + 0x0f], 0);
+    CHECK_EQ(ram[si + 0x07], 0);
+    si = linux_with_screen(-1, 0, false);           /* no screen: screen_info stays zero */
+    for (unsigned i = 0; i < 0x40; i++)
+        CHECK_EQ(ram[si + i], 0);
+}
+
+static void check_lfb(uint64_t si, uint8_t type, uint64_t base, uint32_t size)
+{
+    CHECK_EQ(ram[si + 0x0f], type);                 /* orig_video_isVGA */
+    CHECK_EQ(g16(si + 0x12), 1024);                 /* lfb_width */
+    CHECK_EQ(g16(si + 0x14), 768);                  /* lfb_height */
+    CHECK_EQ(g16(si + 0x16), 32);                   /* lfb_depth */
+    CHECK_EQ(g32(si + 0x18), (uint32_t)base);       /* lfb_base */
+    CHECK_EQ(g32(si + 0x1c), size);                 /* lfb_size */
+    CHECK_EQ(g16(si + 0x24), 4352);                 /* lfb_linelength */
+    const uint8_t fields[8] = { 8, 16, 8, 8, 8, 0, 8, 24 };   /* red, green, blue, rsvd: size, pos */
+    for (unsigned i = 0; i < 8; i++)
+        CHECK_EQ(ram[si + 0x26 + i], fields[i]);
+    CHECK_EQ(g16(si + 0x32), 1);                    /* pages */
+    CHECK_EQ(ram[si + 0x07], 128);                  /* text cells, as a boot loader gives them */
+    CHECK_EQ(ram[si + 0x0e], 48);
+    bool high = base >> 32;
+    CHECK_EQ(g32(si + 0x36), high ? 2u : 0u);       /* capabilities: VIDEO_CAPABILITY_64BIT_BASE */
+    CHECK_EQ(g32(si + 0x3a), (uint32_t)(base >> 32)); /* ext_lfb_base */
+}
+
+/* A GOP framebuffer: VIDEO_TYPE_EFI for efifb/simpledrm, size in bytes, a base above 4 GiB split. */
+TEST(linux_screen_info_efi_gop)
+{
+    check_lfb(linux_with_screen(1, 0x80000000, true), 0x70, 0x80000000, 4352 * 768);
+    check_lfb(linux_with_screen(1, 0x4000000000ull, true), 0x70, 0x4000000000ull, 4352 * 768);
+}
+
+/* A VESA linear framebuffer (BIOS): VIDEO_TYPE_VLFB, lfb_size in 64 KiB units, rounded up. */
+TEST(linux_screen_info_vesa)
+{
+    check_lfb(linux_with_screen(1, 0xfd000000, false), 0x23, 0xfd000000, (4352 * 768 + 0xffff) >> 16);
+}
+
+/* Multiboot (3.3 framebuffer_*, flags bit 12): the screen as GRUB gives it to a Multiboot kernel. */
+TEST(multiboot_framebuffer)
+{
+    reset();
+    struct guest_image k = mb_elf(0x3);
+    struct guest_start gs;
+    mb2_block(mbblock, false, false, 2, 0xb8000);
+    env_from_mb2(mbblock, &mbinfo, false);
+    REQUIRE(multiboot_load(&env, &k, NULL, 0, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(mbi(0), 0x124d);                       /* ... and framebuffer */
+    CHECK_EQ(g64(0x17000 + 88), 0xb8000);
+    CHECK_EQ(mbi(96), 160);
+    CHECK_EQ(mbi(100), 80);
+    CHECK_EQ(mbi(104), 25);
+    CHECK_EQ(ram[0x17000 + 108], 16);
+    CHECK_EQ(ram[0x17000 + 109], 2);                /* EGA text */
+
+    reset();
+    mb2_block(mbblock, false, false, 1, 0x4000000000ull);
+    env_from_mb2(mbblock, &mbinfo, true);
+    REQUIRE(multiboot_load(&env, &k, NULL, 0, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(mbi(0), 0x124d);
+    CHECK_EQ(g64(0x17000 + 88), 0x4000000000ull);
+    CHECK_EQ(mbi(96), 4352);
+    CHECK_EQ(mbi(100), 1024);
+    CHECK_EQ(mbi(104), 768);
+    CHECK_EQ(ram[0x17000 + 108], 32);
+    CHECK_EQ(ram[0x17000 + 109], 1);
+    const uint8_t rgb[6] = { 16, 8, 8, 8, 0, 8 };
+    CHECK(memcmp(ram + 0x17000 + 110, rgb, 6) == 0);
+
+    reset();                                        /* no screen: flag clear, fields zero */
+    REQUIRE(multiboot_load(&env, &k, NULL, 0, &gs, err, sizeof(err)) == LOADER_OK);
+    CHECK_EQ(mbi(0), 0x24d);
+    CHECK_EQ(g64(0x17000 + 88), 0);
+    free_image(&k);
+}
+
 /* ---- flat ----------------------------------------------------------------------- */
 
 TEST(flat_modes)
@@ -1100,4 +1334,6 @@ UNIT_MAIN(T(linux_basic), T(linux_no_initrd_old_acpi_setup_sects_zero),
           T(elf_truncated_at_every_size), T(elf_bad_segments), T(elf_bad_headers),
           T(multiboot_elf_with_modules), T(multiboot_aout_kludge), T(multiboot_aout_bad_fields),
           T(multiboot_header_search), T(multiboot_elf_errors), T(multiboot_limits),
+          T(linux_acpi_rsdp_from_mb2), T(linux_screen_info_ega_text), T(linux_screen_info_efi_gop),
+          T(linux_screen_info_vesa), T(multiboot_framebuffer),
           T(flat_modes), T(flat_errors), T(error_buffer_truncates))

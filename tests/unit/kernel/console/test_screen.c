@@ -166,6 +166,68 @@ TEST(fbcon_rejects)
     fbcon_putc(&f, 'x');                 /* a console that failed init ignores output */
 }
 
+/*
+ * Scrolling never reads the framebuffer (kernel/console/fbcon.c): a pixel the console did not
+ * draw (planted in video memory behind its back) is never copied up a text row, and the screen
+ * after many scrolls is pixel for pixel what drawing its last rows on a clear screen gives.
+ */
+static void put_lines(struct fbcon *f, int from, int to)
+{
+    char line[] = "line 0\n";
+    for (int i = from; i < to; i++) {
+        line[5] = (char)('0' + i);
+        puts_fb(f, line);
+    }
+}
+
+static void fb_scroll_case(uint8_t bpp)
+{
+    static struct fbcon f, ref;
+    struct mb2_framebuffer fb = rgb(80, 64, bpp);     /* 10x4 characters */
+    size_t size = (size_t)fb.pitch * fb.height, bytespp = bpp / 8;
+    uint8_t *vram = calloc(1, size), *want = calloc(1, size);
+    REQUIRE(fbcon_init(&f, vram, &fb) == NULL);
+    fbcon_clear(&f);
+    put_lines(&f, 0, 9);
+    puts_fb(&f, "tail");
+    REQUIRE(fbcon_init(&ref, want, &fb) == NULL);
+    fbcon_clear(&ref);
+    puts_fb(&ref, "line 6\nline 7\nline 8\ntail");
+    CHECK(memcmp(vram, want, size) == 0);
+
+    /* A pixel planted in a blank cell of the last row, then one more scroll. */
+    size_t planted = (size_t)(3 * FONT_H + 5) * fb.pitch + (9 * FONT_W + 3) * bytespp;
+    memset(vram + planted, 0x5a, bytespp);
+    puts_fb(&f, "\n");
+    uint32_t above = 0;
+    memcpy(&above, vram + planted - (size_t)FONT_H * fb.pitch, bytespp);
+    CHECK_EQ(above, 0);                  /* not moved up: the old rows were not read back */
+    char t[32];
+    row_text(&f, 2, t, sizeof t);
+    CHECK_STR(t, "tail");
+    free(vram);
+    free(want);
+}
+
+TEST(fbcon_scroll_never_reads_vram_32bpp) { fb_scroll_case(32); }
+TEST(fbcon_scroll_never_reads_vram_24bpp) { fb_scroll_case(24); }
+TEST(fbcon_scroll_never_reads_vram_16bpp) { fb_scroll_case(16); }
+
+/* A screen wider or taller than the shadow uses the shadow's size of it. */
+TEST(fbcon_large_screen)
+{
+    static struct fbcon f;
+    uint8_t b[16];
+    struct mb2_framebuffer fb = rgb(7680, 4320, 32);
+    REQUIRE(fbcon_init(&f, b, &fb) == NULL);
+    CHECK_EQ(f.cols, FBCON_MAX_COLS);
+    CHECK_EQ(f.rows, FBCON_MAX_ROWS);
+    fb = rgb(1920, 1080, 32);
+    REQUIRE(fbcon_init(&f, b, &fb) == NULL);
+    CHECK_EQ(f.cols, 240);
+    CHECK_EQ(f.rows, 67);
+}
+
 static void vga_row(const struct vgacon *v, const uint16_t *cells, uint32_t y, char *out)
 {
     uint32_t x = 0;
@@ -212,4 +274,5 @@ TEST(vgacon_text)
 }
 
 UNIT_MAIN(T(font_glyphs_distinct), T(fbcon_32bpp), T(fbcon_24bpp), T(fbcon_16bpp), T(fbcon_colors),
-          T(fbcon_rejects), T(vgacon_text))
+          T(fbcon_rejects), T(fbcon_scroll_never_reads_vram_32bpp), T(fbcon_scroll_never_reads_vram_24bpp),
+          T(fbcon_scroll_never_reads_vram_16bpp), T(fbcon_large_screen), T(vgacon_text))
