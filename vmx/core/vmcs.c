@@ -15,6 +15,7 @@
 #include "kernel/cpu/extable.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/cpu/x86_exc.h"
+#include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "vmx/core/cpuid_view.h"
@@ -190,18 +191,35 @@ static void setup_host_state(struct vcpu *v)
     vmcs_set(HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
-/* Name each instruction this CPU has whose control it does not offer: CPUID hides it from the guest. */
-static void report_unbacked_controls(uint32_t proc2)
+/* One line naming every CPUID bit this CPU has that Skiff hides because its backing is missing
+ * (vmx/core/cpuid_backing.c): the guest's CPUID differs from the CPU's exactly there (and in the
+ * bits "What a guest sees" lists). */
+static void report_unbacked(uint32_t proc2)
 {
-    for (unsigned i = 0; i < cpuid_backing_count; i++) {
+    static const char *const regs[] = { "EAX", "EBX", "ECX", "EDX" };
+    uint32_t max = cpuid(0, 0).eax, xmax = cpuid(0x80000000, 0).eax;
+    char line[512];
+    size_t n = 0;
+    for (unsigned i = 0; i < cpuid_backing_count && n < sizeof(line); i++) {
         const struct cpuid_backing *b = &cpuid_backing_rows[i];
-        if (b->kind != CB_CONTROL || cpuid_backing_ok(b, proc2))
+        uint32_t sub = b->sub == CPUID_NO_SUB ? 0 : b->sub;
+        if (b->leaf == CPUID_LEAF_ARCH_CAPS || (b->leaf < 0x80000000u ? b->leaf > max : b->leaf > xmax) ||
+            cpuid_backing_ok(b, proc2) || (i && cpuid_backing_rows[i - 1].leaf == b->leaf &&
+                                           cpuid_backing_rows[i - 1].sub == b->sub &&
+                                           cpuid_backing_rows[i - 1].reg == b->reg &&
+                                           cpuid_backing_rows[i - 1].bit == b->bit))
             continue;
-        struct cpuid_regs r = cpuid(b->leaf, b->sub == CPUID_NO_SUB ? 0 : b->sub);
+        struct cpuid_regs r = cpuid(b->leaf, sub);
         uint32_t reg = b->reg == CPUID_EAX ? r.eax : b->reg == CPUID_EBX ? r.ebx : b->reg == CPUID_ECX ? r.ecx : r.edx;
         if (reg & (1u << b->bit))
-            pr_info("skiff: cpuid: %s hidden from the guest: %s\n", b->name, b->reason);
+            n += (size_t)(b->sub == CPUID_NO_SUB
+                              ? snprintf(line + n, sizeof(line) - n, " %02xH:%s[%u] %s", b->leaf, regs[b->reg],
+                                         b->bit, b->name)
+                              : snprintf(line + n, sizeof(line) - n, " %02xH.%u:%s[%u] %s", b->leaf, b->sub,
+                                         regs[b->reg], b->bit, b->name));
     }
+    if (n)
+        pr_info("skiff: cpuid: not backed, hidden from the guest:%s\n", line);
 }
 
 int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_a,
@@ -218,7 +236,7 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
                                .hlt_exit = skiff_cfg.hlt_exit };
         vmx_controls_choose(&vmx_caps, &w, &vmx_features);
         cpuid_view_init(&vmx_features);
-        report_unbacked_controls(f->proc2);
+        report_unbacked(f->proc2);
         spec_ctrl_init();
     }
     chosen = true;
