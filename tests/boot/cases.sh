@@ -600,6 +600,21 @@ case_native_probe_cr4_icelake() {
     expect '^probe: cr4 PKE clear again: cr4 0x00000000 osxsave 0 ospke 0$'
 }
 
+# Issue 21 items 1, 2: every CPUID bit the guest sees is backed (vmx/core/cpuid_backing.c).  Bochs'
+# tigerlake advertises DTES64 (its IA32_DS_AREA is denied) and hardware duty cycling (06H:EAX[13],
+# IA32_PKG_HDC_CTL is not in the MSR policy): natively set, hidden under Skiff, and named in one line.
+# No Bochs 2.7 model has WAITPKG (nor a `cpuid: waitpkg` option): item 1 is the profiles' unit test.
+BOOT_CASES+=(native_probe_cpuid_backing_tigerlake)
+case_native_probe_cpuid_backing_tigerlake() {
+    compare_native native_probe_cpuid_backing_tigerlake bochs:tigerlake "probe=cpuid" || return 1
+    expect '^skiff: cpuid: not backed, hidden from the guest:.* 01H:ECX\[2\] DTES64 .*06H:EAX\[13\] HDC( |$)'
+    local t=$TESTDIR/native_probe_cpuid_backing_tigerlake
+    grep -Eq '^probe: cpuid 00000006\.0: [0-9a-f]{4}[2367abef][0-9a-f]{3} ' "$t.native.txt" ||
+        fail "natively tigerlake should advertise HDC (06H:EAX[13])"
+    grep -Eq '^probe: cpuid 00000006\.0: [0-9a-f]{4}[014589cd][0-9a-f]{3} ' "$t.skiff.txt" ||
+        fail "under Skiff HDC (06H:EAX[13]) should be hidden"
+}
+
 # Item 3: IA32_XSS as the guest sees it.  Natively Bochs refuses PT (bit 8: no Intel PT) and
 # every component but CET's; under Skiff the same, and bit 8 is Skiff's refusal (its log).
 case_native_probe_xss_tigerlake() {

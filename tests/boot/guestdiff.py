@@ -27,7 +27,37 @@ CPUID_BITS = [
     (0x1, None, 2, 31, 1, "hypervisor bit"),
     (0x1, None, 3, 21, 0, "debug store hidden"),
     (0x1, None, 2, 4, 0, "debug store hidden"),
+    (0x1, None, 2, 2, 0, "debug store hidden"),
 ]
+# The CPUID backing table (vmx/core/cpuid_backing.c, README "What a guest sees"): bits always hidden,
+# because Skiff never offers them or the MSR policy denies their MSRs.
+CPUID_BITS += [
+    (0x1, None, 2, 6, 0, "SMX hidden: GETSEC raises #UD"),
+    (0x1, None, 2, 18, 0, "DCA hidden: its MSRs are denied"),
+    (0x6, None, 0, 13, 0, "HDC hidden: IA32_PKG_HDC_CTL/IA32_PM_CTL1 are denied"),
+    (0x6, None, 0, 19, 0, "HFI hidden: IA32_HW_FEEDBACK_PTR is denied"),
+    (0x6, None, 0, 23, 0, "thread director hidden: its MSRs are denied"),
+    (0x7, 0, 1, 2, 0, "SGX hidden"),
+    (0x7, 0, 1, 25, 0, "Intel PT hidden: IA32_RTIT_* are denied"),
+    (0x7, 0, 2, 24, 0, "bus-lock detection hidden: IA32_DEBUGCTL bit 2 is refused"),
+    (0x7, 0, 2, 30, 0, "SGX launch control hidden"),
+    (0x7, 0, 3, 5, 0, "user interrupts hidden: IA32_UINTR_* are denied"),
+    (0x7, 0, 3, 18, 0, "PCONFIG hidden"),
+    (0x7, 1, 0, 17, 0, "FRED hidden: its MSRs are denied"),
+    (0x7, 1, 0, 22, 0, "HRESET hidden: IA32_HRESET_ENABLE is denied"),
+    (0x7, 1, 0, 27, 0, "RDMSRLIST/WRMSRLIST hidden"),
+]
+# Instructions that raise #UD in VMX non-root without their control: hidden where the CPU does not
+# offer the control (vmx/core/cpuid_backing.c).  Skiff may clear them; it never sets one.
+CPUID_CONTROL_BITS = [
+    (0x80000001, 3, 27, "RDTSCP without 'enable RDTSCP'"),
+    (0x7, 2, 22, "RDPID without 'enable RDTSCP'"),
+    (0x7, 1, 10, "INVPCID without 'enable INVPCID'"),
+    (0xD, 0, 3, "XSAVES without 'enable XSAVES/XRSTORS'"),
+    (0x7, 2, 5, "WAITPKG without 'enable user wait and pause'"),
+]
+# Leaves of hidden features read all zeros: 12H (SGX), 14H (Intel PT).
+ZERO_LEAVES = {0x12: "SGX hidden", 0x14: "Intel PT hidden"}
 # Supervisor state components the guest may not enable in IA32_XSS (vmx/policy/xss_policy.c): PT,
 # HDC and UINTR, whose MSRs the MSR policy denies.  CPUID.(0DH,1):ECX never reports them; their
 # own sub-leaves of leaf 0DH read all zeros (an invalid sub-leaf).
@@ -56,7 +86,16 @@ CPUINFO_REMOVED = {
     "flexpriority": "VMX hidden", "ept": "VMX hidden", "vpid": "VMX hidden",
     "ept_ad": "VMX hidden", "monitor": "MONITOR/MWAIT hidden",
     "dts": "debug store hidden", "ds_cpl": "debug store hidden", "bts": "debug store hidden",
-    "pebs": "debug store hidden",
+    "pebs": "debug store hidden", "dtes64": "debug store hidden",
+    "smx": "SMX hidden", "dca": "DCA hidden", "hfi": "HFI hidden", "intel_pt": "Intel PT hidden",
+    "sgx": "SGX hidden", "sgx_lc": "SGX launch control hidden", "bus_lock_detect": "bus-lock detection hidden",
+    "pconfig": "PCONFIG hidden", "hreset": "HRESET hidden", "fred": "FRED hidden", "uintr": "user interrupts hidden",
+}
+# Flags of instructions that need a VM-execution control: removed only where the CPU does not offer it.
+CPUINFO_MAY_REMOVE = {
+    "rdtscp": "RDTSCP without its control", "rdpid": "RDPID without its control",
+    "invpcid": "INVPCID without its control", "xsaves": "XSAVES without its control",
+    "waitpkg": "WAITPKG without its control",
 }
 CPUINFO_ADDED = {"hypervisor": "hypervisor bit"}
 # Flags Linux itself decides differently once it sees the hypervisor bit (6.1,
@@ -77,6 +116,12 @@ def cpuid_diffs(leaf, sub, nat, sk):
         if nat != sk:
             yield True, f"cpuid {leaf:#x}.{sub}: Skiff's hypervisor leaf (native {nat}, Skiff {sk})"
         return
+    if leaf in ZERO_LEAVES:
+        if any(sk):
+            yield False, f"cpuid {leaf:#x}.{sub}: Skiff {sk}, want all zeros ({ZERO_LEAVES[leaf]})"
+        elif nat != sk:
+            yield True, f"cpuid {leaf:#x}.{sub}: native {nat}, Skiff zeros ({ZERO_LEAVES[leaf]})"
+        return
     if leaf == 0xD and sub in XSS_DENIED:
         if any(sk):
             yield False, f"cpuid {leaf:#x}.{sub}: Skiff {sk}, want all zeros (IA32_XSS: {XSS_DENIED[sub]})"
@@ -95,7 +140,8 @@ def cpuid_diffs(leaf, sub, nat, sk):
                 elif n != k:
                     yield True, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native {n}, Skiff {k} ({why})"
             elif n != k:
-                why = [w for (l, reg, bit, w) in CPUID_MSR_BITS if l == leaf and reg == r and bit == b]
+                why = [w for (l, reg, bit, w) in CPUID_MSR_BITS + CPUID_CONTROL_BITS
+                       if l == leaf and reg == r and bit == b]
                 if why and n == 1 and k == 0:
                     yield True, f"cpuid {leaf:#x}.{sub} {REGS[r]} bit {b}: native 1, Skiff 0 (hidden: {why[0]})"
                 else:
@@ -156,7 +202,7 @@ def compare_cpuinfo(native, skiff):
 
     n, s = flags(native), flags(skiff)
     out = []
-    removed = {**CPUINFO_REMOVED, **CPUINFO_LINUX_VM}
+    removed = {**CPUINFO_REMOVED, **CPUINFO_LINUX_VM, **CPUINFO_MAY_REMOVE}
     added = {**CPUINFO_ADDED, **CPUINFO_LINUX_VM}
     for f in sorted(n - s):
         out.append((f in removed, f"flag {f}: native only" + (f" ({removed[f]})" if f in removed else "")))

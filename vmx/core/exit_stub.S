@@ -115,7 +115,7 @@ vmx_enter:
 /*
  * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
  *
- * Fast path: a CPUID that needs no policy (not leaves 1-7, 0DH or 0x80000001-7, not
+ * Fast path: a CPUID that needs no policy (not leaves 1-7, 0DH, 12H, 14H or 0x80000001-7, not
  * leaf 0 once a guest set LIMIT_CPUID, not Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
  * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
  * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
@@ -157,11 +157,15 @@ vmx_exit_stub:
     jne .Lnot_fast
     cmpb $0, vmx_fast_cpuid(%rip)
     je .Lfull
-    leal -1(%rax), %edx                 /* leaves 1-7 and 0x80000001-7: leaf 1 (VMX hidden, */
-    andl $0x7fffffff, %edx              /* hypervisor bit, OSXSAVE), 6 (vmx/policy/cpuid_msr.h), */
-    cmpl $6, %edx                       /* 7 (OSPKE), 0x80000001 (SYSCALL outside 64-bit mode) */
+    leal -1(%rax), %edx                 /* leaves 1-7 and 0x80000001-7: the bits the CPUID */
+    andl $0x7fffffff, %edx              /* backing table hides (vmx/core/cpuid_backing.c), hypervisor */
+    cmpl $6, %edx                       /* bit, OSXSAVE, OSPKE, SYSCALL outside 64-bit mode */
     jbe .Lcpuid_c
-    cmpl $0xd, %eax                     /* leaf 0DH: the XSS components (vmx/policy/xss_policy.h) */
+    cmpl $0xd, %eax                     /* leaf 0DH: the XSS components (vmx/policy/xss_policy.h), XSAVES, XFD */
+    je .Lcpuid_c
+    cmpl $0x12, %eax                    /* leaves 12H (SGX) and 14H (Intel PT): 0 while */
+    je .Lcpuid_c                        /* their feature is hidden (vmx/core/cpuid_view.c) */
+    cmpl $0x14, %eax
     je .Lcpuid_c
     testl %eax, %eax                    /* leaf 0 once a guest's IA32_MISC_ENABLE has had */
     jnz .Lcpuid_fast                    /* LIMIT_CPUID (vmx/policy/misc_enable.h) */

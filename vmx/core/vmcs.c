@@ -15,8 +15,10 @@
 #include "kernel/cpu/extable.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/cpu/x86_exc.h"
+#include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "vmx/core/cpuid_view.h"
 #include "vmx/core/spec_ctrl.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_errors.h"
@@ -79,74 +81,6 @@ int vmcs_load(struct vcpu *v)
     if (st != VMX_OK)
         vmx_report_fail("VMPTRLD", st);
     return st;
-}
-
-/* Decide the controls once (SDM A.3.1-A.5: TRUE_* MSRs when BASIC bit 55 says so). */
-static void choose_controls(bool watchdog)
-{
-    const struct vmx_caps *c = &vmx_caps;
-    struct vmx_features *f = &vmx_features;
-    uint32_t proc2_ok = vmx_allowed1(c->proc2_ctls);
-    uint32_t exit_ok = vmx_allowed1(c->exit_ctls);
-    uint32_t entry_ok = vmx_allowed1(c->entry_ctls);
-
-    f->unrestricted_guest = proc2_ok & SECONDARY_EXEC_UNRESTRICTED_GUEST;
-    uint32_t pin_ok = vmx_allowed1(c->pin_ctls);
-
-    f->preemption_timer = (watchdog || vmx_tick_all || vmx_idle_ticks) && (pin_ok & PIN_BASED_VMX_PREEMPTION_TIMER);
-    /* The watchdog counts the guest's whole run time; the run-end tick restarts at every entry. */
-    f->save_preemption_timer = watchdog && f->preemption_timer && (exit_ok & VM_EXIT_SAVE_VMX_PREEMPTION_TIMER);
-    /* NMIs: NMI exiting with virtual NMIs and NMI-window exiting where offered (SDM 25.6.1,
-     * 25.6.2; 26.2.1.1: virtual NMIs need NMI exiting, the NMI window needs virtual NMIs). */
-    f->nmi_exiting = pin_ok & PIN_BASED_NMI_EXITING;
-    f->virtual_nmis = f->nmi_exiting && (pin_ok & PIN_BASED_VIRTUAL_NMIS);
-    f->nmi_window = f->virtual_nmis && (vmx_allowed1(c->proc_ctls) & CPU_BASED_NMI_WINDOW_EXITING);
-    f->pat = (exit_ok & VM_EXIT_LOAD_IA32_PAT) && (exit_ok & VM_EXIT_SAVE_IA32_PAT) &&
-             (entry_ok & VM_ENTRY_LOAD_IA32_PAT);
-    /* Intel PT and the PMU stop at VM exit (SDM Vol. 3C 25.7.1, 25.8.1, 28.3.2.1): RTIT_CTL
-     * cleared, PERF_GLOBAL_CTRL loaded with 0, and PT packets conceal VMX, where the CPU offers it.
-     * The guest may not program PT (vmx/policy/msr_policy.c); its PERF_GLOBAL_CTRL is a VMCS field. */
-    f->perf_global = (exit_ok & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL) && (entry_ok & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
-    uint32_t pt_exit = VM_EXIT_CLEAR_IA32_RTIT_CTL | VM_EXIT_PT_CONCEAL_VMX;
-    uint32_t pt_entry = VM_ENTRY_LOAD_IA32_RTIT_CTL | VM_ENTRY_PT_CONCEAL_VMX;
-    f->ept_1g = c->ept_1g;
-    f->ept_2m = c->ept_2m;
-
-    f->pin = vmx_adjust_controls((f->preemption_timer ? PIN_BASED_VMX_PREEMPTION_TIMER : 0) |
-                                     (f->nmi_exiting ? PIN_BASED_NMI_EXITING : 0) |
-                                     (f->virtual_nmis ? PIN_BASED_VIRTUAL_NMIS : 0),
-                                 c->pin_ctls);
-    /* HLT stays in the guest (an idle guest costs no exit) unless hlt=exit (gdb's stop-on HLT needs it).
-     * MONITOR and MWAIT exit (SDM 25.6.2) and raise #UD: CPUID hides them (vmx/exit/exit_cpuid.c), and an
-     * MWAIT left to the guest could sleep with interrupts off where no HLT exit and, in C-states
-     * deeper than C2, no VMX-preemption timer sees it (SDM 26.5.1). */
-    f->proc = vmx_adjust_controls((skiff_cfg.hlt_exit ? CPU_BASED_HLT_EXITING : 0) | CPU_BASED_USE_IO_BITMAPS |
-                                      CPU_BASED_MWAIT_EXITING | CPU_BASED_MONITOR_EXITING |
-                                      CPU_BASED_USE_MSR_BITMAPS |
-                                      CPU_BASED_ACTIVATE_SECONDARY_CONTROLS,
-                                  c->proc_ctls);
-    /* With EPT the guest owns CR3: drop the CR3 exits where the CPU allows it. */
-    f->proc &= ~((CPU_BASED_CR3_LOAD_EXITING | CPU_BASED_CR3_STORE_EXITING) & ~vmx_allowed0(c->proc_ctls));
-    f->proc2 = vmx_adjust_controls(SECONDARY_EXEC_ENABLE_EPT | SECONDARY_EXEC_ENABLE_VPID |
-                                       SECONDARY_EXEC_UNRESTRICTED_GUEST |
-                                       SECONDARY_EXEC_ENABLE_RDTSCP |
-                                       SECONDARY_EXEC_ENABLE_INVPCID |
-                                       SECONDARY_EXEC_ENABLE_XSAVES | SECONDARY_EXEC_PT_CONCEAL_VMX,
-                                   c->proc2_ctls);
-    f->exit = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
-                                      VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_DEBUG_CONTROLS |
-                                      (f->pat ? VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT : 0) |
-                                      (f->save_preemption_timer ? VM_EXIT_SAVE_VMX_PREEMPTION_TIMER : 0) |
-                                      (f->perf_global ? VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL : 0) |
-                                      (pt_exit & exit_ok),
-                                  c->exit_ctls);
-    /* ACK-on-exit would take host interrupts Skiff never handles. */
-    f->exit &= ~(VM_EXIT_ACK_INTR_ON_EXIT & ~vmx_allowed0(c->exit_ctls));
-    f->entry = vmx_adjust_controls(VM_ENTRY_LOAD_IA32_EFER | VM_ENTRY_LOAD_DEBUG_CONTROLS |
-                                       (f->pat ? VM_ENTRY_LOAD_IA32_PAT : 0) |
-                                       (f->perf_global ? VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL : 0) |
-                                       (pt_entry & entry_ok),
-                                   c->entry_ctls);
 }
 
 /* Access rights (SDM 25.4.1 Table 25-2). */
@@ -257,6 +191,37 @@ static void setup_host_state(struct vcpu *v)
     vmcs_set(HOST_RIP, (uint64_t)vmx_exit_stub);
 }
 
+/* One line naming every CPUID bit this CPU has that Skiff hides because its backing is missing
+ * (vmx/core/cpuid_backing.c): the guest's CPUID differs from the CPU's exactly there (and in the
+ * bits "What a guest sees" lists). */
+static void report_unbacked(uint32_t proc2)
+{
+    static const char *const regs[] = { "EAX", "EBX", "ECX", "EDX" };
+    uint32_t max = cpuid(0, 0).eax, xmax = cpuid(0x80000000, 0).eax;
+    char line[512];
+    size_t n = 0;
+    for (unsigned i = 0; i < cpuid_backing_count && n < sizeof(line); i++) {
+        const struct cpuid_backing *b = &cpuid_backing_rows[i];
+        uint32_t sub = b->sub == CPUID_NO_SUB ? 0 : b->sub;
+        if (b->leaf == CPUID_LEAF_ARCH_CAPS || (b->leaf < 0x80000000u ? b->leaf > max : b->leaf > xmax) ||
+            cpuid_backing_ok(b, proc2) || (i && cpuid_backing_rows[i - 1].leaf == b->leaf &&
+                                           cpuid_backing_rows[i - 1].sub == b->sub &&
+                                           cpuid_backing_rows[i - 1].reg == b->reg &&
+                                           cpuid_backing_rows[i - 1].bit == b->bit))
+            continue;
+        struct cpuid_regs r = cpuid(b->leaf, sub);
+        uint32_t reg = b->reg == CPUID_EAX ? r.eax : b->reg == CPUID_EBX ? r.ebx : b->reg == CPUID_ECX ? r.ecx : r.edx;
+        if (reg & (1u << b->bit))
+            n += (size_t)(b->sub == CPUID_NO_SUB
+                              ? snprintf(line + n, sizeof(line) - n, " %02xH:%s[%u] %s", b->leaf, regs[b->reg],
+                                         b->bit, b->name)
+                              : snprintf(line + n, sizeof(line) - n, " %02xH.%u:%s[%u] %s", b->leaf, b->sub,
+                                         regs[b->reg], b->bit, b->name));
+    }
+    if (n)
+        pr_info("skiff: cpuid: not backed, hidden from the guest:%s\n", line);
+}
+
 int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_a,
                uint64_t io_bitmap_b, uint64_t msr_bitmap)
 {
@@ -266,7 +231,12 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
 
     vmwrite_failures = 0;
     if (!chosen) {                       /* once, by the BSP: every vCPU gets the same controls */
-        choose_controls(v->watchdog_ticks != 0);
+        struct vmx_wants w = { .watchdog = v->watchdog_ticks != 0,
+                               .timer = v->watchdog_ticks || vmx_tick_all || vmx_idle_ticks,
+                               .hlt_exit = skiff_cfg.hlt_exit };
+        vmx_controls_choose(&vmx_caps, &w, &vmx_features);
+        cpuid_view_init(&vmx_features);
+        report_unbacked(f->proc2);
         spec_ctrl_init();
     }
     chosen = true;
@@ -312,10 +282,13 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
      * and the XSS-exiting bitmap (25.6.20) share a bit (26.1.3).  The bitmap names every state
      * component the guest may not enable (vmx/policy/xss_policy.c); IA32_XSS starts at its power-on
      * 0, whatever the firmware left there, and takes only allowed bits (vmx/exit/exit_msr.c). */
+    /* The field exists where the control may be 1 (25.6.20): written then, whether or not the control
+     * is on, never left to what the VMCS region happened to hold. */
+    if (vmx_allowed1(vmx_caps.proc2_ctls) & SECONDARY_EXEC_ENABLE_XSAVES)
+        vmcs_set(XSS_EXIT_BITMAP, xss_exit_bitmap());
     if (f->proc2 & SECONDARY_EXEC_ENABLE_XSAVES) {
         static bool shown;
         char names[64];
-        vmcs_set(XSS_EXIT_BITMAP, xss_exit_bitmap());
         wrmsr_safe(MSR_IA32_XSS, 0);
         if (!shown)
             pr_info("skiff: vmx: XSS-exiting bitmap 0x%llx (XRSTORS/XSAVES of %s exit)\n",

@@ -7,6 +7,7 @@
 
 #include "kernel/cpu/percpu.h"
 #include "vmx/core/vcpu.h"
+#include "vmx/core/vmx_controls.h"
 
 enum guest_mode { GUEST_MODE_64, GUEST_MODE_32, GUEST_MODE_REAL };
 
@@ -22,13 +23,7 @@ struct guest_start {
     uint64_t rax, rbx, rsi, rdi;        /* initial GPRs a boot protocol asks for */
 };
 
-/* Features Skiff turned on, decided once from the capability MSRs. */
-struct vmx_features {
-    bool unrestricted_guest, preemption_timer, save_preemption_timer, pat, ept_1g, ept_2m;
-    bool perf_global;            /* IA32_PERF_GLOBAL_CTRL loaded at entry and exit */
-    bool nmi_exiting, virtual_nmis, nmi_window;   /* vmx/vcpu/nmi.c */
-    uint32_t pin, proc, proc2, exit, entry;
-};
+/* The controls, decided once by the BSP (vmx/core/vmx_controls.h). */
 extern struct vmx_features vmx_features;
 
 /*

@@ -105,6 +105,8 @@
 #define SECONDARY_EXEC_PT_USE_GPA         (1u << 24)
 #define SECONDARY_EXEC_TSC_SCALING        (1u << 25)
 #define SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE (1u << 26)
+#define SECONDARY_EXEC_ENABLE_PCONFIG     (1u << 27)
+#define SECONDARY_EXEC_ENCLV_EXITING      (1u << 28)
 
 /* Primary VM-exit controls (25.7.1, Table 25-13) */
 #define VM_EXIT_SAVE_DEBUG_CONTROLS       (1u << 2)

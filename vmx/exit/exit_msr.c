@@ -212,13 +212,6 @@ static bool h_pat(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
     return true;
 }
 
-/*
- * IA32_DEBUGCTL bits a guest may set (SDM Vol. 4 Table 2-2, Vol. 3B 18.4.1): LBR, BTF,
- * FREEZE_LBRS_ON_PMI, FREEZE_PERFMON_ON_PMI, FREEZE_WHILE_SMM, RTM_DEBUG.  TR, BTS, BTINT and
- * BTS_OFF_OS/USR (6-10) would write branch trace records to IA32_DS_AREA; the rest is reserved.
- */
-#define DEBUGCTL_GUEST_BITS ((1ull << 0) | (1ull << 1) | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
-
 static bool h_debugctl(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
     (void)v;
@@ -227,7 +220,7 @@ static bool h_debugctl(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
         *val = vmcs_read(GUEST_IA32_DEBUGCTL);
         return true;
     }
-    if (*val & ~DEBUGCTL_GUEST_BITS)
+    if (*val & ~MSR_DEBUGCTL_GUEST_BITS)
         return false;
     vmcs_set(GUEST_IA32_DEBUGCTL, *val);            /* loaded at entry ("load debug controls") */
     return true;

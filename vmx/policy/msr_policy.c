@@ -38,8 +38,10 @@ const struct msr_rule msr_rules[] = {
     GUEST_OWNED(0x8b, 0x8b, "IA32_BIOS_SIGN_ID", "the revision read protocol (write 0, CPUID, read)"),
     ROW(0x9b, 0x9b, DENY, DENY, NONE, "IA32_SMM_MONITOR_CTL", "the SMM transfer monitor: SMM is not the guest's"),
     ROW(0x9e, 0x9e, DENY, DENY, NONE, "IA32_SMBASE", "SMM only"),
+    READ_ONLY(0xbd, 0xbd, "IA32_XAPIC_DISABLE_STATUS"),
     GUEST_OWNED(0xc1, 0xc8, "IA32_PMC0-7", "counters count only while the guest runs (IA32_PERF_GLOBAL_CTRL)"),
     READ_ONLY(0xce, 0xce, "MSR_PLATFORM_INFO"),
+    READ_ONLY(0xcf, 0xcf, "IA32_CORE_CAPABILITIES"),
     GUEST_OWNED(0xe1, 0xe2, "IA32_UMWAIT_CONTROL, MSR_PKG_CST_CONFIG_CONTROL", "power management is the guest's"),
     GUEST_OWNED(0xe7, 0xe8, "IA32_MPERF, IA32_APERF", "the guest's counters"),
     READ_ONLY(0xfe, 0xfe, "IA32_MTRRCAP"),
@@ -66,6 +68,8 @@ const struct msr_rule msr_rules[] = {
     READ_ONLY(0x1ad, 0x1ad, "MSR_TURBO_RATIO_LIMIT"),
     GUEST_OWNED(0x1b0, 0x1b2, "IA32_ENERGY_PERF_BIAS, IA32_PACKAGE_THERM_STATUS/INTERRUPT",
                 "power and thermal management are the guest's"),
+    GUEST_OWNED(0x1c4, 0x1c5, "IA32_XFD, IA32_XFD_ERR", "AMX's first-use #NM: XFD arms it for the XSAVE-family "
+                "and AMX instructions, which Skiff never executes"),
     GUEST_OWNED(0x1c8, 0x1c9, "MSR_LBR_SELECT, MSR_LASTBRANCH_TOS", "LBRs record only while the guest runs "
                 "(a VM exit clears IA32_DEBUGCTL, 28.3.2.1)"),
     ROW(0x1d9, 0x1d9, PASS, EMULATE, DEBUGCTL, "IA32_DEBUGCTL",
