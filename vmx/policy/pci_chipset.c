@@ -53,7 +53,7 @@ const struct pci_chipset_reg pci_chipset_regs[] = {
     { INTEL, 0x122e, PCI_ROLE_LPC, 0x40, 0xc0, PCI_REG_DENY, NULL, NULL },
     /* ---- PIIX4 power management (8086:7113; 82371AB datasheet, 3.4): PMBA and PMREGMISC are
      *      mediated by pci_policy.c ---- */
-    { INTEL, 0x7113, PCI_ROLE_PMC, 0x58, 8, PCI_REG_DENY, "DEVACTA/B", "device activity traps: SMIs" },
+    { INTEL, 0x7113, PCI_ROLE_PMC, 0x54, 8, PCI_REG_DENY, "DEVACTA/B", "device activity traps: SMIs" },
     { INTEL, 0x7113, PCI_ROLE_PMC, 0x5c, 0x24, PCI_REG_DENY, "DEVRESA-J",
       "device resource decode and traps: SMIs, ports claimed" },
     { INTEL, 0x7113, PCI_ROLE_PMC, 0x90, 4, PCI_REG_DENY, "SMBBA", "moves the SMBus host controller's I/O block" },
