@@ -76,10 +76,15 @@ static void msi_check(const struct pci_fn_info *f, struct pci_addr a, unsigned s
 }
 
 /* A chipset function: every byte written must be mediated (bit i of `mediated`: byte a.reg + i)
- * or allowed by its row (vmx/policy/pci_chipset.h); the first other byte refuses the write. */
+ * or allowed by its row (vmx/policy/pci_chipset.h); any other byte refuses the write.  The
+ * verdict names the register the guest changes: a refused byte whose value changes first, a
+ * named row first among those. */
 static void chipset_check(const struct pci_fn_info *f, struct pci_addr a, unsigned size, uint32_t current,
                           unsigned mediated, struct pci_decision *d)
 {
+    uint32_t after = merged(a, size, d->value, current);
+    int best = -1;
+    const struct pci_chipset_reg *best_row = NULL;
     for (unsigned i = 0; i < size; i++) {
         unsigned off = a.reg + i;
         if ((mediated >> i) & 1)
@@ -90,16 +95,26 @@ static void chipset_check(const struct pci_fn_info *f, struct pci_addr a, unsign
             continue;
         if (r && r->kind == PCI_REG_BAR) {
             unsigned bar = pci_chipset_bar_index(r->reg);
-            uint32_t dw = merged(a, size, d->value, current);
-            if (pci_chipset_bar_probe(bar, dw) || dw == f->bar_boot[bar])
+            if (pci_chipset_bar_probe(bar, after) || after == f->bar_boot[bar])
                 continue;
         }
-        d->action = PCI_REFUSE;
-        d->reg_name = r ? r->name : NULL;
-        d->reg_off = r && r->name ? r->reg : (uint16_t)off;
-        d->why = r && r->why ? r->why : "a register of a chipset function Skiff does not judge (deny by default)";
-        return;
+        unsigned sh = 8 * (off & 3);
+        int rank = (((after ^ current) >> sh) & 0xff ? 2 : 0) + (r && r->name ? 1 : 0);
+        int best_rank = best < 0 ? -1
+                                 : (((after ^ current) >> (8 * (best & 3))) & 0xff ? 2 : 0) +
+                                       (best_row && best_row->name ? 1 : 0);
+        if (rank > best_rank) {
+            best = (int)off;
+            best_row = r;
+        }
     }
+    if (best < 0)
+        return;
+    const struct pci_chipset_reg *r = best_row;
+    d->action = PCI_REFUSE;
+    d->reg_name = r ? r->name : NULL;
+    d->reg_off = r && r->name ? r->reg : (uint16_t)best;
+    d->why = r && r->why ? r->why : "a register of a chipset function Skiff does not judge (deny by default)";
 }
 
 void pci_policy_write(const struct pci_fn_info *f, struct pci_addr a, unsigned size, uint32_t value,

@@ -44,6 +44,19 @@ TEST(i440fx_host_bridge)
     check_refused(&h, 0, 0, 0x48, 4, 0, NULL, 0x48);
     check_refused(&h, 0, 0, 0xf0, 1, 0, NULL, 0xf0);
     check_refused(&h, 0, 0, 0x100, 4, 0, NULL, 0x100);               /* extended space, by ECAM */
+    /* A dword written back with one byte changed: the verdict names the changed register. */
+    struct pci_decision d = write(&h, 0, 0, 0x70, 4, 0x00420000, 0x00020000);
+    CHECK_EQ(d.action, PCI_REFUSE);
+    CHECK(d.reg_name && !strcmp(d.reg_name, "SMRAM"));
+    d = write(&h, 0, 0, 0x58, 4, 0x00110010, 0x00000010);
+    CHECK(d.reg_name && !strcmp(d.reg_name, "PAM0-6"));
+    d = write(&h, 0, 0, 0x4c, 4, 0x00000100, 0);                      /* unnamed: the changed byte's offset */
+    CHECK(d.reg_name == NULL);
+    CHECK_EQ(d.reg_off, 0x4d);
+    /* Written as it reads: still refused (no row allows those bytes), under the first named one. */
+    d = write(&h, 0, 0, 0x70, 4, 0x00020000, 0x00020000);
+    CHECK_EQ(d.action, PCI_REFUSE);
+    CHECK(d.reg_name && !strcmp(d.reg_name, "SMRAM"));
     /* The common header's harmless registers pass. */
     CHECK_EQ(write(&h, 0, 0, 0x04, 2, 0x0106, 0).action, PCI_PASS);
     CHECK_EQ(write(&h, 0, 0, 0x04, 4, 0xffff0106, 0).action, PCI_PASS);  /* command + status */
