@@ -63,7 +63,8 @@ static void fn_info(struct pci_addr a, struct pci_fn_info *f)
         for (unsigned i = 0; i < PCI_CHIPSET_BARS; i++)
             f->bar_boot[i] = c->bar[i];
     } else if (a.bus == 0) {
-        f->role = (uint8_t)pci_chipset_role(f->vendor, f->device, pci_cfg_read((struct pci_addr){ 0, a.dev, a.fn, 8 }, 4));
+        struct pci_addr class_rev = { 0, a.dev, a.fn, 0x08 };
+        f->role = (uint8_t)pci_chipset_role(f->vendor, f->device, pci_cfg_read(class_rev, 4));
     }
     f->msi_cap = pci_find_cap(fn, PCI_CAP_ID_MSI);
     if (f->msi_cap) {

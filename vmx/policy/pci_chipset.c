@@ -6,6 +6,7 @@
 #define ANY 0xffff
 #define INTEL 0x8086
 #define R_ANY PCI_ROLE_NONE
+#define BAR_WHY "moves a window of a chipset function (neither a sizing probe nor its boot value)"
 
 const struct pci_chipset_reg pci_chipset_regs[] = {
     /* ---- i440FX host bridge, 82441FX PMC (8086:1237; 82441FX datasheet, 3.2): Bochs, QEMU pc ---- */
@@ -43,6 +44,8 @@ const struct pci_chipset_reg pci_chipset_regs[] = {
       "routes the guest's PCI interrupts to ISA IRQs; Skiff takes no 8259 or I/O APIC interrupt" },
     { INTEL, 0x7110, PCI_ROLE_LPC, 0x60, 4, PCI_REG_ALLOW, "PIRQRC[A:D]",
       "routes the guest's PCI interrupts to ISA IRQs; Skiff takes no 8259 or I/O APIC interrupt" },
+    { INTEL, 0x7000, PCI_ROLE_LPC, 0x82, 1, PCI_REG_ALLOW, "DLC",
+      "PCI passive release and delayed transactions (Linux's PIIX3 quirk sets passive release): bus timing" },
     { INTEL, 0x7000, PCI_ROLE_LPC, 0x4e, 2, PCI_REG_DENY, "XBCS", "X-bus decode: BIOS flash writes, RTC, keyboard" },
     { INTEL, 0x7110, PCI_ROLE_LPC, 0x4e, 2, PCI_REG_DENY, "XBCS", "X-bus decode: BIOS flash writes, RTC, keyboard" },
     { INTEL, 0x7000, PCI_ROLE_LPC, 0x80, 1, PCI_REG_DENY, "APICBASE", "moves the I/O APIC" },
@@ -92,14 +95,14 @@ const struct pci_chipset_reg pci_chipset_regs[] = {
     { ANY, ANY, R_ANY, 0x08, 4, PCI_REG_ALLOW, "revision/class", "read-only" },
     { ANY, ANY, R_ANY, 0x0c, 2, PCI_REG_ALLOW, "cache line size/latency timer", "bus timing of the function" },
     { ANY, ANY, R_ANY, 0x0e, 1, PCI_REG_ALLOW, "header type", "read-only" },
-    { ANY, ANY, R_ANY, 0x10, 4, PCI_REG_BAR, "BAR0", "moves a window of a chipset function (neither a sizing probe nor its boot value)" },
-    { ANY, ANY, R_ANY, 0x14, 4, PCI_REG_BAR, "BAR1", "moves a window of a chipset function (neither a sizing probe nor its boot value)" },
-    { ANY, ANY, R_ANY, 0x18, 4, PCI_REG_BAR, "BAR2", "moves a window of a chipset function (neither a sizing probe nor its boot value)" },
-    { ANY, ANY, R_ANY, 0x1c, 4, PCI_REG_BAR, "BAR3", "moves a window of a chipset function (neither a sizing probe nor its boot value)" },
-    { ANY, ANY, R_ANY, 0x20, 4, PCI_REG_BAR, "BAR4", "moves a window of a chipset function (neither a sizing probe nor its boot value)" },
-    { ANY, ANY, R_ANY, 0x24, 4, PCI_REG_BAR, "BAR5", "moves a window of a chipset function (neither a sizing probe nor its boot value)" },
+    { ANY, ANY, R_ANY, 0x10, 4, PCI_REG_BAR, "BAR0", BAR_WHY },
+    { ANY, ANY, R_ANY, 0x14, 4, PCI_REG_BAR, "BAR1", BAR_WHY },
+    { ANY, ANY, R_ANY, 0x18, 4, PCI_REG_BAR, "BAR2", BAR_WHY },
+    { ANY, ANY, R_ANY, 0x1c, 4, PCI_REG_BAR, "BAR3", BAR_WHY },
+    { ANY, ANY, R_ANY, 0x20, 4, PCI_REG_BAR, "BAR4", BAR_WHY },
+    { ANY, ANY, R_ANY, 0x24, 4, PCI_REG_BAR, "BAR5", BAR_WHY },
     { ANY, ANY, R_ANY, 0x2c, 4, PCI_REG_ALLOW, "subsystem IDs", "identification only" },
-    { ANY, ANY, R_ANY, 0x30, 4, PCI_REG_BAR, "expansion ROM BAR", "maps a chipset function's ROM (neither a sizing probe nor its boot value)" },
+    { ANY, ANY, R_ANY, 0x30, 4, PCI_REG_BAR, "expansion ROM BAR", BAR_WHY },
     { ANY, ANY, R_ANY, 0x34, 1, PCI_REG_ALLOW, "capabilities pointer", "read-only" },
     { ANY, ANY, R_ANY, 0x3c, 4, PCI_REG_ALLOW, "interrupt line/pin",
       "the line is the software's note, the rest read-only" },

@@ -1484,7 +1484,8 @@ struct chipset_reg {
 
 static const struct chipset_reg chipset_regs[] = {
     { 0x12378086, 0x72, 0x40, false, "i440FX SMRAM (D_OPEN)", "pci_chipset: i440FX SMRAM unchanged by the guest" },
-    { 0x12378086, 0x5a, 0x11, false, "i440FX PAM1 (0xc0000-0xc7fff)", "pci_chipset: i440FX PAM1 unchanged by the guest" },
+    { 0x12378086, 0x5a, 0x11, false, "i440FX PAM1 (0xc0000-0xc7fff)",
+      "pci_chipset: i440FX PAM1 unchanged by the guest" },
     { 0x12378086, 0x57, 0x01, false, "i440FX DRAMC", "pci_chipset: i440FX DRAMC unchanged by the guest" },
     { 0x71138086, 0x91, 0x10, false, "PIIX4 SMBBA (bits 15:8)", "pci_chipset: PIIX4 SMBBA unchanged by the guest" },
     { 0x71138086, 0xd2, 0x01, false, "PIIX4 SMBHSTCFG", "pci_chipset: PIIX4 SMBHSTCFG unchanged by the guest" },

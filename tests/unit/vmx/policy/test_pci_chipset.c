@@ -125,7 +125,9 @@ TEST(piix_functions)
     check_refused(&pm, 1, 3, 0x81, 1, 0, NULL, 0x81);                       /* beside PMREGMISC */
     struct pci_fn_info isa = fn(0x8086, 0x7000, PCI_ROLE_LPC);
     CHECK_EQ(write(&isa, 1, 0, 0x60, 4, 0x0b0a0b0a, 0).action, PCI_PASS);  /* PIRQRC */
+    CHECK_EQ(write(&isa, 1, 0, 0x82, 1, 0x02, 0).action, PCI_PASS);        /* DLC: Linux's passive release */
     check_refused(&isa, 1, 0, 0x80, 1, 0x01, "APICBASE", 0x80);
+    check_refused(&isa, 1, 0, 0x80, 4, 0x00020001, "APICBASE", 0x80);     /* with DLC: the refused byte named */
     check_refused(&isa, 1, 0, 0x4e, 2, 0x0003, "XBCS", 0x4e);
     check_refused(&isa, 1, 0, 0xa0, 1, 0x01, "SMI control", 0xa0);
     check_refused(&isa, 1, 0, 0x4c, 1, 0x4d, NULL, 0x4c);
