@@ -124,7 +124,7 @@ static void refuse(struct pci_addr a, const struct pci_fn_info *f, unsigned size
         snprintf(reg, sizeof reg, "%s (0x%x)", d->reg_name, d->reg_off);
     else
         snprintf(reg, sizeof reg, "register 0x%x", d->reg_off);
-    pr_info("skiff: pci: write to %02x:%02x.%x %s refused: %s [%04x:%04x %s, %u byte(s) 0x%x at 0x%x]%s\n", a.bus,
+    kprintf("skiff: pci: write to %02x:%02x.%x %s refused: %s [%04x:%04x %s, %u byte(s) 0x%x at 0x%x]%s\n", a.bus,
             a.dev, a.fn, reg, d->why, f->vendor, f->device, pci_chipset_role_name((enum pci_chipset_role)f->role),
             size, value, a.reg, n == REFUSE_LINES ? "; further refusals are not printed" : "");
 }
