@@ -20,6 +20,7 @@
 #include "kernel/iommu/iommu_selftest.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "kernel/pci/chipset.h"
 #include "kernel/smp/smp.h"
 
 #ifndef SKIFF_VERSION
@@ -91,6 +92,7 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
     paging_init(&boot_info);
     console_screen_init(&boot_info);
     acpi_init(&boot_info);
+    pci_chipset_scan();            /* the chipset functions whose writes are judged (vmx/policy/pci_chipset.c) */
     if (skiff_cfg.smp != SMP_OFF && smp_init(&boot_info, info_phys, skiff_cfg.max_cpus))
         run_end(SKIFF_UNSUPPORTED);
     if (skiff_cfg.smp == SMP_OFF)

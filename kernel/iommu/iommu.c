@@ -272,6 +272,17 @@ int iommu_withhold(struct rangeset *withheld)
     return 0;
 }
 
+/* The MCFG's ECAM window i (its buses' part), false past the last. */
+static bool ecam_range(unsigned i, uint64_t *lo, uint64_t *hi)
+{
+    if (!acpi_host_ok || i >= acpi_host.necam)
+        return false;
+    const struct acpi_ecam *e = &acpi_host.ecam[i];
+    *lo = e->base + ((uint64_t)e->start_bus << 20);
+    *hi = e->base + ((uint64_t)(e->end_bus + 1) << 20);
+    return true;
+}
+
 int iommu_domain_build(const struct guest_memmap *map, const struct rangeset *withheld, uint64_t ro_page)
 {
     if (!iommu_active)
@@ -291,6 +302,13 @@ int iommu_domain_build(const struct guest_memmap *map, const struct rangeset *wi
             r = vtd_pt_set(&domain, dmar.rmrr[i].base, dmar.rmrr[i].limit + 1 - dmar.rmrr[i].base, VTD_SL_RW);
     if (!r && ro_page)
         r = vtd_pt_set(&domain, ro_page, PAGE_SIZE, VTD_SL_R);
+    /* PCI configuration space (the MCFG's ECAM windows): no device reaches it, since a DMA write
+     * there is a configuration write that Skiff's mediation (vmx/pci/) never sees.  Absent, not
+     * read-only: no device has a reason to read it either. */
+    uint64_t lo, hi;
+    for (unsigned i = 0; !r && ecam_range(i, &lo, &hi); i++)
+        if (lo < VTD_PT_LIMIT)
+            r = vtd_pt_set(&domain, lo, (hi < VTD_PT_LIMIT ? hi : VTD_PT_LIMIT) - lo, 0);
     for (size_t i = 0; !r && i < withheld->n; i++)
         r = vtd_pt_set(&domain, withheld->r[i].base, withheld->r[i].end - withheld->r[i].base, 0);
     return r ? -1 : 0;
@@ -362,6 +380,11 @@ int iommu_enable(void)
     pr_info("skiff: iommu: DMA remapping on: %u unit(s), domain %u maps the guest's memory "
             "(%zu table pages); Skiff's pages, the IOMMU's tables and registers absent\n",
             nunits, IOMMU_DID, domain.pages);
+    uint64_t lo, hi;
+    for (unsigned i = 0; ecam_range(i, &lo, &hi); i++)
+        pr_info("skiff: iommu: ECAM 0x%llx-0x%llx (segment %u, buses %u-%u) absent from the domain: no device "
+                "writes PCI configuration space\n", (unsigned long long)lo, (unsigned long long)hi - 1,
+                acpi_host.ecam[i].segment, acpi_host.ecam[i].start_bus, acpi_host.ecam[i].end_bus);
     return 0;
 }
 
@@ -379,6 +402,10 @@ static const char *fault_place(uint64_t addr)
 {
     if (rangeset_overlaps(&host_pmm.owned, addr, addr + PAGE_SIZE))
         return "the page belongs to Skiff";
+    uint64_t lo, hi;
+    for (unsigned i = 0; ecam_range(i, &lo, &hi); i++)
+        if (addr >= lo && addr < hi)
+            return "PCI configuration space (ECAM)";
     if (vtd_pt_lookup(&domain, addr, NULL, NULL))
         return "guest memory";
     return "outside the guest's memory";

@@ -2,9 +2,9 @@
  * DMA isolation with VT-d (Intel VT-d spec, chapters 3, 9-11): every
  * remapping unit the DMAR table names gets root and context tables that put
  * every device in its scope into one second-level domain, an identity map of
- * exactly what the guest's EPT maps; Skiff's pages, the IOMMU's own tables
- * and its register pages are absent, so a device the guest programs cannot
- * reach them.  Interrupt remapping stays off (README "IOMMU").
+ * what the guest's EPT maps; Skiff's pages, the IOMMU's own tables, its
+ * register pages and PCI configuration space (ECAM, whose writes the EPT
+ * mediates) are absent, so a device the guest programs cannot reach them.  Interrupt remapping stays off (README "IOMMU").
  *
  * Order: iommu_init after acpi_init (finds the units, hides the DMAR table,
  * allocates the fixed tables); iommu_withhold and iommu_domain_build inside
@@ -40,7 +40,7 @@ int iommu_withhold(struct rangeset *withheld);
 /*
  * Map into the domain what the EPT maps: [0, 4 GiB), the map's RAM, ACPI
  * and NVS entries, `ro_page` read-only (0 = none), the RMRRs; then unmap
- * `withheld`.  Incremental like the EPT: call again until Skiff's page set
+ * the ECAM windows (MCFG) and `withheld`.  Incremental like the EPT: call again until Skiff's page set
  * stops growing.  0, or -1 when out of memory.
  */
 int iommu_domain_build(const struct guest_memmap *map, const struct rangeset *withheld, uint64_t ro_page);

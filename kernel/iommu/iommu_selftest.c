@@ -5,11 +5,13 @@
  * DMAs both ways to a guest page, which must work, and to each kind of page
  * Skiff owns, which must be blocked: a fault recorded for that page and
  * direction, the page unchanged.  Runs before the VMX check, so QEMU TCG can
- * run it.  With iommu=off the same DMAs show the attack going through (the
- * pages are restored afterwards).
+ * run it.  Last, a DMA write into PCI configuration space (ECAM), which the
+ * domain leaves out too.  With iommu=off the same DMAs show the attack going
+ * through (the pages and the register are restored afterwards).
  */
 #include "kernel/iommu/iommu_selftest.h"
 
+#include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/end/runend.h"
@@ -130,6 +132,52 @@ static unsigned run_tests(const struct target *t, unsigned nt, uint64_t guest)
     return ok;
 }
 
+/*
+ * A DMA write into PCI configuration space (ECAM): the edu function's own dwords 0x30-0x3f,
+ * with its interrupt line (0x3c, a read-write register) changed.  Through, it is a
+ * configuration write no mediation sees; the domain leaves ECAM out, so it must fault.
+ */
+static unsigned ecam_test(unsigned bus, unsigned dev, unsigned fn, uint64_t guest)
+{
+    uint64_t pa = 0;
+    for (unsigned i = 0; acpi_host_ok && i < acpi_host.necam; i++) {
+        const struct acpi_ecam *e = &acpi_host.ecam[i];
+        if (e->segment == 0 && bus >= e->start_bus && bus <= e->end_bus)
+            pa = e->base + ((uint64_t)bus << 20 | dev << 15 | fn << 12) + 0x30;
+    }
+    if (!pa) {
+        kprintf("skiff: iommu selftest: no ECAM window (no MCFG): the DMA write to configuration space skipped\n");
+        return 1;
+    }
+    uint8_t *g = phys_to_virt(guest), saved[DMA_LEN], cfg[DMA_LEN];
+    memcpy(saved, g, DMA_LEN);
+    for (unsigned i = 0; i < DMA_LEN; i += 4) {
+        uint32_t v = pci_read32(bus, dev, fn, 0x30 + i);
+        memcpy(cfg + i, &v, 4);
+    }
+    uint8_t line = cfg[12];
+    cfg[12] = (uint8_t)(line ^ 0x5a);
+    memcpy(g, cfg, DMA_LEN);
+    unsigned others = 0;
+    bool done = edu_dma(guest, EDU_BUF, false) && edu_dma(EDU_BUF, pa, true);
+    bool fault = fault_seen(pa, true, &others);
+    uint8_t now = pci_read8(bus, dev, fn, 0x3c);
+    memcpy(g, saved, DMA_LEN);
+    if (now != line) {                                  /* iommu=off: undo the attack */
+        uint32_t dw = pci_read32(bus, dev, fn, 0x3c);
+        pci_write32(bus, dev, fn, 0x3c, (dw & ~0xffu) | line);
+    }
+    bool blocked = done && fault && now == line;
+    kprintf("skiff: iommu selftest: DMA write to PCI configuration space (ECAM 0x%llx, the device's interrupt "
+            "line 0x%x -> 0x%x): %s\n", (unsigned long long)pa, line, cfg[12],
+            blocked ? "blocked, the register unchanged"
+                    : now != line ? "went through: the device wrote a configuration register"
+                                  : "FAILED (no fault recorded)");
+    if (others)
+        kprintf("skiff: iommu selftest: %u other fault(s) recorded\n", others);
+    return blocked;
+}
+
 /* 16 zero bytes in the page at pa (an unused slot of a table), from offset `from`. */
 static uint64_t zero_slot(uint64_t pa, unsigned from)
 {
@@ -199,8 +247,8 @@ void iommu_selftest(const struct skiff_config *cfg, const struct mb2_info *mb)
     for (size_t i = 0; !guest && i < st_map.n; i++)
         if (st_map.e[i].type == E820_RAM && st_map.e[i].base >= (1u << 20) && st_map.e[i].len >= PAGE_SIZE)
             guest = (st_map.e[i].base + PAGE_SIZE - 1) & PAGE_MASK;
-    unsigned total = 2 + 2 * nt;
-    unsigned ok = run_tests(t, nt, guest);
+    unsigned total = 3 + 2 * nt;
+    unsigned ok = run_tests(t, nt, guest) + ecam_test(bus, dev, fn, guest);
     kprintf("skiff: iommu selftest %u of %u ok%s\n", ok, total,
             cfg->iommu == IOMMU_OFF ? " (iommu=off: the device reached Skiff's pages)" : "");
     run_end(ok == total ? SKIFF_OK : SKIFF_GUEST_FAILED);

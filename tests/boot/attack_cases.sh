@@ -407,6 +407,34 @@ case_attack_pci_data_raw() {
     expect_status 0 "$ATTACK_EMU"
 }
 
+# Registers of the chipset's own functions that no mediation follows (issue 20, item 5): the
+# guest rewrites SMRAM, PAM1 and DRAMC of the i440FX host bridge, the SMBus base and host
+# configuration of PIIX4's PM function, the I/O APIC base and a register without a row of the
+# PIIX3 ISA bridge, through 0xCF8/0xCFC.  Each is refused with its verdict line and reads back
+# unchanged; the PCI interrupt routing (harmless) still lands.  Bochs' i440FX has no ECAM: the
+# ECAM path calls the same judge (vmx/pci/ecam_write.c), unit-tested in test_pci_chipset.
+BOOT_CASES+=(attack_pci_chipset)
+case_attack_pci_chipset() {
+    boot attack_pci_chipset "$ATTACK_EMU" "guest_test=pci_chipset"
+    expect '^skiff: pci: chipset 8086:1237 \(i440FX\) known; chipset functions 00:00.0 8086:1237 host bridge, 00:01.0 8086:7000 LPC/ISA bridge, 00:01.3 8086:7113 power management: writes Skiff cannot judge are refused$'
+    local r
+    for r in "i440FX SMRAM" "i440FX PAM1" "i440FX DRAMC" "PIIX4 SMBBA" "PIIX4 SMBHSTCFG" "PIIX3 APICBASE" "PIIX3 IORT"; do
+        expect "^guest: ok: pci_chipset: $r unchanged by the guest$"
+    done
+    expect '^guest: ok: pci_chipset: PIIX3 PIRQRC\[A\] \(interrupt routing\) still written$'
+    expect_order '^skiff: pci: write to 00:00.0 SMRAM \(0x72\) refused: opens, closes or locks SMRAM \[8086:1237 host bridge, 4 byte\(s\) 0x[0-9a-f]+ at 0x70\]$' \
+        '^guest: attack pci_chipset: i440FX SMRAM \(D_OPEN\) at 00:0\.0 offset 0x72: 0x[0-9a-f]+, wrote 0x[0-9a-f]+, reads 0x[0-9a-f]+ \(unchanged\)$'
+    expect '^skiff: pci: write to 00:00.0 PAM0-6 \(0x59\) refused: turns the BIOS area 0xc0000-0xfffff between RAM and ROM under Skiff.s EPT \['
+    expect '^skiff: pci: write to 00:01.3 SMBBA \(0x90\) refused: moves the SMBus host controller.s I/O block \[8086:7113 power management, '
+    expect '^skiff: pci: write to 00:01.0 APICBASE \(0x80\) refused: moves the I/O APIC \['
+    expect '^skiff: pci: write to 00:01.0 register 0x4c refused: a register of a chipset function Skiff does not judge \(deny by default\) \['
+    expect_not '^skiff: pci: write to 00:01.0 .*PIRQRC'
+    expect_not '^guest: FAILED'
+    expect_order '^guest: attack pci_chipset: 8 chipset register\(s\) tried$' \
+        '^guest: attack pci_chipset: done, 0 check\(s\) failed$' '^skiff: guest exited with status 0$'
+    expect_status 0 "$ATTACK_EMU"
+}
+
 # The shared I/O bitmaps while one vCPU toggles the console UART's DLAB (each toggle changes the
 # UART's rows): the power ports' bits never clear, so the other vCPU's reads of PM1a_CNT all
 # exit and its S5 gets the verdict (issue 20, item 2).  2 vCPUs.

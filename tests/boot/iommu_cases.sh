@@ -17,7 +17,8 @@ case_iommu_attack_without() {
     expect_count 4 "^skiff: iommu selftest: DMA write to .*: went through: the device overwrote Skiff's page$"
     expect_count 4 "^skiff: iommu selftest: DMA read from .*: went through: the device read Skiff's page$"
     expect_not '^skiff: iommu: DMA (read|write) fault'
-    expect "^skiff: iommu selftest 2 of 10 ok \(iommu=off: the device reached Skiff's pages\)$"
+    expect '^skiff: iommu selftest: DMA write to PCI configuration space \(ECAM 0x[0-9a-f]+, .*\): went through: the device wrote a configuration register$'
+    expect "^skiff: iommu selftest 2 of 11 ok \(iommu=off: the device reached Skiff's pages\)$"
     expect_status 1 qemu
 }
 
@@ -38,10 +39,15 @@ expect_iommu_selftest() {
         expect_order "^skiff: iommu: DMA read fault: device 00:[0-9a-f]{2}\.0, address 0x[0-9a-f]+000, reason 6 \(read from a page without read permission\): the page belongs to Skiff$" \
             "^skiff: iommu selftest: DMA read from $kind.* 0x[0-9a-f]+: blocked$"
     done
-    expect_count 6 '^skiff: iommu: DMA write fault: '
+    # PCI configuration space (issue 20, item 5): the domain leaves ECAM out, a DMA write there faults.
+    expect '^skiff: pci: chipset 8086:29c0 \(Q35 MCH\) known; chipset functions 00:00.0 8086:29c0 host bridge, 00:1f.0 8086:2918 LPC/ISA bridge, 00:1f.3 8086:2930 SMBus: writes Skiff cannot judge are refused$'
+    expect '^skiff: iommu: ECAM 0xb0000000-0xbfffffff \(segment 0, buses 0-255\) absent from the domain: no device writes PCI configuration space$'
+    expect_order "^skiff: iommu: DMA write fault: device 00:[0-9a-f]{2}\.0, address 0xb00[0-9a-f]{2}000, reason 5 \(write to a page without write permission\): PCI configuration space \(ECAM\)$" \
+        '^skiff: iommu selftest: DMA write to PCI configuration space \(ECAM 0xb00[0-9a-f]{2}030, the device.s interrupt line 0x[0-9a-f]+ -> 0x[0-9a-f]+\): blocked, the register unchanged$'
+    expect_count 7 '^skiff: iommu: DMA write fault: '
     expect_count 6 '^skiff: iommu: DMA read fault: '
     expect_not 'went through|FAILED|other fault'
-    expect '^skiff: iommu selftest 14 of 14 ok$'
+    expect '^skiff: iommu selftest 15 of 15 ok$'
 }
 
 case_iommu_selftest_bios() {

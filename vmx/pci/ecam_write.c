@@ -61,7 +61,7 @@ static const char *ecam_store(struct vcpu *v, uint64_t pa, unsigned size, uint64
     uint32_t v32 = (uint32_t)value;
     const struct pci_rule *pm;
     if (!pci_judge_write(v, a, size, &v32, &pm, act)) {
-        *stopped = true;
+        *stopped = *act != EXIT_RESUME;        /* EXIT_RESUME: refused and dropped, the store completes */
         return NULL;
     }
     mmio_store(pa, size, v32);

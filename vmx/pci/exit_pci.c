@@ -10,6 +10,8 @@
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/lib/format.h"
+#include "kernel/pci/chipset.h"
 #include "kernel/pci/pci.h"
 #include "vmx/pci/config_mech1.h"
 #include "vmx/policy/io_bitmap.h"
@@ -54,6 +56,16 @@ static void fn_info(struct pci_addr a, struct pci_fn_info *f)
     struct pci_addr fn = { a.bus, a.dev, a.fn, 0 };
     uint32_t id = pci_cfg_read(fn, 4);
     *f = (struct pci_fn_info){ .vendor = (uint16_t)id, .device = (uint16_t)(id >> 16) };
+    /* A chipset function (kernel/pci/chipset.h): deny by default, its BARs as at boot. */
+    const struct pci_chipset_fn *c = pci_chipset_at(a);
+    if (c && c->vendor == f->vendor && c->device == f->device) {
+        f->role = c->role;
+        for (unsigned i = 0; i < PCI_CHIPSET_BARS; i++)
+            f->bar_boot[i] = c->bar[i];
+    } else if (a.bus == 0) {
+        struct pci_addr class_rev = { 0, a.dev, a.fn, 0x08 };
+        f->role = (uint8_t)pci_chipset_role(f->vendor, f->device, pci_cfg_read(class_rev, 4));
+    }
     f->msi_cap = pci_find_cap(fn, PCI_CAP_ID_MSI);
     if (f->msi_cap) {
         fn.reg = (uint16_t)(f->msi_cap + 2);
@@ -97,6 +109,26 @@ static void follow_pm_block(struct pci_addr a, const struct pci_rule *r)
                 r->why);
 }
 
+/* A refused write: named and dropped; the guest runs on.  The first REFUSE_LINES are printed. */
+#define REFUSE_LINES 32
+static volatile unsigned refused;
+
+static void refuse(struct pci_addr a, const struct pci_fn_info *f, unsigned size, uint32_t value,
+                   const struct pci_decision *d)
+{
+    unsigned n = __atomic_add_fetch(&refused, 1, __ATOMIC_RELAXED);
+    if (n > REFUSE_LINES)
+        return;
+    char reg[48];
+    if (d->reg_name)
+        snprintf(reg, sizeof reg, "%s (0x%x)", d->reg_name, d->reg_off);
+    else
+        snprintf(reg, sizeof reg, "register 0x%x", d->reg_off);
+    kprintf("skiff: pci: write to %02x:%02x.%x %s refused: %s [%04x:%04x %s, %u byte(s) 0x%x at 0x%x]%s\n", a.bus,
+            a.dev, a.fn, reg, d->why, f->vendor, f->device, pci_chipset_role_name((enum pci_chipset_role)f->role),
+            size, value, a.reg, n == REFUSE_LINES ? "; further refusals are not printed" : "");
+}
+
 bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t *value,
                      const struct pci_rule **pm_block, enum exit_action *act)
 {
@@ -115,6 +147,10 @@ bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t 
                          "stopped: PCI %02x:%02x.%x (%04x:%04x) register 0x%x: the guest %s (0x%08x%08x), "
                          "which makes the device's interrupt a memory write; refused",
                          a.bus, a.dev, a.fn, f.vendor, f.device, a.reg, d.why, d.addr_hi, d.addr_lo);
+        return false;
+    case PCI_REFUSE:
+        refuse(a, &f, size, *value, &d);
+        *act = EXIT_RESUME;
         return false;
     case PCI_RESET:
         *act = vcpu_stop(v, GUEST_RESET, 0, "reset the machine (PCI %02x:%02x.%x register 0x%x: %s)", a.bus, a.dev,

@@ -25,7 +25,8 @@ enum exit_action pci_io_out(struct vcpu *v, uint16_t port, unsigned size, uint32
 /*
  * A guest write to configuration space by either mechanism (vmx/pci/ecam_write.c too):
  * true with *value (what to write) and *pm_block (pass it to pci_after_write), or false
- * when the policy stopped the guest (*act).
+ * when the write must not happen: refused and named, the guest runs on (*act EXIT_RESUME;
+ * the access completes without it), or the policy stopped the guest (*act).
  */
 struct pci_rule;
 bool pci_judge_write(struct vcpu *v, struct pci_addr a, unsigned size, uint32_t *value,

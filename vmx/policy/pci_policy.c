@@ -1,6 +1,10 @@
 /* The PCI configuration registers Skiff mediates (vmx/policy/pci_policy.h). */
 #include "vmx/policy/pci_policy.h"
 
+#include <stddef.h>
+
+#include "vmx/policy/pci_chipset.h"
+
 #define ANY16 0xffff
 #define ANY8  0xff
 
@@ -71,15 +75,60 @@ static void msi_check(const struct pci_fn_info *f, struct pci_addr a, unsigned s
     d->addr_hi = hi;
 }
 
+/* A chipset function: every byte written must be mediated (bit i of `mediated`: byte a.reg + i)
+ * or allowed by its row (vmx/policy/pci_chipset.h); any other byte refuses the write.  The
+ * verdict names the register the guest changes: a refused byte whose value changes first, a
+ * named row first among those. */
+static void chipset_check(const struct pci_fn_info *f, struct pci_addr a, unsigned size, uint32_t current,
+                          unsigned mediated, struct pci_decision *d)
+{
+    uint32_t after = merged(a, size, d->value, current);
+    int best = -1;
+    const struct pci_chipset_reg *best_row = NULL;
+    for (unsigned i = 0; i < size; i++) {
+        unsigned off = a.reg + i;
+        if ((mediated >> i) & 1)
+            continue;
+        const struct pci_chipset_reg *r =
+            pci_chipset_reg_at((enum pci_chipset_role)f->role, f->vendor, f->device, off);
+        if (r && r->kind == PCI_REG_ALLOW)
+            continue;
+        if (r && r->kind == PCI_REG_BAR) {
+            unsigned bar = pci_chipset_bar_index(r->reg);
+            if (pci_chipset_bar_probe(bar, after) || after == f->bar_boot[bar])
+                continue;
+        }
+        unsigned sh = 8 * (off & 3);
+        int rank = (((after ^ current) >> sh) & 0xff ? 2 : 0) + (r && r->name ? 1 : 0);
+        int best_rank = best < 0 ? -1
+                                 : (((after ^ current) >> (8 * (best & 3))) & 0xff ? 2 : 0) +
+                                       (best_row && best_row->name ? 1 : 0);
+        if (rank > best_rank) {
+            best = (int)off;
+            best_row = r;
+        }
+    }
+    if (best < 0)
+        return;
+    const struct pci_chipset_reg *r = best_row;
+    d->action = PCI_REFUSE;
+    d->reg_name = r ? r->name : NULL;
+    d->reg_off = r && r->name ? r->reg : (uint16_t)best;
+    d->why = r && r->why ? r->why : "a register of a chipset function Skiff does not judge (deny by default)";
+}
+
 void pci_policy_write(const struct pci_fn_info *f, struct pci_addr a, unsigned size, uint32_t value,
                       uint32_t current, struct pci_decision *d)
 {
     *d = (struct pci_decision){ .action = PCI_PASS, .value = value };
-    unsigned shift = 8 * (a.reg & 3);
+    unsigned shift = 8 * (a.reg & 3), mediated = 0;
     for (unsigned i = 0; i < pci_rule_count; i++) {
         const struct pci_rule *r = &pci_rules[i];
         if (!rule_matches(r, f, a) || !touches(a, size, r->reg, r->width))
             continue;
+        for (unsigned b = 0; b < size; b++)
+            if (a.reg + b >= r->reg && a.reg + b < (unsigned)r->reg + r->width)
+                mediated |= 1u << b;
         if (r->kind == PCI_RULE_PM_BASE) {
             d->pm_block = r;
         } else {
@@ -88,6 +137,16 @@ void pci_policy_write(const struct pci_fn_info *f, struct pci_addr a, unsigned s
             uint32_t cur = current >> shift;
             d->value = (d->value & ~keep) | (cur & keep);
         }
+    }
+    if (f->role != PCI_ROLE_NONE) {
+        /* The MSI capability and RESET_REG have their own judges below. */
+        for (unsigned b = 0; b < size; b++)
+            if ((f->msi_cap && a.reg + b >= f->msi_cap && a.reg + b < f->msi_cap + (f->msi_64bit ? 14u : 10u)) ||
+                (f->reset_reg && a.reg + b == f->reset_off))
+                mediated |= 1u << b;
+        chipset_check(f, a, size, current, mediated, d);
+        if (d->action != PCI_PASS)
+            return;
     }
     if (f->msi_cap && touches(a, size, f->msi_cap, f->msi_64bit ? 12 : 8))
         msi_check(f, a, size, d->value, current, d);

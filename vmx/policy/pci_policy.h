@@ -12,6 +12,10 @@
  *     plain memory write by the device, so such an address (or enabling MSI
  *     with one) is refused with a verdict;
  *   - the FADT's RESET_REG when it is in PCI configuration space.
+ *   - a chipset function (host bridge, LPC/eSPI, PMC, SMBus: kernel/pci/chipset_ids.h):
+ *     deny by default, judged byte by byte by vmx/policy/pci_chipset.c; the bytes the
+ *     rows here mediate pass (as above), any byte no row allows refuses the write
+ *     (dropped, with a verdict line; the guest runs on).
  * Pure: the caller reads what it needs from the device; unit-tested.
  */
 #ifndef SKIFF_VMX_PCI_POLICY_H
@@ -20,6 +24,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/pci/chipset_ids.h"
 #include "kernel/pci/pci.h"
 
 enum pci_rule_kind {
@@ -53,9 +58,12 @@ struct pci_fn_info {
     bool reset_reg;                 /* the FADT's RESET_REG is in this function ... */
     uint16_t reset_off;             /* ... at this offset */
     uint8_t reset_value;
+    uint8_t role;                   /* enum pci_chipset_role: PCI_ROLE_NONE for other functions */
+    uint32_t bar_boot[7];           /* a chipset function's BAR0-5 and ROM BAR at boot */
 };
 
-enum pci_action { PCI_PASS, PCI_DENY, PCI_RESET };
+/* PCI_REFUSE: the write is dropped and named, the guest runs on; PCI_DENY stops the guest. */
+enum pci_action { PCI_PASS, PCI_DENY, PCI_RESET, PCI_REFUSE };
 
 struct pci_decision {
     enum pci_action action;
@@ -63,6 +71,8 @@ struct pci_decision {
     const struct pci_rule *pm_block; /* set: the PM block may have moved; follow it after the write */
     const char *why;                /* PCI_DENY / PCI_RESET */
     uint32_t addr_lo, addr_hi;      /* PCI_DENY for MSI: the message address refused */
+    const char *reg_name;           /* PCI_REFUSE: the register's name, NULL: only its offset is known */
+    uint16_t reg_off;               /* PCI_REFUSE: its offset */
 };
 
 /*

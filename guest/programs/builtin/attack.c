@@ -1448,6 +1448,83 @@ static void pci_data_raw(void)
     survived(t);
 }
 
+/* ---- Writes to the chipset's own functions (issue 20, item 5) ---- */
+
+static bool find_fn(uint32_t id, unsigned *dev, unsigned *fn)
+{
+    for (unsigned d = 0; d < 32; d++)
+        for (unsigned f = 0; f < 8; f++)
+            if (pci_read32(0, d, f, 0) == id) {
+                *dev = d, *fn = f;
+                return true;
+            }
+    return false;
+}
+
+static uint8_t cfg_rd8(unsigned dev, unsigned fn, unsigned reg)
+{
+    return (uint8_t)(pci_read32(0, dev, fn, reg) >> (8 * (reg & 3)));
+}
+
+/* One byte through its dword (CONFIG_DATA dword access): the other three bytes written as they read. */
+static void cfg_wr8(unsigned dev, unsigned fn, unsigned reg, uint8_t v)
+{
+    unsigned sh = 8 * (reg & 3);
+    uint32_t dw = pci_read32(0, dev, fn, reg);
+    pci_write32(0, dev, fn, reg, (dw & ~(0xffu << sh)) | (uint32_t)v << sh);
+}
+
+struct chipset_reg {
+    uint32_t id;                    /* vendor | device << 16 */
+    unsigned reg;
+    uint8_t flip;                   /* the bits the guest changes */
+    bool harmless;                  /* must still reach the chipset */
+    const char *name, *ok;          /* ok: the check's line */
+};
+
+static const struct chipset_reg chipset_regs[] = {
+    { 0x12378086, 0x72, 0x40, false, "i440FX SMRAM (D_OPEN)", "pci_chipset: i440FX SMRAM unchanged by the guest" },
+    { 0x12378086, 0x5a, 0x11, false, "i440FX PAM1 (0xc0000-0xc7fff)",
+      "pci_chipset: i440FX PAM1 unchanged by the guest" },
+    { 0x12378086, 0x57, 0x01, false, "i440FX DRAMC", "pci_chipset: i440FX DRAMC unchanged by the guest" },
+    { 0x71138086, 0x91, 0x10, false, "PIIX4 SMBBA (bits 15:8)", "pci_chipset: PIIX4 SMBBA unchanged by the guest" },
+    { 0x71138086, 0xd2, 0x01, false, "PIIX4 SMBHSTCFG", "pci_chipset: PIIX4 SMBHSTCFG unchanged by the guest" },
+    { 0x70008086, 0x80, 0x01, false, "PIIX3 APICBASE", "pci_chipset: PIIX3 APICBASE unchanged by the guest" },
+    { 0x70008086, 0x4c, 0x01, false, "PIIX3 IORT (0x4c)", "pci_chipset: PIIX3 IORT unchanged by the guest" },
+    { 0x70008086, 0x60, 0x01, true, "PIIX3 PIRQRC[A] (harmless)",
+      "pci_chipset: PIIX3 PIRQRC[A] (interrupt routing) still written" },
+};
+
+/*
+ * The guest rewrites registers of the chipset's functions that no mediation follows (SMRAM,
+ * PAM, DRAM control, the SMBus base, the I/O APIC base) through 0xCF8/0xCFC and reads them
+ * back: each must stay as it was (the write refused with Skiff's verdict line), while a
+ * harmless one (PCI interrupt routing) still lands.  What landed is put back.
+ */
+static void pci_chipset(void)
+{
+    const char *t = "pci_chipset";
+    unsigned n = 0;
+    for (unsigned i = 0; i < sizeof(chipset_regs) / sizeof(chipset_regs[0]); i++) {
+        const struct chipset_reg *r = &chipset_regs[i];
+        unsigned dev, fn;
+        if (!find_fn(r->id, &dev, &fn))
+            continue;
+        uint8_t before = cfg_rd8(dev, fn, r->reg), want = (uint8_t)(before ^ r->flip);
+        cfg_wr8(dev, fn, r->reg, want);
+        uint8_t now = cfg_rd8(dev, fn, r->reg);
+        say("attack %s: %s at 00:%u.%u offset %x: %x, wrote %x, reads %x (%s)", t, r->name, (uint64_t)dev,
+            (uint64_t)fn, (uint64_t)r->reg, (uint64_t)before, (uint64_t)want, (uint64_t)now,
+            now == before ? "unchanged" : now == want ? "landed" : "changed");
+        if (now != before)
+            cfg_wr8(dev, fn, r->reg, before);
+        ck(r->harmless ? now != before : now == before, r->ok);
+        n++;
+    }
+    say("attack %s: %u chipset register(s) tried", t, (uint64_t)n);
+    finish(t);
+}
+
 /* ---- The shared I/O bitmaps while another vCPU changes them (issue 20, item 2) ---- */
 
 static volatile uint32_t race_go, race_stop, race_done;
@@ -2181,6 +2258,8 @@ void attack_run(const char *t)
         pm_move(t);
     else if (streq(t, "pci_data_raw"))
         pci_data_raw();
+    else if (streq(t, "pci_chipset"))
+        pci_chipset();
     else if (streq(t, "hpet_fsb") || streq(t, "hpet_fsb_enable"))
         hpet_fsb(t, streq(t, "hpet_fsb_enable"));
     else if (streq(t, "dlab_race"))

@@ -1,5 +1,5 @@
 /* PCI configuration writes Skiff mediates (vmx/policy/pci_policy.c). */
-// SOURCES: vmx/policy/pci_policy.c
+// SOURCES: vmx/policy/pci_policy.c vmx/policy/pci_chipset.c kernel/pci/chipset_ids.c
 #include "tests/unit/unit.h"
 #include "vmx/policy/pci_policy.h"
 
