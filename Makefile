@@ -78,7 +78,8 @@ GCFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgener
            -Wall -Wextra -Werror -MMD -MP -I.
 BUILTIN_OBJS := $(BUILD)/gobj/guest/programs/builtin/entry.S.o $(BUILD)/gobj/guest/programs/builtin/ap.S.o \
                 $(BUILD)/gobj/guest/programs/builtin/main.c.o \
-                $(BUILD)/gobj/guest/programs/builtin/attack.c.o
+                $(BUILD)/gobj/guest/programs/builtin/attack.c.o \
+                $(BUILD)/gobj/guest/programs/builtin/platfuzz.c.o
 
 $(BUILD)/gobj/%.c.o: %.c
 	@mkdir -p $(dir $@)

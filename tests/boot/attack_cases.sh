@@ -312,6 +312,43 @@ done
 case_guest_fuzz_seed1_tripwire() { check_fuzz_seed 1 "$FUZZ_TEST_COUNT" tripwire=always; }
 BOOT_CASES+=(guest_fuzz_seed1_tripwire)
 
+# ---- platfuzz: SEED COUNT CPUS [MODE] ------------------------------------------
+# The platform fuzzer (guest/programs/builtin/platfuzz.c) with every tripwire checked after
+# every exit.  MODE safe (guest_test=platfuzz: the writes that end a run left out): the run
+# reaches its own end, every fuzzing CPU reports, status 0.  MODE end (platfuzz_end): the
+# run ends with a named Skiff verdict or its own end.  Either way: the tripwires intact at
+# the end, none changed, no host exception, Skiff's final line last.  Sets PLATFUZZ_STOPPED
+# to the verdict line when Skiff stopped the guest.
+PLATFUZZ_VERDICT='^skiff: (cpu[0-9]+: )?guest (stopped|reset|powered off|requested|halted|exited with status [1-9])'
+check_platfuzz_seed() {
+    local seed=$1 count=$2 cpus=$3 mode=${4:-safe} t=platfuzz fcpus=1 id last
+    [ "$mode" = end ] && t=platfuzz_end
+    [ "$cpus" -gt 1 ] && fcpus=2
+    local name=guest_${t}_seed${seed}_cpus$cpus
+    BOCHS_CPUS=$cpus boot "$name" "$ATTACK_EMU" \
+        "guest_test=$t guest_seed=$seed guest_count=$count tripwire=always" $((90 + count * fcpus / 15))
+    expect "^guest: platfuzz: seed=$seed count=$count mode=$mode cpus=$fcpus \(replay: guest_test=$t guest_seed=$seed guest_count=$count\)$"
+    expect '^skiff: tripwire: [0-9]+ items armed \(.*\), checked at the run end and after every exit \(tripwire=always\)$'
+    expect_not '^skiff: (cpu[0-9]+: )?tripwire: .* changed'
+    expect '^skiff: (cpu[0-9]+: )?tripwire: [0-9]+ items intact$'
+    expect_not 'HOST EXCEPTION'
+    PLATFUZZ_STOPPED=$(grep -m1 -E "$PLATFUZZ_VERDICT" "$LOG")
+    if [ -n "$PLATFUZZ_STOPPED" ]; then
+        [ "$mode" = end ] || fail "platfuzz (safe) stopped by Skiff: $PLATFUZZ_STOPPED"
+        id=$(run_id)
+        last=$(grep -E '^skiff: ' "$LOG" | tail -n 1)
+        [[ $last =~ ^skiff:\ exit\ status=[0-9]+\ run=$id$ ]] || fail "last Skiff line is '$last'"
+        return
+    fi
+    local c
+    for ((c = 0; c < fcpus; c++)); do
+        expect "^guest: platfuzz: cpu $c: cf8=[0-9]+ pm=[0-9]+ .* faulted=[0-9]+ withheld=[0-9]+$"
+    done
+    expect_order "^guest: platfuzz: done: seed=$seed mode=$mode cpus=$fcpus, " \
+        '^skiff: (cpu0: )?guest exited with status 0$'
+    expect_status 0 "$ATTACK_EMU"
+}
+
 # ---- soak: EXITS mixed exits, no leak, no lost line, counters agree ----------
 check_soak() {
     local exits=$1 name=${2:-soak} lines i g s

@@ -74,20 +74,6 @@ static void cpuid4(uint32_t leaf, uint32_t sub, uint32_t r[4])
     __asm__ volatile("cpuid" : "=a"(r[0]), "=b"(r[1]), "=c"(r[2]), "=d"(r[3]) : "a"(leaf), "c"(sub));
 }
 
-/* RDMSR that may fault: the vector, or -1 with *val set. */
-static int try_rdmsr(uint32_t msr, uint64_t *val)
-{
-    uint32_t lo = 0, hi = 0;
-    last_vector = -1;
-    __asm__ volatile("leaq 1f(%%rip), %%r11\n\tmovq %%r11, %[fix]\n\trdmsr\n1:"
-                     : [fix] "=m"(fixup_rip), "+a"(lo), "+d"(hi)
-                     : "c"(msr)
-                     : "r11", "memory");
-    fixup_rip = 0;
-    *val = ((uint64_t)hi << 32) | lo;
-    return last_vector;
-}
-
 static int try_wrmsr(uint32_t msr, uint64_t val)
 {
     return GUEST_FAULT("wrmsr", "c"(msr), "a"((uint32_t)val), "d"((uint32_t)(val >> 32)));
@@ -1307,28 +1293,6 @@ static void pm_move(const char *t)
 }
 
 /* ---- CONFIG_DATA outside a mediated access (issue 20, item 1) ---- */
-
-static void out_w(uint16_t port, unsigned w, uint32_t v)
-{
-    if (w == 1)
-        __asm__ volatile("outb %0, %1" ::"a"((uint8_t)v), "Nd"(port));
-    else if (w == 2)
-        __asm__ volatile("outw %0, %1" ::"a"((uint16_t)v), "Nd"(port));
-    else
-        __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
-}
-
-static uint32_t in_w(uint16_t port, unsigned w)
-{
-    uint32_t v = 0;
-    if (w == 1)
-        __asm__ volatile("inb %1, %b0" : "+a"(v) : "Nd"(port));
-    else if (w == 2)
-        __asm__ volatile("inw %1, %w0" : "+a"(v) : "Nd"(port));
-    else
-        __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
-    return v;
-}
 
 static uint32_t cfg_addr(bool enable, unsigned dev, unsigned fn, unsigned reg)
 {
