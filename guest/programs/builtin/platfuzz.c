@@ -14,8 +14,8 @@
  *   ecam    the MCFG's ECAM page of bus 0 (when the ACPI tables name one)
  *   hpet    the HPET's page from the ACPI HPET table: config, counter, comparators, FSB routes
  *   apic    the xAPIC ICR by MMIO: fixed, NMI (and in platfuzz_end INIT, SIPI, SMI, ExtINT)
- *   x2apic  IA32_APIC_BASE into x2APIC mode and back, WRMSR to the x2APIC ICR (0x830) in
- *           both modes
+ *   x2apic  IA32_APIC_BASE into x2APIC mode (and in platfuzz_end off), RDMSR/WRMSR of the
+ *           x2APIC registers and the ICR (0x830) in either mode
  *   msr     RDMSR/WRMSR of one index per row of Skiff's MSR policy (and beside them),
  *           written with bit flips and restored
  *
@@ -49,7 +49,7 @@ struct pf_cpu {
     uint64_t rng;
     uint64_t ops[PF_RES];
     uint64_t faults, withheld;           /* accesses that faulted; run-ending writes turned into reads */
-    bool x2apic;                         /* this CPU's APIC is in x2APIC mode now */
+    enum { APIC_X, APIC_X2, APIC_OFF } apic;   /* this CPU's APIC mode now */
 };
 
 static struct pf_cpu pf[PF_CPUS];
@@ -455,6 +455,8 @@ static void hpet_prepare(void)
         mmio_wr(hpet_base + 0x110 + 0x20 * t, 8, 0xfee00000ull << 32 | 0x30);
 }
 
+static void run_x2apic(unsigned cpu);
+
 /* ---- apic: the xAPIC ICR ---- */
 
 static uint32_t icr_gen(unsigned cpu, uint32_t *dest)
@@ -478,8 +480,10 @@ static uint32_t icr_gen(unsigned cpu, uint32_t *dest)
 
 static void run_apic(unsigned cpu)
 {
-    if (pf[cpu].x2apic)
+    if (pf[cpu].apic != APIC_X) {
+        run_x2apic(cpu);                           /* its ICR is an MSR now */
         return;
+    }
     volatile uint32_t *apic = (volatile uint32_t *)LAPIC_BASE;
     if (pick(cpu, 3) == 0) {
         (void)apic[(pick(cpu, 0x40) << 4) / 4];      /* any register */
@@ -495,31 +499,29 @@ static void run_apic(unsigned cpu)
 static void run_x2apic(unsigned cpu)
 {
     uint64_t base;
-    if (rdmsr_f(cpu, 0x1b, &base) >= 0)
+    if (pf[cpu].apic == APIC_OFF || rdmsr_f(cpu, 0x1b, &base) >= 0)
         return;
-    switch (pick(cpu, 4)) {
-    case 0:                                            /* xAPIC -> x2APIC, or back (through disabled) */
-        if (!pf[cpu].x2apic) {
-            if (wrmsr_f(cpu, 0x1b, base | 0xc00) < 0)
-                pf[cpu].x2apic = true;
-        } else {
-            wrmsr_f(cpu, 0x1b, base & ~0xc00ull);
-            wrmsr_f(cpu, 0x1b, (base & ~0xc00ull) | 0x800);
-            pf[cpu].x2apic = false;
-            *(volatile uint32_t *)(LAPIC_BASE + 0xf0) = 0x1ff;     /* software-enabled again */
-        }
+    switch (pick(cpu, 64)) {
+    case 0:
+        /* xAPIC -> x2APIC, for good: the way back disables the APIC, and Bochs does not enable
+         * an APIC again once it was disabled (SDM Vol. 3A 11.4.3 allows it that on P6-family CPUs). */
+        if (pf[cpu].apic == APIC_X && wrmsr_f(cpu, 0x1b, base | 0xc00) < 0)
+            pf[cpu].apic = APIC_X2;
         return;
-    case 1: {                                          /* a read of an x2APIC register */
+    case 1:                                            /* platfuzz_end: off for good */
+        if (pf_end && wrmsr_f(cpu, 0x1b, base & ~0xc00ull) < 0)
+            pf[cpu].apic = APIC_OFF;
+        return;
+    default:
+        break;
+    }
+    if (pick(cpu, 3) == 0) {                           /* a read of an x2APIC register */
         uint64_t v;
         rdmsr_f(cpu, 0x800 + (uint32_t)pick(cpu, 0x40), &v);
         return;
     }
-    default: {                                         /* the x2APIC ICR, in either mode */
-        uint32_t dest, icr = icr_gen(cpu, &dest);
-        wrmsr_f(cpu, 0x830, (uint64_t)dest << 32 | icr);
-        return;
-    }
-    }
+    uint32_t dest, icr = icr_gen(cpu, &dest);           /* the x2APIC ICR, in either mode */
+    wrmsr_f(cpu, 0x830, (uint64_t)dest << 32 | icr);
 }
 
 /* ---- msr: the rows of Skiff's MSR policy (vmx/policy/msr_policy.c), one index each and beside ---- */
@@ -540,8 +542,10 @@ static void run_msr(unsigned cpu)
     uint32_t msr = pf_msrs[pick(cpu, sizeof(pf_msrs) / sizeof(pf_msrs[0]))];
     if (pick(cpu, 4) == 0)
         msr += (uint32_t)pick(cpu, 3) - 1;             /* beside a row's edge */
-    if (msr == 0x1b || (msr >= 0x800 && msr <= 0x8ff))
-        return run_x2apic(cpu);                        /* the APIC's MSRs have their own resource */
+    if (msr == 0x1b || (msr >= 0x800 && msr <= 0x8ff)) {
+        run_x2apic(cpu);                               /* the APIC's MSRs have their own resource */
+        return;
+    }
     uint64_t v;
     int r = rdmsr_f(cpu, msr, &v);
     if (pick(cpu, 2))
@@ -581,14 +585,6 @@ static void fuzz_loop(unsigned cpu, uint64_t count)
         resources[k].run(cpu);
         if ((i + 1) % 1000 == 0)
             line("\nguest: platfuzz: cpu %u: %u operations", (uint64_t)cpu, i + 1);
-    }
-    if (pf[cpu].x2apic) {                              /* back to xAPIC mode for CPU 0's IPIs */
-        uint64_t base;
-        rdmsr_f(cpu, 0x1b, &base);
-        wrmsr_f(cpu, 0x1b, base & ~0xc00ull);
-        wrmsr_f(cpu, 0x1b, (base & ~0xc00ull) | 0x800);
-        *(volatile uint32_t *)(LAPIC_BASE + 0xf0) = 0x1ff;
-        pf[cpu].x2apic = false;
     }
 }
 
