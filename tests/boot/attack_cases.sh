@@ -21,7 +21,8 @@ BOOT_CASES+=("${ATTACK_PAGE_CASES[@]/#/attack_}" "${ATTACK_OK_CASES[@]/#/attack_
              attack_insb_high attack_outsb_high attack_insb_hole attack_outsb_hole attack_insb_apic
              attack_movs_apic_high
              attack_port92_reset attack_kbc_reset
-             "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak)
+             "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak
+             platfuzz_safe_cpus1 platfuzz_end_cpus1 platfuzz_safe_cpus2 platfuzz_end_cpus2)
 
 ATTACK_EMU=bochs:corei7_skylake_x
 
@@ -326,7 +327,7 @@ check_platfuzz_seed() {
     [ "$cpus" -gt 1 ] && fcpus=2
     local name=guest_${t}_seed${seed}_cpus$cpus
     BOCHS_CPUS=$cpus boot "$name" "$ATTACK_EMU" \
-        "guest_test=$t guest_seed=$seed guest_count=$count tripwire=always" $((90 + count * fcpus / 15))
+        "guest_test=$t guest_seed=$seed guest_count=$count tripwire=always" $((120 + count * fcpus / 5))
     expect "^guest: platfuzz: seed=$seed count=$count mode=$mode cpus=$fcpus \(replay: guest_test=$t guest_seed=$seed guest_count=$count\)$"
     expect '^skiff: tripwire: [0-9]+ items armed \(.*\), checked at the run end and after every exit \(tripwire=always\)$'
     expect_not '^skiff: (cpu[0-9]+: )?tripwire: .* changed'
@@ -348,6 +349,16 @@ check_platfuzz_seed() {
         '^skiff: (cpu0: )?guest exited with status 0$'
     expect_status 0 "$ATTACK_EMU"
 }
+
+# The platform fuzzer's seeds in `make test` (tests/boot/hostile.sh platfuzz: the long run of
+# `make fuzz`): both modes on 1 and 2 CPUs.
+PLATFUZZ_TEST_SEED=1
+PLATFUZZ_TEST_COUNT=1500
+PLATFUZZ_TEST_COUNT_SMP=600
+case_platfuzz_safe_cpus1() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT 1 safe; }
+case_platfuzz_end_cpus1() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT 1 end; }
+case_platfuzz_safe_cpus2() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT_SMP 2 safe; }
+case_platfuzz_end_cpus2() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT_SMP 2 end; }
 
 # ---- soak: EXITS mixed exits, no leak, no lost line, counters agree ----------
 check_soak() {

@@ -271,7 +271,7 @@ static uint32_t pm_gen(unsigned cpu, uint16_t port, unsigned w)
 {
     (void)port, (void)w;
     uint32_t v = (uint32_t)rnd(cpu);
-    if (pf_end && pick(cpu, 4) == 0)
+    if (pf_end && pick(cpu, 16) == 0)
         v = ((uint32_t)pick(cpu, 8) << 10 | 1u << 13) * 0x10001u;   /* SLP_TYP n with SLP_EN */
     return v;
 }
