@@ -353,7 +353,7 @@ check_platfuzz_seed() {
 # The platform fuzzer's seeds in `make test` (tests/boot/hostile.sh platfuzz: the long run of
 # `make fuzz`): both modes on 1 and 2 CPUs.
 PLATFUZZ_TEST_SEED=1
-PLATFUZZ_TEST_COUNT=1500
+PLATFUZZ_TEST_COUNT=1000
 PLATFUZZ_TEST_COUNT_SMP=600
 case_platfuzz_safe_cpus1() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT 1 safe; }
 case_platfuzz_end_cpus1() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT 1 end; }
