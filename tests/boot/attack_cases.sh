@@ -9,7 +9,7 @@ ATTACK_PAGE_CASES=(read_vmcs write_vmcs exec_vmcs write_vmxon read_ept exec_ept 
                    write_io_bitmap_a read_io_bitmap_b write_exit_stack read_host_stack write_host_pt)
 ATTACK_OK_CASES=(cr3_garbage vmx_insns cr4_vmxe cr0_bad vmx_msrs efer_reserved host_msrs apic_base
                  bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port msr_classes print_unbacked
-                 string_pf a20_off)
+                 string_pf a20_off pm_off)
 # Seeds and length of the fuzz runs in `make test`: 4 x 25,000 = 100,000 random instructions.
 FUZZ_TEST_SEEDS=(1 2 3 4)
 FUZZ_TEST_COUNT=25000

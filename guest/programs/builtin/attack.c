@@ -1324,6 +1324,28 @@ static void pm_move(const char *t)
     finish(t);
 }
 
+/*
+ * The PIIX4 PM block disabled (PMBA 0): no PM1a_CNT decodes anywhere, and Skiff's policy keeps
+ * its old row, harmless.  The pm1a_cnt tripwire must not take that for an unseen move (the
+ * platform fuzzer's platfuzz_end seed 2 ended with "pm1a_cnt changed" this way).
+ */
+static void pm_off(void)
+{
+    const char *t = "pm_off";
+    for (unsigned dev = 0; dev < 32; dev++)
+        for (unsigned fn = 0; fn < 8; fn++) {
+            if (pci_read32(0, dev, fn, 0) != 0x71138086u)
+                continue;
+            say("attack %s: PIIX4 PM at 00:%u.%u: PMBA %x -> 0x0001 (the block decodes nothing)", t, (uint64_t)dev,
+                (uint64_t)fn, (uint64_t)(pci_read32(0, dev, fn, 0x40) & 0xffff));
+            pci_write32(0, dev, fn, 0x40, 0x0001);
+            ck((pci_read32(0, dev, fn, 0x40) & 0xffc0) == 0, "pm_off: PMBA reads 0");
+            finish(t);
+        }
+    say("attack %s: no PIIX4 PM function on bus 0", t);
+    guest_exit(1);
+}
+
 /* ---- CONFIG_DATA outside a mediated access (issue 20, item 1) ---- */
 
 static uint32_t cfg_addr(bool enable, unsigned dev, unsigned fn, unsigned reg)
@@ -2169,6 +2191,8 @@ void attack_run(const char *t)
         xss_pt();
     else if (streq(t, "port92_reset") || streq(t, "kbc_reset"))
         port_reset(t);
+    else if (streq(t, "pm_off"))
+        pm_off();
     else if (streq(t, "a20_off"))
         a20_off();
     else if (streq(t, "sleep_s3"))

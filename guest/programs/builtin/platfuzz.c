@@ -331,9 +331,11 @@ static uint32_t uart_gen(unsigned cpu, uint16_t port, unsigned w)
 static void run_uart(unsigned cpu)
 {
     unsigned w = width(cpu);
-    uint16_t p = (uint16_t)(COM1 + pick(cpu, 8) - (pick(cpu, 4) ? 0 : pick(cpu, w)));
+    uint16_t p = (uint16_t)(COM1 + pick(cpu, 8));
     if (p + w > COM1 + 8u)
-        p = (uint16_t)(COM1 + 8 - w);              /* not into 0x400-0x403: Bochs' BIOS panic ports */
+        p = (uint16_t)(COM1 + 8 - w);              /* aligned or not, but only the UART's ports: the
+                                                    * floppy controller below and Bochs' BIOS panic
+                                                    * ports above stop Bochs on a bad access */
     port_access(cpu, p, w, uart_gen);
 }
 
