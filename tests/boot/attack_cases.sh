@@ -320,7 +320,7 @@ BOOT_CASES+=(guest_fuzz_seed1_tripwire)
 # run ends with a named Skiff verdict or its own end.  Either way: the tripwires intact at
 # the end, none changed, no host exception, Skiff's final line last.  Sets PLATFUZZ_STOPPED
 # to the verdict line when Skiff stopped the guest.
-PLATFUZZ_VERDICT='^skiff: (cpu[0-9]+: )?guest (stopped|reset|powered off|requested|halted|exited with status [1-9])'
+PLATFUZZ_VERDICT='^skiff: (cpu[0-9]+: )?guest (stopped|reset|powered off|requested|halted|exited with status [0-9]+ \(debug-exit)'
 check_platfuzz_seed() {
     local seed=$1 count=$2 cpus=$3 mode=${4:-safe} t=platfuzz fcpus=1 id last
     [ "$mode" = end ] && t=platfuzz_end

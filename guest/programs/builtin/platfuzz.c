@@ -179,12 +179,18 @@ static bool out_ends_run(uint16_t port, unsigned w, uint32_t v)
     return false;
 }
 
-/* The console UART's data register gets printable bytes only: the log stays text. */
+/* The console UART's data register gets printable bytes only: the log stays text.  The 8042's
+ * data port never gets 0xfe: as a keyboard command (no 0xd1 before it) it stops Bochs. */
 static uint32_t out_value(uint16_t port, unsigned w, uint32_t v)
 {
-    for (unsigned i = 0; i < w; i++)
+    for (unsigned i = 0; i < w; i++) {
+        uint32_t b = v >> (8 * i) & 0xff;
         if (port + i == COM1)
-            v = (v & ~(0xffu << (8 * i))) | (uint32_t)'.' << (8 * i);
+            b = '.';
+        else if (port + i == 0x60 && b == 0xfe)
+            b = 0xfc;                              /* as an output port: the same reset line low */
+        v = (v & ~(0xffu << (8 * i))) | b << (8 * i);
+    }
     return v;
 }
 
