@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # hostile.sh fuzz|platfuzz FIRST_SEED LAST_SEED COUNT | soak EXITS   (BUILD=build)
 #
-# The long runs of the fuzz guest and the exit soak in Bochs, one at a time,
-# with the checks of tests/boot/attack_cases.sh.  fuzz: one boot per seed;
+# The long runs of the fuzz guest, the platform fuzzer (platfuzz: each seed in
+# both modes on 1 and 2 CPUs, check_platfuzz_seed) and the exit soak in Bochs,
+# one at a time, with the checks of tests/boot/attack_cases.sh.  fuzz: one boot per seed;
 # a seed whose guest Skiff stops with a named verdict is counted ("stopped"),
 # a host exception, a wrong or missing final line, or a leak fails.  Prints
 # "ok - ..." / "stopped - ..." / "FAIL - ..." lines and "N passed, N failed".
