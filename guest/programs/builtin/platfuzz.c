@@ -50,6 +50,7 @@ struct pf_cpu {
     uint64_t rng;
     uint64_t ops[PF_RES];
     uint64_t faults, withheld;           /* accesses that faulted; run-ending writes turned into reads */
+    bool kbc_d1;                         /* this CPU's last 8042 command was 0xd1 (write output port) */
     enum { APIC_X, APIC_X2, APIC_OFF } apic;   /* this CPU's APIC mode now */
 };
 
@@ -205,6 +206,10 @@ static void port_access(unsigned cpu, uint16_t port, unsigned w, uint32_t (*gen)
     bool out = pick(cpu, 2);
     uint64_t n = form < 4 ? 1 : 1 + pick(cpu, 8);
     bool ok = true;
+    /* The 8042's data port takes a write only as the output port after command 0xd1: a stream of
+     * keyboard commands fills Bochs' keyboard buffer, which stops Bochs. */
+    if (out && port <= 0x60 && port + w > 0x60 && !pf[cpu].kbc_d1)
+        ok = false;
     if (out) {
         for (uint64_t i = 0; i < n; i++) {
             uint32_t v = out_value(port, w, gen(cpu, port, w));
@@ -212,6 +217,8 @@ static void port_access(unsigned cpu, uint16_t port, unsigned w, uint32_t (*gen)
              * and every CONFIG_ADDRESS */
             if (out_ends_run(port, w, v) && (!pf_end || (!(port == 0xcf8 && w == 4) && pick(cpu, 8))))
                 ok = false;
+            if (port <= 0x64 && port + w > 0x64)
+                pf[cpu].kbc_d1 = (v >> (8 * (0x64 - port)) & 0xff) == 0xd1;
             if (w == 1)
                 ((uint8_t *)buf)[i] = (uint8_t)v;
             else if (w == 2)
