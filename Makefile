@@ -37,6 +37,11 @@ FUZZ_SECONDS ?= 300
 FUZZ_SEED ?= 100
 FUZZ_SEEDS ?= 8
 FUZZ_COUNT ?= 100000
+# ... and the platform fuzzer: PLATFUZZ_SEEDS seeds from PLATFUZZ_SEED, each in both modes on 1 and
+# 2 CPUs, PLATFUZZ_COUNT operations per CPU.
+PLATFUZZ_SEED ?= 100
+PLATFUZZ_SEEDS ?= 8
+PLATFUZZ_COUNT ?= 5000
 SOAK_EXITS ?= 50000000
 all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf \
      $(BUILD)/guest/perf.elf
@@ -52,7 +57,9 @@ help:
 	@echo "  bench   exit costs, boot cost, size, Linux overhead, workload phases, Linux SMP"
 	@echo "          (build/bench.json); BENCH_ONLY=exits,linux,perf,smp runs some sections"
 	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300), then the"
-	@echo "          fuzz guest in Bochs: FUZZ_SEEDS seeds from FUZZ_SEED, FUZZ_COUNT instructions each"
+	@echo "          fuzz guest in Bochs: FUZZ_SEEDS seeds from FUZZ_SEED, FUZZ_COUNT instructions each,"
+	@echo "          then the platform fuzzer: PLATFUZZ_SEEDS seeds from PLATFUZZ_SEED, both modes,"
+	@echo "          1 and 2 CPUs, PLATFUZZ_COUNT operations per CPU"
 	@echo "  soak    the exit soak in Bochs: SOAK_EXITS exits (default 50000000), leak and output checks"
 	@echo "  deps    install the Debian packages the build and tests need"
 	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
@@ -78,7 +85,8 @@ GCFLAGS := -std=gnu11 -O2 -ffreestanding -fno-pic -fno-pie -mno-red-zone -mgener
            -Wall -Wextra -Werror -MMD -MP -I.
 BUILTIN_OBJS := $(BUILD)/gobj/guest/programs/builtin/entry.S.o $(BUILD)/gobj/guest/programs/builtin/ap.S.o \
                 $(BUILD)/gobj/guest/programs/builtin/main.c.o \
-                $(BUILD)/gobj/guest/programs/builtin/attack.c.o
+                $(BUILD)/gobj/guest/programs/builtin/attack.c.o \
+                $(BUILD)/gobj/guest/programs/builtin/platfuzz.c.o
 
 $(BUILD)/gobj/%.c.o: %.c
 	@mkdir -p $(dir $@)
@@ -190,7 +198,9 @@ fuzz:
 	@$(MAKE) --no-print-directory all
 	@tests/fuzz/run.sh $(FUZZ_SECONDS) $(BUILD); a=$$?; \
 	 BUILD=$(BUILD) tests/boot/hostile.sh fuzz $(FUZZ_SEED) $$(($(FUZZ_SEED) + $(FUZZ_SEEDS) - 1)) $(FUZZ_COUNT); \
-	 b=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ]
+	 b=$$?; BUILD=$(BUILD) tests/boot/hostile.sh platfuzz $(PLATFUZZ_SEED) \
+	   $$(($(PLATFUZZ_SEED) + $(PLATFUZZ_SEEDS) - 1)) $(PLATFUZZ_COUNT); \
+	 c=$$?; [ $$a -eq 0 ] && [ $$b -eq 0 ] && [ $$c -eq 0 ]
 
 soak:
 	@tests/deps.sh test

@@ -30,7 +30,7 @@ static const char *const tests[] = { "write_skiff", "read_skiff", "exec_skiff", 
                                      "init_self", "exc_storm", "nmi_self", "nmi_ipi",
                                      "nmi_wait_sipi", "apic_rename", "ap_restart", "apic_end_bsp_off", "apic_end_ap_off", "apic_end_bsp_x2apic",
                                      "apic_end_ap_x2apic", "apic_end_bsp_svr", "apic_end_ap_svr", "counters", "mwait_cli", "xsetbv_bad", "console_port", "forge_verdict", "msr_classes", "xss_pt",
-                                     "port92_reset", "kbc_reset", "sleep_s3", "pm1_unaligned", "port92_word", "pm_move_s5", "pm_move_s3", "pci_data_raw", "pci_chipset", "dlab_race", "hpet_fsb", "hpet_fsb_enable", "fuzz", "soak" };
+                                     "port92_reset", "kbc_reset", "sleep_s3", "pm1_unaligned", "port92_word", "pm_move_s5", "pm_move_s3", "pci_data_raw", "pci_chipset", "dlab_race", "hpet_fsb", "hpet_fsb_enable", "a20_off", "pm_off", "fuzz", "platfuzz", "platfuzz_end", "soak" };
 
 /* {read,write,exec}_<page>: one of Skiff's pages by physical address (guest/programs/builtin/attack.c). */
 static const char *const page_kinds[] = { "vmcs", "vmxon", "ept", "msr_bitmap", "io_bitmap_a",
@@ -66,7 +66,7 @@ const char *builtin_test_names(void)
            "cr3_beyond cr3_empty cr3_garbage insb_skiff outsb_skiff insb_native insb_high outsb_high insb_hole outsb_hole "
            "insb_apic movs_apic_high print_unbacked string_pf vmx_insns cr4_vmxe "
            "cr0_bad vmx_msrs efer_reserved host_msrs apic_base bad_msrs cpuid_leaves hypercalls "
-           "init_self exc_storm nmi_self nmi_ipi nmi_wait_sipi apic_rename ap_restart apic_end_{bsp,ap}_{off,x2apic,svr} counters mwait_cli xsetbv_bad console_port forge_verdict msr_classes xss_pt port92_reset kbc_reset sleep_s3 pm1_unaligned port92_word pm_move_s5 pm_move_s3 pci_data_raw pci_chipset dlab_race hpet_fsb hpet_fsb_enable fuzz soak "
+           "init_self exc_storm nmi_self nmi_ipi nmi_wait_sipi apic_rename ap_restart apic_end_{bsp,ap}_{off,x2apic,svr} counters mwait_cli xsetbv_bad console_port forge_verdict msr_classes xss_pt port92_reset kbc_reset sleep_s3 pm1_unaligned port92_word pm_move_s5 pm_move_s3 pci_data_raw pci_chipset dlab_race hpet_fsb hpet_fsb_enable a20_off pm_off fuzz platfuzz platfuzz_end soak "
            "{read,write,exec}_{vmcs,vmxon,ept,msr_bitmap,io_bitmap_a,io_bitmap_b,exit_stack,"
            "host_stack,host_pt}";
 }

@@ -9,7 +9,7 @@ ATTACK_PAGE_CASES=(read_vmcs write_vmcs exec_vmcs write_vmxon read_ept exec_ept 
                    write_io_bitmap_a read_io_bitmap_b write_exit_stack read_host_stack write_host_pt)
 ATTACK_OK_CASES=(cr3_garbage vmx_insns cr4_vmxe cr0_bad vmx_msrs efer_reserved host_msrs apic_base
                  bad_msrs cpuid_leaves hypercalls exc_storm xsetbv_bad console_port msr_classes print_unbacked
-                 string_pf)
+                 string_pf a20_off pm_off)
 # Seeds and length of the fuzz runs in `make test`: 4 x 25,000 = 100,000 random instructions.
 FUZZ_TEST_SEEDS=(1 2 3 4)
 FUZZ_TEST_COUNT=25000
@@ -21,7 +21,8 @@ BOOT_CASES+=("${ATTACK_PAGE_CASES[@]/#/attack_}" "${ATTACK_OK_CASES[@]/#/attack_
              attack_insb_high attack_outsb_high attack_insb_hole attack_outsb_hole attack_insb_apic
              attack_movs_apic_high
              attack_port92_reset attack_kbc_reset
-             "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak)
+             "${FUZZ_TEST_SEEDS[@]/#/guest_fuzz_seed}" soak
+             platfuzz_safe_cpus1 platfuzz_end_cpus1 platfuzz_safe_cpus2 platfuzz_end_cpus2)
 
 ATTACK_EMU=bochs:corei7_skylake_x
 
@@ -311,6 +312,53 @@ done
 # The fuzzer's seed with every tripwire checked after every exit.
 case_guest_fuzz_seed1_tripwire() { check_fuzz_seed 1 "$FUZZ_TEST_COUNT" tripwire=always; }
 BOOT_CASES+=(guest_fuzz_seed1_tripwire)
+
+# ---- platfuzz: SEED COUNT CPUS [MODE] ------------------------------------------
+# The platform fuzzer (guest/programs/builtin/platfuzz.c) with every tripwire checked after
+# every exit.  MODE safe (guest_test=platfuzz: the writes that end a run left out): the run
+# reaches its own end, every fuzzing CPU reports, status 0.  MODE end (platfuzz_end): the
+# run ends with a named Skiff verdict or its own end.  Either way: the tripwires intact at
+# the end, none changed, no host exception, Skiff's final line last.  Sets PLATFUZZ_STOPPED
+# to the verdict line when Skiff stopped the guest.
+PLATFUZZ_VERDICT='^skiff: (cpu[0-9]+: )?guest (stopped|reset|powered off|requested|halted|exited with status [0-9]+ \(debug-exit)'
+check_platfuzz_seed() {
+    local seed=$1 count=$2 cpus=$3 mode=${4:-safe} t=platfuzz fcpus=1 id last
+    [ "$mode" = end ] && t=platfuzz_end
+    [ "$cpus" -gt 1 ] && fcpus=2
+    local name=guest_${t}_seed${seed}_cpus$cpus
+    BOCHS_CPUS=$cpus boot "$name" "$ATTACK_EMU" \
+        "guest_test=$t guest_seed=$seed guest_count=$count tripwire=always" $((120 + count * fcpus / 5))
+    expect "^guest: platfuzz: seed=$seed count=$count mode=$mode cpus=$fcpus \(replay: guest_test=$t guest_seed=$seed guest_count=$count\)$"
+    expect '^skiff: tripwire: [0-9]+ items armed \(.*\), checked at the run end and after every exit \(tripwire=always\)$'
+    expect_not '^skiff: (cpu[0-9]+: )?tripwire: .* changed'
+    expect '^skiff: (cpu[0-9]+: )?tripwire: [0-9]+ items intact$'
+    expect_not 'HOST EXCEPTION'
+    PLATFUZZ_STOPPED=$(grep -m1 -E "$PLATFUZZ_VERDICT" "$LOG" || true)
+    if [ -n "$PLATFUZZ_STOPPED" ]; then
+        [ "$mode" = end ] || fail "platfuzz (safe) stopped by Skiff: $PLATFUZZ_STOPPED"
+        id=$(run_id)
+        last=$(grep -E '^skiff: ' "$LOG" | tail -n 1)
+        [[ $last =~ ^skiff:\ exit\ status=[0-9]+\ run=$id$ ]] || fail "last Skiff line is '$last'"
+        return
+    fi
+    local c
+    for ((c = 0; c < fcpus; c++)); do
+        expect "^guest: platfuzz: cpu $c: cf8=[0-9]+ pm=[0-9]+ .* faulted=[0-9]+ withheld=[0-9]+$"
+    done
+    expect_order "^guest: platfuzz: done: seed=$seed mode=$mode cpus=$fcpus, " \
+        '^skiff: (cpu0: )?guest exited with status 0$'
+    expect_status 0 "$ATTACK_EMU"
+}
+
+# The platform fuzzer's seeds in `make test` (tests/boot/hostile.sh platfuzz: the long run of
+# `make fuzz`): both modes on 1 and 2 CPUs.
+PLATFUZZ_TEST_SEED=1
+PLATFUZZ_TEST_COUNT=1000
+PLATFUZZ_TEST_COUNT_SMP=600
+case_platfuzz_safe_cpus1() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT 1 safe; }
+case_platfuzz_end_cpus1() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT 1 end; }
+case_platfuzz_safe_cpus2() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT_SMP 2 safe; }
+case_platfuzz_end_cpus2() { check_platfuzz_seed $PLATFUZZ_TEST_SEED $PLATFUZZ_TEST_COUNT_SMP 2 end; }
 
 # ---- soak: EXITS mixed exits, no leak, no lost line, counters agree ----------
 check_soak() {

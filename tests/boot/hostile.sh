@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# hostile.sh fuzz FIRST_SEED LAST_SEED COUNT | soak EXITS   (BUILD=build)
+# hostile.sh fuzz|platfuzz FIRST_SEED LAST_SEED COUNT | soak EXITS   (BUILD=build)
 #
-# The long runs of the fuzz guest and the exit soak in Bochs, one at a time,
-# with the checks of tests/boot/attack_cases.sh.  fuzz: one boot per seed;
+# The long runs of the fuzz guest, the platform fuzzer (platfuzz: each seed in
+# both modes on 1 and 2 CPUs, check_platfuzz_seed) and the exit soak in Bochs,
+# one at a time, with the checks of tests/boot/attack_cases.sh.  fuzz: one boot per seed;
 # a seed whose guest Skiff stops with a named verdict is counted ("stopped"),
 # a host exception, a wrong or missing final line, or a leak fails.  Prints
 # "ok - ..." / "stopped - ..." / "FAIL - ..." lines and "N passed, N failed".
@@ -38,6 +39,38 @@ fuzz)
     done
     echo "guest fuzz: seeds $first..$last, $count instructions each, $stopped stopped by Skiff"
     ;;
+platfuzz)
+    # The platform fuzzer: each seed in both modes, on 1 and on 2 CPUs.  A seed that Skiff stops
+    # with a named verdict (platfuzz_end) is counted ("stopped"); anything else that is not the
+    # run's own end with every tripwire intact fails.
+    first=${2:?first seed} last=${3:?last seed} count=${4:?count}
+    for ((s = first; s <= last; s++)); do
+        for cpus in 1 2; do
+            for mode in safe end; do
+                t0=$(date +%s)
+                t=platfuzz
+                [ "$mode" = end ] && t=platfuzz_end
+                out=$( (set -e; check_platfuzz_seed "$s" "$count" "$cpus" "$mode"; echo "STOPPED=$PLATFUZZ_STOPPED") 2>&1 )
+                rc=$? dt=$(( $(date +%s) - t0 ))
+                st=$(sed -n 's/^STOPPED=//p' <<<"$out")
+                what="platfuzz/seed=$s/$mode/cpus=$cpus"
+                if [ "$rc" -ne 0 ]; then
+                    echo "FAIL - $what (${dt}s): replay with BOCHS_CPUS=$cpus, guest_test=$t guest_seed=$s guest_count=$count tripwire=always"
+                    grep -v '^STOPPED=' <<<"$out"
+                    echo "    log: $BUILD/test/guest_${t}_seed${s}_cpus$cpus.log"
+                    failed=$((failed + 1))
+                elif [ -n "$st" ]; then
+                    echo "stopped - $what (${dt}s): $st"
+                    stopped=$((stopped + 1)) passed=$((passed + 1))
+                else
+                    echo "ok - $what ($count operations per CPU, ${dt}s)"
+                    passed=$((passed + 1))
+                fi
+            done
+        done
+    done
+    echo "platform fuzz: seeds $first..$last, $count operations per CPU, $stopped stopped by Skiff"
+    ;;
 soak)
     exits=${2:?exits}
     t0=$(date +%s)
@@ -53,7 +86,7 @@ soak)
     fi
     ;;
 *)
-    echo "usage: $0 fuzz FIRST_SEED LAST_SEED COUNT | soak EXITS" >&2
+    echo "usage: $0 fuzz|platfuzz FIRST_SEED LAST_SEED COUNT | soak EXITS" >&2
     exit 2
     ;;
 esac

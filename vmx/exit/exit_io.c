@@ -245,6 +245,7 @@ static enum exit_action out_one(struct vcpu *v, uint16_t port, unsigned size, ui
     enum io_effect e = io_policy_out(&io_policy, port, size, val, &hit);
     if (e != IO_PASS)
         return io_effect_stop(v, e, &hit);
+    val = hit.write;                                   /* the A20 gate kept on */
     if (pci_io_port(port, size))
         return pci_io_out(v, port, size, val);
     port_out(port, size, val);

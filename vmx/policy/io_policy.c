@@ -5,15 +5,19 @@
 
 /* The rows every PC-compatible machine may have, whatever its firmware says. */
 static const struct io_reg fixed_rows[] = {
-    { 0xcf9, 1, IO_REG_CF9, 0, false, "reset control register (PIIX/ICH/PCH)" },
-    { 0x92, 1, IO_REG_PORT92, 0, false, "system control port A, fast reset" },
-    { 0x64, 1, IO_REG_KBC_CMD, 0, false, "8042 command: reset pulse, write output port" },
-    { 0x60, 1, IO_REG_KBC_DATA, 0, false, "8042 data: output port after 0xd1" },
-    { 0xf4, 4, IO_REG_DEBUG_EXIT, 0, false, "QEMU isa-debug-exit" },
-    { 0x8900, 1, IO_REG_BOCHS_SHUTDOWN, 0, false, "Bochs shutdown port" },
+    { 0xcf9, 1, IO_REG_CF9, 0, false, "reset control register (PIIX/ICH/PCH)", 0 },
+    /* Bit 1 of port 0x92 and of the 8042's output port gates address line 20.  A20M is blocked in
+     * VMX operation (SDM Vol. 3C 23.8), so on the CPU clearing it changes nothing; Bochs masks
+     * address bit 20 anyway, also for Skiff, whose stacks and tables then alias other pages (a
+     * host triple fault, found by the platform fuzzer).  Skiff keeps the bit set. */
+    { 0x92, 1, IO_REG_PORT92, 0, false, "system control port A, fast reset; A20 kept on", 0x02 },
+    { 0x64, 1, IO_REG_KBC_CMD, 0, false, "8042 command: reset pulse, write output port", 0 },
+    { 0x60, 1, IO_REG_KBC_DATA, 0, false, "8042 data: output port after 0xd1; A20 kept on", 0x02 },
+    { 0xf4, 4, IO_REG_DEBUG_EXIT, 0, false, "QEMU isa-debug-exit", 0 },
+    { 0x8900, 1, IO_REG_BOCHS_SHUTDOWN, 0, false, "Bochs shutdown port", 0 },
     /* The chipsets' own PM1a_CNT where no FADT names it: PIIX4 (Bochs, QEMU pc) and ICH9 (QEMU q35). */
-    { 0xb004, 2, IO_REG_PM1A_CNT, 0, false, "PM1a_CNT of the PIIX4 PM block (Bochs, QEMU pc)" },
-    { 0x604, 2, IO_REG_PM1A_CNT, 0, false, "PM1a_CNT of the ICH9 PM block (QEMU q35)" },
+    { 0xb004, 2, IO_REG_PM1A_CNT, 0, false, "PM1a_CNT of the PIIX4 PM block (Bochs, QEMU pc)", 0 },
+    { 0x604, 2, IO_REG_PM1A_CNT, 0, false, "PM1a_CNT of the ICH9 PM block (QEMU q35)", 0 },
 };
 
 static void add_row(struct io_policy *p, struct io_reg r)
@@ -27,14 +31,14 @@ void io_policy_init(struct io_policy *p, const struct acpi_info *acpi)
     *p = (struct io_policy){ .acpi = acpi };
     /* The FADT's rows first: they say what this machine's registers are. */
     if (acpi) {
-        add_row(p, (struct io_reg){ acpi->pm1a_cnt, 2, IO_REG_PM1A_CNT, 0, false, "FADT PM1a_CNT_BLK" });
-        add_row(p, (struct io_reg){ acpi->pm1b_cnt, 2, IO_REG_PM1B_CNT, 0, true, "FADT PM1b_CNT_BLK" });
+        add_row(p, (struct io_reg){ acpi->pm1a_cnt, 2, IO_REG_PM1A_CNT, 0, false, "FADT PM1a_CNT_BLK", 0 });
+        add_row(p, (struct io_reg){ acpi->pm1b_cnt, 2, IO_REG_PM1B_CNT, 0, true, "FADT PM1b_CNT_BLK", 0 });
         if (acpi->sleep_ctl_space == ACPI_SPACE_IO && acpi->sleep_ctl_addr <= 0xffff)
             add_row(p, (struct io_reg){ (uint16_t)acpi->sleep_ctl_addr, 1, IO_REG_SLEEP_CONTROL, 0, false,
-                                        "FADT SLEEP_CONTROL_REG (hardware-reduced ACPI)" });
+                                        "FADT SLEEP_CONTROL_REG (hardware-reduced ACPI)", 0 });
         if (acpi->has_reset && acpi->reset_space == ACPI_SPACE_IO && acpi->reset_addr != 0xcf9)
             add_row(p, (struct io_reg){ (uint16_t)acpi->reset_addr, 1, IO_REG_RESET_VALUE, acpi->reset_value,
-                                        false, "FADT RESET_REG" });
+                                        false, "FADT RESET_REG", 0 });
     }
     for (size_t i = 0; i < sizeof(fixed_rows) / sizeof(fixed_rows[0]); i++)
         add_row(p, fixed_rows[i]);
@@ -125,7 +129,7 @@ static enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r, ui
 
 enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
 {
-    *hit = (struct io_hit){ .sleep_state = -1 };
+    *hit = (struct io_hit){ .sleep_state = -1, .write = val };
     /* A dword at 0xcf8 is PCI CONFIG_ADDRESS, never the reset register (PCI 3.0, 3.2.2.3.2). */
     bool config_address = port == 0xcf8 && size == 4;
     for (unsigned i = 0; i < p->n; i++) {
@@ -133,6 +137,9 @@ enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, 
         uint32_t v, mask;
         if (!overlap(r, port, size, val, &v, &mask) || (config_address && r->kind == IO_REG_CF9))
             continue;
+        /* The 8042's data port is its output port only right after command 0xd1. */
+        if (r->keep && r->port >= port && (r->kind != IO_REG_KBC_DATA || p->kbc_write_output))
+            hit->write |= (uint32_t)r->keep << (8 * (r->port - port));
         enum io_effect e = reg_effect(p, r, v, mask, hit);
         if (e != IO_PASS) {
             hit->reg = r;

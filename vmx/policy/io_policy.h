@@ -40,6 +40,7 @@ struct io_reg {
     uint8_t value;          /* IO_REG_RESET_VALUE: RESET_VALUE */
     bool pm1b;              /* sleep types from SLP_TYPb */
     const char *why;
+    uint8_t keep;           /* bits of the row's first byte Skiff keeps set in what reaches the port */
 };
 
 #define IO_POLICY_MAX 24
@@ -60,11 +61,13 @@ struct io_hit {
     uint32_t value;                 /* the register's bytes as written (unwritten bytes 0) */
     int sleep_state;                /* IO_SLEEP: 0-4, or -1 when no state has that SLP_TYP */
     unsigned slp_typ;
+    uint32_t write;                 /* IO_PASS: the value to write, with the rows' keep bits set */
 };
 
 /* The fixed rows plus those the FADT names (acpi may be NULL: no ACPI tables). */
 void io_policy_init(struct io_policy *p, const struct acpi_info *acpi);
-/* An OUT of size bytes (1, 2, 4) of val at port: the effect of the first row it stops at. */
+/* An OUT of size bytes (1, 2, 4) of val at port: the effect of the first row it stops at;
+ * IO_PASS: hit->write is what goes to the port. */
 enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit);
 /* The chipset's PM block moved: PM1a_CNT is at port now (0: the block is disabled). */
 void io_policy_move_pm1a(struct io_policy *p, uint16_t port);

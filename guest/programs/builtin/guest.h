@@ -13,6 +13,8 @@ extern volatile int last_vector;         /* the vector it saw */
 extern volatile uint64_t last_error, last_rip, last_cr2;   /* its error code, RIP and CR2 then */
 
 void say(const char *fmt, ...);          /* "guest: ..." line on COM1: %s, %x, %u (uint64_t) */
+/* say()'s formatting into out (at most cap - 1 characters and a NUL): the length. */
+unsigned guest_vformat(char *out, unsigned cap, const char *fmt, __builtin_va_list ap);
 /* The bytes as they are, to COM1: no "guest: " in front. */
 void say_raw(const char *s);
 void check(bool ok, const char *what);   /* "guest: ok: ..." / "guest: FAILED: ..." */
@@ -27,6 +29,31 @@ uint64_t guest_start_aps(void);
 
 /* Run guest_test=NAME when it is one of attack.c's; returns only for other names. */
 void attack_run(const char *name);
+/* guest_test=platfuzz / platfuzz_end (platfuzz.c); returns only for other names. */
+void platfuzz_run(const char *name);
+
+/* Port I/O of width w (1, 2, 4). */
+static inline void out_w(uint16_t port, unsigned w, uint32_t v)
+{
+    if (w == 1)
+        __asm__ volatile("outb %0, %1" ::"a"((uint8_t)v), "Nd"(port));
+    else if (w == 2)
+        __asm__ volatile("outw %0, %1" ::"a"((uint16_t)v), "Nd"(port));
+    else
+        __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint32_t in_w(uint16_t port, unsigned w)
+{
+    uint32_t v = 0;
+    if (w == 1)
+        __asm__ volatile("inb %1, %b0" : "+a"(v) : "Nd"(port));
+    else if (w == 2)
+        __asm__ volatile("inw %1, %w0" : "+a"(v) : "Nd"(port));
+    else
+        __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
 
 /*
  * Run one instruction that may fault and return the vector it raised (-1
@@ -44,5 +71,19 @@ void attack_run(const char *name);
         fixup_rip = 0;                                                             \
         last_vector;                                                               \
     })
+
+/* RDMSR that may fault: the vector, or -1 with *val set. */
+static inline int try_rdmsr(uint32_t msr, uint64_t *val)
+{
+    uint32_t lo = 0, hi = 0;
+    last_vector = -1;
+    __asm__ volatile("leaq 1f(%%rip), %%r11\n\tmovq %%r11, %[fix]\n\trdmsr\n1:"
+                     : [fix] "=m"(fixup_rip), "+a"(lo), "+d"(hi)
+                     : "c"(msr)
+                     : "r11", "memory");
+    fixup_rip = 0;
+    *val = ((uint64_t)hi << 32) | lo;
+    return last_vector;
+}
 
 #endif

@@ -116,6 +116,17 @@ static void vformat(char *out, const char *fmt, __builtin_va_list ap)
     *p = '\0';
 }
 
+unsigned guest_vformat(char *out, unsigned cap, const char *fmt, __builtin_va_list ap)
+{
+    char tmp[256];
+    unsigned n = 0;
+    vformat(tmp, fmt, ap);
+    for (; tmp[n] && n + 1 < cap; n++)
+        out[n] = tmp[n];
+    out[n] = '\0';
+    return n;
+}
+
 void say_raw(const char *s) { puts_com1(s); }
 
 void say(const char *fmt, ...)
@@ -413,6 +424,7 @@ static void run_test_variant(const char *t)
     volatile uint64_t *skiff = (volatile uint64_t *)info->skiff_start;
     say("test %s: Skiff is resident at %x-%x", t, info->skiff_start, info->skiff_end - 1);
     attack_run(t);                       /* guest/programs/builtin/attack.c: returns only for other names */
+    platfuzz_run(t);                     /* guest/programs/builtin/platfuzz.c: the same */
     if (streq(t, "write_skiff")) {
         *skiff = 0xbad;
     } else if (streq(t, "read_skiff")) {

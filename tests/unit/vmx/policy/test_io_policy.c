@@ -51,6 +51,30 @@ TEST(pm1_cnt_by_byte_overlap)
     CHECK(!io_policy_covers(&p, 0xb006, 2));
 }
 
+/* A20 (bit 1 of port 0x92 and of the 8042's output port) reaches the port set, whatever the guest wrote. */
+TEST(a20_gate_kept_on)
+{
+    struct acpi_info a = bochs_acpi();
+    struct io_policy p;
+    struct io_hit h;
+    io_policy_init(&p, &a);
+    CHECK_EQ(out(&p, 0x92, 1, 0x00, &h), IO_PASS);
+    CHECK_EQ(h.write, 0x02);
+    CHECK_EQ(out(&p, 0x91, 2, 0x00ff, &h), IO_PASS);                  /* a word from below: 0x92 is byte 1 */
+    CHECK_EQ(h.write, 0x02ff);
+    CHECK_EQ(out(&p, 0x90, 4, 0x11000000, &h), IO_PASS);
+    CHECK_EQ(h.write, 0x11020000);
+    CHECK_EQ(out(&p, 0x93, 1, 0x00, &h), IO_PASS);                    /* beside it: as written */
+    CHECK_EQ(h.write, 0x00);
+    CHECK_EQ(out(&p, 0x60, 1, 0xdd, &h), IO_PASS);                    /* keyboard data: as written */
+    CHECK_EQ(h.write, 0xdd);
+    CHECK_EQ(out(&p, 0x64, 1, 0xd1, &h), IO_PASS);
+    CHECK_EQ(out(&p, 0x60, 1, 0xdd, &h), IO_PASS);                    /* the output port: A20 set */
+    CHECK_EQ(h.write, 0xdf);
+    CHECK_EQ(out(&p, 0x60, 1, 0xdd, &h), IO_PASS);                    /* keyboard data again */
+    CHECK_EQ(h.write, 0xdd);
+}
+
 TEST(reset_ports_by_byte_overlap)
 {
     struct acpi_info a = bochs_acpi();
@@ -117,4 +141,4 @@ TEST(fadt_rows_and_no_acpi)
     CHECK_EQ(e, IO_POWER_OFF);
 }
 
-UNIT_MAIN(T(pm1_cnt_by_byte_overlap), T(reset_ports_by_byte_overlap), T(fadt_rows_and_no_acpi))
+UNIT_MAIN(T(pm1_cnt_by_byte_overlap), T(reset_ports_by_byte_overlap), T(a20_gate_kept_on), T(fadt_rows_and_no_acpi))
