@@ -88,8 +88,12 @@ compare_screen() {
     [ -n "$(run_id)" ] && ! grep -qF "$(run_id)" "$got" || { fail "no run id on the serial line, or it is on the screen"; return 1; }
     local first
     first=$(head -n 1 "$got")
-    [ "$first" = "$(head -n 1 "$want")" ] && [[ $first =~ ^skiff:\ Skiff\ [0-9]+\.[0-9]+\.[0-9]+ ]] ||
-        fail "first screen row is not the banner: '$first'"
+    # The banner is the first row while Skiff's lines fit the screen; once they outnumber its
+    # rows the screen has scrolled, and the diff above already holds it to the log's tail.
+    if [ "$(wc -l < "$want")" -le "$n" ]; then
+        [ "$first" = "$(head -n 1 "$want")" ] && [[ $first =~ ^skiff:\ Skiff\ [0-9]+\.[0-9]+\.[0-9]+ ]] ||
+            fail "first screen row is not the banner: '$first'"
+    fi
     echo "    note: screen rows recognised: $n; first: '$first'"
 }
 
