@@ -13,7 +13,7 @@ failed=$(echo "$summary" | sed -E 's/.* ([0-9]+) failed$/\1/')
 
 # Short libFuzzer runs of every parser harness (make fuzz runs them longer).
 if [ -z "${ONLY:-}" ]; then
-    fuzz_out=$(tests/fuzz/run.sh "${FUZZ_SECONDS:-10}" "$BUILD" 2>&1)
+    fuzz_out=$(tests/fuzz/run.sh "${FUZZ_SECONDS:-5}" "$BUILD" 2>&1)
     echo "$fuzz_out"
     fsum=$(echo "$fuzz_out" | grep -E '^[0-9]+ passed, [0-9]+ failed$' | tail -n 1)
     if [ -n "$fsum" ]; then

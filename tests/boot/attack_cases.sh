@@ -13,7 +13,7 @@ ATTACK_OK_CASES=(cr3_garbage vmx_insns cr4_vmxe cr0_bad vmx_msrs efer_reserved h
 # Seeds and length of the fuzz runs in `make test`: 4 x 25,000 = 100,000 random instructions.
 FUZZ_TEST_SEEDS=(1 2 3 4)
 FUZZ_TEST_COUNT=25000
-SOAK_TEST_EXITS=10000000
+SOAK_TEST_EXITS=3000000
 
 BOOT_CASES+=("${ATTACK_PAGE_CASES[@]/#/attack_}" "${ATTACK_OK_CASES[@]/#/attack_}"
              attack_map_vmcs attack_cr3_skiff attack_cr3_beyond attack_cr3_empty

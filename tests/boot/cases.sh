@@ -9,7 +9,7 @@ BOOT_CASES=(qemu_bios qemu_uefi bad_cmdline bad_console selftest_fault loglevel
             selftest_vmx guest_write_skiff guest_read_skiff guest_exec_skiff guest_hlt_cli guest_hlt_cli_watchdog
             guest_triple_fault guest_watchdog bad_guest_test
             multiboot_guest multiboot_mem_limit bad_module_not_elf bad_module_truncated_bzimage
-            bad_module_huge_initrd bad_module_syntax linux_skylake linux_screen_acpi linux_smp linux_smp4 linux_sandy_bridge
+            bad_module_huge_initrd bad_module_syntax linux_skylake linux_screen_acpi linux_smp linux_sandy_bridge
             selftest_vmcheck selftest_vmcheck_warn bad_vmcheck_option selftest_tripwire selftest_tripwire_always
             gdb_session)
 
@@ -452,6 +452,7 @@ linux_smp() {
     expect_status 0 bochs:
 }
 case_linux_smp() { linux_smp linux_smp 2; }
+# Four CPUs: 4 minutes of Bochs, so in `make soak` (tests/boot/hostile.sh), not `make test`.
 case_linux_smp4() { linux_smp linux_smp4 4; }
 # The last 4096 exits (all of them, for this boot) traced: tools/skiff-trace.py rebuilds
 # Skiff's counters from the ring dump in the log.

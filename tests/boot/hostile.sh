@@ -84,6 +84,17 @@ soak)
         tail -n 15 "$BUILD/test/soak_long.log" | sed 's/^/    | /'
         failed=1
     fi
+    # The long boot kept out of make test: Linux on 4 CPUs.
+    t0=$(date +%s)
+    if out=$( (set -e; case_linux_smp4) 2>&1 ); then
+        echo "ok - linux_smp4 ($(( $(date +%s) - t0 ))s)"
+        passed=$((passed + 1))
+    else
+        echo "FAIL - linux_smp4 ($(( $(date +%s) - t0 ))s)"
+        echo "$out"
+        tail -n 15 "$BUILD/test/linux_smp4.log" | sed 's/^/    | /'
+        failed=$((failed + 1))
+    fi
     ;;
 *)
     echo "usage: $0 fuzz|platfuzz FIRST_SEED LAST_SEED COUNT | soak EXITS" >&2
