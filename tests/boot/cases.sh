@@ -695,3 +695,18 @@ source tests/boot/iommu_cases.sh
 source tests/boot/cpus_cases.sh
 source tests/boot/nmi_cases.sh
 source tests/boot/containment_cases.sh
+
+# `hypervisor_bit=hide` (issue 21, the timer comparison's third pair): the guest's leaf 1 reads as on
+# the bare machine, ECX bit 31 clear, natively and under Skiff in the same Bochs model.
+BOOT_CASES+=(native_probe_hv_hidden)
+case_native_probe_hv_hidden() {
+    GUESTDIFF_HYPERVISOR_BIT=0 compare_native native_probe_hv_hidden bochs:corei7_skylake_x "probe=cpuid" "hypervisor_bit=hide" || return 1
+    expect '^skiff: cpuid: hypervisor bit hidden \(hypervisor_bit=hide\)'
+    local t=$TESTDIR/native_probe_hv_hidden n s
+    n=$(grep -E '^probe: cpuid 00000001\.0: ' "$t.native.txt")
+    s=$(grep -E '^probe: cpuid 00000001\.0: ' "$t.skiff.txt")
+    [ -n "$s" ] || fail "the probe printed no leaf 1 under Skiff"
+    # ECX is the third register: its top hex digit below 8 means bit 31 clear.
+    [[ $(awk '{print $6}' <<<"$s") =~ ^[0-7] ]] || fail "leaf 1 ECX under Skiff has the hypervisor bit: $s"
+    [[ $(awk '{print $6}' <<<"$n") =~ ^[0-7] ]] || fail "leaf 1 ECX natively has the hypervisor bit: $n"
+}

@@ -55,6 +55,7 @@ bool cpuid_backing_ok(const struct cpuid_backing *b, uint32_t proc2);
 struct cpuid_view {
     struct { uint32_t leaf, sub, clear[4]; } m[CPUID_VIEW_LEAVES];
     unsigned n;
+    bool hide_hypervisor;     /* hypervisor_bit=hide: leaf 1 ECX[31] as the bare CPU has it (0) */
 };
 void cpuid_backing_view(uint32_t proc2, struct cpuid_view *v);
 /* Is (leaf, sub, reg, bit) hidden in view `v`? */

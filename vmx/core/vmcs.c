@@ -236,6 +236,10 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
                                .hlt_exit = skiff_cfg.hlt_exit };
         vmx_controls_choose(&vmx_caps, &w, &vmx_features);
         cpuid_view_init(&vmx_features);
+        cpuid_view.hide_hypervisor = skiff_cfg.hypervisor_bit_hidden;
+        if (cpuid_view.hide_hypervisor)
+            pr_info("skiff: cpuid: hypervisor bit hidden (hypervisor_bit=hide): the guest takes its "
+                    "bare-machine paths (no paravirtual clock or IPI paths, native timer errata checks)\n");
         report_unbacked(f->proc2);
         spec_ctrl_init();
     }
