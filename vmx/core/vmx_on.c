@@ -70,7 +70,7 @@ int vmx_enable(void)
     const char *missing = vmx_caps_missing(c);
     print_caps_detail(c);
     if (missing) {
-        kprintf("skiff: error: VMX feature missing: %s not supported by this CPU\n", missing);
+        kprintf(VMX_CAPS_REFUSAL_FMT, missing);
         return SKIFF_UNSUPPORTED;
     }
     if (c->vmcs_size > PAGE_SIZE || (c->basic & VMX_BASIC_ADDR32)) {
