@@ -27,7 +27,7 @@
 
 #define PROFILE_DIR "tests/profiles"
 #define MAX_MSRS 64
-#define MAX_LEAVES 64
+#define MAX_LEAVES 256
 #define MAX_PROFILES 32
 
 struct profile {
@@ -103,6 +103,11 @@ static void load_profiles(void)
         return;
     loaded = true;
     nprofiles = load_dir(PROFILE_DIR, profiles, MAX_PROFILES);
+    /* SKIFF_PROFILE_EXTRA=DIR: check the profiles there too (the hardware-report boot case puts the
+     * one tools/log2profile.py made from its serial log in build/). */
+    const char *extra = getenv("SKIFF_PROFILE_EXTRA");
+    if (extra && *extra)
+        nprofiles += load_dir(extra, profiles + nprofiles, MAX_PROFILES - nprofiles);
 }
 
 static uint64_t profile_rdmsr(uint32_t idx)
