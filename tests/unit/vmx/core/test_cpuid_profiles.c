@@ -8,7 +8,7 @@
  * ones, its MSRs allowed by the MSR policy.  A profile Skiff refuses
  * (vmx_caps_missing) is reported with the reason.
  */
-// SOURCES: vmx/core/vmx_controls.c vmx/core/vmx_caps.c vmx/core/cpuid_backing.c vmx/core/cpuid_view.c vmx/policy/msr_policy.c vmx/policy/xss_policy.c vmx/policy/cpuid_msr.c vmx/policy/misc_enable.c
+// SOURCES: vmx/core/vmx_controls.c vmx/core/vmx_caps.c vmx/core/cpuid_backing.c vmx/core/cpuid_view.c vmx/policy/debugctl_policy.c vmx/policy/msr_policy.c vmx/policy/xss_policy.c vmx/policy/cpuid_msr.c vmx/policy/misc_enable.c
 #include <dirent.h>
 #include <stdlib.h>
 
