@@ -42,10 +42,12 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
  * ended, and make its single-step trap pending (vmx/vcpu/insn_skip.c says why).  The
  * pending debug exceptions and DEBUGCTL are read only with TF set.
  */
-__attribute__((cold, noinline)) void vcpu_skip_arch(uint64_t rflags, uint32_t interruptibility)
+__attribute__((cold, noinline)) void vcpu_skip_arch(void)
 {
-    struct insn_skip_state s = { .rflags = rflags, .interruptibility = interruptibility };
-    if (rflags & X86_RFLAGS_TF) {
+    /* Read again here (the hot path keeps no register for them). */
+    struct insn_skip_state s = { .rflags = vmcs_read(GUEST_RFLAGS),
+                                 .interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO) };
+    if (s.rflags & X86_RFLAGS_TF) {
         s.pending_dbg = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS);
         s.debugctl = vmcs_read(GUEST_IA32_DEBUGCTL);
     }

@@ -36,24 +36,24 @@ static inline uint64_t vcpu_guest_cr4(const struct vcpu *v)
 }
 
 /* The rest of the skip when the instruction ended STI/MOV-SS blocking or owes a single step (cold). */
-void vcpu_skip_arch(uint64_t rflags, uint32_t interruptibility);
+void vcpu_skip_arch(void);
 
 /*
  * Advance past an instruction whose length Skiff decoded (the exit gave none), and retire it
  * as the CPU would (vmx/vcpu/insn_skip.c): two VMREADs of fields KVM shadows for a nested L1
  * (GUEST_RFLAGS, GUEST_INTERRUPTIBILITY_INFO), so no L0 round trip; the rest only when needed.
  */
-static inline void vcpu_skip_insn_len(struct vcpu *v, unsigned len)
+static inline __attribute__((always_inline)) void vcpu_skip_insn_len(struct vcpu *v, unsigned len)
 {
     vmcs_write_fast(GUEST_RIP, v->guest_rip + len);
     uint64_t rflags = vmcs_read_fast(GUEST_RFLAGS);
     uint32_t intr = (uint32_t)vmcs_read_fast(GUEST_INTERRUPTIBILITY_INFO);
     if (__builtin_expect(insn_skip_needs_work(rflags, intr), 0))
-        vcpu_skip_arch(rflags, intr);
+        vcpu_skip_arch();
 }
 
 /* Advance the guest past the exiting instruction (the exit's instruction length). */
-static inline void vcpu_skip_insn(struct vcpu *v)
+static inline __attribute__((always_inline)) void vcpu_skip_insn(struct vcpu *v)
 {
     vcpu_skip_insn_len(v, v->insn_len);
 }
