@@ -10,7 +10,7 @@
  *  - CB_MSRS: the feature's MSRs (SDM Vol. 4 "Register Availability"): each
  *    access listed must be allowed by the MSR policy (vmx/policy/msr_policy.c),
  *    which carries its containment reason;
- *  - CB_DEBUGCTL: an IA32_DEBUGCTL bit the guest may set (MSR_DEBUGCTL_GUEST_BITS);
+ *  - CB_DEBUGCTL: an IA32_DEBUGCTL bit the guest may set (vmx/policy/debugctl_policy.c);
  *  - CB_HIDDEN: never shown, for the reason given.
  * Rows of the pseudo-leaf CPUID_LEAF_ARCH_CAPS name IA32_ARCH_CAPABILITIES bits: the guest reads
  * that MSR unchanged, so their backing must always hold (the unit tests check it).

@@ -2,7 +2,7 @@
  * The guest's leaf 1 hypervisor bit (vmx/core/cpuid_view.c): set by default, as
  * the bare CPU has it (clear) with `hypervisor_bit=hide`, and the option's parse.
  */
-// SOURCES: vmx/core/vmx_controls.c vmx/core/vmx_caps.c vmx/core/cpuid_backing.c vmx/core/cpuid_view.c vmx/policy/msr_policy.c vmx/policy/xss_policy.c vmx/policy/cpuid_msr.c vmx/policy/misc_enable.c
+// SOURCES: vmx/core/vmx_controls.c vmx/core/vmx_caps.c vmx/core/cpuid_backing.c vmx/core/cpuid_view.c vmx/policy/debugctl_policy.c vmx/policy/msr_policy.c vmx/policy/xss_policy.c vmx/policy/cpuid_msr.c vmx/policy/misc_enable.c
 #include "tests/unit/unit.h"
 #include "vmx/core/cpuid_view.h"
 
