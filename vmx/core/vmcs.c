@@ -256,7 +256,8 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
     vmcs_set(IO_BITMAP_B, io_bitmap_b);
     vmcs_set(MSR_BITMAP, msr_bitmap);
     vmcs_set(TSC_OFFSET, 0);
-    vmcs_set(VIRTUAL_PROCESSOR_ID, v->vpid);
+    if (f->vpid)                         /* the field exists only with VPID (SDM Vol. 3D B.1.1) */
+        vmcs_set(VIRTUAL_PROCESSOR_ID, v->vpid);
     vmcs_set(EPT_POINTER, v->eptp);
     if (f->preemption_timer) {
         v->run_end_tick = !v->watchdog_ticks && vmx_tick_all;
@@ -308,6 +309,33 @@ void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
         entry &= ~(VM_ENTRY_IA32E_MODE & ~vmx_allowed0(vmx_caps.entry_ctls));
     vmcs_set(VM_ENTRY_CONTROLS, entry);
     setup_guest_state(v, gs);
+}
+
+void vcpu_flush_linear(const struct vcpu *v)
+{
+    if (vmx_features.vpid)
+        vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+}
+
+const char *vcpu_vpid_label(const struct vcpu *v, char *buf, size_t len)
+{
+    if (!vmx_features.vpid)
+        return "VPID off";
+    snprintf(buf, len, "VPID %u", v->vpid);
+    return buf;
+}
+
+void vcpu_park_timer(struct vcpu *v, bool wait_sipi)
+{
+    if (v->timer_parked == wait_sipi)
+        return;
+    struct vmx_timer_ctls t = vmx_controls_for_activity(&vmx_features, wait_sipi ? VMX_ACTIVITY_WAIT_SIPI : 0,
+                                                        v->run_end_tick);
+    if (wait_sipi && !(t.pin ^ vmx_controls_for_activity(&vmx_features, 0, v->run_end_tick).pin))
+        return;                          /* no timer to park */
+    vmcs_set(PIN_BASED_VM_EXEC_CONTROL, t.pin);
+    vmcs_set(VM_EXIT_CONTROLS, t.exit);
+    v->timer_parked = wait_sipi;
 }
 
 void vcpu_tick_start(struct vcpu *v)
