@@ -87,7 +87,7 @@ case_bochs_skylake() {
     expect_boot_report
     # Bochs 2.7's corei7_skylake_x enumerates no speculation control at all (CPUID.(7,0).EDX = 0).
     expect '^skiff: spec: retpolines in the host \(no eIBRS\), RSB filled on exit, no VERW \(affected, no MD_CLEAR: MDS open\), no L1D flush \(affected, no L1D_FLUSH: L1TF open\), no IBPB \(one guest\)$'
-    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 1G 2M, VPID, unrestricted guest yes, preemption timer yes$'
+    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 1G 2M, VPID yes, unrestricted guest yes, preemption timer yes$'
     expect '^skiff: ept: .*1G/2M/4K leaves'
     expect '^guest: ok: xsetbv: XCR0 without x87 raises #GP$' '^guest: ok: cpuid: OSXSAVE follows'
     expect_builtin_guest_run
@@ -118,7 +118,7 @@ case_selftest_tripwire_always() {
 
 case_bochs_sandy_bridge() {
     boot bochs_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
-    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 2M, VPID, '
+    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 2M, VPID yes, '
     expect '^skiff: ept: .*\(.*2M/4K leaves\)'
     expect_builtin_guest_run
 }
