@@ -227,7 +227,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         return SKIFF_BAD_INPUT;
     }
 
-    if ((st = vmx_enable()))
+    if ((st = vmx_enable(cfg->vmx_profile)))
         return st;
     panic_set_hook(panic_vmx_state);
     vmcheck_mode = cfg->vmcheck;
@@ -282,7 +282,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
 
     /* Fresh translations for this EPTP and VPID (SDM 29.4.3.1). */
     vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
-    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+    vcpu_flush_linear(v);
 
     if (cfg->selftest == SELFTEST_VMX && (st = selftest_vmx(v, &gs, builtin_selftest_stub(), io_a, io_b, msr))) {
         kprintf("skiff: error: selftest=vmx did not see the expected VMX errors\n");
@@ -297,8 +297,9 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         tripwire_selftest();             /* armed for an exit during the run */
     uint64_t free_at_launch = host_pmm.free_pages;
     uint64_t tsc_launch = rdtsc();
-    pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, VPID %u)\n",
-            (unsigned long long)v->vmcs_phys, v->vpid);
+    char vpid[16];
+    pr_info("skiff: launching the guest: VMLAUNCH (VMCS at 0x%llx, launch state Clear, %s)\n",
+            (unsigned long long)v->vmcs_phys, vcpu_vpid_label(v, vpid, sizeof(vpid)));
     /* gdb=: the stub holds the guest before its first instruction until gdb resumes it. */
     bool gdb_refused = cfg->gdb_port && !gdb_init(v, cfg->gdb_port);
     exit_hooks_enabled = trace_enabled || gdb_enabled || tripwire_every_exit;

@@ -306,6 +306,16 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
             ok = cmdline_parse_u64(v, vlen, &cfg->guest_seed);
         } else if (word_eq(w, klen, "guest_count")) {
             ok = cmdline_parse_u64(v, vlen, &cfg->guest_count) && cfg->guest_count > 0;
+        } else if (word_eq(w, klen, "vmx_profile")) {
+            /* Names of the restriction table (vmx/core/vmx_profile.c), checked there at VMXON. */
+            ok = vlen > 0 && vlen < sizeof(cfg->vmx_profile);
+            for (size_t i = 0; ok && i < vlen; i++)
+                ok = (v[i] >= 'a' && v[i] <= 'z') || (v[i] >= '0' && v[i] <= '9') || v[i] == '-' || v[i] == ',';
+            if (ok) {
+                for (size_t i = 0; i < vlen; i++)
+                    cfg->vmx_profile[i] = v[i];
+                cfg->vmx_profile[vlen] = '\0';
+            }
         } else if (word_eq(w, klen, "guest_test")) {
             ok = vlen > 0 && vlen < sizeof(cfg->guest_test);
             if (ok) {

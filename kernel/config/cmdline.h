@@ -51,6 +51,7 @@ struct skiff_config {
     enum smp_mode smp;           /* smp=on|park|off (kernel/smp/smp.c, vmx/smp/smp_guest.c) */
     enum iommu_policy iommu;     /* iommu=on|required|off */
     uint32_t max_cpus;           /* max_cpus=: CPUs Skiff manages, the BSP included (1..ACPI_MAX_CPUS) */
+    char vmx_profile[CMDLINE_WORD_MAX]; /* vmx_profile=NAME[,NAME]: VMX restrictions (vmx/core/vmx_profile.c), "" = none */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

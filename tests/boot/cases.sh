@@ -87,7 +87,7 @@ case_bochs_skylake() {
     expect_boot_report
     # Bochs 2.7's corei7_skylake_x enumerates no speculation control at all (CPUID.(7,0).EDX = 0).
     expect '^skiff: spec: retpolines in the host \(no eIBRS\), RSB filled on exit, no VERW \(affected, no MD_CLEAR: MDS open\), no L1D flush \(affected, no L1D_FLUSH: L1TF open\), no IBPB \(one guest\)$'
-    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 1G 2M, VPID, unrestricted guest yes, preemption timer yes$'
+    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 1G 2M, VPID yes, unrestricted guest yes, preemption timer yes$'
     expect '^skiff: ept: .*1G/2M/4K leaves'
     expect '^guest: ok: xsetbv: XCR0 without x87 raises #GP$' '^guest: ok: cpuid: OSXSAVE follows'
     expect_builtin_guest_run
@@ -118,7 +118,7 @@ case_selftest_tripwire_always() {
 
 case_bochs_sandy_bridge() {
     boot bochs_sandy_bridge bochs:corei7_sandy_bridge_2600k ""
-    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 2M, VPID, '
+    expect '^skiff: vmx: VMX ok: revision 0x[0-9a-f]+, EPT 2M, VPID yes, '
     expect '^skiff: ept: .*\(.*2M/4K leaves\)'
     expect_builtin_guest_run
 }
@@ -430,9 +430,10 @@ case_linux_screen_acpi() {
 # sees), each AP's vCPU runs in real mode from the SIPI vector under its own VMCS, and `nproc`
 # in the initramfs counts them all.  Every Skiff line carries its CPU while several run; the
 # guest's power-off (on CPU 0) stops the others; exits are counted per CPU, then summed.
+# linux_smp NAME N [OPTIONS]: with vmx_profile=no-vpid the vCPU lines say "VPID off".
 linux_smp() {
-    local name=$1 n=$2 c
-    BOCHS_CPUS=$n linux_boot "$name" corei7_skylake_x "guest_mem=128M" 900 || return 1
+    local name=$1 n=$2 c vpid
+    BOCHS_CPUS=$n linux_boot "$name" corei7_skylake_x "guest_mem=128M ${3:-}" 900 || return 1
     local kver
     kver=$(cat "$BUILD/linux/kernel-version")
     expect_order "^skiff: acpi: .*MADT: $n CPU\\(s\\)" \
@@ -441,7 +442,8 @@ linux_smp() {
         '^skiff: cpu0: guest powered off \(port 0x[0-9a-f]+\)$' \
         '^skiff: exits: cpu0 total=[0-9]+ .*CPUID=[0-9]+' '^skiff: exits: total=[0-9]+ '
     for ((c = 1; c < n; c++)); do
-        expect_order "^skiff: cpu$c: smp: vCPU $c on CPU $c \\(APIC id [0-9]+\\): VMCS at 0x[0-9a-f]+, VPID $((c + 1)), waiting for the guest's SIPI$" \
+        vpid="VPID $((c + 1))"; [[ ${3:-} == *no-vpid* ]] && vpid="VPID off"
+        expect_order "^skiff: cpu$c: smp: vCPU $c on CPU $c \\(APIC id [0-9]+\\): VMCS at 0x[0-9a-f]+, $vpid, waiting for the guest's SIPI$" \
             "^skiff: cpu$c: smp: vCPU $c: SIPI vector 0x[0-9a-f]{2}: starting in real mode at 0x[0-9a-f]{2}000 \\(VMLAUNCH\\)$" \
             "^skiff: cpu$c: guest vCPU $c stopped: the run ended on CPU 0$" \
             "^skiff: exits: cpu$c total=[0-9]+ .*CPUID=[0-9]+.*IO_INSTRUCTION=[0-9]+"
@@ -710,6 +712,7 @@ source tests/boot/memtest_cases.sh
 source tests/boot/apic_cases.sh
 source tests/boot/iommu_cases.sh
 source tests/boot/cpus_cases.sh
+source tests/boot/profile_cases.sh
 source tests/boot/nmi_cases.sh
 source tests/boot/containment_cases.sh
 

@@ -279,7 +279,7 @@ case_smp_bochs_2cpus() {
 # mode); each AP reports in by hypercall.  The guest's end stops every vCPU, and the exits are
 # counted per CPU, then summed.
 smp_builtin() {
-    local name=$1 n=$2 c id
+    local name=$1 n=$2 c id vpid
     BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "${3:-}" 300
     expect_order "^skiff: smp: $n of $n CPU\\(s\\) online" \
         '^skiff: launching the guest' "^skiff: cpu0: smp: the guest gets $n vCPUs, one per CPU$" \
@@ -289,7 +289,8 @@ smp_builtin() {
         '^guest: done, 0 check\(s\) failed' '^skiff: cpu0: guest exited with status 0$' \
         '^skiff: exits: cpu0 total=[0-9]+ .*VMCALL=7' '^skiff: exits: total=[0-9]+ '
     for ((c = 1; c < n; c++)); do
-        id=$(sed -nE "s/^skiff: cpu$c: smp: vCPU $c on CPU $c \\(APIC id ([0-9]+)\\): VMCS at 0x[0-9a-f]+, VPID $((c + 1)), waiting for the guest's SIPI$/\\1/p" "$LOG")
+        vpid="VPID $((c + 1))"; [[ ${3:-} == *no-vpid* ]] && vpid="VPID off"
+        id=$(sed -nE "s/^skiff: cpu$c: smp: vCPU $c on CPU $c \\(APIC id ([0-9]+)\\): VMCS at 0x[0-9a-f]+, $vpid, waiting for the guest's SIPI$/\\1/p" "$LOG")
         [ -n "$id" ] || fail "no 'waiting for the guest's SIPI' line for vCPU $c"
         expect "^skiff: cpu$c: smp: vCPU $c: SIPI vector 0x09: starting in real mode at 0x09000 \\(VMLAUNCH\\)$" \
             "^guest: cpu [0-9]+ \\(APIC id $id\\) is up in 64-bit mode under Skiff$" \

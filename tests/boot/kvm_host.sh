@@ -14,8 +14,8 @@
 KVM_HOST_PARAMS=(
     "nested|Skiff cannot run: KVM offers no VMX to its guests (modprobe kvm_intel nested=1)"
     "ept|Skiff refuses to start: it needs EPT (SDM 29.3) to keep the guest out of its memory"
-    "unrestricted_guest|no guest can run with CR0.PE or CR0.PG clear (SDM 26.3.1.1): real-mode and unpaged guest code cannot run under Skiff"
-    "vpid|Skiff runs without VPID and flushes the guest's TLB entries on every VM entry and exit (slower)"
+    "unrestricted_guest|no guest code with CR0.PE or CR0.PG clear (SDM 26.3.1.1): a SIPI cannot start a vCPU, so the guest runs on CPU 0 only"
+    "vpid|Skiff runs without VPID: every VM entry and exit flushes the guest's TLB (slower)"
     "enable_shadow_vmcs|every VMREAD and VMWRITE Skiff executes is an exit to L0 (each exit of the guest costs many L0 round trips)"
 )
 

@@ -94,6 +94,7 @@ struct vcpu {
     uint64_t watchdog_ticks;       /* preemption-timer budget, 0 = off */
     uint64_t tick_value;           /* the run-end tick's timer value now (vmx_tick_ticks or x100 halted) */
     bool run_end_tick;             /* the 1 ms run-end tick, else the idle check (vmx/core/vmcs.h) */
+    bool timer_parked;             /* waiting for a SIPI with the preemption timer off (vcpu_park_timer) */
     bool quiet;                    /* self-tests: no VMCS dump on a failed entry */
     /* MSRs Skiff keeps for the guest (vmx/exit/exit_msr.c: the MSR policy's VIRT rows). */
     struct mtrr_state mtrr;        /* the guest's MTRRs, from the boot values on first use */

@@ -218,6 +218,33 @@ void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
     vmcs_compose_guest(&vmx_caps, &vmx_features, gs, vmcs_put);
 }
 
+void vcpu_flush_linear(const struct vcpu *v)
+{
+    if (vmx_features.vpid)
+        vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+}
+
+const char *vcpu_vpid_label(const struct vcpu *v, char *buf, size_t len)
+{
+    if (!vmx_features.vpid)
+        return "VPID off";
+    snprintf(buf, len, "VPID %u", v->vpid);
+    return buf;
+}
+
+void vcpu_park_timer(struct vcpu *v, bool wait_sipi)
+{
+    if (v->timer_parked == wait_sipi)
+        return;
+    struct vmx_timer_ctls t = vmx_controls_for_activity(&vmx_features, wait_sipi ? VMX_ACTIVITY_WAIT_SIPI : 0,
+                                                        v->run_end_tick);
+    if (wait_sipi && !(t.pin ^ vmx_controls_for_activity(&vmx_features, 0, v->run_end_tick).pin))
+        return;                          /* no timer to park */
+    vmcs_set(PIN_BASED_VM_EXEC_CONTROL, t.pin);
+    vmcs_set(VM_EXIT_CONTROLS, t.exit);
+    v->timer_parked = wait_sipi;
+}
+
 void vcpu_tick_start(struct vcpu *v)
 {
     if (v->watchdog_ticks || v->run_end_tick || !vmx_tick_ticks ||

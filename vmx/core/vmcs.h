@@ -3,6 +3,7 @@
 #define SKIFF_VMX_VMCS_H
 
 #include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "kernel/cpu/percpu.h"
@@ -32,6 +33,14 @@ extern uint64_t vmx_idle_ticks;
 /* Every vCPU gets the run-end tick from the start (no wait-for-SIPI state, vmx/smp/smp_guest.c);
  * otherwise only a vCPU whose guest disabled its APIC (vcpu_tick_start). */
 extern bool vmx_tick_all;
+/* Drop the guest's cached linear and combined mappings: INVVPID single-context with VPID; without
+ * it every VM entry and exit does so for VPID 0 (SDM Vol. 3C 29.4.3.1), nothing to do. */
+void vcpu_flush_linear(const struct vcpu *v);
+/* "VPID N" or "VPID off", for the launch lines. */
+const char *vcpu_vpid_label(const struct vcpu *v, char *buf, size_t len);
+/* Entering (true) or leaving (false) the wait-for-SIPI state: the VMX-preemption timer off while it
+ * waits (vmx_controls_for_activity); writes the controls only when they change. */
+void vcpu_park_timer(struct vcpu *v, bool wait_sipi);
 /* Start the run-end tick on this vCPU, in one of its own exits (its VMCS is current). */
 void vcpu_tick_start(struct vcpu *v);
 

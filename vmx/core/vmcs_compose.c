@@ -34,7 +34,8 @@ void vmcs_compose_controls(const struct vmx_caps *c, const struct vmx_features *
     set(IO_BITMAP_B, in->io_bitmap_b);
     set(MSR_BITMAP, in->msr_bitmap);
     set(TSC_OFFSET, 0);
-    set(VIRTUAL_PROCESSOR_ID, in->vpid);
+    if (f->vpid)                         /* the field exists only with VPID (SDM Vol. 3D B.1.1) */
+        set(VIRTUAL_PROCESSOR_ID, in->vpid);
     set(EPT_POINTER, in->eptp);
     if (f->preemption_timer)
         set(VMX_PREEMPTION_TIMER_VALUE, in->timer_value > 0xffffffffull ? 0xffffffffull : in->timer_value);

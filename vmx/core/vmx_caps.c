@@ -107,12 +107,6 @@ const char *vmx_caps_missing(const struct vmx_caps *c)
         return "INVEPT";
     if (!c->invept_single)
         return "INVEPT single-context";
-    if (!(proc2 & SECONDARY_EXEC_ENABLE_VPID))
-        return "VPID";
-    if (!c->invvpid)
-        return "INVVPID";
-    if (!c->invvpid_single)
-        return "INVVPID single-context";
     if (!(proc & CPU_BASED_USE_MSR_BITMAPS))
         return "MSR bitmaps";
     if (!(proc & CPU_BASED_USE_IO_BITMAPS))
@@ -130,6 +124,13 @@ const char *vmx_caps_missing(const struct vmx_caps *c)
     if (!(exit & VM_EXIT_LOAD_IA32_EFER))
         return "load IA32_EFER on VM exit";
     return NULL;
+}
+
+/* VPID is optional (issue 21, item 7): without it every VM entry and exit flushes VPID 0's
+ * linear and combined mappings (SDM Vol. 3C 29.4.3.1), which is all Skiff's flushes ask for. */
+bool vmx_vpid_usable(const struct vmx_caps *c)
+{
+    return (vmx_allowed1(c->proc2_ctls) & SECONDARY_EXEC_ENABLE_VPID) && c->invvpid && c->invvpid_single;
 }
 
 uint64_t vmx_fixed_cr(uint64_t value, uint64_t fixed0, uint64_t fixed1)

@@ -203,6 +203,8 @@ void vmx_caps_decode(struct vmx_caps *c);
 const char *vmx_caps_missing(const struct vmx_caps *c);
 /* The boot line that refuses such a CPU, with the name (vmx/core/vmx_on.c; the profile tests print it). */
 #define VMX_CAPS_REFUSAL_FMT "skiff: error: VMX feature missing: %s not supported by this CPU\n"
+/* VPID with single-context INVVPID: Skiff tags the guest's translations, else it runs without (VPID 0). */
+bool vmx_vpid_usable(const struct vmx_caps *c);
 
 /* IA32_FEATURE_CONTROL bits (SDM Vol. 3C 24.7). */
 #define FEATURE_CONTROL_LOCKED          (1ull << 0)

@@ -31,6 +31,7 @@ void vmx_controls_choose(const struct vmx_caps *c, const struct vmx_wants *w, st
     f->perf_global = (exit_ok & VM_EXIT_LOAD_IA32_PERF_GLOBAL_CTRL) && (entry_ok & VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL);
     uint32_t pt_exit = VM_EXIT_CLEAR_IA32_RTIT_CTL | VM_EXIT_PT_CONCEAL_VMX;
     uint32_t pt_entry = VM_ENTRY_LOAD_IA32_RTIT_CTL | VM_ENTRY_PT_CONCEAL_VMX;
+    f->vpid = vmx_vpid_usable(c);
     f->ept_1g = c->ept_1g;
     f->ept_2m = c->ept_2m;
 
@@ -53,7 +54,7 @@ void vmx_controls_choose(const struct vmx_caps *c, const struct vmx_wants *w, st
      * pause", bit 26) raise #UD in VMX non-root operation while their control is 0 (SDM Vol. 3C 26.3,
      * 25.6.2): requested where offered; the guest's CPUID hides each one the CPU does not offer
      * (vmx/core/cpuid_backing.c).  With "RDTSC exiting" 0, UMWAIT and TPAUSE do not exit. */
-    f->proc2 = vmx_adjust_controls(VMX_WANTED_PROC2, c->proc2_ctls);
+    f->proc2 = vmx_adjust_controls(VMX_WANTED_PROC2 & ~(f->vpid ? 0 : SECONDARY_EXEC_ENABLE_VPID), c->proc2_ctls);
     f->exit = vmx_adjust_controls(VM_EXIT_HOST_ADDR_SPACE_SIZE | VM_EXIT_SAVE_IA32_EFER |
                                       VM_EXIT_LOAD_IA32_EFER | VM_EXIT_SAVE_DEBUG_CONTROLS |
                                       (f->pat ? VM_EXIT_SAVE_IA32_PAT | VM_EXIT_LOAD_IA32_PAT : 0) |
@@ -68,4 +69,14 @@ void vmx_controls_choose(const struct vmx_caps *c, const struct vmx_wants *w, st
                                        (f->perf_global ? VM_ENTRY_LOAD_IA32_PERF_GLOBAL_CTRL : 0) |
                                        (pt_entry & entry_ok),
                                    c->entry_ctls);
+}
+
+struct vmx_timer_ctls vmx_controls_for_activity(const struct vmx_features *f, unsigned activity, bool run_end_tick)
+{
+    struct vmx_timer_ctls t = { f->pin | (run_end_tick ? PIN_BASED_VMX_PREEMPTION_TIMER : 0), f->exit };
+    if (activity == VMX_ACTIVITY_WAIT_SIPI) {
+        t.pin &= ~PIN_BASED_VMX_PREEMPTION_TIMER;
+        t.exit &= ~VM_EXIT_SAVE_VMX_PREEMPTION_TIMER;
+    }
+    return t;
 }

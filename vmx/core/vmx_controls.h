@@ -24,6 +24,7 @@ struct vmx_wants {
 struct vmx_features {
     bool unrestricted_guest, preemption_timer, save_preemption_timer, pat, ept_1g, ept_2m;
     bool perf_global;            /* IA32_PERF_GLOBAL_CTRL loaded at entry and exit */
+    bool vpid;                   /* "enable VPID": without it the CPU flushes at every entry and exit */
     bool nmi_exiting, virtual_nmis, nmi_window;   /* vmx/vcpu/nmi.c */
     uint32_t pin, proc, proc2, exit, entry;
 };
@@ -35,5 +36,20 @@ struct vmx_features {
      SECONDARY_EXEC_PT_CONCEAL_VMX | SECONDARY_EXEC_ENABLE_USR_WAIT_PAUSE)
 
 void vmx_controls_choose(const struct vmx_caps *c, const struct vmx_wants *w, struct vmx_features *f);
+
+/* The pin-based and VM-exit controls of a vCPU entered in a given activity state. */
+struct vmx_timer_ctls {
+    uint32_t pin, exit;
+};
+#define VMX_ACTIVITY_WAIT_SIPI 3          /* guest activity state (SDM Vol. 3C 25.4.2) */
+/*
+ * In the wait-for-SIPI state the VMX-preemption timer causes no VM exit (SDM Vol. 3C 26.5.1), but
+ * KVM's nested VMX delivers one there: a vCPU taken offline would "expire" watchdog=.  So the timer
+ * is not active while a vCPU waits for a SIPI ("activate VMX-preemption timer" 0, and with it "save
+ * VMX-preemption timer value" 0, as 26.2.1.2 requires); the saved value of the watchdog is kept for
+ * the next start.  Written only on the INIT and SIPI exits, never on the hot path.  run_end_tick: the
+ * vCPU's run-end tick was started later (vcpu_tick_start), which set the timer control.
+ */
+struct vmx_timer_ctls vmx_controls_for_activity(const struct vmx_features *f, unsigned activity, bool run_end_tick);
 
 #endif

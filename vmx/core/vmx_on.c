@@ -13,6 +13,7 @@
 #include "vmx/core/hw_report.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"
+#include "vmx/core/vmx_profile.h"
 
 struct vmx_caps vmx_caps;
 static uint64_t vmxon_region;
@@ -38,7 +39,7 @@ static void print_caps_detail(const struct vmx_caps *c)
     pr_debug("skiff: vmx: IA32_VMX_EPT_VPID_CAP=0x%016llx\n", (unsigned long long)c->ept_vpid);
 }
 
-int vmx_enable(void)
+int vmx_enable(const char *profile)
 {
     struct vmx_caps *c = &vmx_caps;
 
@@ -69,8 +70,17 @@ int vmx_enable(void)
     }
 
     vmx_caps_read(c, host_rdmsr);
-    const char *missing = vmx_caps_missing(c);
     print_caps_detail(c);
+    if (profile[0]) {
+        char line[480];
+        if (vmx_profile_apply(c, profile, line, sizeof(line))) {
+            kprintf("skiff: error: bad command line: vmx_profile=%s: %s\n", profile, line);
+            return SKIFF_BAD_INPUT;
+        }
+        pr_info("skiff: vmx: vmx_profile=%s: Skiff uses what the CPU and the profile both offer: %s\n",
+                profile, line);
+    }
+    const char *missing = vmx_caps_missing(c);
     if (missing) {
         kprintf(VMX_CAPS_REFUSAL_FMT, missing);
         return SKIFF_UNSUPPORTED;
@@ -81,9 +91,10 @@ int vmx_enable(void)
         return SKIFF_UNSUPPORTED;
     }
     uint32_t proc2 = vmx_allowed1(c->proc2_ctls);
-    pr_info("skiff: vmx: VMX ok: revision 0x%x, EPT%s%s, VPID, unrestricted guest %s, "
+    pr_info("skiff: vmx: VMX ok: revision 0x%x, EPT%s%s, VPID %s, unrestricted guest %s, "
             "preemption timer %s\n",
             c->revision_id, c->ept_1g ? " 1G" : "", c->ept_2m ? " 2M" : "",
+            vmx_vpid_usable(c) ? "yes" : "no (every VM entry and exit flushes the guest's TLB)",
             proc2 & SECONDARY_EXEC_UNRESTRICTED_GUEST ? "yes" : "no",
             vmx_allowed1(c->pin_ctls) & PIN_BASED_VMX_PREEMPTION_TIMER ? "yes" : "no");
     pr_info("skiff: vmx: NMIs: NMI exiting %s, virtual NMIs %s, NMI-window exiting %s\n",

@@ -11,9 +11,11 @@ extern struct vmx_caps vmx_caps;
 
 /*
  * Check everything Skiff needs, print the capability summary, and execute
- * VMXON.  Returns 0, or the skiff exit status to end with after reporting.
+ * VMXON.  `profile` (vmx_profile=, "" for none) restricts the capabilities
+ * first (vmx/core/vmx_profile.h).  Returns 0, or the skiff exit status to end
+ * with after reporting.
  */
-int vmx_enable(void);
+int vmx_enable(const char *profile);
 
 /* The same steps on an AP (kernel/smp/smp.c), silently: feature control, the CR0/CR4 fixed
  * bits (with `cr4`, the BSP's), VMXON on vmxon_phys.  False when this CPU cannot. */

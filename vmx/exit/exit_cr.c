@@ -34,7 +34,7 @@
 
 static void flush_guest_tlb(struct vcpu *v)
 {
-    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+    vcpu_flush_linear(v);
 }
 
 /* PAE paging after the write: CR0.PG, CR4.PAE, not IA-32e mode (SDM Vol. 3A 4.1.1). */

@@ -65,7 +65,6 @@
 
 #define MAX_VCPUS              ACPI_MAX_CPUS
 
-#define ACTIVITY_WAIT_SIPI     3                 /* guest activity state (SDM Vol. 3C 25.4.2) */
 #define INTR_BLOCK_SMI         (1u << 2)         /* interruptibility: blocking by SMI (SDM 25.4.2) */
 #define INIT_REPEAT_LIMIT      64                /* INITs from before a SIPI: one or two (assert, de-assert) */
 
@@ -98,7 +97,8 @@ static void sipi_start(struct vcpu *v, unsigned vector)
     v->sipi_exits_seen = v->exits - v->exit_counts[EXIT_REASON_INIT_SIGNAL];
     v->sipi_inits_seen = v->exit_counts[EXIT_REASON_INIT_SIGNAL];
     __atomic_store_n(&v->wait_sipi, false, __ATOMIC_RELEASE);
-    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
+    vcpu_park_timer(v, false);                            /* the timer again, where it was parked */
+    vcpu_flush_linear(v);
 }
 
 /* What INIT leaves a running AP's vCPU in once the trap is released: waiting for a SIPI in VMX
@@ -107,7 +107,8 @@ static void wait_sipi_state(struct vcpu *v)
 {
     struct guest_start gs = vmcs_init_state();
     vmcs_set_guest_state(v, &gs);
-    vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
+    vmcs_set(GUEST_ACTIVITY_STATE, VMX_ACTIVITY_WAIT_SIPI);
+    vcpu_park_timer(v, true);                             /* KVM's timer exits there (vmx_controls.h) */
     vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);               /* no event may be injected (26.3.1.5) */
     init_gprs(v);
@@ -261,9 +262,11 @@ static void ap_run(unsigned cpu)
         return;
     }
     vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);
-    vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
-    pr_info("skiff: smp: vCPU %u on CPU %u (APIC id %u): VMCS at 0x%llx, VPID %u, waiting for the "
-            "guest's SIPI\n", cpu, cpu, this_cpu()->apic_id, (unsigned long long)v->vmcs_phys, v->vpid);
+    vcpu_flush_linear(v);
+    char vpid[16];
+    pr_info("skiff: smp: vCPU %u on CPU %u (APIC id %u): VMCS at 0x%llx, %s, waiting for the "
+            "guest's SIPI\n", cpu, cpu, this_cpu()->apic_id, (unsigned long long)v->vmcs_phys,
+            vcpu_vpid_label(v, vpid, sizeof(vpid)));
     __atomic_store_n(&v->smp_state, VCPU_RUNNING, __ATOMIC_RELEASE);
     unsigned vector;
     while (ap_wait_sipi(v, &vector)) {

@@ -345,6 +345,20 @@ TEST(watchdog)
     CHECK_BAD("watchdog=");
 }
 
+/* vmx_profile=: restriction names (checked against the table at VMXON, vmx/core/vmx_profile.c). */
+TEST(vmx_profile)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_STR(cfg.vmx_profile, "");
+    CHECK_EQ(parse("vmx_profile=kvm-old,no-1g-ept"), 0);
+    CHECK_STR(cfg.vmx_profile, "kvm-old,no-1g-ept");
+    CHECK_EQ(parse("vmx_profile=no-vpid"), 0);
+    CHECK_STR(cfg.vmx_profile, "no-vpid");
+    CHECK_BAD("vmx_profile=");
+    CHECK_BAD("vmx_profile=No-VPID");
+    CHECK_BAD("vmx_profile=no_vpid");
+}
+
 TEST(guest_test)
 {
     CHECK_EQ(parse("guest_test=io_loop"), 0);
@@ -525,5 +539,5 @@ TEST(parse_size)
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
           T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(hypervisor_bit), T(watchdog),
-          T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
+          T(vmx_profile), T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))
