@@ -695,3 +695,5 @@ source tests/boot/iommu_cases.sh
 source tests/boot/cpus_cases.sh
 source tests/boot/nmi_cases.sh
 source tests/boot/containment_cases.sh
+# Skiff's clock and idle CPUs (issue 21, items 6 and 9).
+source tests/boot/time_cases.sh

@@ -51,6 +51,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/smp/smp.h"
+#include "kernel/time/tsc.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
@@ -358,10 +359,9 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
         struct vcpu *v = vcpus[c];
         if (!v)
             continue;
-        /* About a second by the TSC (1 GHz assumed): udelay's port reads are far quicker in an
-         * emulator, where a vCPU's stop (its trace ring on the serial line) takes longer.  Without
-         * the kick, up to two idle checks (vmx_idle_ticks). */
-        uint64_t t0 = rdtsc(), wait = kick_lost ? 2500000000ull : 1000000000ull;
+        /* A second by the calibrated TSC (a vCPU's stop may print its trace ring on the serial
+         * line).  Without the kick, up to two idle checks (vmx_idle_ticks). */
+        uint64_t t0 = rdtsc(), wait = tsc_ms(kick_lost ? 2500 : 1000);
         while (rdtsc() - t0 < wait &&
                __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
             cpu_pause();

@@ -1,0 +1,26 @@
+#!/usr/bin/env bash
+# Time (issue 21, items 6 and 9): Skiff's clock is the TSC calibrated at boot, and idle CPUs
+# sleep.  Sourced at the end of tests/boot/cases.sh.
+
+BOOT_CASES+=(time_watchdog_clock)
+
+# watchdog=1000 is one second of the machine's own clock whatever rate its TSC runs at.  In
+# Bochs the TSC counts instructions and `ips` sets how many of them make a second of the PIT and
+# the PM timer, so two ips settings give two TSC rates for the same PM timer.  The built-in guest
+# (guest_test=pm_clock) prints the PM timer's time every 50 ms until the watchdog stops it: its
+# last line is the guest's run time by the machine's clock, which must be 1000 ms +-10%.  With
+# the 1 GHz guess the watchdog waits 10^9 TSC ticks: 50 s of PM timer at ips=20M, 10 s at 100M.
+case_time_watchdog_clock() {
+    local ips ms
+    for ips in 20000000 100000000; do
+        BOCHS_IPS=$ips boot "time_watchdog_clock_$ips" bochs:corei7_skylake_x "guest_test=pm_clock watchdog=1000" 240
+        expect '^skiff: guest stopped: watchdog expired after 1000 ms at RIP=0x[0-9a-f]+$'
+        ms=$(sed -nE 's/^guest: pm clock: ([0-9]+) ms$/\1/p' "$LOG" | tail -n 1)
+        echo "    note: ips=$ips: the guest's PM timer at the watchdog: ${ms:-none} ms; $(grep -m1 '^skiff: tsc: ' "$LOG" || echo 'no tsc line')"
+        [ -n "$ms" ] || fail "the guest printed no PM-timer time"
+        [ "$ms" -ge 900 ] && [ "$ms" -le 1100 ] ||
+            fail "ips=$ips: watchdog=1000 stopped the guest after $ms ms of its PM timer (want 900-1100)"
+        expect '^skiff: tsc: [0-9]+ MHz, calibrated against '
+        expect_status 1 bochs:
+    done
+}
