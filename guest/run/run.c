@@ -23,6 +23,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memmap.h"
 #include "kernel/mem/memory.h"
+#include "kernel/smp/smp.h"
 #include "kernel/time/tsc.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/host_pages.h"
@@ -316,6 +317,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             (unsigned long long)tsc_entry, (unsigned long long)tsc_launch,
             (unsigned long long)(tsc_launch - tsc_entry));
     smp_guest_print_exits();
+    smp_print_idle();                    /* idle APs sleep (kernel/cpu/idle.h): how often they woke */
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
             (unsigned long long)host_pmm.free_pages);

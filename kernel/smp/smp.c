@@ -5,6 +5,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
+#include "kernel/cpu/idle.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/mce.h"
 #include "kernel/end/runend.h"
@@ -60,9 +61,28 @@ uint32_t smp_cpu_apic_id(unsigned cpu)
     return cpu == 0 ? percpu_cpu0.apic_id : aps[cpu - 1].apic_id;
 }
 
+static bool send_ipi(uint32_t apic_id, uint32_t low);
+
+#define ICR_NMI 0x400                    /* delivery mode NMI, physical destination (SDM Vol. 3A 11.6.1) */
+
+void smp_wake(unsigned cpu)
+{
+    if (cpu >= 1 && cpu <= naps && (aps[cpu - 1].state & AP_ONLINE) && idle_wake(&aps[cpu - 1].pc))
+        send_ipi(aps[cpu - 1].apic_id, ICR_NMI);
+}
+
 void smp_release(void (*work)(unsigned cpu))
 {
-    __atomic_store_n(&ap_work, work, __ATOMIC_RELEASE);
+    __atomic_store_n(&ap_work, work, __ATOMIC_SEQ_CST);
+    for (unsigned c = 1; c <= naps; c++)
+        smp_wake(c);
+}
+
+void smp_print_idle(void)
+{
+    for (unsigned c = 1; c <= naps; c++)
+        if (aps[c - 1].state & AP_ONLINE)
+            kprintf("skiff: cpu%u idle: %llu wake-ups\n", c, (unsigned long long)aps[c - 1].pc.idle_wakeups);
 }
 
 #define OFF(sym) ((uint64_t)((sym) - smp_tramp_start))
@@ -335,6 +355,12 @@ refuse:
 }
 
 
+static bool work_released(void *arg)
+{
+    (void)arg;
+    return __atomic_load_n(&ap_work, __ATOMIC_SEQ_CST) != 0;
+}
+
 void smp_ap_main(uint64_t index)
 {
     struct ap *ap = &aps[index];
@@ -361,11 +387,12 @@ void smp_ap_main(uint64_t index)
     __atomic_store_n(&ap->state, st, __ATOMIC_RELEASE);
 
     /* VMX root operation: INIT is blocked, so only Skiff decides what this CPU runs.
-     * Wait for the guest's vCPU (vmx/smp/smp_guest.c); smp=park never releases it. */
-    void (*work)(unsigned) = 0;
-    while (vmx && !(work = __atomic_load_n(&ap_work, __ATOMIC_ACQUIRE)))
-        cpu_pause();
-    if (work)
+     * Sleep until the guest's vCPU is handed over (vmx/smp/smp_guest.c); smp=park never
+     * hands it one: it sleeps to the end of the run, whose NMI parks it. */
+    if (vmx)
+        idle_wait(work_released, 0);
+    void (*work)(unsigned) = __atomic_load_n(&ap_work, __ATOMIC_ACQUIRE);
+    if (vmx && work)
         work((unsigned)index + 1);
     for (;;)
         __asm__ volatile("cli; hlt" ::: "memory");

@@ -24,3 +24,18 @@ case_time_watchdog_clock() {
         expect_status 1 bochs:
     done
 }
+
+# expect_idle_sleeps N MAX: each of CPUs 1..N-1 reports `skiff: cpuC idle: W wake-ups` with W <= MAX.
+# An AP that waits in VMX root (for its vCPU, for the guest's SIPI, or to the end under smp=park)
+# sleeps in HLT and wakes only when another CPU hands it something (kernel/cpu/idle.h); one that
+# spins would count every pass of its loop (millions, issue 21 item 9).  Used by the SMP cases
+# (tests/boot/hardware_cases.sh).
+expect_idle_sleeps() {
+    local n=$1 max=$2 c w
+    for ((c = 1; c < n; c++)); do
+        w=$(sed -nE "s/^skiff: cpu$c idle: ([0-9]+) wake-ups$/\1/p" "$LOG" | tail -n 1)
+        echo "    note: cpu$c idle: ${w:-no line} wake-ups"
+        [ -n "$w" ] || { fail "no 'skiff: cpu$c idle: N wake-ups' line"; return 1; }
+        [ "$w" -le "$max" ] || { fail "cpu$c woke $w times from idle (want <= $max): it does not sleep"; return 1; }
+    done
+}
