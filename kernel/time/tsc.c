@@ -50,7 +50,7 @@ static uint64_t measure_pit(void)
     return n >= SPIN_LIMIT ? 0 : tsc_hz_measured(t1 - t0, latch, TSC_PIT_HZ);
 }
 
-void tsc_calibrate(void)
+void tsc_calibrate(bool pm_timer)
 {
     struct tsc_cpuid c = { .max_leaf = cpuid(0, 0).eax };
     if (c.max_leaf >= 1)
@@ -67,7 +67,7 @@ void tsc_calibrate(void)
 
     char timer[64] = "";
     uint64_t measured = 0;
-    if (acpi_host_ok && acpi_host.pm_tmr && (measured = measure_pm_timer(acpi_host.pm_tmr, acpi_host.pm_tmr_32)))
+    if (pm_timer && acpi_host_ok && acpi_host.pm_tmr && (measured = measure_pm_timer(acpi_host.pm_tmr, acpi_host.pm_tmr_32)))
         snprintf(timer, sizeof(timer), "the ACPI PM timer (port 0x%x, %u-bit)", acpi_host.pm_tmr,
                  acpi_host.pm_tmr_32 ? 32 : 24);
     else if ((measured = measure_pit()))

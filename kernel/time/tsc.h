@@ -7,13 +7,15 @@
 #ifndef SKIFF_KERNEL_TSC_H
 #define SKIFF_KERNEL_TSC_H
 
+#include <stdbool.h>
 #include <stdint.h>
 
 extern uint64_t tsc_hz;                  /* 0 until tsc_calibrate */
 
 /* Decide tsc_hz (after acpi_init: the PM timer's port is in the FADT) and print
- * `skiff: tsc: N MHz, calibrated against SOURCE`. */
-void tsc_calibrate(void);
+ * `skiff: tsc: N MHz, calibrated against SOURCE`; pm_timer false (tsc_ref=pit) measures
+ * against the PIT even where there is a PM timer. */
+void tsc_calibrate(bool pm_timer);
 
 /* TSC ticks in `ms` milliseconds (at 1 GHz before tsc_calibrate). */
 uint64_t tsc_ms(uint64_t ms);

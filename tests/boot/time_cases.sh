@@ -39,3 +39,13 @@ expect_idle_sleeps() {
         [ "$w" -le "$max" ] || { fail "cpu$c woke $w times from idle (want <= $max): it does not sleep"; return 1; }
     done
 }
+
+BOOT_CASES+=(time_tsc_pit)
+
+# The fallback reference: tsc_ref=pit measures against the PIT's channel 2 (ports 0x42/0x43, OUT2
+# read at 0x61) although Bochs' FADT names a PM timer.  At ips=50000000 the TSC runs at 50 MHz.
+case_time_tsc_pit() {
+    boot time_tsc_pit bochs:corei7_skylake_x "tsc_ref=pit guest_test=loop watchdog=50" 120
+    expect '^skiff: tsc: (49|50|51) MHz, calibrated against the PIT channel 2 \(CPUID 15H/16H base frequency says 3500 MHz: the TSC does not run at it\)$'
+    expect '^skiff: guest stopped: watchdog expired after 50 ms at RIP=0x[0-9a-f]+$'
+}
