@@ -22,6 +22,7 @@
 #include "kernel/mem/memory.h"
 #include "kernel/pci/chipset.h"
 #include "kernel/smp/smp.h"
+#include "kernel/time/tsc.h"
 
 #ifndef SKIFF_VERSION
 #define SKIFF_VERSION "0.1.0"
@@ -92,6 +93,7 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
     paging_init(&boot_info);
     console_screen_init(&boot_info);
     acpi_init(&boot_info);
+    tsc_calibrate(!skiff_cfg.tsc_ref_pit);               /* after the FADT (its PM timer), before the first udelay (smp_init) */
     pci_chipset_scan();            /* the chipset functions whose writes are judged (vmx/policy/pci_chipset.c) */
     if (skiff_cfg.smp != SMP_OFF && smp_init(&boot_info, info_phys, skiff_cfg.max_cpus))
         run_end(SKIFF_UNSUPPORTED);

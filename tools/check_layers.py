@@ -22,6 +22,7 @@ RANKS = [
     "kernel/config",  # the command line and the parsed configuration
     "kernel/console", # serial, framebuffer and VGA text
     "kernel/acpi",    # the machine's ACPI: tables found, sleep, power-off, reset
+    "kernel/time",    # the TSC calibrated once, udelay and millisecond budgets
     "kernel/end",     # panic, machine checks, the run's end
     "kernel/mem",     # physical pages, Skiff's page tables, ownership, the guest's e820 map
     "kernel/pci",     # PCI configuration access

@@ -20,7 +20,7 @@
 extern const uint8_t builtin_guest_image[], builtin_guest_image_end[];
 
 static const char *const tests[] = { "write_skiff", "read_skiff", "exec_skiff", "hlt_cli",
-                                     "triple_fault", "loop",
+                                     "triple_fault", "loop", "pm_clock",
                                      /* guest/programs/builtin/attack.c */
                                      "map_vmcs", "cr3_skiff", "cr3_beyond", "cr3_empty", "cr3_garbage",
                                      "insb_skiff", "outsb_skiff", "insb_native", "insb_high", "outsb_high",
@@ -62,7 +62,7 @@ bool builtin_test_known(const char *name)
 
 const char *builtin_test_names(void)
 {
-    return "write_skiff read_skiff exec_skiff hlt_cli triple_fault loop map_vmcs cr3_skiff "
+    return "write_skiff read_skiff exec_skiff hlt_cli triple_fault loop pm_clock map_vmcs cr3_skiff "
            "cr3_beyond cr3_empty cr3_garbage insb_skiff outsb_skiff insb_native insb_high outsb_high insb_hole outsb_hole "
            "insb_apic movs_apic_high print_unbacked string_pf vmx_insns cr4_vmxe "
            "cr0_bad vmx_msrs efer_reserved host_msrs apic_base bad_msrs cpuid_leaves hypercalls "

@@ -23,6 +23,8 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memmap.h"
 #include "kernel/mem/memory.h"
+#include "kernel/smp/smp.h"
+#include "kernel/time/tsc.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/host_pages.h"
 #include "vmx/core/hypercall.h"
@@ -189,15 +191,11 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
     return 0;
 }
 
-/* VMX-preemption timer ticks for `ms` milliseconds: it counts TSC >> rate (SDM 26.5.1);
- * Skiff assumes 1 GHz when CPUID leaf 0x15 does not tell. */
+/* VMX-preemption timer ticks for `ms` milliseconds: it counts TSC >> rate (SDM 26.5.1), the TSC
+ * calibrated at boot (kernel/time/tsc.c). */
 static uint64_t timer_ticks(unsigned ms)
 {
-    uint64_t khz = 1000000;
-    struct cpuid_regs r15 = cpuid(0, 0).eax >= 0x15 ? cpuid(0x15, 0) : (struct cpuid_regs){ 0 };
-    if (r15.eax && r15.ebx && r15.ecx)
-        khz = (uint64_t)r15.ecx / 1000 * r15.ebx / r15.eax;
-    uint64_t t = ((uint64_t)ms * khz) >> vmx_caps.preemption_timer_rate;
+    uint64_t t = tsc_ms(ms) >> vmx_caps.preemption_timer_rate;
     return t ? t : 1;
 }
 
@@ -320,6 +318,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             (unsigned long long)tsc_entry, (unsigned long long)tsc_launch,
             (unsigned long long)(tsc_launch - tsc_entry));
     smp_guest_print_exits();
+    smp_print_idle();                    /* idle APs sleep (kernel/cpu/idle.h): how often they woke */
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
             (unsigned long long)host_pmm.free_pages);

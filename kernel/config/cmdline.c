@@ -246,6 +246,9 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
             ok = cmdline_parse_u64(v, vlen, &ms) && ms > 0 && ms <= 3600000;
             if (ok)
                 cfg->watchdog_ms = (uint32_t)ms;
+        } else if (word_eq(w, klen, "tsc_ref")) {
+            ok = word_eq(v, vlen, "pit") || word_eq(v, vlen, "auto");
+            cfg->tsc_ref_pit = word_eq(v, vlen, "pit");
         } else if (word_eq(w, klen, "hlt")) {
             ok = word_eq(v, vlen, "exit") || word_eq(v, vlen, "pass");
             cfg->hlt_exit = word_eq(v, vlen, "exit");

@@ -183,12 +183,6 @@ DEFINE_READ_SEG(gs)
 static inline void invlpg(uint64_t va) { __asm__ volatile("invlpg (%0)" ::"r"(va) : "memory"); }
 static inline void cpu_pause(void) { __asm__ volatile("pause"); }
 
-/* About one microsecond per read of the POST port on real hardware. */
-static inline void udelay(unsigned us)
-{
-    while (us--)
-        (void)inb(0x80);
-}
 static inline void cpu_halt(void) { __asm__ volatile("hlt"); }
 static inline void cli(void) { __asm__ volatile("cli" ::: "memory"); }
 

@@ -23,6 +23,11 @@ struct percpu {
     bool vmcheck_dirty;        /* this CPU's current VMCS changed beyond RIP (vmx/check/vmcheck_live.c) */
     struct vcpu *vcpu;         /* the vCPU this CPU runs, once it has one */
     uint64_t gdt_base, tss_base;   /* this CPU's GDT and TSS (HOST_GDTR_BASE, HOST_TR_BASE) */
+    /* Idle (kernel/cpu/idle.c): */
+    bool idle;                 /* in idle_wait: a waker must send an NMI */
+    uint32_t wake_posted;      /* wake-ups other CPUs posted, each followed by an NMI */
+    uint32_t wake_nmis;        /* of those NMIs, the ones this CPU took */
+    uint64_t idle_wakeups;     /* times idle_wait came back from HLT (or found a wake-up before it) */
 };
 
 extern struct percpu percpu_cpu0;

@@ -6,6 +6,7 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
+#include "kernel/cpu/idle.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/cpu/x86_exc.h"
 #include "kernel/end/mce.h"
@@ -66,6 +67,8 @@ void exception_handler(struct exc_frame *f)
     if (f->vector == 2) {
         if (run_end_elsewhere())
             run_end_park();                      /* the run ends on another CPU: stop here */
+        if (idle_nmi(f))
+            return;                              /* a wake-up from another CPU (kernel/cpu/idle.h) */
         if (nmi_handler)
             nmi_handler();
         return;

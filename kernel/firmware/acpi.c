@@ -212,6 +212,13 @@ static void parse_fadt(const uint8_t *f, uint32_t len, struct acpi_info *out)
     out->pm1a_cnt = pm1a <= 0xffff ? (uint16_t)pm1a : 0;
     out->pm1b_cnt = pm1b <= 0xffff ? (uint16_t)pm1b : 0;
     uint32_t flags = rd32(f + 112);
+    /* PM_TMR_BLK (76), 4 bytes long (PM_TMR_LEN, 91); X_PM_TMR_BLK (208, GAS) overrides it when in
+     * I/O space.  A timer in memory space is not used (no known machine has one). */
+    uint32_t tmr = rd32(f + 76);
+    out->pm_tmr = tmr <= 0xffff && f[91] >= 4 ? (uint16_t)tmr : 0;
+    if (len >= 220 && f[208] == ACPI_SPACE_IO && rd64(f + 212) && rd64(f + 212) <= 0xffff)
+        out->pm_tmr = (uint16_t)rd64(f + 212);
+    out->pm_tmr_32 = flags & (1u << 8);
     /* RESET_REG (GAS at 116) and RESET_VALUE (128), valid when RESET_REG_SUP (flag bit 10). */
     if (len >= 129 && (flags & (1u << 10))) {
         uint8_t space = f[116];

@@ -74,6 +74,8 @@ struct acpi_info {
     uint64_t reset_addr;
     uint8_t reset_value;
     uint16_t pm1a_cnt, pm1b_cnt; /* I/O ports, 0 = none */
+    uint16_t pm_tmr;             /* PM_TMR_BLK / X_PM_TMR_BLK in I/O space (3.579545 MHz, 4.8.3.3), 0 = none */
+    bool pm_tmr_32;              /* FADT flag TMR_VAL_EXT (bit 8): 32-bit counter, else 24-bit */
     uint64_t pm1a_cnt_mem, pm1b_cnt_mem; /* X_PM1x_CNT_BLK in system memory space, 0 = none */
     bool hw_reduced;             /* FADT flag HW_REDUCED_ACPI (bit 20) */
     uint8_t sleep_ctl_space;     /* SLEEP_CONTROL_REG (hardware-reduced ACPI): enum acpi_space */

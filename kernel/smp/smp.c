@@ -5,12 +5,14 @@
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
 #include "kernel/cpu/extable.h"
+#include "kernel/cpu/idle.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/mce.h"
 #include "kernel/end/runend.h"
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "kernel/time/tsc.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
 extern const uint8_t smp_tr_gdtr[], smp_tr_far32[], smp_tr_far64[], smp_tr_cr3[], smp_tr_efer[],
@@ -59,9 +61,28 @@ uint32_t smp_cpu_apic_id(unsigned cpu)
     return cpu == 0 ? percpu_cpu0.apic_id : aps[cpu - 1].apic_id;
 }
 
+static bool send_ipi(uint32_t apic_id, uint32_t low);
+
+#define ICR_NMI 0x400                    /* delivery mode NMI, physical destination (SDM Vol. 3A 11.6.1) */
+
+void smp_wake(unsigned cpu)
+{
+    if (cpu >= 1 && cpu <= naps && (aps[cpu - 1].state & AP_ONLINE) && idle_wake(&aps[cpu - 1].pc))
+        send_ipi(aps[cpu - 1].apic_id, ICR_NMI);
+}
+
 void smp_release(void (*work)(unsigned cpu))
 {
-    __atomic_store_n(&ap_work, work, __ATOMIC_RELEASE);
+    __atomic_store_n(&ap_work, work, __ATOMIC_SEQ_CST);
+    for (unsigned c = 1; c <= naps; c++)
+        smp_wake(c);
+}
+
+void smp_print_idle(void)
+{
+    for (unsigned c = 1; c <= naps; c++)
+        if (aps[c - 1].state & AP_ONLINE)
+            kprintf("skiff: cpu%u idle: %llu wake-ups\n", c, (unsigned long long)aps[c - 1].pc.idle_wakeups);
 }
 
 #define OFF(sym) ((uint64_t)((sym) - smp_tramp_start))
@@ -196,7 +217,31 @@ static void smp_alloc(unsigned n)
     }
 }
 
-/* Start one AP: INIT (assert), 10 ms, then SIPI twice, 200 us apart (SDM Vol. 3A 9.4.4.1). */
+#define AP_INIT_US      10000            /* after INIT, before the first SIPI */
+#define AP_SIPI_US      200              /* between the two SIPIs */
+#define AP_ANSWER_MS    100              /* for the AP to say it runs */
+
+/*
+ * INIT (assert), 10 ms, SIPI, 200 us, SIPI (the second only if the first was not answered), then
+ * up to 100 ms for the answer: the delays of SDM Vol. 3A 9.4.4.1 "Typical BSP Initialization
+ * Sequence" (8.4.4.1 in editions before 2023), timed by the calibrated TSC (kernel/time/tsc.c).
+ */
+static bool init_sipi_sipi(struct ap *ap, uint64_t tp)
+{
+    send_ipi(ap->apic_id, 0x4500);
+    udelay(AP_INIT_US);
+    for (int k = 0; k < 2 && !(ap->state & AP_ONLINE); k++) {
+        send_ipi(ap->apic_id, 0x4600 | (uint32_t)(tp >> 12));
+        udelay(AP_SIPI_US);
+    }
+    uint64_t t0 = rdtsc(), wait = tsc_ms(AP_ANSWER_MS);
+    while (!(__atomic_load_n(&ap->state, __ATOMIC_ACQUIRE) & AP_ONLINE) && rdtsc() - t0 < wait)
+        cpu_pause();
+    return ap->state & AP_ONLINE;
+}
+
+/* Start one AP; a CPU that does not answer gets the whole sequence once more (an INIT resets one
+ * that was still on its way: it starts over from the SIPI). */
 static uint32_t start_ap(uint8_t *t, uint64_t tp, unsigned n)
 {
     struct ap *ap = &aps[n];
@@ -204,14 +249,11 @@ static uint32_t start_ap(uint8_t *t, uint64_t tp, unsigned n)
     put64(t, OFF(smp_tr_cpu), n);
     naps = n + 1;
     __asm__ volatile("mfence" ::: "memory");
-    send_ipi(ap->apic_id, 0x4500);
-    udelay(10000);
-    for (int k = 0; k < 2 && !(ap->state & AP_ONLINE); k++) {
-        send_ipi(ap->apic_id, 0x4600 | (uint32_t)(tp >> 12));
-        udelay(200);
+    if (!init_sipi_sipi(ap, tp)) {
+        pr_warn("skiff: smp: CPU %u (APIC id %u) did not answer INIT-SIPI-SIPI within %u ms: trying once more\n",
+                n + 1, ap->apic_id, AP_ANSWER_MS);
+        init_sipi_sipi(ap, tp);
     }
-    for (unsigned w = 0; w < 100000 && !(ap->state & AP_ONLINE); w++)
-        udelay(1);                       /* up to about 100 ms */
     return ap->state;
 }
 
@@ -292,7 +334,7 @@ int smp_init(const struct mb2_info *mb, uint64_t info_phys, unsigned max_cpus)
         uint32_t id = aps[k].apic_id, st = start_ap(t, tp, k);
         if (!(st & AP_ONLINE)) {
             pr_warn("skiff: smp: CPU %u (APIC id %u) did not start\n", k + 1, id);
-            refuse_cpu(id, "it did not start: no answer to INIT-SIPI-SIPI within 100 ms");
+            refuse_cpu(id, "it did not start: no answer to two INIT-SIPI-SIPI sequences, 100 ms each");
             continue;
         }
         online++;
@@ -312,6 +354,12 @@ refuse:
     return -1;
 }
 
+
+static bool work_released(void *arg)
+{
+    (void)arg;
+    return __atomic_load_n(&ap_work, __ATOMIC_SEQ_CST) != 0;
+}
 
 void smp_ap_main(uint64_t index)
 {
@@ -339,11 +387,12 @@ void smp_ap_main(uint64_t index)
     __atomic_store_n(&ap->state, st, __ATOMIC_RELEASE);
 
     /* VMX root operation: INIT is blocked, so only Skiff decides what this CPU runs.
-     * Wait for the guest's vCPU (vmx/smp/smp_guest.c); smp=park never releases it. */
-    void (*work)(unsigned) = 0;
-    while (vmx && !(work = __atomic_load_n(&ap_work, __ATOMIC_ACQUIRE)))
-        cpu_pause();
-    if (work)
+     * Sleep until the guest's vCPU is handed over (vmx/smp/smp_guest.c); smp=park never
+     * hands it one: it sleeps to the end of the run, whose NMI parks it. */
+    if (vmx)
+        idle_wait(work_released, 0);
+    void (*work)(unsigned) = __atomic_load_n(&ap_work, __ATOMIC_ACQUIRE);
+    if (vmx && work)
         work((unsigned)index + 1);
     for (;;)
         __asm__ volatile("cli; hlt" ::: "memory");
@@ -373,7 +422,7 @@ void smp_kick(unsigned cpu)
  * handler parks it) and a running vCPU (its NMI exit sees the end and parks it); INIT and SIPI
  * reach a vCPU waiting for a SIPI (its SIPI exit) and one whose NMIs exit to nowhere (INIT exit).
  * A vCPU no IPI reaches (its APIC disabled) parks at its next exit, at the latest its
- * preemption-timer tick.  Waits up to about 2.5 s by the TSC (1 GHz assumed) for every CPU.
+ * preemption-timer tick.  Waits up to 2.5 s (the calibrated TSC) for every CPU.
  */
 void smp_stop_others(void)
 {
@@ -382,11 +431,11 @@ void smp_stop_others(void)
         return;
     bool sent = send_ipi(0, 0xc4400);                     /* NMI, all excluding self */
     uint64_t t0 = rdtsc();
-    while (run_end_parked() < want && rdtsc() - t0 < 20000000ull)
+    while (run_end_parked() < want && rdtsc() - t0 < tsc_ms(20))
         cpu_pause();
     if (run_end_parked() < want)                          /* INIT is blocked where they are parked */
         sent = smp_kick_others() && sent;
-    while (run_end_parked() < want && rdtsc() - t0 < 2500000000ull)
+    while (run_end_parked() < want && rdtsc() - t0 < tsc_ms(2500))
         cpu_pause();
     if (run_end_parked() < want)
         kprintf("skiff: warning: %u of %u other CPU(s) did not stop (%s)\n", want - run_end_parked(), want,

@@ -33,6 +33,10 @@ bool smp_cpu_has_vmx(unsigned cpu);      /* up, in VMX root operation */
 uint32_t smp_cpu_apic_id(unsigned cpu);
 /* Every AP in VMX root operation calls work(its CPU number) once; nothing is run before. */
 void smp_release(void (*work)(unsigned cpu));
+/* Wake CPU `cpu` if it sleeps in idle_wait (kernel/cpu/idle.h), after setting what it waits for. */
+void smp_wake(unsigned cpu);
+/* `skiff: cpuN idle: W wake-ups` for every AP that came up: how often its idle waits woke. */
+void smp_print_idle(void);
 /* Make CPU `cpu` leave the guest (INIT, then a SIPI for the wait-for-SIPI state). */
 void smp_kick(unsigned cpu);
 /* The same to every CPU but this one, by the ICR's shorthand: whatever APIC ids the guest gave them.

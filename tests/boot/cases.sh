@@ -730,3 +730,5 @@ case_native_probe_hv_hidden() {
     [[ $(awk '{print $6}' <<<"$s") =~ ^[0-7] ]] || fail "leaf 1 ECX under Skiff has the hypervisor bit: $s"
     [[ $(awk '{print $6}' <<<"$n") =~ ^[0-7] ]] || fail "leaf 1 ECX natively has the hypervisor bit: $n"
 }
+# Skiff's clock and idle CPUs (issue 21, items 6 and 9).
+source tests/boot/time_cases.sh

@@ -271,13 +271,15 @@ case_smp_bochs_2cpus() {
         fail "start-up page '$page' is not a page below 1 MiB"
     expect_not '^skiff: EPT violation'
     expect_not '^skiff: HOST EXCEPTION'
+    expect_idle_sleeps 2 0               # asleep from VMXON to the run's end (tests/boot/time_cases.sh)
 }
 
 # N CPUs, smp=on (the default): CPU k gets vCPU k with its own VMCS and VPID and waits in VMX
 # root for the guest's SIPI.  The built-in guest starts its APs as an OS does (INIT-SIPI-SIPI to
 # all but itself through its local APIC, a real-mode trampoline at 0x9000 that enters 64-bit
 # mode); each AP reports in by hypercall.  The guest's end stops every vCPU, and the exits are
-# counted per CPU, then summed.
+# counted per CPU, then summed.  Each AP sleeps while it waits: at most one wake-up for its vCPU
+# and one for the guest's SIPI (and one for a SIPI that raced the wait).
 smp_builtin() {
     local name=$1 n=$2 c id vpid
     BOCHS_CPUS=$n boot "$name" bochs:corei7_skylake_x "${3:-}" 300
@@ -303,6 +305,7 @@ smp_builtin() {
     [ "$vmcs" -eq "$n" ] || fail "$vmcs distinct VMCS addresses for $n vCPUs"
     expect_not '^skiff: (cpu[0-9]+: )?EPT violation'
     expect_not 'HOST EXCEPTION'
+    expect_idle_sleeps "$n" 3
     expect_status 0 bochs:
 }
 # With every exit traced: each vCPU dumps its own ring when it stops, and tools/skiff-trace.py

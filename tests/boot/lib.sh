@@ -191,7 +191,7 @@ romimage: $rom
 vgaromimage: file=/usr/share/vgabios/vgabios.bin
 display_library: rfb, options="timeout=0"
 sound: driver=dummy
-cpu: model=$2, count=${BOCHS_CPUS:-1}, ips=50000000, reset_on_triple_fault=0, ignore_bad_msrs=$bad
+cpu: model=$2, count=${BOCHS_CPUS:-1}, ips=${BOCHS_IPS:-50000000}, reset_on_triple_fault=0, ignore_bad_msrs=$bad
 memory: guest=$3, host=$3
 ata0-master: type=cdrom, path=$4, status=inserted
 boot: cdrom

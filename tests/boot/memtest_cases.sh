@@ -14,10 +14,10 @@
 # memtest never powers off.  The native run is stopped by the test once the
 # milestone is on the serial line; the Skiff run ends with Skiff's own verdict,
 # the watchdog: guest run time is counted in guest instructions in Bochs
-# (watchdog= is TSC-based and Bochs' TSC counts instructions), so the same
-# watchdog stops memtest at the same instruction on every run, wherever the
-# machine's load puts the wall clock, and Skiff still prints its exit counters
-# and final line.
+# (watchdog= is TSC-based, Bochs' TSC counts instructions and Skiff calibrates
+# it to `ips`, 50 million a second here), so the same watchdog stops memtest at
+# the same instruction on every run, wherever the machine's load puts the wall
+# clock, and Skiff still prints its exit counters and final line.
 #
 # memtest's serial output is a VT100 screen: memtest_screen cuts the log at
 # every escape sequence, one screen fragment a line.
@@ -32,7 +32,7 @@ MEMTEST_MILESTONE='^ ?#4  \[Moving inversions, 8 bit pattern\]'
 # (BIOS and GRUB included): native 19.8 s, Skiff 24.9 s on a quiet machine; 64.5 s and
 # 101.4 s with the two cores shared by load 8.  The limit is for a loaded machine.
 MEMTEST_LIMIT=150
-MEMTEST_WATCHDOG=1000       # ms of guest time under Skiff: 1e9 guest instructions in Bochs, twice the milestone
+MEMTEST_WATCHDOG=20000      # ms of guest time under Skiff: 1e9 guest instructions at ips=50M, twice the milestone
 
 # memtest_screen LOG: the serial log as screen fragments, escape sequences cut out.
 # (No pipelines that stop reading early in the callers: run_all.sh sets pipefail.)

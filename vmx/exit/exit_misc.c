@@ -6,6 +6,7 @@
 #include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/cpu/idle.h"
 #include "kernel/end/mce.h"
 #include "kernel/mem/memory.h"
 #include "vmx/core/vmcs.h"
@@ -177,6 +178,10 @@ enum exit_action handle_exception_nmi(struct vcpu *v)
          * Skiff does at once; an event whose delivery the NMI interrupted goes again
          * (IDT-vectoring information, 28.2.4), the NMI is pending (vmx/vcpu/nmi.c). */
         iret_to_self();
+        if (idle_nmi_exit()) {               /* a late wake-up (kernel/cpu/idle.h): not the guest's */
+            vcpu_reinject_event(v);
+            return EXIT_RESUME;
+        }
         v->nmi_exits++;
         vcpu_reinject_event(v);
         nmi_pend(v);

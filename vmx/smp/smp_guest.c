@@ -44,6 +44,7 @@
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/extable.h"
+#include "kernel/cpu/idle.h"
 #include "kernel/cpu/percpu.h"
 #include "kernel/end/runend.h"
 #include "kernel/firmware/acpi.h"
@@ -51,6 +52,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/smp/smp.h"
+#include "kernel/time/tsc.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
@@ -213,28 +215,40 @@ bool smp_guest_icr_write(uint32_t icr_low, uint32_t dest)
         }
         taken = true;
         bool waiting = __atomic_load_n(&v->wait_sipi, __ATOMIC_ACQUIRE);
-        if (ipi.kind == ICR_SIPI && waiting)
-            __atomic_store_n(&v->sipi_mailbox, 0x100u | ipi.vector, __ATOMIC_RELEASE);
+        if (ipi.kind == ICR_SIPI && waiting) {
+            __atomic_store_n(&v->sipi_mailbox, 0x100u | ipi.vector, __ATOMIC_SEQ_CST);
+            smp_wake(c);                                 /* asleep in ap_wait_sipi: kernel/cpu/idle.h */
+        }
         else if (ipi.kind == ICR_INIT && !waiting)
             smp_kick(c);                                 /* its INIT exit: wait for a SIPI */
     }
     return taken || ipi.target == ICR_TARGET_ALL_BUT_SELF;
 }
 
-/* Wait in VMX root operation for the guest's SIPI or the end of the run. */
+static bool sipi_or_end(void *arg)
+{
+    struct vcpu *v = arg;
+    return __atomic_load_n(&smp_guest_ending, __ATOMIC_SEQ_CST) ||
+           __atomic_load_n(&v->sipi_mailbox, __ATOMIC_SEQ_CST);
+}
+
+/* Sleep in VMX root operation until the guest's SIPI or the end of the run (smp_guest_icr_write
+ * and smp_guest_end wake it: kernel/cpu/idle.h). */
 static bool ap_wait_sipi(struct vcpu *v, unsigned *vector)
 {
     __atomic_store_n(&v->wait_sipi, true, __ATOMIC_RELEASE);
-    for (;;) {
-        if (__atomic_load_n(&smp_guest_ending, __ATOMIC_ACQUIRE))
-            return false;
-        uint32_t m = __atomic_exchange_n(&v->sipi_mailbox, 0, __ATOMIC_ACQ_REL);
-        if (m) {
-            *vector = m & 0xff;
-            return true;
-        }
-        cpu_pause();
-    }
+    idle_wait(sipi_or_end, v);
+    if (__atomic_load_n(&smp_guest_ending, __ATOMIC_ACQUIRE))
+        return false;
+    *vector = __atomic_exchange_n(&v->sipi_mailbox, 0, __ATOMIC_ACQ_REL) & 0xff;
+    return true;
+}
+
+/* The run ends: every AP still waiting for a SIPI in VMX root must see it. */
+static void wake_waiting(void)
+{
+    for (unsigned c = 1; c < nvcpus; c++)
+        smp_wake(c);
 }
 
 /* An AP: its VMCS, then each guest start by a SIPI (kernel/smp/smp.c calls this in VMX root). */
@@ -322,6 +336,7 @@ void smp_guest_end(struct vcpu *v)
     if (v->end != GUEST_ENDED_ELSEWHERE)
         first_end = v;
     vmx_fast_cpuid = false;                      /* a CPUID loop then sees the end too */
+    wake_waiting();
     for (unsigned c = 0; c < nvcpus; c++)
         if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST)) {
             if (!smp_kick_others()) {            /* INIT, then SIPI for a vCPU waiting for one */
@@ -339,8 +354,10 @@ void smp_guest_end(struct vcpu *v)
 void smp_guest_run_ending(void)
 {
     uint32_t none = 0;
-    if (__atomic_compare_exchange_n(&smp_guest_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST))
+    if (__atomic_compare_exchange_n(&smp_guest_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
         vmx_fast_cpuid = false;
+        wake_waiting();
+    }
 }
 
 struct vcpu *smp_guest_finish(struct vcpu *bsp)
@@ -352,10 +369,9 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
         struct vcpu *v = vcpus[c];
         if (!v)
             continue;
-        /* About a second by the TSC (1 GHz assumed): udelay's port reads are far quicker in an
-         * emulator, where a vCPU's stop (its trace ring on the serial line) takes longer.  Without
-         * the kick, up to two idle checks (vmx_idle_ticks). */
-        uint64_t t0 = rdtsc(), wait = kick_lost ? 2500000000ull : 1000000000ull;
+        /* A second by the calibrated TSC (a vCPU's stop may print its trace ring on the serial
+         * line).  Without the kick, up to two idle checks (vmx_idle_ticks). */
+        uint64_t t0 = rdtsc(), wait = tsc_ms(kick_lost ? 2500 : 1000);
         while (rdtsc() - t0 < wait &&
                __atomic_load_n(&v->smp_state, __ATOMIC_ACQUIRE) == VCPU_RUNNING)
             cpu_pause();

@@ -316,6 +316,18 @@ TEST(hlt)
     CHECK_BAD("hlt=on");
 }
 
+TEST(tsc_ref)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_EQ(cfg.tsc_ref_pit, false);
+    CHECK_EQ(parse("tsc_ref=pit"), 0);
+    CHECK_EQ(cfg.tsc_ref_pit, true);
+    CHECK_EQ(parse("tsc_ref=auto"), 0);
+    CHECK_EQ(cfg.tsc_ref_pit, false);
+    CHECK_BAD("tsc_ref=");
+    CHECK_BAD("tsc_ref=hpet");
+}
+
 TEST(hypervisor_bit)
 {
     CHECK_EQ(parse(""), 0);
@@ -538,6 +550,6 @@ TEST(parse_size)
 }
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
-          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(hypervisor_bit), T(watchdog),
+          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(tsc_ref), T(hypervisor_bit), T(watchdog),
           T(vmx_profile), T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))

@@ -101,6 +101,8 @@ static void make_fadt(uint32_t len, uint8_t rev, bool reset)
     wr32(f + 48, 0xb2);
     f[52] = 0xf1;
     wr32(f + 64, 0xb004);
+    wr32(f + 76, 0xb008);    /* PM_TMR_BLK, 4 bytes */
+    f[91] = 4;
     if (len >= 129 && reset) {
         wr32(f + 112, 1u << 10);
         f[116] = 1;      /* I/O */
@@ -296,6 +298,32 @@ TEST(fadt_versions)
     CHECK_EQ(ai.pm1a_cnt, 0);
     acpi_summary(&ai, buf, sizeof buf);
     CHECK(strstr(buf, "FADT bad checksum") != NULL);
+}
+
+/* The PM timer (ACPI 6.4, 4.8.3.3): PM_TMR_BLK, X_PM_TMR_BLK in I/O space over it, TMR_VAL_EXT. */
+TEST(fadt_pm_timer)
+{
+    machine();
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.pm_tmr, 0xb008);
+    CHECK(!ai.pm_tmr_32);
+    uint8_t *f = mem + (FADT_PA - MEM_BASE);
+    wr32(f + 112, (1u << 10) | (1u << 8));
+    f[208] = 1;
+    wr64(f + 212, 0x408);
+    seal(FADT_PA);
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.pm_tmr, 0x408);
+    CHECK(ai.pm_tmr_32);
+    /* X_PM_TMR_BLK in memory space: the I/O block stays; a PM_TMR_LEN below 4 is no timer. */
+    f[208] = 0;
+    seal(FADT_PA);
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.pm_tmr, 0xb008);
+    f[91] = 0;
+    seal(FADT_PA);
+    REQUIRE(parse() == ACPI_OK);
+    CHECK_EQ(ai.pm_tmr, 0);
 }
 
 TEST(fadt_x_fields)
@@ -672,6 +700,6 @@ TEST(mcfg_windows)
 }
 
 UNIT_MAIN(T(full_machine_xsdt), T(rsdp_v1_uses_rsdt), T(rsdp_errors), T(root_table_errors),
-          T(fadt_versions), T(fadt_x_fields), T(s5_encodings), T(s5_rejects), T(dsdt_problems),
+          T(fadt_versions), T(fadt_pm_timer), T(fadt_x_fields), T(s5_encodings), T(s5_rejects), T(dsdt_problems),
           T(madt_entries), T(madt_many_x2apic), T(tables_skipped_or_missing), T(random_corruption_stays_in_bounds),
           T(sleep_states), T(mcfg_windows))
