@@ -31,7 +31,7 @@ KERNEL_SRCS := $(sort $(wildcard $(addsuffix /*.c,$(SKIFF_DIRS)) $(addsuffix /*.
                                  $(addsuffix /*/*.c,$(SKIFF_DIRS)) $(addsuffix /*/*.S,$(SKIFF_DIRS))))
 KERNEL_OBJS := $(patsubst %,$(BUILD)/obj/%.o,$(KERNEL_SRCS))
 
-.PHONY: all iso run test check fuzz soak clean help deps guests gdb
+.PHONY: all iso run test check fuzz soak clean help deps guests gdb kvm-check
 FUZZ_SECONDS ?= 300
 # make fuzz also runs the fuzz guest in Bochs: seeds FUZZ_SEED..FUZZ_SEED+FUZZ_SEEDS-1, FUZZ_COUNT each.
 FUZZ_SEED ?= 100
@@ -182,6 +182,13 @@ gdb:
 
 check:
 	@tests/unit/run.sh $(BUILD)
+
+# kvm-check: on an Intel host with nested KVM, boot the built-in and the Linux guest with
+# 1 and 2 CPUs through BIOS and UEFI, and write a report to paste into a bug report.
+kvm-check:
+	@tests/deps.sh run
+	@$(MAKE) --no-print-directory all
+	@tests/kvm_check.sh $(BUILD)
 
 test:
 	@tests/deps.sh test

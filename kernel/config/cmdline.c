@@ -251,6 +251,9 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
         } else if (word_eq(w, klen, "hlt")) {
             ok = word_eq(v, vlen, "exit") || word_eq(v, vlen, "pass");
             cfg->hlt_exit = word_eq(v, vlen, "exit");
+        } else if (word_eq(w, klen, "hypervisor_bit")) {
+            ok = word_eq(v, vlen, "show") || word_eq(v, vlen, "hide");
+            cfg->hypervisor_bit_hidden = word_eq(v, vlen, "hide");
         } else if (word_eq(w, klen, "vmcheck")) {
             static const char *const modes[] = { "on", "off", "warn", "always" };
             ok = false;

@@ -39,6 +39,7 @@ struct skiff_config {
     uint64_t guest_mem;          /* bytes; 0 = all memory Skiff does not use */
     uint32_t watchdog_ms;        /* 0 = off */
     bool hlt_exit;               /* hlt=exit: every guest HLT exits (vmx/exit/exit_misc.c); default pass */
+    bool hypervisor_bit_hidden;  /* hypervisor_bit=hide: CPUID.1:ECX[31] reads 0 (vmx/core/cpuid_view.c) */
     char guest_test[CMDLINE_WORD_MAX]; /* built-in guest's test case, "" = normal run */
     uint64_t guest_seed;         /* guest_seed=: the fuzz guest's seed (guest_test=fuzz) */
     uint64_t guest_count;        /* guest_count=: iterations for guest_test=fuzz|soak, 0 = default */

@@ -101,6 +101,8 @@ case_attack_bad_msrs() {
 # host's MTRRs untouched by the guest's virtualized writes.
 case_attack_msr_classes() {
     attack_ok msr_classes
+    expect '^guest: ok: msr_classes: IA32_DEBUGCTL.FREEZE_PERFMON_ON_PMI raises #GP$'
+    expect '^guest: ok: msr_classes: IA32_DEBUGCTL.LBR\|BTF is accepted$'
     expect '^guest: ok: msr_classes: x2APIC ICR: a fixed self-IPI, vector 0x40, is accepted$'
     expect '^guest: ok: msr_classes: vector 0x40 is pending in the IRR'
     expect '^skiff: msr: WRMSR 0x560 value 0x[0-9a-f]+: #GP \(IA32_RTIT_OUTPUT_BASE, IA32_RTIT_OUTPUT_MASK_PTRS: Intel PT output goes to host-physical addresses'

@@ -14,17 +14,23 @@ names).  Skiff's set must be exactly the native set with the documented
 flags removed and `hypervisor` added, apart from the flags Linux itself
 sets differently in a VM (CPUINFO_LINUX_VM, each with its reason).
 
+GUESTDIFF_HYPERVISOR_BIT=0 (a run with `hypervisor_bit=hide`): the hypervisor bit
+must read 0 under Skiff, as natively, and Linux's flags gain no `hypervisor`.
+
 Prints every difference with the rule that accepts it, or UNDOCUMENTED;
 exit status 1 when any difference is undocumented.
 """
+import os
 import re
 import sys
+
+HYPERVISOR_BIT = int(os.environ.get("GUESTDIFF_HYPERVISOR_BIT", "1"))
 
 # (leaf, subleaf or None for all, register index 0-3 = EAX EBX ECX EDX, bit, Skiff's value, why)
 CPUID_BITS = [
     (0x1, None, 2, 5, 0, "VMX hidden"),
     (0x1, None, 2, 3, 0, "MONITOR/MWAIT hidden"),
-    (0x1, None, 2, 31, 1, "hypervisor bit"),
+    (0x1, None, 2, 31, HYPERVISOR_BIT, "hypervisor bit" + ("" if HYPERVISOR_BIT else " hidden (hypervisor_bit=hide)")),
     (0x1, None, 3, 21, 0, "debug store hidden"),
     (0x1, None, 2, 4, 0, "debug store hidden"),
     (0x1, None, 2, 2, 0, "debug store hidden"),
@@ -97,7 +103,7 @@ CPUINFO_MAY_REMOVE = {
     "invpcid": "INVPCID without its control", "xsaves": "XSAVES without its control",
     "waitpkg": "WAITPKG without its control",
 }
-CPUINFO_ADDED = {"hypervisor": "hypervisor bit"}
+CPUINFO_ADDED = {"hypervisor": "hypervisor bit"} if HYPERVISOR_BIT else {}
 # Flags Linux itself decides differently once it sees the hypervisor bit (6.1,
 # arch/x86/kernel): it never enables ART in a VM (tsc.c detect_art), and it
 # skips the TSC-deadline microcode errata check that disables the deadline

@@ -8,7 +8,7 @@
 
 BOOT_CASES+=(acpi_qemu acpi_bochs onexit_poweroff_qemu onexit_reboot_qemu
              screen_text_bios screen_text_bochs screen_only_bios screen_fb_uefi screen_fb_uefi_scroll screen_off smp_bochs_2cpus smp_bochs_builtin smp_bochs_builtin4
-             smp_bochs_builtin_tripwire)
+             smp_bochs_builtin_tripwire hw_report_bochs)
 
 SCREENCHECK=tests/boot/screencheck.py
 
@@ -319,4 +319,30 @@ case_smp_bochs_builtin_tripwire() {
     expect '^skiff: tripwire: [0-9]+ items armed .* and after every exit \(tripwire=always\)$'
     expect_not '^skiff: (cpu[0-9]+: )?tripwire: .* changed'
     expect '^skiff: (cpu[0-9]+: )?tripwire: [0-9]+ items intact$'
+}
+
+# The hardware report (issue 21): loglevel=debug prints the CPU's VMX MSRs and CPUID leaves as
+# `skiff: profile: ` lines; tools/log2profile.py turns the serial log into a profile, and the
+# profile checks of make check (tests/unit/vmx/core/test_cpuid_profiles.c, built by the unit
+# run before the boot cases) run on it: Skiff's VMCS for Bochs's Skylake passes vmcheck in every
+# entry state, and every CPUID bit its guest sees is backed.  The profile lands in
+# $BUILD/hwreport/bochs-2.7-skylake.profile.
+case_hw_report_bochs() {
+    boot hw_report_bochs bochs:corei7_skylake_x "loglevel=debug"
+    expect '^skiff: profile: # source: Skiff.s hardware report \(loglevel=debug\) on ' \
+        '^skiff: profile: msr 0x480 0x[0-9a-f]{16}$' '^skiff: profile: msr 0x48c 0x[0-9a-f]{16}$' \
+        '^skiff: profile: cpuid 0x00000007 0x0 ' '^skiff: profile: # end of the hardware report$'
+    expect_order '^skiff: profile: # end of the hardware report$' '^skiff: vmx: VMX ok: '
+    expect_status 0 bochs:
+    local dir=$BUILD/hwreport unit=$BUILD/unit/test_cpuid_profiles out
+    rm -rf "$dir" && mkdir -p "$dir"
+    python3 tools/log2profile.py "$LOG" "$dir/bochs-2.7-skylake.profile" || { fail "log2profile.py refused the log"; return 1; }
+    [ -x "$unit" ] || { fail "$unit not built (the unit tests run first: tests/run_all.sh)"; return 1; }
+    out=$(SKIFF_PROFILE_EXTRA=$dir "$unit" 2>&1)
+    echo "$out" > "$TESTDIR/hw_report_bochs.unit"
+    LOG=$TESTDIR/hw_report_bochs.unit
+    expect '^    bochs-2\.7-skylake\.profile: 4 entry states built, 0 violations$' \
+        '^    bochs-2\.7-skylake\.profile: secondary controls 0x[0-9a-f]{8}, [0-9]+ backed rows shown' \
+        '^ok - vmcs_passes_the_entry_checks_on_every_profile$' '^ok - every_visible_bit_is_backed_on_every_profile$' \
+        '^ok - profiles_are_there_and_name_their_source$' '^[0-9]+ passed, 0 failed$'
 }

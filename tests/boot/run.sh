@@ -1,18 +1,17 @@
 #!/usr/bin/env bash
 # run.sh EMU ISO: boot Skiff interactively with the serial console on this
-# terminal, until Skiff ends.  EMU is kvm, bochs, qemu, uefi, or empty for
-# the best available: QEMU with nested KVM when /dev/kvm offers VMX, else
-# Bochs (Intel model with EPT), else QEMU TCG (boot path only, no VMX).
+# terminal, until Skiff ends.  EMU is kvm, kvm-q35, kvm-uefi, bochs, bochs-uefi,
+# qemu, uefi, or empty for the best available: QEMU with nested KVM when /dev/kvm
+# offers VMX, else Bochs (Intel model with EPT), else QEMU TCG (boot path only, no VMX).
 set -uo pipefail
 emu=${1:-} iso=$2
 mem=${MEM:-256}
 guest=${GUEST:-}
 model=${BOCHS_CPU:-corei7_skylake_x}
 
-kvm_has_vmx() {
-    [ -r /dev/kvm ] && [ -w /dev/kvm ] && grep -qw vmx /proc/cpuinfo &&
-        grep -qE '^(Y|1)$' /sys/module/kvm_intel/parameters/nested 2>/dev/null
-}
+# shellcheck source=tests/boot/kvm_host.sh
+source "$(dirname "$0")/kvm_host.sh"
+kvm_has_vmx() { kvm_host_check >/dev/null 2>&1; }
 
 if [ -z "$emu" ]; then
     if kvm_has_vmx; then emu=kvm
@@ -20,7 +19,8 @@ if [ -z "$emu" ]; then
     else emu=qemu
     fi
 fi
-echo "skiff run: backend=$emu (make run EMU=kvm|bochs|bochs-uefi|qemu|uefi to choose)" >&2
+EMUS="kvm|kvm-q35|kvm-uefi|bochs|bochs-uefi|qemu|uefi"
+echo "skiff run: backend=$emu (make run EMU=$EMUS to choose)" >&2
 
 # GUEST=linux: the Debian cloud kernel with a busybox initramfs (tests/linux/);
 # GUEST=multiboot: the Multiboot test guest.  Each gets an ISO of its own.
@@ -68,9 +68,16 @@ qemu_run() {
 }
 
 case $emu in
-kvm)
-    kvm_has_vmx || { echo "skiff run: /dev/kvm with nested VMX is not available here" >&2; exit 1; }
-    qemu_run -enable-kvm -cpu host,+vmx -smp "${CPUS:-1}" -m "$mem"
+kvm|kvm-q35|kvm-uefi)
+    # The host check names each kvm_intel parameter that is off and what follows for Skiff.
+    kvm_host_check | sed 's/^/skiff run: /' >&2
+    [ "${PIPESTATUS[0]}" -eq 0 ] || { echo "skiff run: FAIL: nested KVM is not usable here (the lines above say why)" >&2; exit 1; }
+    # kvm-q35 and kvm-uefi: a q35 chipset with an Intel IOMMU (interrupt remapping needs the
+    # split irqchip), so Skiff finds a DMAR and contains DMA; kvm-uefi boots it through OVMF.
+    machine=()
+    [ "$emu" != kvm ] && machine=(-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on)
+    [ "$emu" = kvm-uefi ] && machine+=(-bios /usr/share/ovmf/OVMF.fd)
+    qemu_run -enable-kvm -cpu host,+vmx "${machine[@]}" -smp "${CPUS:-1}" -m "$mem"
     ;;
 qemu|uefi)
     fw=()
@@ -102,7 +109,7 @@ bochs|bochs-uefi)
         { echo "skiff run: FAIL: Bochs ended (status $EMU_RC) before Skiff's last line" >&2; exit 1; }
     ;;
 *)
-    echo "skiff run: unknown EMU=$emu (kvm, bochs, bochs-uefi, qemu, uefi)" >&2
+    echo "skiff run: unknown EMU=$emu ($EMUS)" >&2
     exit 2
     ;;
 esac

@@ -25,13 +25,14 @@ root=$(mktemp -d)
 trap 'rm -rf "$root"' EXIT
 mkdir -p "$root/boot/grub"
 cp "$dir/vmlinuz" "$dir/initrd.img" "$root/boot/"
-cat > "$root/boot/grub/grub.cfg" <<'CFG'
+# LINUX_EXTRA: more kernel arguments (make bench: lapic=notscdeadline).
+cat > "$root/boot/grub/grub.cfg" <<CFG
 serial --unit=0 --speed=115200
 terminal_input serial
 terminal_output serial
 set timeout=0
 menuentry "Linux, native" {
-    linux /boot/vmlinuz console=ttyS0 quiet cryptomgr.notests panic=-1
+    linux /boot/vmlinuz console=ttyS0 quiet cryptomgr.notests panic=-1${LINUX_EXTRA:+ $LINUX_EXTRA}
     initrd /boot/initrd.img
     boot
 }

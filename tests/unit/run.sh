@@ -44,5 +44,8 @@ done
 # The layering rule (tools/check_layers.py) over this tree, and the check's own tests.
 out=$(python3 tests/unit/test_layers.py 2>&1)
 count test_layers $? "$out"
+# tools/log2profile.py (the hardware report's converter, issue 21).
+out=$(python3 tests/unit/test_log2profile.py 2>&1)
+count test_log2profile $? "$out"
 echo "unit: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

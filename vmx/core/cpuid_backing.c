@@ -6,6 +6,7 @@
 #include "vmx/core/cpuid_backing.h"
 
 #include "vmx/core/vmx_caps.h"
+#include "vmx/policy/debugctl_policy.h"
 #include "vmx/policy/msr_policy.h"
 
 enum { EAX = CPUID_EAX, EBX = CPUID_EBX, ECX = CPUID_ECX, EDX = CPUID_EDX };
@@ -111,7 +112,7 @@ const struct cpuid_backing cpuid_backing_rows[] = {
     MSRS(0x80000001, NS, EDX, 11, "SYSCALL", "IA32_STAR, IA32_LSTAR, IA32_FMASK", M(0xc0000081, RW),
          M(0xc0000082, RW), M(0xc0000084, RW)),
     { 7, 0, ECX, 24, "BUS_LOCK_DETECT", CB_DEBUGCTL, 0, { { 0, 0 } }, 1ull << 2,
-      "IA32_DEBUGCTL bit 2: not among the bits the guest may set (vmx/policy/msr_policy.h)" },
+      "IA32_DEBUGCTL bit 2: not among the bits the guest may set (vmx/policy/debugctl_policy.c)" },
 
     /* IA32_ARCH_CAPABILITIES bits (passed through unchanged): their MSRs must be there. */
     MSRS(CPUID_LEAF_ARCH_CAPS, NS, EAX, 7, "TSX_CTRL", "IA32_TSX_CTRL", M(0x122, RW)),
@@ -134,7 +135,7 @@ bool cpuid_backing_ok(const struct cpuid_backing *b, uint32_t proc2)
         }
         return true;
     case CB_DEBUGCTL:
-        return (b->debugctl & MSR_DEBUGCTL_GUEST_BITS) == b->debugctl;
+        return (b->debugctl & debugctl_guest_mask()) == b->debugctl;
     default:
         return false;
     }

@@ -10,7 +10,7 @@
  *  - CB_MSRS: the feature's MSRs (SDM Vol. 4 "Register Availability"): each
  *    access listed must be allowed by the MSR policy (vmx/policy/msr_policy.c),
  *    which carries its containment reason;
- *  - CB_DEBUGCTL: an IA32_DEBUGCTL bit the guest may set (MSR_DEBUGCTL_GUEST_BITS);
+ *  - CB_DEBUGCTL: an IA32_DEBUGCTL bit the guest may set (vmx/policy/debugctl_policy.c);
  *  - CB_HIDDEN: never shown, for the reason given.
  * Rows of the pseudo-leaf CPUID_LEAF_ARCH_CAPS name IA32_ARCH_CAPABILITIES bits: the guest reads
  * that MSR unchanged, so their backing must always hold (the unit tests check it).
@@ -56,6 +56,7 @@ struct cpuid_view {
     struct { uint32_t leaf, sub, clear[4]; } m[CPUID_VIEW_LEAVES];
     unsigned n;
     bool show_arch_caps;     /* CPUID.(7,0):EDX[29] shown: the x2APIC lock is readable (vmx/policy/apic_lock.h) */
+    bool hide_hypervisor;     /* hypervisor_bit=hide: leaf 1 ECX[31] as the bare CPU has it (0) */
 };
 void cpuid_backing_view(uint32_t proc2, struct cpuid_view *v);
 /* Is (leaf, sub, reg, bit) hidden in view `v`? */

@@ -3,7 +3,7 @@
  * bits whose backing is missing are cleared (vmx/core/cpuid_backing.c: VMX,
  * MONITOR/MWAIT, DS, the instructions whose control Skiff could not set, the
  * features whose MSRs the policy denies), the hypervisor-present bit (leaf 1
- * ECX bit 31) is set, OSXSAVE (leaf 1 ECX bit 27) and OSPKE (leaf 7 ECX bit 4)
+ * ECX bit 31) is set unless `hypervisor_bit=hide`, OSXSAVE (leaf 1 ECX bit 27) and OSPKE (leaf 7 ECX bit 4)
  * follow the guest's own CR4, not Skiff's, leaf 0DH reports only the supervisor
  * state components the guest may enable in IA32_XSS (vmx/policy/xss_policy.c),
  * the leaves of hidden features (12H for SGX, 14H for Intel PT) read 0, the leaf 1
@@ -33,7 +33,8 @@ struct cpuid_regs cpuid_view_apply(const struct cpuid_view *v, uint32_t leaf, ui
     static const struct cpuid_regs zero;
 
     if (leaf == 1) {
-        r.ecx |= 1u << 31;                        /* hypervisor present */
+        if (!v->hide_hypervisor)
+            r.ecx |= 1u << 31;                    /* hypervisor present */
         r.ecx &= ~(1u << 27);                     /* OSXSAVE follows the guest's CR4 */
         if (g->osxsave)
             r.ecx |= 1u << 27;

@@ -111,14 +111,17 @@ vmx_enter:
 #define F_VM_EXIT_REASON          0x4402
 #define F_VM_EXIT_INSTRUCTION_LEN 0x440c
 #define F_GUEST_RIP               0x681e
+#define F_GUEST_RFLAGS            0x6820
+#define F_GUEST_INTERRUPTIBILITY  0x4824
 
 /*
  * HOST_RIP: RSP = &vcpu->regs + sizeof(vcpu->regs).
  *
  * Fast path: a CPUID that needs no policy (not leaves 1-7, 0DH, 12H, 14H or 0x80000001-7, not
  * leaf 0 once a guest set LIMIT_CPUID, not Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
- * RAX-RDX (CPUID's own outputs), RSI and RDI: 3 VMREADs and 1 VMWRITE, no
- * call.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
+ * RAX-RDX (CPUID's own outputs), RSI and RDI: 5 VMREADs and 1 VMWRITE, no
+ * call (RFLAGS and the interruptibility state: a CPUID under TF or STI/MOV-SS blocking
+ * takes the C path, whose skip retires it architecturally, vmx/vcpu/insn_skip.c).  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
  * to see every exit.  Everything else takes the full path below.
  */
     .globl vmx_exit_stub
@@ -175,6 +178,14 @@ vmx_exit_stub:
     subl $0x3fffffff, %edx              /* Skiff's own leaves 0x400000xx (and 0xc00000xx, */
     cmpl $0xff, %edx                    /* passed through in C) */
     jbe .Lcpuid_c
+    movl $F_GUEST_RFLAGS, %edx          /* a CPUID under TF or STI/MOV-SS blocking: the C path */
+    vmread %rdx, %rdx                   /* retires it (vmx/vcpu/insn_skip.c: the single step */
+    testl $0x100, %edx                  /* after it, the blocking it ends) */
+    jnz .Lcpuid_c
+    movl $F_GUEST_INTERRUPTIBILITY, %edx
+    vmread %rdx, %rdx
+    testl $3, %edx
+    jnz .Lcpuid_c
     cpuid
     movq %rsi, SLOT_RSI(%rsp)
     movq %rdi, SLOT_RDI(%rsp)

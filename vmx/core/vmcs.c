@@ -47,6 +47,12 @@ bool vmcs_set(uint32_t field, uint64_t value)
     return false;
 }
 
+/* vmcs_set as a vmcs_setter (vmx/core/vmcs_compose.h): a failure is logged and counted. */
+static void vmcs_put(uint32_t field, uint64_t value)
+{
+    (void)vmcs_set(field, value);
+}
+
 void vmx_report_fail(const char *what, int status)
 {
     if (status == VMX_FAIL_VALID) {
@@ -82,86 +88,6 @@ int vmcs_load(struct vcpu *v)
     if (st != VMX_OK)
         vmx_report_fail("VMPTRLD", st);
     return st;
-}
-
-/* Access rights (SDM 25.4.1 Table 25-2). */
-#define AR_CODE64   0xa09b   /* P, S, code exec/read accessed, L, G */
-#define AR_CODE32   0xc09b   /* P, S, code, D/B, G */
-#define AR_DATA     0xc093   /* P, S, data read/write accessed, D/B, G */
-#define AR_CODE16   0x009b
-#define AR_DATA16   0x0093
-#define AR_TSS_BUSY 0x008b   /* P, 64-bit (or 32-bit) busy TSS */
-#define AR_UNUSABLE 0x10000
-
-static void set_segment(uint32_t sel_field, uint16_t sel, uint64_t base, uint32_t limit, uint32_t ar)
-{
-    /* Segment fields are laid out in parallel: ES, CS, SS, DS, FS, GS, LDTR, TR. */
-    unsigned i = (sel_field - GUEST_ES_SELECTOR) / 2;
-    vmcs_set(sel_field, sel);
-    vmcs_set(GUEST_ES_BASE + 2 * i, base);
-    vmcs_set(GUEST_ES_LIMIT + 2 * i, limit);
-    vmcs_set(GUEST_ES_AR_BYTES + 2 * i, ar);
-}
-
-static void setup_guest_state(struct vcpu *v, const struct guest_start *gs)
-{
-    const struct vmx_caps *c = &vmx_caps;
-    uint64_t cr0_fixed0 = vmx_guest_cr0_fixed0(c, vmx_features.unrestricted_guest);
-
-    /* CR0/CR4: the guest sees its own values through the read shadows; the bits
-     * VMX forces (fixed0) or forbids (~fixed1) are owned by Skiff (25.6.6). */
-    v->cr0_mask = cr0_fixed0 | ~c->cr0_fixed1;
-    v->cr4_mask = c->cr4_fixed0 | ~c->cr4_fixed1;
-    vmcs_set(CR0_GUEST_HOST_MASK, v->cr0_mask);
-    vmcs_set(CR4_GUEST_HOST_MASK, v->cr4_mask);
-    vmcs_set(CR0_READ_SHADOW, gs->cr0);
-    vmcs_set(CR4_READ_SHADOW, gs->cr4);
-    vmcs_set(GUEST_CR0, vmx_fixed_cr(gs->cr0, cr0_fixed0, c->cr0_fixed1));
-    vmcs_set(GUEST_CR4, vmx_fixed_cr(gs->cr4, c->cr4_fixed0, c->cr4_fixed1));
-    vmcs_set(GUEST_CR3, gs->cr3);
-    vmcs_set(GUEST_DR7, 0x400);
-    vmcs_set(GUEST_IA32_DEBUGCTL, 0);
-    vmcs_set(GUEST_IA32_EFER, gs->efer);
-    if (vmx_features.pat)
-        vmcs_set(GUEST_IA32_PAT, 0x0007040600070406ull);   /* power-on PAT */
-
-    switch (gs->mode) {
-    case GUEST_MODE_64:
-        set_segment(GUEST_CS_SELECTOR, gs->cs, 0, 0xffffffff, AR_CODE64);
-        break;
-    case GUEST_MODE_32:
-        set_segment(GUEST_CS_SELECTOR, gs->cs, 0, 0xffffffff, AR_CODE32);
-        break;
-    case GUEST_MODE_REAL:
-        set_segment(GUEST_CS_SELECTOR, (uint16_t)(gs->real_cs_base >> 4), gs->real_cs_base,
-                    0xffff, AR_CODE16);
-        break;
-    }
-    uint16_t ds = gs->mode == GUEST_MODE_REAL ? 0 : gs->ds;
-    uint32_t dlimit = gs->mode == GUEST_MODE_REAL ? 0xffff : 0xffffffff;
-    uint32_t dar = gs->mode == GUEST_MODE_REAL ? AR_DATA16 : AR_DATA;
-    set_segment(GUEST_SS_SELECTOR, ds, 0, dlimit, dar);
-    set_segment(GUEST_DS_SELECTOR, ds, 0, dlimit, dar);
-    set_segment(GUEST_ES_SELECTOR, ds, 0, dlimit, dar);
-    set_segment(GUEST_FS_SELECTOR, ds, 0, dlimit, dar);
-    set_segment(GUEST_GS_SELECTOR, ds, 0, dlimit, dar);
-    set_segment(GUEST_LDTR_SELECTOR, 0, 0, 0, AR_UNUSABLE);
-    set_segment(GUEST_TR_SELECTOR, 0, 0, 0x67, AR_TSS_BUSY);
-    vmcs_set(GUEST_GDTR_BASE, gs->gdt_base);
-    vmcs_set(GUEST_GDTR_LIMIT, gs->gdt_limit);
-    vmcs_set(GUEST_IDTR_BASE, gs->idt_base);
-    vmcs_set(GUEST_IDTR_LIMIT, gs->idt_limit);
-
-    vmcs_set(GUEST_RIP, gs->rip);
-    vmcs_set(GUEST_RSP, gs->rsp);
-    vmcs_set(GUEST_RFLAGS, gs->rflags | 2);
-    vmcs_set(GUEST_SYSENTER_CS, 0);
-    vmcs_set(GUEST_SYSENTER_ESP, 0);
-    vmcs_set(GUEST_SYSENTER_EIP, 0);
-    vmcs_set(GUEST_ACTIVITY_STATE, 0);
-    vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
-    vmcs_set(GUEST_PENDING_DBG_EXCEPTIONS, 0);
-    vmcs_set(VMCS_LINK_POINTER, ~0ull);     /* 26.3.1.5: no shadow VMCS */
 }
 
 static void setup_host_state(struct vcpu *v)
@@ -237,56 +163,40 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
                                .hlt_exit = skiff_cfg.hlt_exit };
         vmx_controls_choose(&vmx_caps, &w, &vmx_features);
         cpuid_view_init(&vmx_features, apic_firmware.guest_locked);
+        cpuid_view.hide_hypervisor = skiff_cfg.hypervisor_bit_hidden;
+        if (cpuid_view.hide_hypervisor)
+            pr_info("skiff: cpuid: hypervisor bit hidden (hypervisor_bit=hide): the guest takes its "
+                    "bare-machine paths (no paravirtual clock or IPI paths, native timer errata checks)\n");
         report_unbacked(f->proc2);
         spec_ctrl_init();
     }
     chosen = true;
 
-    vmcs_set(PIN_BASED_VM_EXEC_CONTROL, f->pin);
-    vmcs_set(CPU_BASED_VM_EXEC_CONTROL, f->proc);
-    vmcs_set(SECONDARY_VM_EXEC_CONTROL, f->proc2);
-    vmcs_set(VM_EXIT_CONTROLS, f->exit);
-    /* #MC only: a machine check in the guest is the host's to report (vmx/exit/exit_misc.c). */
-    vmcs_set(EXCEPTION_BITMAP, 1u << X86_TRAP_MC);
-    vmcs_set(PAGE_FAULT_ERROR_CODE_MASK, 0);
-    vmcs_set(PAGE_FAULT_ERROR_CODE_MATCH, 0);
-    vmcs_set(CR3_TARGET_COUNT, 0);
-    spec_ctrl_vmcs_setup(v);             /* the MSR lists: IA32_SPEC_CTRL, IA32_FLUSH_CMD */
-    vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);
-    vmcs_set(IO_BITMAP_A, io_bitmap_a);
-    vmcs_set(IO_BITMAP_B, io_bitmap_b);
-    vmcs_set(MSR_BITMAP, msr_bitmap);
-    vmcs_set(TSC_OFFSET, 0);
-    vmcs_set(VIRTUAL_PROCESSOR_ID, v->vpid);
-    vmcs_set(EPT_POINTER, v->eptp);
+    /* The MSR lists: IA32_SPEC_CTRL, IA32_FLUSH_CMD. */
+    spec_ctrl_vmcs_setup(v);
     if (f->preemption_timer) {
         v->run_end_tick = !v->watchdog_ticks && vmx_tick_all;
-        uint64_t t = v->watchdog_ticks ? v->watchdog_ticks : v->run_end_tick ? vmx_tick_ticks : vmx_idle_ticks;
-        v->tick_value = t;
-        vmcs_set(VMX_PREEMPTION_TIMER_VALUE, t > 0xffffffffull ? 0xffffffffull : t);
+        v->tick_value = v->watchdog_ticks ? v->watchdog_ticks : v->run_end_tick ? vmx_tick_ticks : vmx_idle_ticks;
     }
-
     /* The guest's PMU starts as the CPU's (its power-on PERF_GLOBAL_CTRL); nothing counts in VMX
      * root: 0 is loaded at exit, or, without the controls, the counters stay off for good
      * (the guest's value is a shadow, vmx/exit/exit_msr.c). */
     uint64_t pgc = 0;
-    if (f->perf_global) {
+    if (f->perf_global)
         rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, &pgc);
-        vmcs_set(GUEST_IA32_PERF_GLOBAL_CTRL, pgc);
-        vmcs_set(HOST_IA32_PERF_GLOBAL_CTRL, 0);
-    } else if (rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, &pgc) && pgc) {
+    else if (rdmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, &pgc) && pgc)
         wrmsr_safe(MSR_IA32_PERF_GLOBAL_CTRL, 0);
-    }
-    if (f->entry & VM_ENTRY_LOAD_IA32_RTIT_CTL)
-        vmcs_set(GUEST_IA32_RTIT_CTL, 0);           /* PT is not offered to the guest */
     /* XSAVES/XRSTORS run in the guest ("enable XSAVES/XRSTORS"): they exit when EDX:EAX, IA32_XSS
      * and the XSS-exiting bitmap (25.6.20) share a bit (26.1.3).  The bitmap names every state
-     * component the guest may not enable (vmx/policy/xss_policy.c); IA32_XSS starts at its power-on
-     * 0, whatever the firmware left there, and takes only allowed bits (vmx/exit/exit_msr.c). */
-    /* The field exists where the control may be 1 (25.6.20): written then, whether or not the control
-     * is on, never left to what the VMCS region happened to hold. */
-    if (vmx_allowed1(vmx_caps.proc2_ctls) & SECONDARY_EXEC_ENABLE_XSAVES)
-        vmcs_set(XSS_EXIT_BITMAP, xss_exit_bitmap());
+     * component the guest may not enable (vmx/policy/xss_policy.c). */
+    struct vmcs_control_inputs in = {
+        .io_bitmap_a = io_bitmap_a, .io_bitmap_b = io_bitmap_b, .msr_bitmap = msr_bitmap, .eptp = v->eptp,
+        .vpid = v->vpid, .timer_value = v->tick_value, .guest_perf_global_ctrl = pgc,
+        .xss_exit_bitmap = xss_exit_bitmap(),
+    };
+    vmcs_compose_controls(&vmx_caps, f, &in, vmcs_put);
+    /* IA32_XSS starts at its power-on 0, whatever the firmware left there, and takes only allowed
+     * bits (vmx/exit/exit_msr.c). */
     if (f->proc2 & SECONDARY_EXEC_ENABLE_XSAVES) {
         static bool shown;
         char names[64];
@@ -304,11 +214,9 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
 
 void vmcs_set_guest_state(struct vcpu *v, const struct guest_start *gs)
 {
-    uint32_t entry = vmx_features.entry | (gs->mode == GUEST_MODE_64 ? VM_ENTRY_IA32E_MODE : 0);
-    if (gs->mode != GUEST_MODE_64)
-        entry &= ~(VM_ENTRY_IA32E_MODE & ~vmx_allowed0(vmx_caps.entry_ctls));
-    vmcs_set(VM_ENTRY_CONTROLS, entry);
-    setup_guest_state(v, gs);
+    v->cr0_mask = vmcs_cr0_mask(&vmx_caps, &vmx_features);
+    v->cr4_mask = vmcs_cr4_mask(&vmx_caps);
+    vmcs_compose_guest(&vmx_caps, &vmx_features, gs, vmcs_put);
 }
 
 void vcpu_tick_start(struct vcpu *v)

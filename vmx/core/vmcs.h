@@ -7,21 +7,8 @@
 
 #include "kernel/cpu/percpu.h"
 #include "vmx/core/vcpu.h"
+#include "vmx/core/vmcs_compose.h"
 #include "vmx/core/vmx_controls.h"
-
-enum guest_mode { GUEST_MODE_64, GUEST_MODE_32, GUEST_MODE_REAL };
-
-/* Where and how the guest starts. */
-struct guest_start {
-    enum guest_mode mode;
-    uint64_t rip, rsp, rflags;
-    uint64_t cr0, cr3, cr4, efer;       /* as the guest sees them */
-    uint64_t gdt_base, idt_base;
-    uint16_t gdt_limit, idt_limit;
-    uint16_t cs, ds;                    /* selectors (protected and long mode) */
-    uint64_t real_cs_base;              /* real mode: CS base (selector = base >> 4) */
-    uint64_t rax, rbx, rsi, rdi;        /* initial GPRs a boot protocol asks for */
-};
 
 /* The controls, decided once by the BSP (vmx/core/vmx_controls.h). */
 extern struct vmx_features vmx_features;

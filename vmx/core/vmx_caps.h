@@ -201,6 +201,8 @@ void vmx_caps_read(struct vmx_caps *c, uint64_t (*rdmsr)(uint32_t msr));
 void vmx_caps_decode(struct vmx_caps *c);
 /* Name of the first feature Skiff requires that the CPU lacks, or NULL. */
 const char *vmx_caps_missing(const struct vmx_caps *c);
+/* The boot line that refuses such a CPU, with the name (vmx/core/vmx_on.c; the profile tests print it). */
+#define VMX_CAPS_REFUSAL_FMT "skiff: error: VMX feature missing: %s not supported by this CPU\n"
 
 /* IA32_FEATURE_CONTROL bits (SDM Vol. 3C 24.7). */
 #define FEATURE_CONTROL_LOCKED          (1ull << 0)

@@ -10,6 +10,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "vmx/core/host_pages.h"
+#include "vmx/core/hw_report.h"
 #include "vmx/core/vmx_errors.h"
 #include "vmx/core/vmx_insn.h"
 
@@ -41,6 +42,7 @@ int vmx_enable(void)
 {
     struct vmx_caps *c = &vmx_caps;
 
+    hw_report_print();                   /* loglevel=debug: this machine as a profile, refused or not */
     /* SDM 24.6: CPUID.1:ECX.VMX[bit 5].  Never touch CR4.VMXE without it. */
     if (!(cpuid(1, 0).ecx & (1u << 5))) {
         kprintf("skiff: error: VMX not available on this CPU (CPUID.1:ECX.VMX[bit 5] = 0)\n");
@@ -70,7 +72,7 @@ int vmx_enable(void)
     const char *missing = vmx_caps_missing(c);
     print_caps_detail(c);
     if (missing) {
-        kprintf("skiff: error: VMX feature missing: %s not supported by this CPU\n", missing);
+        kprintf(VMX_CAPS_REFUSAL_FMT, missing);
         return SKIFF_UNSUPPORTED;
     }
     if (c->vmcs_size > PAGE_SIZE || (c->basic & VMX_BASIC_ADDR32)) {

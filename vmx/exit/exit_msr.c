@@ -21,6 +21,7 @@
 #include "vmx/exit/exit_setup.h"
 #include "vmx/mem/mtrr.h"
 #include "vmx/policy/apic_lock.h"
+#include "vmx/policy/debugctl_policy.h"
 #include "vmx/policy/misc_enable.h"
 #include "vmx/policy/msr_policy.h"
 #include "vmx/policy/xss_policy.h"
@@ -224,8 +225,8 @@ static bool h_debugctl(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
         *val = vmcs_read(GUEST_IA32_DEBUGCTL);
         return true;
     }
-    if (*val & ~MSR_DEBUGCTL_GUEST_BITS)
-        return false;
+    if (!debugctl_write_ok(*val))
+        return false;                               /* #GP (vmx/policy/debugctl_policy.c) */
     vmcs_set(GUEST_IA32_DEBUGCTL, *val);            /* loaded at entry ("load debug controls") */
     return true;
 }

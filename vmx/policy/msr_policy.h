@@ -48,14 +48,6 @@ struct msr_rule {
     const char *reason;
 };
 
-/*
- * IA32_DEBUGCTL bits a guest may set (SDM Vol. 4 Table 2-2, Vol. 3B 18.4.1): LBR, BTF,
- * FREEZE_LBRS_ON_PMI, FREEZE_PERFMON_ON_PMI, FREEZE_WHILE_SMM, RTM_DEBUG.  TR, BTS, BTINT and
- * BTS_OFF_OS/USR (6-10) would write branch trace records to IA32_DS_AREA; bus-lock detection (2)
- * is not offered (its CPUID bit is hidden, vmx/core/cpuid_backing.c); the rest is reserved.
- */
-#define MSR_DEBUGCTL_GUEST_BITS ((1ull << 0) | (1ull << 1) | (1ull << 11) | (1ull << 12) | (1ull << 14) | (1ull << 15))
-
 extern const struct msr_rule msr_rules[];
 extern const unsigned msr_rule_count;
 extern const struct msr_rule msr_rule_default;

@@ -77,15 +77,6 @@ uint32_t smp_guest_ending;                   /* set once, by the first vCPU to e
 static struct vcpu *first_end;
 static bool kick_lost;                       /* the ending CPU's APIC could not send */
 
-/* The state INIT gives a CPU (SDM Vol. 3A Table 10-1): real mode at F000:FFF0, CD/NW kept (0). */
-static struct guest_start init_state(void)
-{
-    return (struct guest_start){
-        .mode = GUEST_MODE_REAL, .real_cs_base = 0xffff0000, .rip = 0xfff0, .rflags = 2,
-        .cr0 = 0x10, .gdt_limit = 0xffff, .idt_limit = 0xffff,
-    };
-}
-
 static void init_gprs(struct vcpu *v)
 {
     memset(&v->regs, 0, sizeof(v->regs));
@@ -95,7 +86,7 @@ static void init_gprs(struct vcpu *v)
 /* Real mode at vector * 0x1000, as a SIPI starts a CPU (SDM Vol. 3A 10.6.1). */
 static void sipi_start(struct vcpu *v, unsigned vector)
 {
-    struct guest_start gs = init_state();
+    struct guest_start gs = vmcs_init_state();
     gs.real_cs_base = (uint64_t)vector << 12;
     gs.rip = 0;
     vmcs_set_guest_state(v, &gs);                         /* activity state: active */
@@ -114,7 +105,7 @@ static void sipi_start(struct vcpu *v, unsigned vector)
  * non-root operation, where the SIPI is a VM exit (handle_sipi). */
 static void wait_sipi_state(struct vcpu *v)
 {
-    struct guest_start gs = init_state();
+    struct guest_start gs = vmcs_init_state();
     vmcs_set_guest_state(v, &gs);
     vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
     vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
@@ -253,7 +244,7 @@ static void ap_run(unsigned cpu)
         return;
     this_cpu()->vcpu = v;
     v->eptp = vcpus[0]->eptp;
-    struct guest_start gs = init_state();
+    struct guest_start gs = vmcs_init_state();
     init_gprs(v);
     *(uint32_t *)phys_to_virt(v->vmcs_phys) = vmx_caps.revision_id;   /* SDM 25.2 */
     int st = vmcs_clear(v);

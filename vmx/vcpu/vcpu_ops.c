@@ -38,6 +38,29 @@ uint64_t *vcpu_gpr(struct vcpu *v, unsigned n)
 }
 
 /*
+ * The skip's cold half (vcpu_skip_insn_len): end the STI/MOV-SS blocking the instruction
+ * ended, and make its single-step trap pending (vmx/vcpu/insn_skip.c says why).  The
+ * pending debug exceptions and DEBUGCTL are read only with TF set.
+ */
+__attribute__((cold, noinline)) void vcpu_skip_arch(void)
+{
+    /* Read again here (the hot path keeps no register for them). */
+    struct insn_skip_state s = { .rflags = vmcs_read(GUEST_RFLAGS),
+                                 .interruptibility = (uint32_t)vmcs_read(GUEST_INTERRUPTIBILITY_INFO) };
+    if (s.rflags & X86_RFLAGS_TF) {
+        s.pending_dbg = vmcs_read(GUEST_PENDING_DBG_EXCEPTIONS);
+        s.debugctl = vmcs_read(GUEST_IA32_DEBUGCTL);
+    }
+    unsigned writes = insn_skip_apply(&s);
+    if (writes & INSN_SKIP_WRITE_INTR)
+        vmx_vmwrite(GUEST_INTERRUPTIBILITY_INFO, s.interruptibility);
+    if (writes & INSN_SKIP_WRITE_PDE)
+        vmx_vmwrite(GUEST_PENDING_DBG_EXCEPTIONS, s.pending_dbg);
+    if (writes)
+        vmcheck_dirty = true;
+}
+
+/*
  * Event injection (SDM Vol. 3C 25.8.3 "VM-Entry Controls for Event Injection",
  * 27.6 "Event Injection"): the guest must see exactly what the CPU would
  * have pushed.  A fault-class exception pushes RFLAGS with RF set (Vol. 3A

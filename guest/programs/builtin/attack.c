@@ -1130,6 +1130,10 @@ static void msr_classes(void)
     /* Checked: IA32_DEBUGCTL without BTS (branch records at a guest-chosen address). */
     ck(try_wrmsr(0x1d9, 1ull << 7) == 13, "msr_classes: IA32_DEBUGCTL.TR|BTS raises #GP");
     ck(try_wrmsr(0x1d9, 1ull << 63) == 13, "msr_classes: IA32_DEBUGCTL bit 63 (reserved) raises #GP");
+    /* Only LBR and BTF: the bits nested KVM accepts in an L1's VMCS (vmx/policy/debugctl_policy.c). */
+    ck(try_wrmsr(0x1d9, 1ull << 12) == 13, "msr_classes: IA32_DEBUGCTL.FREEZE_PERFMON_ON_PMI raises #GP");
+    ck(try_wrmsr(0x1d9, 1ull << 14) == 13, "msr_classes: IA32_DEBUGCTL.FREEZE_WHILE_SMM raises #GP");
+    ck(try_wrmsr(0x1d9, 3) == -1 && try_wrmsr(0x1d9, 0) == -1, "msr_classes: IA32_DEBUGCTL.LBR|BTF is accepted");
     ck(try_wrmsr(0x38f, 1ull << 63) == 13, "msr_classes: IA32_PERF_GLOBAL_CTRL bit 63 (reserved) raises #GP");
     /* IA32_MISC_ENABLE: the guest's own copy; LIMIT_CPUID limits only the guest's CPUID leaf 0. */
     uint32_t l0[4];

@@ -24,11 +24,13 @@ static const struct probe probes[] = {
     { "pae", probe_pae },
     { "nmi", probe_nmi },
     { "uart", probe_uart },
+    { "step", probe_step },
 };
 
 volatile struct probe_fault probe_fault;
 volatile uint32_t probe_resume;
 void (*volatile probe_nmi_hook)(void);
+void (*volatile probe_db_hook)(struct probe_frame *f);
 extern const uint32_t probe_isr_table[32];
 
 static struct __attribute__((packed)) { uint16_t lo; uint16_t sel; uint8_t zero, type; uint16_t hi; } idt[32];
@@ -126,6 +128,10 @@ void probe_exception(struct probe_frame *f)
 {
     if (f->vector == 2 && probe_nmi_hook) {
         probe_nmi_hook();                /* NMIs stay blocked until the stub's IRET */
+        return;
+    }
+    if (f->vector == 1 && probe_db_hook) {
+        probe_db_hook(f);
         return;
     }
     if (!probe_resume) {

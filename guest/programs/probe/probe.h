@@ -32,6 +32,8 @@ extern volatile struct probe_fault probe_fault;
 extern volatile uint32_t probe_resume;                    /* where a fault resumes, 0 outside a try */
 /* Called for an NMI (vector 2) when set; otherwise an NMI is an unexpected exception. */
 extern void (*volatile probe_nmi_hook)(void);
+/* Called for a #DB (vector 1) when set, with the frame the IRET returns through. */
+extern void (*volatile probe_db_hook)(struct probe_frame *f);
 
 /*
  * PROBE_TRY(insns): asm text run so that an exception in it resumes right
@@ -66,5 +68,6 @@ void probe_xss(void);                                     /* feat.c */
 void probe_pae(void);                                     /* pae.c */
 void probe_nmi(void);                                     /* nmi.c */
 void probe_uart(void);                                    /* uart.c */
+void probe_step(void);                                    /* step.c */
 
 #endif

@@ -316,6 +316,18 @@ TEST(hlt)
     CHECK_BAD("hlt=on");
 }
 
+TEST(hypervisor_bit)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK_EQ(cfg.hypervisor_bit_hidden, false);
+    CHECK_EQ(parse("hypervisor_bit=hide"), 0);
+    CHECK_EQ(cfg.hypervisor_bit_hidden, true);
+    CHECK_EQ(parse("hypervisor_bit=show"), 0);
+    CHECK_EQ(cfg.hypervisor_bit_hidden, false);
+    CHECK_BAD("hypervisor_bit=");
+    CHECK_BAD("hypervisor_bit=off");
+}
+
 TEST(watchdog)
 {
     CHECK_EQ(parse("watchdog=5000"), 0);
@@ -512,6 +524,6 @@ TEST(parse_size)
 }
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
-          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(watchdog),
+          T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(hypervisor_bit), T(watchdog),
           T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))
