@@ -21,6 +21,7 @@
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
 #include "kernel/pci/chipset.h"
+#include "kernel/smp/apic_mode.h"
 #include "kernel/smp/smp.h"
 #include "kernel/time/tsc.h"
 
@@ -75,6 +76,10 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
     }
 
     int cr = cmdline_parse(boot_info.cmdline, &skiff_cfg, err, sizeof(err));
+    /* selftest=firmware_x2apic: x2APIC mode before Skiff looks at the APIC, as firmware may leave it
+     * (the APs turn it on first thing in kernel/smp/smp.c); the line follows once the console is up. */
+    bool fw_x2apic = cr == 0 && skiff_cfg.selftest == SELFTEST_FIRMWARE_X2APIC && apic_enable_x2apic_like_firmware();
+    apic_selftest_firmware_x2apic = fw_x2apic;
     console_init(&skiff_cfg);
     runend_configure(skiff_cfg.onexit);
     banner();
@@ -83,6 +88,9 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
         run_end(SKIFF_BAD_INPUT);
     }
     pr_info("skiff: command line: '%s'\n", boot_info.cmdline ? boot_info.cmdline : "");
+    if (skiff_cfg.selftest == SELFTEST_FIRMWARE_X2APIC)
+        pr_info("skiff: selftest=firmware_x2apic: %s\n", fw_x2apic ? "x2APIC mode turned on before anything else, as "
+                "firmware may leave it" : "the CPU refused x2APIC mode (no x2APIC?): nothing changed");
     pr_info("skiff: loader: %s, boot info at 0x%x (%u bytes), %zu module(s), firmware %s\n",
             boot_info.loader_name ? boot_info.loader_name : "unknown", info_phys,
             boot_info.total_size, boot_info.nmods,
@@ -94,6 +102,7 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
     console_screen_init(&boot_info);
     acpi_init(&boot_info);
     tsc_calibrate(!skiff_cfg.tsc_ref_pit);               /* after the FADT (its PM timer), before the first udelay (smp_init) */
+    apic_mode_init();              /* after the MADT: the highest APIC id decides the guest's x2APIC lock */
     pci_chipset_scan();            /* the chipset functions whose writes are judged (vmx/policy/pci_chipset.c) */
     if (skiff_cfg.smp != SMP_OFF && smp_init(&boot_info, info_phys, skiff_cfg.max_cpus))
         run_end(SKIFF_UNSUPPORTED);

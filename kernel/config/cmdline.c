@@ -237,6 +237,8 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->selftest = SELFTEST_FAULT_AP;
             else if (word_eq(v, vlen, "tripwire"))
                 cfg->selftest = SELFTEST_TRIPWIRE;
+            else if (word_eq(v, vlen, "firmware_x2apic"))
+                cfg->selftest = SELFTEST_FIRMWARE_X2APIC;
             else
                 ok = false;
         } else if (word_eq(w, klen, "guest_mem")) {

@@ -14,8 +14,8 @@ enum log_level { LOG_ERROR = 0, LOG_WARN = 1, LOG_INFO = 2, LOG_DEBUG = 3 };
 enum console_screen { CONSOLE_SCREEN_AUTO = 0, CONSOLE_SCREEN_ON, CONSOLE_SCREEN_OFF };
 enum onexit_action { ONEXIT_HALT = 0, ONEXIT_REBOOT = 1, ONEXIT_POWEROFF = 2 };
 enum selftest { SELFTEST_NONE = 0, SELFTEST_FAULT, SELFTEST_VMX, SELFTEST_VMCHECK, SELFTEST_IOMMU, SELFTEST_MCE,
-               SELFTEST_FAULT_AP, SELFTEST_TRIPWIRE,
-               SELFTEST_LAST = SELFTEST_TRIPWIRE };
+               SELFTEST_FAULT_AP, SELFTEST_TRIPWIRE, SELFTEST_FIRMWARE_X2APIC,
+               SELFTEST_LAST = SELFTEST_FIRMWARE_X2APIC };
 /* tripwire=: when Skiff checks the state it protects (vmx/tripwire/tripwire.c): at the run end, or after every exit too */
 enum tripwire_mode { TRIPWIRE_END = 0, TRIPWIRE_ALWAYS };
 /* vmcheck=: check the VMCS against the SDM's VM-entry rules (vmx/check/vmcheck.c) */

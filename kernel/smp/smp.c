@@ -12,6 +12,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "kernel/smp/apic_mode.h"
 #include "kernel/time/tsc.h"
 
 extern const uint8_t smp_tramp_start[], smp_tramp_end[];
@@ -93,9 +94,7 @@ static void put64(uint8_t *page, uint64_t off, uint64_t v) { memcpy(page + off, 
 static bool x2apic;
 static volatile uint32_t *lapic;
 
-#define APIC_BASE_MSR  0x1b
-#define APIC_BASE_EXTD (1ull << 10)              /* x2APIC mode (SDM Vol. 3A 11.12.1) */
-#define APIC_BASE_EN   (1ull << 11)              /* APIC global enable (11.4.3) */
+#define APIC_BASE_MSR  MSR_IA32_APIC_BASE
 #define X2APIC_ICR     0x830
 
 /*
@@ -364,6 +363,9 @@ static bool work_released(void *arg)
 void smp_ap_main(uint64_t index)
 {
     struct ap *ap = &aps[index];
+
+    if (apic_selftest_firmware_x2apic)
+        apic_enable_x2apic_like_firmware();   /* as firmware would have, before this CPU ran Skiff */
 
     /* Its own copy of Skiff's GDT, with its own TSS (the IST stacks of #DF, NMI, #MC). */
     uint8_t *page = phys_to_virt(ap->page);

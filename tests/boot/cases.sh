@@ -732,3 +732,5 @@ case_native_probe_hv_hidden() {
 }
 # Skiff's clock and idle CPUs (issue 21, items 6 and 9).
 source tests/boot/time_cases.sh
+# Firmware that left x2APIC on (issue 21 item 8).
+source tests/boot/x2apic_cases.sh

@@ -55,6 +55,7 @@ bool cpuid_backing_ok(const struct cpuid_backing *b, uint32_t proc2);
 struct cpuid_view {
     struct { uint32_t leaf, sub, clear[4]; } m[CPUID_VIEW_LEAVES];
     unsigned n;
+    bool show_arch_caps;     /* CPUID.(7,0):EDX[29] shown: the x2APIC lock is readable (vmx/policy/apic_lock.h) */
     bool hide_hypervisor;     /* hypervisor_bit=hide: leaf 1 ECX[31] as the bare CPU has it (0) */
 };
 void cpuid_backing_view(uint32_t proc2, struct cpuid_view *v);

@@ -8,7 +8,8 @@
  * state components the guest may enable in IA32_XSS (vmx/policy/xss_policy.c),
  * the leaves of hidden features (12H for SGX, 14H for Intel PT) read 0, the leaf 1
  * and 6 bits whose MSR this CPU lacks are hidden (vmx/policy/cpuid_msr.h), and the
- * guest's IA32_MISC_ENABLE applies (LIMIT_CPUID, XD disable: vmx/policy/misc_enable.h).
+ * guest's IA32_MISC_ENABLE applies (LIMIT_CPUID, XD disable: vmx/policy/misc_enable.h);
+ * IA32_ARCH_CAPABILITIES is shown where the guest reads x2APIC mode as locked (vmx/policy/apic_lock.h).
  */
 #include "vmx/core/cpuid_view.h"
 
@@ -18,9 +19,12 @@
 
 struct cpuid_view cpuid_view;
 
-void cpuid_view_init(const struct vmx_features *f)
+void cpuid_view_init(const struct vmx_features *f, bool x2apic_locked)
 {
     cpuid_backing_view(f->proc2, &cpuid_view);
+    /* The guest reads the x2APIC lock through IA32_ARCH_CAPABILITIES, shown where the CPU lacks
+     * it (vmx/policy/apic_lock.h). */
+    cpuid_view.show_arch_caps = x2apic_locked;
 }
 
 struct cpuid_regs cpuid_view_apply(const struct cpuid_view *v, uint32_t leaf, uint32_t sub, struct cpuid_regs r,
@@ -40,6 +44,8 @@ struct cpuid_regs cpuid_view_apply(const struct cpuid_view *v, uint32_t leaf, ui
         r.ecx &= ~(1u << 4);
         if (g->ospke)
             r.ecx |= 1u << 4;
+        if (v->show_arch_caps)
+            r.edx |= 1u << 29;                /* ARCH_CAPABILITIES */
     } else if (leaf == 0xd && sub == 1) {
         /* IA32_XSS bits supported (Vol. 1 13.2): only the components the guest may enable. */
         uint64_t m = xss_guest_mask();

@@ -22,7 +22,8 @@ struct cpuid_guest {
 
 /* Skiff's view, decided once from the controls (vmx/core/vmcs.c, with the controls). */
 extern struct cpuid_view cpuid_view;
-void cpuid_view_init(const struct vmx_features *f);
+/* x2apic_locked: the guest reads x2APIC mode as locked (vmx/policy/apic_lock.h): IA32_ARCH_CAPABILITIES shown. */
+void cpuid_view_init(const struct vmx_features *f, bool x2apic_locked);
 
 /* The guest's answer to CPUID(leaf, sub) given the host's answer `r` (leaves 0x400000xx excepted). */
 struct cpuid_regs cpuid_view_apply(const struct cpuid_view *v, uint32_t leaf, uint32_t sub, struct cpuid_regs r,

@@ -18,6 +18,7 @@
 #include "kernel/lib/format.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "kernel/smp/apic_mode.h"
 #include "vmx/core/cpuid_view.h"
 #include "vmx/core/spec_ctrl.h"
 #include "vmx/core/vmcs_fields.h"
@@ -161,7 +162,7 @@ int vmcs_setup(struct vcpu *v, const struct guest_start *gs, uint64_t io_bitmap_
                                .timer = v->watchdog_ticks || vmx_tick_all || vmx_idle_ticks,
                                .hlt_exit = skiff_cfg.hlt_exit };
         vmx_controls_choose(&vmx_caps, &w, &vmx_features);
-        cpuid_view_init(&vmx_features);
+        cpuid_view_init(&vmx_features, apic_firmware.guest_locked);
         cpuid_view.hide_hypervisor = skiff_cfg.hypervisor_bit_hidden;
         if (cpuid_view.hide_hypervisor)
             pr_info("skiff: cpuid: hypervisor bit hidden (hypervisor_bit=hide): the guest takes its "

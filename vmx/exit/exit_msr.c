@@ -11,6 +11,7 @@
 #include "kernel/cpu/extable.h"
 #include "kernel/lib/lib.h"
 #include "kernel/mem/memory.h"
+#include "kernel/smp/apic_mode.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
@@ -19,6 +20,7 @@
 #include "vmx/exit/exit.h"
 #include "vmx/exit/exit_setup.h"
 #include "vmx/mem/mtrr.h"
+#include "vmx/policy/apic_lock.h"
 #include "vmx/policy/debugctl_policy.h"
 #include "vmx/policy/misc_enable.h"
 #include "vmx/policy/msr_policy.h"
@@ -27,18 +29,15 @@
 #include "vmx/smp/apic_write.h"
 #include "vmx/smp/smp_guest.h"
 
-#define MSR_IA32_APIC_BASE        0x1b
 #define MSR_IA32_MISC_ENABLE      0x1a0
-#define APIC_BASE_EXTD (1ull << 10)
-#define APIC_BASE_EN   (1ull << 11)
 
 /* What Skiff reads once at boot (msr_policy_init): the rules below never ask CPUID again. */
 static struct {
     struct mtrr_state mtrr;          /* the firmware's MTRRs: the guest's start, Skiff's forever */
     uint64_t perf_global_valid;      /* IA32_PERF_GLOBAL_CTRL bits that exist (CPUID.0AH) */
-    uint64_t apic_base_reserved;     /* bits 7:0, 9, MAXPHYADDR and up (SDM Vol. 3A 11.4.4) */
+    struct apic_lock_host apic;      /* the x2APIC lock the guest sees (vmx/policy/apic_lock.h) */
     uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE at its start (vmx/policy/misc_enable.h) */
-    bool x2apic, nx, mtrr_present, misc_enable_cpu;
+    bool nx, mtrr_present, misc_enable_cpu;
 } boot;
 
 static uint64_t hw_rdmsr0(uint32_t msr)
@@ -51,8 +50,9 @@ void msr_policy_init(void)
 {
     struct cpuid_regs ext = cpuid(0x80000000, 0), l1 = cpuid(1, 0);
     unsigned maxphy = ext.eax >= 0x80000008 ? (cpuid(0x80000008, 0).eax & 0xff) : 36;
-    boot.apic_base_reserved = 0x2ffull | ~((1ull << maxphy) - 1);
-    boot.x2apic = l1.ecx & (1u << 21);
+    boot.apic.apic_base_reserved = 0x2ffull | ~((1ull << maxphy) - 1);
+    boot.apic.x2apic_supported = l1.ecx & CPUID1_ECX_X2APIC;
+    boot.apic.guest_locked = apic_firmware.guest_locked;
     boot.nx = ext.eax >= 0x80000001 && (cpuid(0x80000001, 0).edx & (1u << 20));
     boot.mtrr_present = l1.edx & (1u << 12);
     boot.mtrr.maxphyaddr = maxphy;
@@ -118,31 +118,35 @@ static bool h_feature_control(struct vcpu *v, uint32_t msr, bool write, uint64_t
     return true;
 }
 
-/* IA32_APIC_BASE writes the guest may make: same base, a valid mode change (SDM Vol. 3A 11.12.5). */
-static bool apic_base_write_ok(uint64_t old, uint64_t val)
-{
-    if ((val & boot.apic_base_reserved) || ((val ^ old) & ~(APIC_BASE_EN | APIC_BASE_EXTD)))
-        return false;                               /* reserved bits, a new base or BSP flag */
-    if ((val & APIC_BASE_EXTD) && (!boot.x2apic || !(val & APIC_BASE_EN)))
-        return false;                               /* no x2APIC, or the invalid state EXTD without EN */
-    if ((old & APIC_BASE_EXTD) && (old & APIC_BASE_EN) && (val & APIC_BASE_EN) && !(val & APIC_BASE_EXTD))
-        return false;                               /* x2APIC -> xAPIC */
-    if (!(old & APIC_BASE_EN) && (val & APIC_BASE_EXTD))
-        return false;                               /* disabled -> x2APIC */
-    return true;
-}
-
 static bool h_apic_base(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
     uint64_t old;
     if (!write)
         return rdmsr_safe(msr, val);
-    if (!(rdmsr_safe(msr, &old) && apic_base_write_ok(old, *val) && wrmsr_safe(msr, *val)))
+    if (!(rdmsr_safe(msr, &old) && apic_lock_base_write_ok(&boot.apic, old, *val) && wrmsr_safe(msr, *val)))
         return false;
     /* A disabled APIC takes no IPI, Skiff's run-end INIT included: this vCPU ticks from now on. */
     if (!(*val & APIC_BASE_EN) && smp_guest_multi())
         vcpu_tick_start(v);
     return true;
+}
+
+/* IA32_ARCH_CAPABILITIES and IA32_XAPIC_DISABLE_STATUS: the CPU's, with the x2APIC lock the guest
+ * sees (vmx/policy/apic_lock.h). */
+static bool h_arch_capabilities(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    uint64_t hw = 0;
+    (void)v;
+    bool has = rdmsr_safe(msr, &hw);
+    return !write && apic_lock_arch_caps(&boot.apic, has, hw, val);
+}
+
+static bool h_xapic_disable_status(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
+{
+    uint64_t hw = 0;
+    (void)v;
+    bool has = rdmsr_safe(msr, &hw);
+    return !write && apic_lock_disable_status(&boot.apic, has, hw, val);
 }
 
 /* x2APIC ICR bits that are reserved (SDM Vol. 3A 11.12.9, Figure 11-28): 13, 17:16, 31:20. */
@@ -325,6 +329,8 @@ static const msr_handler_fn msr_handlers[MSR_H_COUNT] = {
     [MSR_H_MTRR] = h_mtrr,
     [MSR_H_UCODE_TRIGGER] = h_ucode_trigger,
     [MSR_H_XSS] = h_xss,
+    [MSR_H_ARCH_CAPABILITIES] = h_arch_capabilities,
+    [MSR_H_XAPIC_DISABLE_STATUS] = h_xapic_disable_status,
 };
 
 /* One access as the table says; false: #GP. */

@@ -38,14 +38,18 @@ const struct msr_rule msr_rules[] = {
     GUEST_OWNED(0x8b, 0x8b, "IA32_BIOS_SIGN_ID", "the revision read protocol (write 0, CPUID, read)"),
     ROW(0x9b, 0x9b, DENY, DENY, NONE, "IA32_SMM_MONITOR_CTL", "the SMM transfer monitor: SMM is not the guest's"),
     ROW(0x9e, 0x9e, DENY, DENY, NONE, "IA32_SMBASE", "SMM only"),
-    READ_ONLY(0xbd, 0xbd, "IA32_XAPIC_DISABLE_STATUS"),
+    ROW(0xbd, 0xbd, VIRT, DENY, XAPIC_DISABLE_STATUS, "IA32_XAPIC_DISABLE_STATUS",
+        "read-only (a write raises #GP, as on the CPU): the firmware's x2APIC lock as the CPU reports it, "
+        "and locked where x2APIC mode holds APIC ids xAPIC cannot address (vmx/policy/apic_lock.h)"),
     GUEST_OWNED(0xc1, 0xc8, "IA32_PMC0-7", "counters count only while the guest runs (IA32_PERF_GLOBAL_CTRL)"),
     READ_ONLY(0xce, 0xce, "MSR_PLATFORM_INFO"),
     READ_ONLY(0xcf, 0xcf, "IA32_CORE_CAPABILITIES"),
     GUEST_OWNED(0xe1, 0xe2, "IA32_UMWAIT_CONTROL, MSR_PKG_CST_CONFIG_CONTROL", "power management is the guest's"),
     GUEST_OWNED(0xe7, 0xe8, "IA32_MPERF, IA32_APERF", "the guest's counters"),
     READ_ONLY(0xfe, 0xfe, "IA32_MTRRCAP"),
-    READ_ONLY(0x10a, 0x10a, "IA32_ARCH_CAPABILITIES"),
+    ROW(0x10a, 0x10a, VIRT, DENY, ARCH_CAPABILITIES, "IA32_ARCH_CAPABILITIES",
+        "read-only (a write raises #GP, as on the CPU): the CPU's bits, and XAPIC_DISABLE_STATUS (21) where "
+        "the guest reads x2APIC mode as locked (vmx/policy/apic_lock.h)"),
     GUEST_OWNED(0x10b, 0x10b, "IA32_FLUSH_CMD", "a command: flushes the L1D (Skiff's own flush on entry: "
                 "vmx/policy/spec_policy.c)"),
     GUEST_OWNED(0x122, 0x123, "IA32_TSX_CTRL, IA32_MCU_OPT_CTRL", "mitigation controls"),

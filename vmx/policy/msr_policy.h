@@ -35,6 +35,8 @@ enum msr_handler {
     MSR_H_MTRR,              /* a per-vCPU shadow: Skiff's memory types stay as at boot */
     MSR_H_UCODE_TRIGGER,     /* accepted, nothing loaded */
     MSR_H_XSS,               /* supervisor state components: vmx/policy/xss_policy.c */
+    MSR_H_ARCH_CAPABILITIES, /* the CPU's, plus the x2APIC lock report (vmx/policy/apic_lock.h) */
+    MSR_H_XAPIC_DISABLE_STATUS, /* the CPU's x2APIC lock, or the one Skiff keeps (vmx/policy/apic_lock.h) */
     MSR_H_COUNT
 };
 

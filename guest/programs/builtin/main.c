@@ -383,20 +383,35 @@ static uint64_t aps_wanted(void)
     return info->ncpus - 1 > BUILTIN_MAX_APS ? BUILTIN_MAX_APS : info->ncpus - 1;
 }
 
+/* An IPI to all but myself (ICR shorthand 11b) in the mode IA32_APIC_BASE names: the ICR is MSR 0x830 in
+ * x2APIC mode (SDM Vol. 3A 11.12.9), the xAPIC page's offset 0x300 otherwise (a firmware may leave either). */
+static void ipi_all_but_self(bool x2apic, uint32_t low)
+{
+    if (x2apic)
+        __asm__ volatile("wrmsr" ::"c"(0x830), "a"(low), "d"(0) : "memory");
+    else
+        ((volatile uint32_t *)0xfee00000ull)[0x300 / 4] = low;   /* identity mapped */
+}
+
 uint64_t guest_start_aps(void)
 {
-    volatile uint32_t *apic = (volatile uint32_t *)0xfee00000ull;   /* identity mapped */
+    uint32_t lo, hi;
+    __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(0x1b));   /* IA32_APIC_BASE */
+    bool x2apic = lo & (1u << 10);
     uint64_t want = aps_wanted();
     uint32_t before = aps_up;                      /* a second start counts again */
     uint8_t *t = (uint8_t *)BUILTIN_AP_TRAMP;
     for (const uint8_t *s = ap_tramp; s < ap_tramp_end; s++)
         *t++ = *s;
+    if (x2apic)
+        say("smp: the APIC is in x2APIC mode (IA32_APIC_BASE=%x): INIT and SIPI through the ICR MSR 0x830",
+            ((uint64_t)hi << 32) | lo);
     say("smp: %u vCPU(s): INIT-SIPI-SIPI to all but myself, start-up code at %x",
         info->ncpus, (uint64_t)BUILTIN_AP_TRAMP);
-    apic[0x300 / 4] = 0x000c4500;                  /* INIT, assert, all excluding self */
+    ipi_all_but_self(x2apic, 0x000c4500);          /* INIT, assert, all excluding self */
     spin(10000);
     for (int i = 0; i < 2; i++) {
-        apic[0x300 / 4] = 0x000c4600 | (BUILTIN_AP_TRAMP >> 12);   /* SIPI */
+        ipi_all_but_self(x2apic, 0x000c4600 | (BUILTIN_AP_TRAMP >> 12));   /* SIPI */
         spin(2000);
     }
     for (unsigned w = 0; w < 20000000 && aps_up - before < want; w++)

@@ -110,7 +110,7 @@ TEST(classes)
         CHECK_EQ(msr_policy_action(linux_pass[i], false), MSR_PASS);
         CHECK_EQ(msr_policy_action(linux_pass[i], true), MSR_PASS);
     }
-    static const uint32_t linux_reads[] = { 0x17, 0xce, 0xfe, 0x10a, 0x1b, 0x179, 0x345, 0x830, 0x8b, 0xda0 };
+    static const uint32_t linux_reads[] = { 0x17, 0xce, 0xfe, 0x1b, 0x179, 0x345, 0x830, 0x8b, 0xda0 };
     for (unsigned i = 0; i < sizeof(linux_reads) / sizeof(linux_reads[0]); i++)
         CHECK_EQ(msr_policy_action(linux_reads[i], false), MSR_PASS);
 }
