@@ -176,6 +176,10 @@ vmx_exit_stub:
     cmpl $0xff, %edx                    /* passed through in C) */
     jbe .Lcpuid_c
     cpuid
+#ifdef SKIFF_NESTED_COST
+    incq %gs:PERCPU_NESTED_FAST_OFF         /* the counting build: one L0 round trip (kernel/cpu/nested_cost.h) */
+    incq %gs:(PERCPU_NESTED_FAST_OFF + 8)
+#endif
     movq %rsi, SLOT_RSI(%rsp)
     movq %rdi, SLOT_RDI(%rsp)
     movl $F_GUEST_RIP, %esi

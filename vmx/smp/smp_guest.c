@@ -52,6 +52,7 @@
 #include "kernel/mem/memory.h"
 #include "kernel/smp/smp.h"
 #include "vmx/check/vmcheck_live.h"
+#include "vmx/core/nested_cost.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
@@ -376,6 +377,7 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
 void smp_guest_print_exits(void)
 {
     uint64_t total = 0, counts[EXIT_REASON_MAX] = { 0 };
+    nested_cost_print();                     /* the counting build's line (vmx/core/nested_cost.h) */
     if (nvcpus < 2) {
         vcpu_print_exit_counts("", vcpus[0]->exits, vcpus[0]->exit_counts);
         nmi_print("", vcpus[0]);
@@ -439,6 +441,7 @@ enum exit_action handle_init(struct vcpu *v)
      * (Linux sends it at once on current CPUs), and one that arrives before this entry is lost.
      * So no line here (handle_sipi tells both), and no VMCS check before it (unless
      * vmcheck=always): the state is the INIT state this vCPU's VMLAUNCH was checked with. */
+    nested_cost_reslot(NESTED_SLOT_INIT_WAIT_SIPI);
     wait_sipi_state(v);
     if (vmcheck_mode != VMCHECK_ALWAYS)
         vmcheck_dirty = false;
