@@ -111,16 +111,24 @@ static void sipi_start(struct vcpu *v, unsigned vector)
     vmx_invvpid(INVVPID_SINGLE_CONTEXT, v->vpid, 0);
 }
 
-/* What INIT leaves a running AP's vCPU in once the trap is released: waiting for a SIPI in VMX
- * non-root operation, where the SIPI is a VM exit (handle_sipi). */
+/*
+ * What INIT leaves a running AP's vCPU in once the trap is released: waiting for a SIPI in VMX
+ * non-root operation, where the SIPI is a VM exit (handle_sipi).  Only what that entry needs, the
+ * activity state first: under nested KVM each VMWRITE of a field outside its shadow VMCS is an exit
+ * to L0 (vmx/core/vmcs_shadow.c), and L0 drops a SIPI that comes while this CPU is in VMX root
+ * operation (KVM: the SIPI of a vCPU in L1's root mode is not latched), so the road from the INIT
+ * exit to this entry is kept to one such round trip (make bench, "per INIT exit").  The activity
+ * state is the one such field; interruptibility (no blocking by STI, MOV SS or SMI with
+ * wait-for-SIPI, SDM 26.3.1.5) and the injection field are shadowed.  The guest state the INIT exit
+ * saved passes the entry checks as it is (the CPU saved it, IA-32e mode guest included, SDM 27.2
+ * and 27.3); the INIT state proper (real mode, the registers, SDM Vol. 3A Table 10-1) is written at
+ * the SIPI exit, with the vector (sipi_start): a CPU in wait-for-SIPI runs nothing before it.
+ */
 static void wait_sipi_state(struct vcpu *v)
 {
-    struct guest_start gs = init_state();
-    vmcs_set_guest_state(v, &gs);
     vmcs_set(GUEST_ACTIVITY_STATE, ACTIVITY_WAIT_SIPI);
     vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);               /* no event may be injected (26.3.1.5) */
-    init_gprs(v);
     nmi_reset(v);
 }
 
