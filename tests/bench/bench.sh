@@ -282,7 +282,7 @@ rows = {"cpuid": (0, "CPUID"), "io": (0, "IO_INSTRUCTION"), "msr": (0, "MSR_READ
 d = {}
 for key, (run, slot) in rows.items():
     l0, n = runs[run].get(slot, [0, 0])
-    d[f"nested_l0_extra_{key}"] = round(l0 / n, 2) if n else None
+    d[f"nested_l0_extra_{key}"] = round(l0 / n, 4) if n else None
     d[f"nested_l0_events_{key}"] = n
 d["nested_l0_extra_ept_ecam"] = None            # Bochs' i440FX has no ECAM
 d["nested_l0_runs"] = runs
@@ -320,7 +320,7 @@ rows = [
     ("CPUID Skiff leaf round trip (C)", "cpuid_skiff_leaf_exit_instructions", "host instructions", ""),
     ("VMCALL no-op round trip (C dispatcher)", "vmcall_exit_instructions", "host instructions", "<= 60"),
     ("RDMSR IA32_FEATURE_CONTROL round trip", "rdmsr_exit_instructions", "host instructions", ""),
-    ("OUT to an intercepted port round trip", "out_exit_instructions", "host instructions", ""),
+    ("OUT to an intercepted port round trip", "out_exit_instructions", "host instructions", "<= 200"),
     ("VMREAD/VMWRITE per CPUID exit", "cpuid_fast_path_vmx_accesses", "", "<= 4"),
     ("boot: entry to first guest instruction", "boot_instructions", "host instructions", "<= 1000000"),
     ("loadable image without guests", "image_bytes", "bytes", "<= 98304"),

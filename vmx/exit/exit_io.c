@@ -84,7 +84,7 @@ static struct {
 } guest_uart = { .lcr = 0x03, .mcr = 0x03, .fcr = 0x01 };
 
 /* Does [port, port + size) touch the console UART? */
-static bool console_access(uint16_t port, unsigned size)
+static inline __attribute__((always_inline)) bool console_access(uint16_t port, unsigned size)
 {
     return !skiff_cfg.console_none && port < skiff_cfg.serial_port + 8u && port + size > skiff_cfg.serial_port;
 }

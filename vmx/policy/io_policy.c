@@ -154,7 +154,7 @@ int io_policy_rows_for(const struct io_policy *p, uint16_t port, unsigned size)
 }
 
 /* Row r took bytes v (mask: which of its bytes) of an access at port: the keep bits, then the verdict. */
-static inline enum io_effect row_out(struct io_policy *p, const struct io_reg *r, uint16_t port, uint32_t v,
+static inline __attribute__((always_inline)) enum io_effect row_out(struct io_policy *p, const struct io_reg *r, uint16_t port, uint32_t v,
                                      uint32_t mask, struct io_hit *hit)
 {
     /* The 8042's data port is its output port only right after command 0xd1. */
