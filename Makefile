@@ -21,6 +21,12 @@ KCFLAGS := -std=gnu11 $(OPT) -g -ffreestanding -fno-pic -fno-pie -mno-red-zone \
            -fcf-protection=none -Wall -Wextra -Werror -MMD -MP -I. $(RETPOLINE) \
            -DSKIFF_VERSION='"0.1.0-$(VERSION)"'
 KASFLAGS := -I. -Iboot -MMD -MP -DBUILTIN_GUEST_BIN='"$(BUILD)/guest/builtin.bin"'
+# make NESTED_COST=1: the counting build of the nested-cost model (kernel/cpu/nested_cost.h); make bench
+# builds it in $(BUILD)/nested.
+ifeq ($(NESTED_COST),1)
+KCFLAGS  += -DSKIFF_NESTED_COST
+KASFLAGS += -DSKIFF_NESTED_COST
+endif
 KLDFLAGS := -nostdlib -static -no-pie -z max-page-size=0x1000 --build-id=none -T linker.ld
 
 # Everything linked into skiff.elf: boot, kernel, vmx and the loaders with the run's
@@ -55,7 +61,8 @@ help:
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
 	@echo "  bench   exit costs, boot cost, size, Linux overhead, workload phases, Linux SMP"
-	@echo "          (build/bench.json); BENCH_ONLY=exits,linux,perf,smp runs some sections"
+	@echo "          (build/bench.json); BENCH_ONLY=exits,linux,perf,smp,nested runs some sections;"
+	@echo "          nested: the nested-KVM cost model (make NESTED_COST=1 builds the counting Skiff)"
 	@echo "  fuzz    libFuzzer runs of every parser, FUZZ_SECONDS each (default 300), then the"
 	@echo "          fuzz guest in Bochs: FUZZ_SEEDS seeds from FUZZ_SEED, FUZZ_COUNT instructions each,"
 	@echo "          then the platform fuzzer: PLATFUZZ_SEEDS seeds from PLATFUZZ_SEED, both modes,"
@@ -65,9 +72,9 @@ help:
 	@echo "  gdb     boot Skiff with gdb=ttyS1 in Bochs and attach gdb to the built-in guest"
 	@echo "  clean   remove $(BUILD)/"
 
-# Size first; the exit path (vmx/exit/, and the exit-reason names it prints) for speed.
+# Size first; the exit path (vmx/exit/, the exit-reason names it prints, the I/O policy it asks) for speed.
 $(BUILD)/obj/vmx/exit/%.c.o $(BUILD)/obj/vmx/vcpu/vcpu_ops.c.o \
-$(BUILD)/obj/vmx/core/exit_reasons.c.o: OPT := -O2
+$(BUILD)/obj/vmx/core/exit_reasons.c.o $(BUILD)/obj/vmx/policy/io_policy.c.o: OPT := -O2
 
 $(BUILD)/obj/%.c.o: %.c
 	@mkdir -p $(dir $@)

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/cpu/nested_cost.h"
+
 #define CR0_PE  (1ull << 0)
 #define CR0_NE  (1ull << 5)
 #define CR0_WP  (1ull << 16)
@@ -42,6 +44,7 @@ struct cpuid_regs {
 static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 {
     struct cpuid_regs r;
+    nested_cost_l0();
     __asm__ volatile("cpuid"
                      : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
                      : "a"(leaf), "c"(subleaf));
@@ -51,12 +54,14 @@ static inline struct cpuid_regs cpuid(uint32_t leaf, uint32_t subleaf)
 static inline uint64_t rdmsr(uint32_t msr)
 {
     uint32_t lo, hi;
+    nested_cost_l0();
     __asm__ volatile("rdmsr" : "=a"(lo), "=d"(hi) : "c"(msr));
     return ((uint64_t)hi << 32) | lo;
 }
 
 static inline void wrmsr(uint32_t msr, uint64_t value)
 {
+    nested_cost_l0();
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)value), "d"((uint32_t)(value >> 32))
                      : "memory");
 }

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "kernel/cpu/nested_cost.h"
+
 struct extable_entry {
     uint64_t insn;        /* the instruction that may fault */
     uint64_t fixup;       /* where execution resumes when it does */
@@ -38,6 +40,7 @@ static inline bool rdmsr_safe(uint32_t msr, uint64_t *val)
 {
     uint32_t lo = 0, hi = 0;
     uint8_t ok = 1;
+    nested_cost_l0();
     __asm__ volatile("1: rdmsr\n\t"
                      "jmp 3f\n\t"
                      "2: movb $0, %[ok]\n\t"
@@ -53,6 +56,7 @@ static inline bool rdmsr_safe(uint32_t msr, uint64_t *val)
 static inline bool wrmsr_safe(uint32_t msr, uint64_t value)
 {
     uint8_t ok = 1;
+    nested_cost_l0();
     __asm__ volatile("1: wrmsr\n\t"
                      "jmp 3f\n\t"
                      "2: movb $0, %[ok]\n\t"

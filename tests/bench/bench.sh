@@ -18,14 +18,21 @@
 #     follows the serial log), its TSC delta and, under Skiff, its exits.
 #  5. Linux with 2 and 4 CPUs (BOCHS_CPUS), under Skiff and natively: wall-time
 #     ratios, exits by reason (the total line), the guest APIC writes trapped.
-#  6. The same timer both ways (timer): with the hypervisor bit Linux drives its APIC
+#  6. The nested-cost model (vmx/core/vmcs_shadow.c): the counting build
+#     (make NESTED_COST=1, in BUILD/nested) runs the benchmark guest (CPUID, I/O,
+#     MSR exits), guest_test=ap_restart on 2 CPUs (INIT and SIPI exits, trapped
+#     APIC writes) and guest_test=nmi_ipi on 2 CPUs (NMI exits, the VMCS re-check
+#     after a control change); `skiff: nested-cost:` gives the L0 round trips per
+#     exit under nested KVM beyond the exit itself.  Bochs' i440FX has no ECAM.
+# BENCH_ONLY=SECTION[,SECTION...] runs some: exits (1), linux (2), perf (4),
+#  7. The same timer both ways (timer): with the hypervisor bit Linux drives its APIC
 #     timer in TSC-deadline mode, natively on Bochs' Skylake (microcode 0) it does not,
 #     and Bochs runs TSC-deadline slowly in a VMX guest, so section 5 compares Bochs'
 #     two timer paths as much as Skiff.  Here Linux with 2 and 4 CPUs (BENCH_TIMER_CPUS)
 #     runs with lapic=notscdeadline on both sides, and again with Skiff's
 #     hypervisor_bit=hide (the guest takes every native path): the figures that compare Skiff.
 # BENCH_ONLY=SECTION[,SECTION...] runs some: exits (1), linux (2), perf (4),
-# smp (5), timer (6); default all but timer (about 20 minutes more).  The size (3) is
+# smp (5), nested (6), timer (7); default all but timer (about 20 minutes more).  The size (3) is
 # measured every time.
 # Prints a table and writes the figures to BUILD/bench.json: the sections run
 # replace their own keys, keys of sections not run stay from earlier runs
@@ -37,10 +44,10 @@ export BUILD
 source tests/boot/lib.sh
 out=$BUILD/bench.json
 die() { echo "bench: $*" >&2; exit 1; }
-only=${BENCH_ONLY:-exits,linux,perf,smp}
+only=${BENCH_ONLY:-exits,linux,perf,smp,nested}
 want() { [[ ",$only," == *",$1,"* ]]; }
 for s in ${only//,/ }; do
-    case $s in exits|linux|perf|smp|timer) ;; *) die "BENCH_ONLY: unknown section '$s' (exits, linux, perf, smp, timer)" ;; esac
+    case $s in exits|linux|perf|smp|nested|timer) ;; *) die "BENCH_ONLY: unknown section '$s' (exits, linux, perf, smp, nested, timer)" ;; esac
 done
 frag=$BUILD/bench.d
 rm -rf "$frag"
@@ -243,7 +250,58 @@ JSON
 section_time smp "$ts"
 fi
 
-# --- 6. the same timer both ways ---------------------------------------------------
+# --- 6. the nested-cost model ------------------------------------------------------
+# nested_costs LOG: the `skiff: nested-cost:` line as {NAME: [round trips, events]}.
+nested_costs() {
+    python3 - "$1" <<'PY'
+import json, re, sys
+line = [l for l in open(sys.argv[1], errors="replace") if l.startswith("skiff: nested-cost:")]
+d = {}
+for kv in (line[-1].split()[2:] if line else []):
+    k, _, v = kv.partition("=")
+    a, _, b = v.partition("/")
+    d[k] = [int(a), int(b)]
+print(json.dumps(d))
+PY
+}
+if want nested; then
+ts=$(date +%s.%N)
+make --no-print-directory all BUILD="$BUILD/nested" NESTED_COST=1 >/dev/null || die "cannot build the counting build"
+saved_elf=$SKIFF_ELF
+SKIFF_ELF=$BUILD/nested/skiff.elf
+MODULE_FILES="$BUILD/guest/bench.elf" MODULES="    module2 /boot/bench.elf guest=multiboot" \
+    boot nested_bench bochs:corei7_skylake_x "" 120
+grep -q '^bench: done' "$LOG" || die "the benchmark guest (counting build) did not finish (see $LOG)"
+n1=$(nested_costs "$LOG")
+BOCHS_CPUS=2 boot nested_ap_restart bochs:corei7_skylake_x "guest_test=ap_restart" 180
+grep -q "INIT, then SIPI vector" "$LOG" || die "ap_restart (counting build) saw no steady-state INIT (see $LOG)"
+n2=$(nested_costs "$LOG")
+BOCHS_CPUS=2 boot nested_nmi_ipi bochs:corei7_skylake_x "guest_test=nmi_ipi" 180
+grep -q '^guest: attack nmi_ipi: done, 0 check(s) failed$' "$LOG" || die "nmi_ipi (counting build) failed (see $LOG)"
+n3=$(nested_costs "$LOG")
+SKIFF_ELF=$saved_elf
+python3 - "$n1" "$n2" "$n3" "$frag/nested.json" <<'PY'
+import json, sys
+runs = [json.loads(a) for a in sys.argv[1:4]]
+# key: (run, slot): the bench guest for CPUID, I/O and MSR; ap_restart for INIT, SIPI and the APIC;
+# nmi_ipi for NMIs and the re-check.
+rows = {"cpuid": (0, "CPUID"), "io": (0, "IO_INSTRUCTION"), "msr": (0, "MSR_READ"), "vmcall": (0, "VMCALL"),
+        "init": (1, "INIT_WAIT_SIPI"), "sipi": (1, "SIPI"), "ept_apic": (1, "EPT_VIOLATION_APIC"),
+        "nmi": (2, "EXCEPTION_NMI"), "vmcheck_recheck": (2, "VMCHECK_RECHECK")}
+d = {}
+for key, (run, slot) in rows.items():
+    l0, n = runs[run].get(slot, [0, 0])
+    d[f"nested_l0_extra_{key}"] = round(l0 / n, 4) if n else None
+    d[f"nested_l0_events_{key}"] = n
+d["nested_l0_extra_ept_ecam"] = None            # Bochs' i440FX has no ECAM
+d["nested_l0_runs"] = runs
+json.dump(d, open(sys.argv[4], "w"))
+PY
+[ $? -eq 0 ] || die "cannot compute the nested-cost figures"
+section_time nested "$ts"
+fi
+
+# --- 7. the same timer both ways ---------------------------------------------------
 if want timer; then
 ts=$(date +%s.%N)
 json="{"
@@ -291,7 +349,7 @@ rows = [
     ("CPUID Skiff leaf round trip (C)", "cpuid_skiff_leaf_exit_instructions", "host instructions", ""),
     ("VMCALL no-op round trip (C dispatcher)", "vmcall_exit_instructions", "host instructions", "<= 60"),
     ("RDMSR IA32_FEATURE_CONTROL round trip", "rdmsr_exit_instructions", "host instructions", ""),
-    ("OUT to an intercepted port round trip", "out_exit_instructions", "host instructions", ""),
+    ("OUT to an intercepted port round trip", "out_exit_instructions", "host instructions", "<= 200"),
     ("VMREAD/VMWRITE per CPUID exit", "cpuid_fast_path_vmx_accesses", "", "<= 4"),
     ("boot: entry to first guest instruction", "boot_instructions", "host instructions", "<= 1000000"),
     ("loadable image without guests", "image_bytes", "bytes", "<= 98304"),
@@ -314,11 +372,21 @@ rows = [
     ("Linux 4 CPUs ratio, lapic=notscdeadline", "linux_smp4_notscdeadline_wall_ratio", "", "<= 1.05"),
     ("Linux 2 CPUs ratio, hypervisor_bit=hide", "linux_smp2_hvhide_wall_ratio", "", "<= 1.05"),
     ("Linux 4 CPUs ratio, hypervisor_bit=hide", "linux_smp4_hvhide_wall_ratio", "", "<= 1.05"),
+    ("nested: extra L0 round trips per CPUID exit", "nested_l0_extra_cpuid", "round trips", "0"),
+    ("nested: extra L0 round trips per I/O exit", "nested_l0_extra_io", "round trips", "0"),
+    ("nested: extra L0 round trips per RDMSR exit", "nested_l0_extra_msr", "round trips", "0"),
+    ("nested: extra L0 round trips per VMCALL exit", "nested_l0_extra_vmcall", "round trips", ""),
+    ("nested: ... per EPT violation (APIC write)", "nested_l0_extra_ept_apic", "round trips", ""),
+    ("nested: ... per EPT violation (ECAM write)", "nested_l0_extra_ept_ecam", "round trips", "no ECAM in Bochs"),
+    ("nested: ... per NMI exit", "nested_l0_extra_nmi", "round trips", ""),
+    ("nested: ... per INIT exit (steady state)", "nested_l0_extra_init", "round trips", "minimal"),
+    ("nested: ... per SIPI exit", "nested_l0_extra_sipi", "round trips", ""),
+    ("nested: ... per VMCS re-check (control change)", "nested_l0_extra_vmcheck_recheck", "round trips", "not ~200"),
 ]
-print(f"{'measure':<42}{'value':>12}  {'unit':<18}{'target':<10}")
+print(f"{'measure':<48}{'value':>12}  {'unit':<18}{'target':<10}")
 for name, key, unit, target in rows:
     if key in d:
-        print(f"{name:<42}{str(d[key]):>12}  {unit:<18}{target:<10}")
+        print(f"{name:<48}{str(d[key]):>12}  {unit:<18}{target:<10}")
 if "perf" in measured and "com1_wall_native_s" in d:
     print("workload guest phases (wall s native/Skiff, tsc native/Skiff, Skiff exits):")
     for ph in ("com1", "idle", "timer"):

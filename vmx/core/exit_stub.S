@@ -106,6 +106,8 @@ vmx_enter:
 #define RSP_REASON (VCPU_EXIT_REASON_OFF - VCPU_HOST_RSP_OFF)
 #define RSP_EXITS (VCPU_EXITS_OFF - VCPU_HOST_RSP_OFF)
 #define RSP_CPUID_COUNT (VCPU_EXIT_COUNTS_OFF - VCPU_HOST_RSP_OFF + 8 * 10)
+#define RSP_CPUID_VALID (VCPU_CPUID_VALID_OFF - VCPU_HOST_RSP_OFF)
+#define RSP_CPUID_CACHE (VCPU_CPUID_CACHE_OFF - VCPU_HOST_RSP_OFF)
 
 /* VMCS field encodings the fast path uses (SDM Vol. 3D Appendix B). */
 #define F_VM_EXIT_REASON          0x4402
@@ -121,7 +123,10 @@ vmx_enter:
  * leaf 0 once a guest set LIMIT_CPUID, not Skiff's 0x400000xx leaves) is answered here with the host's CPUID, touching only
  * RAX-RDX (CPUID's own outputs), RSI and RDI: 5 VMREADs and 1 VMWRITE, no
  * call (RFLAGS and the interruptibility state: a CPUID under TF or STI/MOV-SS blocking
- * takes the C path, whose skip retires it architecturally, vmx/vcpu/insn_skip.c).  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
+ * takes the C path, whose skip retires it architecturally, vmx/vcpu/insn_skip.c).  The host's
+ * answer comes from the vCPU's CPUID cache (struct vcpu), filled by the first
+ * CPUID of each (leaf, subleaf): under nested KVM a CPUID in VMX root is an exit to L0, and the
+ * six fields are in KVM's shadow VMCS (vmx/core/vmcs_shadow.c), so a cached answer costs L0 nothing.  vmx_fast_cpuid is cleared when tracing, gdb or vmcheck=always need
  * to see every exit.  Everything else takes the full path below.
  */
     .globl vmx_exit_stub
@@ -186,9 +191,45 @@ vmx_exit_stub:
     vmread %rdx, %rdx
     testl $3, %edx
     jnz .Lcpuid_c
-    cpuid
     movq %rsi, SLOT_RSI(%rsp)
     movq %rdi, SLOT_RDI(%rsp)
+    /* The vCPU's answer to (leaf, subleaf) if it has one: entry (leaf ^ leaf >> 26) + 8 * subleaf, mod 32. */
+    movl %eax, %edx
+    shrl $26, %edx
+    xorl %eax, %edx
+    leal (%rdx,%rcx,8), %edx
+    andl $(VCPU_CPUID_ENTRIES - 1), %edx
+    imull $24, %edx, %esi
+    leaq RSP_CPUID_CACHE(%rsp,%rsi), %rsi
+    btl %edx, RSP_CPUID_VALID(%rsp)
+    jnc .Lcpuid_miss
+    cmpl (%rsi), %eax
+    jne .Lcpuid_miss
+    cmpl 4(%rsi), %ecx
+    jne .Lcpuid_miss
+    movl 8(%rsi), %eax
+    movl 12(%rsi), %ebx
+    movl 16(%rsi), %ecx
+    movl 20(%rsi), %edx
+#ifdef SKIFF_NESTED_COST
+    incq %gs:(PERCPU_NESTED_FAST_OFF + 8)   /* the counting build: an exit, no round trip */
+#endif
+    jmp .Lcpuid_answered
+.Lcpuid_miss:                           /* ask the CPU once, keep the answer */
+    movl %edx, %edi
+    movl %eax, (%rsi)
+    movl %ecx, 4(%rsi)
+    cpuid
+#ifdef SKIFF_NESTED_COST
+    incq %gs:PERCPU_NESTED_FAST_OFF         /* the counting build: one L0 round trip (kernel/cpu/nested_cost.h) */
+    incq %gs:(PERCPU_NESTED_FAST_OFF + 8)
+#endif
+    movl %eax, 8(%rsi)
+    movl %ebx, 12(%rsi)
+    movl %ecx, 16(%rsi)
+    movl %edx, 20(%rsi)
+    btsl %edi, RSP_CPUID_VALID(%rsp)
+.Lcpuid_answered:
     movl $F_GUEST_RIP, %esi
     vmread %rsi, %rdi
     movl $F_VM_EXIT_INSTRUCTION_LEN, %esi

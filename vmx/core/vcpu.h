@@ -22,6 +22,9 @@
 #define VCPU_EXIT_REASON_OFF (VCPU_HOST_RSP_OFF + 8)
 #define VCPU_EXITS_OFF       (VCPU_HOST_RSP_OFF + 16)
 #define VCPU_EXIT_COUNTS_OFF (VCPU_EXITS_OFF + 8)
+#define VCPU_CPUID_VALID_OFF (VCPU_EXIT_COUNTS_OFF + 8 * 86)   /* 86 = EXIT_REASON_MAX */
+#define VCPU_CPUID_CACHE_OFF (VCPU_CPUID_VALID_OFF + 8)
+#define VCPU_CPUID_ENTRIES   32
 
 #ifndef __ASSEMBLER__
 
@@ -65,6 +68,12 @@ struct vcpu {
     uint32_t pad0;
     uint64_t exits;                /* counters: the CPUID fast path updates them too */
     uint64_t exit_counts[EXIT_REASON_MAX];
+    /* The CPUID fast path's answers (vmx/core/exit_stub.S): the host's CPUID of each (leaf, subleaf)
+     * the fast path passes through, asked once per vCPU (vCPU N runs on CPU N only, so the x2APIC id
+     * leaves hold).  Under nested KVM every CPUID Skiff executes is one more exit to L0. */
+    uint32_t cpuid_valid;          /* bit i: cpuid_cache[i] holds an answer */
+    uint32_t pad1;
+    struct { uint32_t leaf, subleaf, eax, ebx, ecx, edx; } cpuid_cache[VCPU_CPUID_ENTRIES];
 
     uint64_t vmcs_phys;
     enum vmcs_launch_state launch_state;
@@ -127,6 +136,9 @@ _Static_assert(offsetof(struct vcpu, host_rsp) == VCPU_HOST_RSP_OFF, "exit_stub.
 _Static_assert(offsetof(struct vcpu, exit_reason) == VCPU_EXIT_REASON_OFF, "exit_stub.S: exit_reason offset");
 _Static_assert(offsetof(struct vcpu, exits) == VCPU_EXITS_OFF, "exit_stub.S: exits offset");
 _Static_assert(offsetof(struct vcpu, exit_counts) == VCPU_EXIT_COUNTS_OFF, "exit_stub.S: exit_counts offset");
+_Static_assert(offsetof(struct vcpu, cpuid_valid) == VCPU_CPUID_VALID_OFF, "exit_stub.S: cpuid_valid offset");
+_Static_assert(offsetof(struct vcpu, cpuid_cache) == VCPU_CPUID_CACHE_OFF, "exit_stub.S: cpuid_cache offset");
+_Static_assert(sizeof(((struct vcpu *)0)->cpuid_cache[0]) == 24, "exit_stub.S: 24-byte CPUID cache entries");
 _Static_assert(EXIT_REASON_CPUID == 10, "exit_stub.S: the CPUID fast path");
 _Static_assert(VCPU_REGS_OFF % 16 == 0, "regs are 16-byte aligned: calls from the stub keep the ABI alignment");
 

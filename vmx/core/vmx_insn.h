@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "vmx/core/nested_cost.h"
+
 #define VMX_OK           0
 #define VMX_FAIL_VALID   1
 #define VMX_FAIL_INVALID 2
@@ -56,6 +58,7 @@ static inline uint8_t vmx_off(void)
 
 static inline uint8_t vmx_vmclear(uint64_t vmcs_phys)
 {
+    nested_cost_l0();
     bool cf, zf;
     __asm__ volatile("vmclear %[pa]"
                      : "=@ccc"(cf), "=@ccz"(zf)
@@ -66,6 +69,7 @@ static inline uint8_t vmx_vmclear(uint64_t vmcs_phys)
 
 static inline uint8_t vmx_vmptrld(uint64_t vmcs_phys)
 {
+    nested_cost_l0();
     bool cf, zf;
     __asm__ volatile("vmptrld %[pa]"
                      : "=@ccc"(cf), "=@ccz"(zf)
@@ -76,6 +80,7 @@ static inline uint8_t vmx_vmptrld(uint64_t vmcs_phys)
 
 static inline uint8_t vmx_vmptrst(uint64_t *vmcs_phys)
 {
+    nested_cost_l0();
     bool cf, zf;
     __asm__ volatile("vmptrst %[pa]"
                      : "=@ccc"(cf), "=@ccz"(zf), [pa] "=m"(*vmcs_phys)
@@ -87,6 +92,7 @@ static inline uint8_t vmx_vmptrst(uint64_t *vmcs_phys)
 /* AT&T order: vmread <field reg>, <dest r/m>; vmwrite <value r/m>, <field reg> */
 static inline uint8_t vmx_vmread(uint64_t field, uint64_t *value)
 {
+    nested_cost_vmx(field, false);
     bool cf, zf;
     uint64_t v;
     __asm__ volatile("vmread %[field], %[v]"
@@ -99,6 +105,7 @@ static inline uint8_t vmx_vmread(uint64_t field, uint64_t *value)
 
 static inline uint8_t vmx_vmwrite(uint64_t field, uint64_t value)
 {
+    nested_cost_vmx(field, true);
     bool cf, zf;
     __asm__ volatile("vmwrite %[v], %[field]"
                      : "=@ccc"(cf), "=@ccz"(zf)
@@ -128,6 +135,7 @@ static inline uint8_t vmx_vmresume(void)
 /* INVEPT descriptor: EPTP in bits 63:0, bits 127:64 reserved (must be 0) */
 static inline uint8_t vmx_invept(uint64_t type, uint64_t eptp)
 {
+    nested_cost_l0();
     struct { uint64_t eptp, reserved; } desc = { eptp, 0 };
     bool cf, zf;
     __asm__ volatile("invept %[desc], %[type]"
@@ -140,6 +148,7 @@ static inline uint8_t vmx_invept(uint64_t type, uint64_t eptp)
 /* INVVPID descriptor: VPID in bits 15:0, 63:16 reserved, linear address 127:64 */
 static inline uint8_t vmx_invvpid(uint64_t type, uint16_t vpid, uint64_t gla)
 {
+    nested_cost_l0();
     struct { uint64_t vpid, gla; } desc = { vpid, gla };
     bool cf, zf;
     __asm__ volatile("invvpid %[desc], %[type]"
@@ -176,6 +185,7 @@ static inline uint8_t vmx_invvpid(uint64_t t, uint16_t v, uint64_t a)
  */
 static inline uint64_t vmcs_read_fast(uint64_t field)
 {
+    nested_cost_vmx(field, false);
     uint64_t v;
     __asm__ volatile("vmread %[field], %[v]" : [v] "=r"(v) : [field] "r"(field) : "cc");
     return v;
@@ -183,6 +193,7 @@ static inline uint64_t vmcs_read_fast(uint64_t field)
 
 static inline void vmcs_write_fast(uint64_t field, uint64_t value)
 {
+    nested_cost_vmx(field, true);
     __asm__ volatile("vmwrite %[v], %[field]" ::[v] "r"(value), [field] "r"(field) : "cc", "memory");
 }
 

@@ -14,6 +14,7 @@
 #include "kernel/lib/lib.h"
 #include "vmx/check/vmcheck_live.h"
 #include "vmx/core/exit_reasons.h"
+#include "vmx/core/nested_cost.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
@@ -143,7 +144,10 @@ static __attribute__((cold, noinline)) int exit_handle_hooked(struct vcpu *v, ui
  */
 int vmx_exit_recheck(struct guest_regs *regs)
 {
-    if (vmcheck_before_entry("before VMRESUME"))
+    unsigned was = nested_cost_push(NESTED_SLOT_RECHECK);
+    bool ok = vmcheck_before_entry("before VMRESUME");
+    nested_cost_pop(was);
+    if (ok)
         return EXIT_RESUME;
     return vcpu_stop(vcpu_of(regs), GUEST_STOPPED, 1, "stopped: the VMCS checker refused the VM entry");
 }
@@ -157,6 +161,7 @@ __attribute__((hot, optimize("omit-frame-pointer"))) int vmx_exit_dispatch(struc
     uint32_t reason = v->exit_reason;    /* stored by the stub, which needed it first */
     uint32_t basic = reason & 0xffff;
 
+    nested_cost_exit(basic);              /* counting build only (make NESTED_COST=1) */
     v->guest_rip = vmcs_read_fast(GUEST_RIP);
     v->insn_len = (uint32_t)vmcs_read_fast(VM_EXIT_INSTRUCTION_LEN);
     v->exits++;

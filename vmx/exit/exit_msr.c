@@ -38,6 +38,8 @@ static struct {
     struct apic_lock_host apic;      /* the x2APIC lock the guest sees (vmx/policy/apic_lock.h) */
     uint64_t misc_enable;            /* the guest's IA32_MISC_ENABLE at its start (vmx/policy/misc_enable.h) */
     bool nx, mtrr_present, misc_enable_cpu;
+    bool feature_control_ok;        /* IA32_FEATURE_CONTROL read at boot (h_feature_control) */
+    uint64_t feature_control;
 } boot;
 
 static uint64_t hw_rdmsr0(uint32_t msr)
@@ -62,6 +64,7 @@ void msr_policy_init(void)
     struct cpuid_regs pmu = cpuid(0, 0).eax >= 0xa ? cpuid(0xa, 0) : (struct cpuid_regs){ 0 };
     uint64_t misc = 0;
     boot.misc_enable_cpu = rdmsr_safe(MSR_IA32_MISC_ENABLE, &misc);
+    boot.feature_control_ok = rdmsr_safe(MSR_IA32_FEATURE_CONTROL, &boot.feature_control);
     boot.misc_enable = misc_enable_guest_start(boot.misc_enable_cpu, misc, (pmu.eax & 0xff) != 0);
     if ((pmu.eax & 0xff) >= 2) {
         unsigned gp = (pmu.eax >> 8) & 0xff, fixed = pmu.edx & 0x1f;
@@ -108,13 +111,19 @@ static bool h_cpu(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
     return write ? wrmsr_safe(msr, *val) : rdmsr_safe(msr, val);
 }
 
+/* From the boot's read, not the CPU: under nested KVM an RDMSR in VMX root is one more exit to L0
+ * (make bench, nested_l0_extra_msr).  The guest's bits cannot change: Skiff only sets the lock and
+ * the VMX enables (vmx/core/vmx_on.c), which the guest never sees, and a locked IA32_FEATURE_CONTROL
+ * keeps its value until reset (SDM Vol. 3C 23.7). */
 static bool h_feature_control(struct vcpu *v, uint32_t msr, bool write, uint64_t *val)
 {
     (void)v;
-    if (write || !rdmsr_safe(msr, val))
+    (void)msr;
+    if (write || !boot.feature_control_ok)
         return false;
     /* Locked, VMX disabled in and outside SMX: what a VT-x-less CPU shows. */
-    *val = (*val & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) | FEATURE_CONTROL_LOCKED;
+    *val = (boot.feature_control & ~(FEATURE_CONTROL_VMX_IN_SMX | FEATURE_CONTROL_VMX_OUTSIDE_SMX)) |
+           FEATURE_CONTROL_LOCKED;
     return true;
 }
 

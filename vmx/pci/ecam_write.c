@@ -3,6 +3,7 @@
 
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
+#include "vmx/core/nested_cost.h"
 #include "vmx/emulate/mmio_write.h"
 #include "vmx/pci/exit_pci.h"
 
@@ -76,6 +77,7 @@ bool ecam_write_exit(struct vcpu *v, uint64_t gpa, enum exit_action *act)
     struct pci_addr a;
     if (!(vcpu_qual(v) & 2) || !ecam_addr(gpa, &a))
         return false;
+    nested_cost_reslot(NESTED_SLOT_EPT_ECAM);
     mmio_write_emulate(v, gpa, gpa & ~0xfffull, &ecam_ops, act);
     return true;
 }

@@ -26,6 +26,19 @@ static void add_row(struct io_policy *p, struct io_reg r)
         p->regs[p->n++] = r;
 }
 
+/* The slot index: which row, if only one, has a byte whose port & 63 is the slot.  Rebuilt whenever
+ * a row is added or moved, so an OUT of one byte finds its row (or none) without scanning them. */
+static void slots_build(struct io_policy *p)
+{
+    for (unsigned s = 0; s < 64; s++)
+        p->slot[s] = IO_SLOT_NONE;
+    for (unsigned i = 0; i < p->n; i++)
+        for (unsigned k = 0; k < p->regs[i].width; k++) {
+            int8_t *s = &p->slot[(p->regs[i].port + k) & 63];
+            *s = *s == IO_SLOT_NONE || *s == (int8_t)i ? (int8_t)i : IO_SLOT_MANY;
+        }
+}
+
 void io_policy_init(struct io_policy *p, const struct acpi_info *acpi)
 {
     *p = (struct io_policy){ .acpi = acpi };
@@ -46,6 +59,7 @@ void io_policy_init(struct io_policy *p, const struct acpi_info *acpi)
     for (unsigned i = 0; i < p->n && p->pm1a_row < 0; i++)
         if (p->regs[i].kind == IO_REG_PM1A_CNT)
             p->pm1a_row = (int)i;
+    slots_build(p);
 }
 
 void io_policy_move_pm1a(struct io_policy *p, uint16_t port)
@@ -55,6 +69,7 @@ void io_policy_move_pm1a(struct io_policy *p, uint16_t port)
     struct io_reg *r = &p->regs[p->pm1a_row];
     r->port = port;
     r->why = "PM1a_CNT where the guest moved the chipset's PM block";
+    slots_build(p);
 }
 
 /* The bytes of an access [port, port + size) of val that land in reg, shifted to the
@@ -62,17 +77,18 @@ void io_policy_move_pm1a(struct io_policy *p, uint16_t port)
 static bool overlap(const struct io_reg *r, uint16_t port, unsigned size, uint32_t val, uint32_t *bytes,
                     uint32_t *mask)
 {
-    *bytes = 0;
-    *mask = 0;
-    for (unsigned i = 0; i < size; i++) {
-        uint32_t p = (uint32_t)port + i;
-        if (p >= r->port && p < (uint32_t)r->port + r->width) {
-            unsigned off = p - r->port;
-            *bytes |= ((val >> (8 * i)) & 0xff) << (8 * off);
-            *mask |= 0xffu << (8 * off);
-        }
+    uint32_t lo = port > r->port ? port : r->port;
+    uint32_t end = (uint32_t)port + size, reg_end = (uint32_t)r->port + r->width;
+    uint32_t hi = end < reg_end ? end : reg_end;
+    if (lo >= hi) {
+        *bytes = *mask = 0;
+        return false;
     }
-    return *mask != 0;
+    /* At most 4 bytes land, at register offset lo - r->port (their sum stays within the width). */
+    uint32_t m = (uint32_t)((1ull << (8 * (hi - lo))) - 1);
+    *bytes = ((val >> (8 * (lo - port))) & m) << (8 * (lo - r->port));
+    *mask = m << (8 * (lo - r->port));
+    return true;
 }
 
 /* SLP_EN in a sleep request: S5 powers off, any other state is a sleep. */
@@ -84,7 +100,7 @@ static enum io_effect sleep_effect(const struct io_policy *p, bool pm1b, unsigne
     return hit->sleep_state == 5 ? IO_POWER_OFF : IO_SLEEP;
 }
 
-static enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r, uint32_t v, uint32_t mask,
+static inline enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r, uint32_t v, uint32_t mask,
                                  struct io_hit *hit)
 {
     static const char shutdown[] = "Shutdown";
@@ -127,27 +143,66 @@ static enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r, ui
     return IO_PASS;
 }
 
-enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+int io_policy_rows_for(const struct io_policy *p, uint16_t port, unsigned size)
 {
-    *hit = (struct io_hit){ .sleep_state = -1, .write = val };
+    int only = IO_SLOT_NONE;
+    for (unsigned i = 0; i < size && only != IO_SLOT_MANY; i++) {
+        int s = p->slot[(port + i) & 63];
+        only = only == IO_SLOT_NONE || only == s ? s : s == IO_SLOT_NONE ? only : IO_SLOT_MANY;
+    }
+    return only;
+}
+
+/* Row r took bytes v (mask: which of its bytes) of an access at port: the keep bits, then the verdict. */
+static inline __attribute__((always_inline)) enum io_effect row_out(struct io_policy *p, const struct io_reg *r, uint16_t port, uint32_t v,
+                                     uint32_t mask, struct io_hit *hit)
+{
+    /* The 8042's data port is its output port only right after command 0xd1. */
+    if (r->keep && r->port >= port && (r->kind != IO_REG_KBC_DATA || p->kbc_write_output))
+        hit->write |= (uint32_t)r->keep << (8 * (r->port - port));
+    enum io_effect e = reg_effect(p, r, v, mask, hit);
+    if (e != IO_PASS) {
+        hit->reg = r;
+        hit->value = v;
+    }
+    return e;
+}
+
+/* The rows an access of several bytes, or a byte whose slot several rows share, may reach: in table order. */
+static __attribute__((noinline)) enum io_effect scan_rows(struct io_policy *p, int only, uint16_t port,
+                                                         unsigned size, uint32_t val, struct io_hit *hit)
+{
+    unsigned first = only >= 0 ? (unsigned)only : 0, end = only >= 0 ? first + 1 : p->n;
     /* A dword at 0xcf8 is PCI CONFIG_ADDRESS, never the reset register (PCI 3.0, 3.2.2.3.2). */
     bool config_address = port == 0xcf8 && size == 4;
-    for (unsigned i = 0; i < p->n; i++) {
+    for (unsigned i = first; i < end; i++) {
         const struct io_reg *r = &p->regs[i];
         uint32_t v, mask;
         if (!overlap(r, port, size, val, &v, &mask) || (config_address && r->kind == IO_REG_CF9))
             continue;
-        /* The 8042's data port is its output port only right after command 0xd1. */
-        if (r->keep && r->port >= port && (r->kind != IO_REG_KBC_DATA || p->kbc_write_output))
-            hit->write |= (uint32_t)r->keep << (8 * (r->port - port));
-        enum io_effect e = reg_effect(p, r, v, mask, hit);
-        if (e != IO_PASS) {
-            hit->reg = r;
-            hit->value = v;
+        enum io_effect e = row_out(p, r, port, v, mask, hit);
+        if (e != IO_PASS)
             return e;
-        }
     }
     return IO_PASS;
+}
+
+enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+{
+    hit->reg = NULL;
+    hit->value = 0;
+    hit->sleep_state = -1;
+    hit->slp_typ = 0;
+    hit->write = val;
+    int only = size == 1 ? p->slot[port & 63] : io_policy_rows_for(p, port, size);
+    if (only == IO_SLOT_NONE)
+        return IO_PASS;
+    if (only >= 0 && size == 1) {                      /* the common case: one byte, at most one row */
+        const struct io_reg *r = &p->regs[only];
+        unsigned off = (unsigned)port - r->port;
+        return off < r->width ? row_out(p, r, port, (val & 0xff) << (8 * off), 0xffu << (8 * off), hit) : IO_PASS;
+    }
+    return scan_rows(p, only, port, size, val, hit);
 }
 
 bool io_policy_covers(const struct io_policy *p, uint16_t port, unsigned size)

@@ -45,9 +45,14 @@ struct io_reg {
 
 #define IO_POLICY_MAX 24
 
+/* io_policy.slot[b & 63]: no row has a byte there, or the only row that has (the exit path's lookup). */
+#define IO_SLOT_NONE (-1)
+#define IO_SLOT_MANY (-2)
+
 struct io_policy {
     struct io_reg regs[IO_POLICY_MAX];
     unsigned n;
+    int8_t slot[64];                /* by port & 63: IO_SLOT_NONE, a row, or IO_SLOT_MANY (scan the rows) */
     int pm1a_row;                   /* the row of this machine's PM1a_CNT, -1 = none */
     const struct acpi_info *acpi;   /* SLP_TYP values of the sleep states; NULL = none known */
     /* State of the stateful registers. */
@@ -69,6 +74,9 @@ void io_policy_init(struct io_policy *p, const struct acpi_info *acpi);
 /* An OUT of size bytes (1, 2, 4) of val at port: the effect of the first row it stops at;
  * IO_PASS: hit->write is what goes to the port. */
 enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit);
+/* The rows an access [port, port + size) may reach, from the slot index: IO_SLOT_NONE (no row),
+ * one row's index (no other row can), or IO_SLOT_MANY (scan them all). */
+int io_policy_rows_for(const struct io_policy *p, uint16_t port, unsigned size);
 /* The chipset's PM block moved: PM1a_CNT is at port now (0: the block is disabled). */
 void io_policy_move_pm1a(struct io_policy *p, uint16_t port);
 /* True when any byte of [port, port + size) belongs to a row (the bitmap must make it exit). */

@@ -21,6 +21,7 @@
  */
 #include "vmx/smp/apic_write.h"
 
+#include "vmx/core/nested_cost.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/emulate/mmio_write.h"
 #include "vmx/mem/ept.h"
@@ -73,6 +74,7 @@ bool apic_write_exit(struct vcpu *v, uint64_t gpa, enum exit_action *act)
 {
     if (!apic_write_page || (gpa & ~0xfffull) != apic_write_page || !(vcpu_qual(v) & 2))
         return false;
+    nested_cost_reslot(NESTED_SLOT_EPT_APIC);
     mmio_write_emulate(v, gpa, apic_write_page, &apic_ops, act);
     if (!apic_trap_on)                   /* a stale read-only translation on this CPU */
         vmx_invept(INVEPT_SINGLE_CONTEXT, v->eptp);

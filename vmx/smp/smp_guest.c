@@ -54,6 +54,7 @@
 #include "kernel/smp/smp.h"
 #include "kernel/time/tsc.h"
 #include "vmx/check/vmcheck_live.h"
+#include "vmx/core/nested_cost.h"
 #include "vmx/core/vmcs.h"
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_caps.h"
@@ -103,17 +104,25 @@ static void sipi_start(struct vcpu *v, unsigned vector)
     vcpu_flush_linear(v);
 }
 
-/* What INIT leaves a running AP's vCPU in once the trap is released: waiting for a SIPI in VMX
- * non-root operation, where the SIPI is a VM exit (handle_sipi). */
+/*
+ * What INIT leaves a running AP's vCPU in once the trap is released: waiting for a SIPI in VMX
+ * non-root operation, where the SIPI is a VM exit (handle_sipi).  Only what that entry needs, the
+ * activity state first: under nested KVM each VMWRITE of a field outside its shadow VMCS is an exit
+ * to L0 (vmx/core/vmcs_shadow.c), and L0 drops a SIPI that comes while this CPU is in VMX root
+ * operation (KVM: the SIPI of a vCPU in L1's root mode is not latched), so the road from the INIT
+ * exit to this entry is kept to one such round trip (make bench, "per INIT exit").  The activity
+ * state is the one such field; interruptibility (no blocking by STI, MOV SS or SMI with
+ * wait-for-SIPI, SDM 26.3.1.5) and the injection field are shadowed.  The guest state the INIT exit
+ * saved passes the entry checks as it is (the CPU saved it, IA-32e mode guest included, SDM 27.2
+ * and 27.3); the INIT state proper (real mode, the registers, SDM Vol. 3A Table 10-1) is written at
+ * the SIPI exit, with the vector (sipi_start): a CPU in wait-for-SIPI runs nothing before it.
+ */
 static void wait_sipi_state(struct vcpu *v)
 {
-    struct guest_start gs = vmcs_init_state();
-    vmcs_set_guest_state(v, &gs);
     vmcs_set(GUEST_ACTIVITY_STATE, VMX_ACTIVITY_WAIT_SIPI);
     vcpu_park_timer(v, true);                             /* KVM's timer exits there (vmx_controls.h) */
     vmcs_set(GUEST_INTERRUPTIBILITY_INFO, 0);
     vmcs_set(VM_ENTRY_INTR_INFO_FIELD, 0);               /* no event may be injected (26.3.1.5) */
-    init_gprs(v);
     nmi_reset(v);
 }
 
@@ -386,6 +395,7 @@ struct vcpu *smp_guest_finish(struct vcpu *bsp)
 void smp_guest_print_exits(void)
 {
     uint64_t total = 0, counts[EXIT_REASON_MAX] = { 0 };
+    nested_cost_print();                     /* the counting build's line (vmx/core/nested_cost.h) */
     if (nvcpus < 2) {
         vcpu_print_exit_counts("", vcpus[0]->exits, vcpus[0]->exit_counts);
         nmi_print("", vcpus[0]);
@@ -449,6 +459,7 @@ enum exit_action handle_init(struct vcpu *v)
      * (Linux sends it at once on current CPUs), and one that arrives before this entry is lost.
      * So no line here (handle_sipi tells both), and no VMCS check before it (unless
      * vmcheck=always): the state is the INIT state this vCPU's VMLAUNCH was checked with. */
+    nested_cost_reslot(NESTED_SLOT_INIT_WAIT_SIPI);
     wait_sipi_state(v);
     if (vmcheck_mode != VMCHECK_ALWAYS)
         vmcheck_dirty = false;

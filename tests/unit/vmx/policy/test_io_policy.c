@@ -141,4 +141,44 @@ TEST(fadt_rows_and_no_acpi)
     CHECK_EQ(e, IO_POWER_OFF);
 }
 
-UNIT_MAIN(T(pm1_cnt_by_byte_overlap), T(reset_ports_by_byte_overlap), T(a20_gate_kept_on), T(fadt_rows_and_no_acpi))
+/* The rows an access overlaps, by brute force: none (-1), exactly one (its index) or several (-2). */
+static int rows_brute(const struct io_policy *p, uint16_t port, unsigned size)
+{
+    int found = -1;
+    for (unsigned i = 0; i < p->n; i++)
+        for (unsigned k = 0; k < size; k++)
+            if ((uint32_t)port + k >= p->regs[i].port && (uint32_t)port + k < (uint32_t)p->regs[i].port + p->regs[i].width)
+                found = found == -1 || found == (int)i ? (int)i : -2;
+    return found;
+}
+
+/* The slot index of the exit path never misses a row: no row where the index says none, and where it
+ * names one row, that is the only row the access reaches. */
+static void check_slots(const struct io_policy *p)
+{
+    unsigned bad = 0;
+    for (uint32_t port = 0; port < 0x10000; port++)
+        for (unsigned size = 1; size <= 4; size *= 2) {
+            int idx = io_policy_rows_for(p, (uint16_t)port, size), b = rows_brute(p, (uint16_t)port, size);
+            if ((idx == IO_SLOT_NONE && b != -1) || (idx >= 0 && b != -1 && b != idx) || (idx >= 0 && b == -2))
+                bad++;
+        }
+    CHECK_EQ(bad, 0);
+}
+
+TEST(slot_index_finds_every_row)
+{
+    struct acpi_info a = bochs_acpi();
+    struct io_policy p;
+    io_policy_init(&p, &a);
+    CHECK(p.slot[0x8900 & 63] >= 0);                  /* Bochs' shutdown port: one row, no scan */
+    check_slots(&p);
+    io_policy_move_pm1a(&p, 0x4004);                  /* the guest moved the PM block */
+    check_slots(&p);
+    CHECK_EQ(out(&p, 0x4005, 1, 0x20, &(struct io_hit){ 0 }), IO_POWER_OFF);
+    io_policy_init(&p, NULL);
+    check_slots(&p);
+}
+
+UNIT_MAIN(T(pm1_cnt_by_byte_overlap), T(reset_ports_by_byte_overlap), T(a20_gate_kept_on), T(fadt_rows_and_no_acpi),
+          T(slot_index_finds_every_row))
