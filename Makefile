@@ -44,7 +44,7 @@ PLATFUZZ_SEEDS ?= 8
 PLATFUZZ_COUNT ?= 5000
 SOAK_EXITS ?= 50000000
 all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf \
-     $(BUILD)/guest/perf.elf
+     $(BUILD)/guest/perf.elf $(BUILD)/guest/chainprobe.img
 
 help:
 	@echo "Skiff make targets:"
@@ -150,7 +150,18 @@ $(BUILD)/guest/perf.elf: $(PERF_OBJS) guest/programs/perf/perf.ld
 	@echo "  LD      $@"
 	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/programs/perf/perf.ld -o $@ $(PERF_OBJS)
 
-guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf $(BUILD)/guest/perf.elf
+# The chain-boot probe: a BIOS boot sector and its sectors, at the start of a raw hard-disk image
+# of 20 cylinders, 16 heads, 63 sectors (tests/boot/chain_cases.sh gives Bochs that geometry).
+CHAIN_DISK_BYTES := 10321920
+$(BUILD)/guest/chainprobe.img: $(BUILD)/gobj32/guest/programs/chainprobe/chainprobe.S.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -m elf_i386 -nostdlib -static --build-id=none -Ttext=0x7c00 -e _start -o $@.elf $<
+	@objcopy -O binary -j .text $@.elf $@.tmp
+	@truncate -s $(CHAIN_DISK_BYTES) $@.tmp
+	@mv $@.tmp $@
+
+guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf $(BUILD)/guest/perf.elf $(BUILD)/guest/chainprobe.img
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"

@@ -695,3 +695,4 @@ source tests/boot/iommu_cases.sh
 source tests/boot/cpus_cases.sh
 source tests/boot/nmi_cases.sh
 source tests/boot/containment_cases.sh
+source tests/boot/chain_cases.sh
