@@ -137,6 +137,6 @@ int guest_select(const struct mb2_module *mods, size_t nmods, struct guest_selec
 
 const char *guest_kind_name(enum guest_kind k)
 {
-    static const char *const names[] = { "built-in", "linux", "multiboot", "elf", "flat" };
-    return (unsigned)k < 5 ? names[k] : "?";
+    static const char *const names[] = { "built-in", "linux", "multiboot", "elf", "flat", "chain" };
+    return (unsigned)k < 6 ? names[k] : "?";
 }

@@ -50,6 +50,8 @@ struct skiff_config {
     enum smp_mode smp;           /* smp=on|park|off (kernel/smp/smp.c, vmx/smp/smp_guest.c) */
     enum iommu_policy iommu;     /* iommu=on|required|off */
     uint32_t max_cpus;           /* max_cpus=: CPUs Skiff manages, the BSP included (1..ACPI_MAX_CPUS) */
+    bool guest_chain;            /* guest=chain: the BIOS boots a disk in the guest (guest/loader/chain.c) */
+    int chain_drive;             /* chain_drive=: its BIOS drive number (0..0xff), -1 = the default */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

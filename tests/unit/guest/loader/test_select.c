@@ -304,7 +304,8 @@ TEST(err_small_buffer_truncates)
 
 TEST(kind_name_out_of_range)
 {
-    CHECK_STR(guest_kind_name((enum guest_kind)5), "?");
+    CHECK_STR(guest_kind_name(GUEST_CHAIN), "chain");
+    CHECK_STR(guest_kind_name((enum guest_kind)6), "?");
     CHECK_STR(guest_kind_name((enum guest_kind)-1), "?");
 }
 
