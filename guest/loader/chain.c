@@ -54,6 +54,14 @@ static bool fw_usable(const struct mb2_info *mb, uint64_t p)
     return false;
 }
 
+/* The lowest page of the run of Skiff's pages that ends base memory at `top`. */
+static uint64_t owned_run_base(uint64_t top)
+{
+    while (top >= PAGE && rangeset_overlaps(&host_pmm.owned, top - PAGE, top))
+        top -= PAGE;
+    return top;
+}
+
 int chain_reserve(const struct mb2_info *mb)
 {
     if (mb->has_efi32 || mb->has_efi64) {
@@ -62,7 +70,8 @@ int chain_reserve(const struct mb2_info *mb)
         return SKIFF_UNSUPPORTED;
     }
     uint64_t base = (uint64_t)low_get(BDA_BASE_KIB, 2) << 10;
-    uint64_t p = (base & ~(PAGE - 1)) - PAGE;
+    /* Below the AP start-up page too when kernel/smp/smp.c put it at the top (guest=chain). */
+    uint64_t p = owned_run_base(base & ~(PAGE - 1)) - PAGE;
     if (base < 0x20000 || base > 0xa0000 || !fw_usable(mb, p) || rangeset_overlaps(&host_pmm.owned, p, p + PAGE)) {
         kprintf("skiff: error: guest=chain: no page for the BIOS hook below the base memory the BIOS "
                 "data area reports (%llu KiB at 0x413)\n", (unsigned long long)(base >> 10));
@@ -104,6 +113,9 @@ int chain_prepare(const struct skiff_config *cfg, const struct mb2_info *mb, con
     /* The guest runs the stubs but cannot change them (SDM Vol. 3C 29.3.2: R and X, no W). */
     if (ept_map(&guest_ept, hook_page, hook_page, PAGE, EPT_R | EPT_X, EPT_MT_WB))
         return SKIFF_HOST_FAULT;
+    uint64_t low_end = owned_run_base(hook_page + PAGE);
+    bios_hook.base_kib = (uint16_t)(low_end >> 10);
+    low_put(BDA_BASE_KIB, bios_hook.base_kib, 2);
     pr_info("skiff: chain: BIOS drive 0x%02x (%s); hook page 0x%llx: INT 15h %04x:%04x -> %04x:%04x, "
             "INT 12h %04x:%04x -> %04x:%04x, base memory %u -> %u KiB\n", drive,
             cfg->chain_drive >= 0 ? "chain_drive=" : mb->has_bootdev && drive == mb->bootdev_biosdev

@@ -7,7 +7,7 @@
 # (`chainloader (hd0)+1`) in the same Bochs, with the same disk and ISO drives.
 # Sourced by tests/boot/cases.sh.
 
-BOOT_CASES+=(chain_probe chain_no_signature chain_no_drive chain_uefi)
+BOOT_CASES+=(chain_probe chain_probe_2cpus chain_no_signature chain_no_drive chain_uefi)
 
 CHAIN_EMU=bochs:corei7_skylake_x:128
 CHAIN_IMG=$BUILD/guest/chainprobe.img
@@ -35,14 +35,26 @@ chain_skiff_run() {
 # The probe natively, then under Skiff: the same map but for Skiff's withheld ranges
 # (tests/boot/chaindiff.py), every usable page above 1 MiB written and read back, status 0.
 case_chain_probe() {
-    chain_native_run chain_probe.native
+    chain_probe_run chain_probe
+}
+
+# Two CPUs: the AP start-up page joins the hook page at the top of base memory (kernel/smp/smp.c).
+case_chain_probe_2cpus() {
+    BOCHS_CPUS=2 chain_probe_run chain_probe_2cpus
+    expect '^skiff: owned: 0x9d000-0x9dfff guest=chain: BIOS hook page' '^skiff: owned: 0x9e000-0x9efff SMP start-up page' \
+        '^chainprobe: int12 ax=0x00000274$'
+}
+
+chain_probe_run() {
+    local name=$1
+    chain_native_run $name.native
     expect '^chainprobe: dl=0x00000080$' '^chainprobe: end$'
     [ "$EMU_RC" -eq 1 ] || fail "native: Bochs exit status $EMU_RC, want 1 (the shutdown port)"
     local native=$LOG
-    chain_skiff_run chain_probe "guest=chain"
+    chain_skiff_run $name "guest=chain loglevel=debug"
     expect '^skiff: chain: BIOS drive 0x80 \(default\); hook page ' \
-        '^skiff: chain: drive 0x80: boot sector read with INT 13h AH=02h, signature 0x55AA' \
-        '^chainprobe: end$' '^skiff: guest powered off \(port 0x8900\)$' \
+        '^skiff: (cpu0: )?chain: drive 0x80: boot sector read with INT 13h AH=02h, signature 0x55AA' \
+        '^chainprobe: end$' '^skiff: (cpu0: )?guest powered off \(port 0x8900\)$' \
         '^skiff: chain: BIOS calls answered: E820h=[1-9][0-9]* E801h/E881h=1 88h=1 INT12h=1;'
     expect_not 'EPT violation'
     expect_status 0 "$CHAIN_EMU"
