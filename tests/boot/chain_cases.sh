@@ -7,7 +7,7 @@
 # (`chainloader (hd0)+1`) in the same Bochs, with the same disk and ISO drives.
 # Sourced by tests/boot/cases.sh.
 
-BOOT_CASES+=(chain_probe chain_probe_2cpus chain_no_signature chain_no_drive chain_uefi)
+BOOT_CASES+=(chain_probe chain_probe_2cpus chain_no_signature chain_no_drive chain_uefi chain_linux)
 
 CHAIN_EMU=bochs:corei7_skylake_x:128
 CHAIN_IMG=$BUILD/guest/chainprobe.img
@@ -90,4 +90,48 @@ case_chain_uefi() {
     expect '^skiff: error: guest=chain: this machine was booted through UEFI; chain-boot is the BIOS path \(INT 13h, INT 15h\): UEFI chain-boot is not there yet$'
     expect_not '^skiff: launching the guest'
     expect_status 3 bochs:corei7_skylake_x
+}
+
+# A disk no one here wrote the boot path of (tests/linux/mkdisk.sh): Debian's GRUB from its
+# MBR, the Debian cloud kernel and the busybox initramfs from the disk.  Natively (GRUB's
+# chainloader, as for the probe) and under Skiff, in the same Bochs: Linux reaches its
+# initramfs, sees CHAIN_LINUX_CPUS CPUs, prints the same e820 map but for Skiff's withheld
+# ranges, and its /proc/cpuinfo flags differ only as the README documents.
+CHAIN_LINUX_ARGS="console=ttyS0 cryptomgr.notests panic=-1"
+chain_linux_run() {
+    local name=$1 cpus=$2 disk=$TESTDIR/chain_linux_disk.raw geom t0 t1
+    tests/linux/build_inputs.sh "$BUILD/linux" >/dev/null || { fail "cannot build the Linux inputs"; return 1; }
+    geom=$(tests/linux/mkdisk.sh "$disk" "$BUILD/linux/vmlinuz" "$BUILD/linux/initrd.img" "$CHAIN_LINUX_ARGS") ||
+        { fail "cannot build the disk"; return 1; }
+    local emu=bochs:corei7_skylake_x:256
+    grub_cfg "$TESTDIR/$name.native.cfg" "native $name" "    set root=(hd0)
+    chainloader +1"
+    tests/boot/mkiso.sh "$TESTDIR/$name.native.iso" "$TESTDIR/$name.native.cfg" "$SKIFF_ELF" || return 1
+    cp "$disk" "$TESTDIR/$name.native.img"
+    t0=$(date +%s.%N)
+    BOCHS_CPUS=$cpus BOCHS_BAD_MSRS=1 BOCHS_DISK=$TESTDIR/$name.native.img BOCHS_DISK_GEOM=$geom \
+        boot_iso "$name.native" "$emu" "$TESTDIR/$name.native.iso" 400 || return 1
+    t1=$(date +%s.%N)
+    expect '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=no vmx=yes nproc=$cpus$" || return 1
+    local native=$LOG
+    sed -n 's/^SKIFF-LINUX-FLAGS //p' "$native" > "$TESTDIR/$name.native.txt"
+    make_iso "$name" "guest=chain" || return 1
+    cp "$disk" "$TESTDIR/$name.img"
+    BOCHS_CPUS=$cpus BOCHS_BAD_MSRS=1 BOCHS_DISK=$TESTDIR/$name.img BOCHS_DISK_GEOM=$geom \
+        boot_iso "$name" "$emu" "$TESTDIR/$name.iso" 600 || return 1
+    echo "    wall time (BIOS, GRUB, Linux to power-off): native $(echo "$t1 - $t0" | bc) s, Skiff $(echo "$(date +%s.%N) - $t1" | bc) s"
+    expect_order '^skiff: (cpu0: )?chain: drive 0x80: boot sector read with INT 13h AH=02h' \
+        '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=yes vmx=no nproc=$cpus$" \
+        '^skiff: (cpu0: )?guest powered off \(port 0x[0-9a-f]+\)$' '^skiff: chain: BIOS calls answered: E820h=[1-9]'
+    expect_not 'EPT violation'
+    expect_status 0 "$emu"
+    grep -E '^skiff: (exits: |chain: BIOS calls)' "$LOG" | sed 's/^/    /'
+    sed -n 's/^SKIFF-LINUX-FLAGS //p' "$LOG" > "$TESTDIR/$name.skiff.txt"
+    python3 tests/boot/chaindiff.py --linux "$native" "$LOG" || fail "Linux's e820 map differs beyond Skiff's pages"
+    python3 tests/boot/guestdiff.py cpuinfo "$TESTDIR/$name.native.txt" "$TESTDIR/$name.skiff.txt" ||
+        fail "Linux's /proc/cpuinfo flags differ from native beyond the README's list"
+}
+
+case_chain_linux() {
+    chain_linux_run chain_linux 1
 }

@@ -1,6 +1,8 @@
 #!/usr/bin/env python3
 """Compare the chain-boot probe natively and under Skiff (tests/boot/chain_cases.sh).
 
+chaindiff.py --linux NATIVE_LOG SKIFF_LOG: the same rule for the e820 map Linux prints.
+
 chaindiff.py NATIVE_LOG SKIFF_LOG: the `chainprobe:` lines of both serial logs
 and Skiff's `skiff: ept: withheld A-B (Skiff)` and `skiff: guest e820:` lines.
 Rules (issue 22):
@@ -133,5 +135,29 @@ def run(npath, spath):
     return 1 if bad else 0
 
 
+LINUX_E820 = re.compile(r'^\[ *[0-9.]+\] BIOS-e820: \[mem 0x([0-9a-f]+)-0x([0-9a-f]+)\] (.+)$')
+LINUX_TYPES = {'usable': 1, 'reserved': 2, 'ACPI data': 3, 'ACPI NVS': 4, 'unusable': 5}
+
+
+def linux(npath, spath):
+    """--linux: the e820 map Linux prints (BIOS-e820 lines, which GRUB got from INT 15h E820h)."""
+    nl, sl = lines(npath), lines(spath)
+    holes = [(int(m.group(1), 16), int(m.group(2), 16) + 1) for m in map(WITHHELD.match, sl) if m]
+
+    def e820(ls):
+        return [(int(m.group(1), 16), int(m.group(2), 16) + 1, LINUX_TYPES.get(m.group(3), -1))
+                for m in map(LINUX_E820.match, ls) if m]
+    n, s = e820(nl), e820(sl)
+    want, got = merge(minus(n, holes)), merge(s)
+    if not n or not s or got != want:
+        print('chaindiff: Linux e820 under Skiff %s != native minus withheld %s' % (got, want))
+        return 1
+    print('chaindiff: Linux e820 the same natively and under Skiff but for the withheld ranges %s' %
+          ', '.join('0x%x-0x%x' % (b, e - 1) for b, e in holes))
+    return 0
+
+
 if __name__ == '__main__':
+    if sys.argv[1] == '--linux':
+        sys.exit(linux(sys.argv[2], sys.argv[3]))
     sys.exit(run(sys.argv[1], sys.argv[2]))
