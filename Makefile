@@ -7,6 +7,7 @@ HOSTCC   ?= gcc
 EMU      ?=
 GUEST    ?=
 CPUS     ?=
+DISK     ?=
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Retpolines (vmx/policy/spec_policy.c, "Spectre v2 (host)"): every indirect CALL/JMP of the C code
@@ -51,7 +52,8 @@ help:
 	@echo "  all     build $(BUILD)/skiff.elf (the Multiboot2 kernel)"
 	@echo "  iso     build $(BUILD)/skiff.iso (hybrid BIOS+UEFI GRUB ISO)"
 	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|bochs-uefi|qemu|uefi forces one;"
-	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
+	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one;"
+	@echo "          DISK=IMAGE boots that disk image under Skiff: guest=chain, the BIOS's drive 0x80)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
 	@echo "  bench   exit costs, boot cost, size, Linux overhead, workload phases, Linux SMP"
@@ -180,7 +182,7 @@ deps:
 run:
 	@tests/deps.sh run
 	@$(MAKE) --no-print-directory iso
-	@GUEST=$(GUEST) CPUS=$(CPUS) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
+	@GUEST=$(GUEST) CPUS=$(CPUS) DISK=$(DISK) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
 
 # gdb: Skiff with gdb=ttyS1 in Bochs (COM2 is a TCP socket on localhost), gdb attached to
 # the built-in guest.  corei7_icelake_u is a Bochs model with the monitor trap flag.
