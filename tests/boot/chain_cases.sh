@@ -7,7 +7,7 @@
 # (`chainloader (hd0)+1`) in the same Bochs, with the same disk and ISO drives.
 # Sourced by tests/boot/cases.sh.
 
-BOOT_CASES+=(chain_probe chain_probe_2cpus chain_no_signature chain_no_drive chain_uefi chain_linux)
+BOOT_CASES+=(chain_probe chain_probe_2cpus chain_no_signature chain_no_drive chain_uefi make_run_disk chain_linux chain_linux_2cpus)
 
 CHAIN_EMU=bochs:corei7_skylake_x:128
 CHAIN_IMG=$BUILD/guest/chainprobe.img
@@ -92,6 +92,22 @@ case_chain_uefi() {
     expect_status 3 bochs:corei7_skylake_x
 }
 
+# `make run DISK=image`'s Bochs path (tests/boot/run.sh): the probe's disk under guest=chain.
+case_make_run_disk() {
+    LOG=$TESTDIR/make_run_disk.log
+    local rc=0 disk=$TESTDIR/make_run_disk.img
+    cp "$CHAIN_IMG" "$disk"
+    make --no-print-directory iso BUILD="$BUILD" >/dev/null || { fail "make iso failed"; return 1; }
+    DISK=$disk timeout 300 tests/boot/run.sh bochs "$BUILD/skiff.iso" >"$LOG" 2>"$TESTDIR/make_run_disk.err" </dev/null || rc=$?
+    tr -d '\r' < "$LOG" > "$LOG.txt" && mv "$LOG.txt" "$LOG"
+    [ "$rc" -eq 0 ] || fail "DISK=... tests/boot/run.sh bochs exited with $rc: $(tail -n 3 "$TESTDIR/make_run_disk.err")"
+    expect "^skiff: command line: 'guest=chain ?'$" '^chainprobe: memtest pages=0x[0-9a-f]+ bad=0x00000000 ' \
+        '^skiff: guest powered off \(port 0x8900\)$'
+    local last
+    last=$(grep -E '^skiff: ' "$LOG" | tail -n 1)
+    [ "$last" = "skiff: exit status=0 run=$(run_id)" ] || fail "make run's last Skiff line is '$last'"
+}
+
 # A disk no one here wrote the boot path of (tests/linux/mkdisk.sh): Debian's GRUB from its
 # MBR, the Debian cloud kernel and the busybox initramfs from the disk.  Natively (GRUB's
 # chainloader, as for the probe) and under Skiff, in the same Bochs: Linux reaches its
@@ -110,7 +126,7 @@ chain_linux_run() {
     cp "$disk" "$TESTDIR/$name.native.img"
     t0=$(date +%s.%N)
     BOCHS_CPUS=$cpus BOCHS_BAD_MSRS=1 BOCHS_DISK=$TESTDIR/$name.native.img BOCHS_DISK_GEOM=$geom \
-        boot_iso "$name.native" "$emu" "$TESTDIR/$name.native.iso" 400 || return 1
+        boot_iso "$name.native" "$emu" "$TESTDIR/$name.native.iso" $((300 * cpus)) || return 1
     t1=$(date +%s.%N)
     expect '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=no vmx=yes nproc=$cpus$" || return 1
     local native=$LOG
@@ -118,7 +134,7 @@ chain_linux_run() {
     make_iso "$name" "guest=chain" || return 1
     cp "$disk" "$TESTDIR/$name.img"
     BOCHS_CPUS=$cpus BOCHS_BAD_MSRS=1 BOCHS_DISK=$TESTDIR/$name.img BOCHS_DISK_GEOM=$geom \
-        boot_iso "$name" "$emu" "$TESTDIR/$name.iso" 600 || return 1
+        boot_iso "$name" "$emu" "$TESTDIR/$name.iso" $((400 * cpus)) || return 1
     echo "    wall time (BIOS, GRUB, Linux to power-off): native $(echo "$t1 - $t0" | bc) s, Skiff $(echo "$(date +%s.%N) - $t1" | bc) s"
     expect_order '^skiff: (cpu0: )?chain: drive 0x80: boot sector read with INT 13h AH=02h' \
         '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=yes vmx=no nproc=$cpus$" \
@@ -134,4 +150,9 @@ chain_linux_run() {
 
 case_chain_linux() {
     chain_linux_run chain_linux 1
+}
+
+# Two CPUs: the chain-booted Linux starts its AP with INIT/SIPI long after launch, under Skiff.
+case_chain_linux_2cpus() {
+    chain_linux_run chain_linux_2cpus 2
 }
