@@ -96,7 +96,11 @@ int guest_select(const struct mb2_module *mods, size_t nmods, struct guest_selec
                 sel->kind = GUEST_ELF;
             else if (word_is(s + 6, n - 6, "flat"))
                 sel->kind = GUEST_FLAT;
-            else {
+            else if (word_is(s + 6, n - 6, "chain")) {
+                snprintf(err, errlen, "module %zu: guest=chain goes on Skiff's own command line (the "
+                         "multiboot2 line), not on a module", i);
+                return -1;
+            } else {
                 snprintf(err, errlen, "module %zu: unknown guest kind '%.*s' (linux, multiboot, elf, flat)",
                          i, (int)(n - 6), s + 6);
                 return -1;
