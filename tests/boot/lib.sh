@@ -67,6 +67,8 @@ boot_iso() {
         mem=$(echo "$emu" | cut -d: -f3)
         write_bochsrc "$TESTDIR/$name.bochsrc" "$model" "${mem:-256}" "$iso" "$LOG" \
             "$TESTDIR/$name.bochs.log"
+        # A Bochs killed by `timeout` leaves its disk's lock file behind: the next run could not open it.
+        [ -n "${BOCHS_DISK:-}" ] && rm -f "$BOCHS_DISK.lock"
         # BOCHS_RC_EXTRA: debugger commands run where Skiff's magic break (status 0) stops.
         printf 'c\n%squit\n' "${BOCHS_RC_EXTRA:+$BOCHS_RC_EXTRA
 }" > "$TESTDIR/bochs.rc"
