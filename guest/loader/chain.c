@@ -9,8 +9,9 @@
  *     (E820_RESERVED in the guest's map), mapped read and execute only;
  *   - IVT vectors 15h and 12h: into the hook page (the BIOS's go into the page);
  *   - the BDA's base-memory word (0x413): the KiB below the hook page;
- *   - with several CPUs, the AP start-up page (kernel/smp/smp.c), a hole in
- *     the guest's map like every page of Skiff's.
+ *   - with several CPUs, the AP start-up page (kernel/smp/smp.c), which
+ *     guest=chain puts just above the hook page: reserved in the guest's map,
+ *     zeroed once the APs are up and mapped read-only.
  */
 #include "guest/loader/chain.h"
 
@@ -113,6 +114,14 @@ int chain_prepare(const struct skiff_config *cfg, const struct mb2_info *mb, con
     /* The guest runs the stubs but cannot change them (SDM Vol. 3C 29.3.2: R and X, no W). */
     if (ept_map(&guest_ept, hook_page, hook_page, PAGE, EPT_R | EPT_X, EPT_MT_WB))
         return SKIFF_HOST_FAULT;
+    /* The rest of Skiff's run of pages at the top of base memory (the AP start-up page, unused
+     * once the APs are up): zeroed and readable too.  Linux reads the reserved pages there early
+     * in boot (Debian's cloud kernel on 2 CPUs: a read of the start-up page). */
+    for (uint64_t q = hook_page + PAGE; rangeset_overlaps(&host_pmm.owned, q, q + PAGE); q += PAGE) {
+        memset(phys_to_virt(q), 0, PAGE);
+        if (ept_map(&guest_ept, q, q, PAGE, EPT_R, EPT_MT_WB))
+            return SKIFF_HOST_FAULT;
+    }
     uint64_t low_end = owned_run_base(hook_page + PAGE);
     bios_hook.base_kib = (uint16_t)(low_end >> 10);
     low_put(BDA_BASE_KIB, bios_hook.base_kib, 2);
