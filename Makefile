@@ -7,6 +7,7 @@ HOSTCC   ?= gcc
 EMU      ?=
 GUEST    ?=
 CPUS     ?=
+DISK     ?=
 VERSION  := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
 
 # Retpolines (vmx/policy/spec_policy.c, "Spectre v2 (host)"): every indirect CALL/JMP of the C code
@@ -50,14 +51,15 @@ PLATFUZZ_SEEDS ?= 8
 PLATFUZZ_COUNT ?= 5000
 SOAK_EXITS ?= 50000000
 all: $(BUILD)/skiff.elf $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf \
-     $(BUILD)/guest/perf.elf
+     $(BUILD)/guest/perf.elf $(BUILD)/guest/chainprobe.img
 
 help:
 	@echo "Skiff make targets:"
 	@echo "  all     build $(BUILD)/skiff.elf (the Multiboot2 kernel)"
 	@echo "  iso     build $(BUILD)/skiff.iso (hybrid BIOS+UEFI GRUB ISO)"
 	@echo "  run     boot the ISO on the best backend (EMU=kvm|bochs|bochs-uefi|qemu|uefi forces one;"
-	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one)"
+	@echo "          GUEST=linux|multiboot runs that guest instead of the built-in one;"
+	@echo "          DISK=IMAGE boots that disk image under Skiff: guest=chain, the BIOS's drive 0x80)"
 	@echo "  test    host unit tests and emulator boot tests; ends with 'N passed, N failed'"
 	@echo "  check   host unit tests only"
 	@echo "  bench   exit costs, boot cost, size, Linux overhead, workload phases, Linux SMP"
@@ -157,7 +159,18 @@ $(BUILD)/guest/perf.elf: $(PERF_OBJS) guest/programs/perf/perf.ld
 	@echo "  LD      $@"
 	@ld -m elf_i386 -nostdlib -static --build-id=none --no-warn-rwx-segments -T guest/programs/perf/perf.ld -o $@ $(PERF_OBJS)
 
-guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf $(BUILD)/guest/perf.elf
+# The chain-boot probe: a BIOS boot sector and its sectors, at the start of a raw hard-disk image
+# of 20 cylinders, 16 heads, 63 sectors (tests/boot/chain_cases.sh gives Bochs that geometry).
+CHAIN_DISK_BYTES := 10321920
+$(BUILD)/guest/chainprobe.img: $(BUILD)/gobj32/guest/programs/chainprobe/chainprobe.S.o
+	@mkdir -p $(dir $@)
+	@echo "  LD      $@"
+	@ld -m elf_i386 -nostdlib -static --build-id=none -Ttext=0x7c00 -e _start -o $@.elf $<
+	@objcopy -O binary -j .text $@.elf $@.tmp
+	@truncate -s $(CHAIN_DISK_BYTES) $@.tmp
+	@mv $@.tmp $@
+
+guests: $(BUILD)/guest/mbtest.elf $(BUILD)/guest/bench.elf $(BUILD)/guest/probe.elf $(BUILD)/guest/perf.elf $(BUILD)/guest/chainprobe.img
 
 $(BUILD)/skiff.elf: $(KERNEL_OBJS) linker.ld
 	@echo "  LD      $@"
@@ -176,7 +189,7 @@ deps:
 run:
 	@tests/deps.sh run
 	@$(MAKE) --no-print-directory iso
-	@GUEST=$(GUEST) CPUS=$(CPUS) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
+	@GUEST=$(GUEST) CPUS=$(CPUS) DISK=$(DISK) tests/boot/run.sh "$(EMU)" $(BUILD)/skiff.iso
 
 # gdb: Skiff with gdb=ttyS1 in Bochs (COM2 is a TCP socket on localhost), gdb attached to
 # the built-in guest.  corei7_icelake_u is a Bochs model with the monitor trap flag.

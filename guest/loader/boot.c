@@ -9,6 +9,7 @@
 #include "guest/loader/boot.h"
 
 #include "guest/loader/builtin.h"
+#include "guest/loader/chain.h"
 #include "kernel/acpi/acpi_power.h"
 #include "kernel/console/console.h"
 #include "kernel/end/runend.h"
@@ -124,6 +125,8 @@ int guest_boot_prepare(const struct skiff_config *cfg, const struct mb2_info *mb
 
     if (sel->kind == GUEST_BUILTIN)
         return builtin_guest_load(cfg, gs);
+    if (sel->kind == GUEST_CHAIN)
+        return chain_prepare(cfg, mb, map, gs);
 
     stage.map = map;
     stage.n = 0;

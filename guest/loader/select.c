@@ -96,7 +96,11 @@ int guest_select(const struct mb2_module *mods, size_t nmods, struct guest_selec
                 sel->kind = GUEST_ELF;
             else if (word_is(s + 6, n - 6, "flat"))
                 sel->kind = GUEST_FLAT;
-            else {
+            else if (word_is(s + 6, n - 6, "chain")) {
+                snprintf(err, errlen, "module %zu: guest=chain goes on Skiff's own command line (the "
+                         "multiboot2 line), not on a module", i);
+                return -1;
+            } else {
                 snprintf(err, errlen, "module %zu: unknown guest kind '%.*s' (linux, multiboot, elf, flat)",
                          i, (int)(n - 6), s + 6);
                 return -1;
@@ -137,6 +141,6 @@ int guest_select(const struct mb2_module *mods, size_t nmods, struct guest_selec
 
 const char *guest_kind_name(enum guest_kind k)
 {
-    static const char *const names[] = { "built-in", "linux", "multiboot", "elf", "flat" };
-    return (unsigned)k < 5 ? names[k] : "?";
+    static const char *const names[] = { "built-in", "linux", "multiboot", "elf", "flat", "chain" };
+    return (unsigned)k < 6 ? names[k] : "?";
 }

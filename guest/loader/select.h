@@ -19,7 +19,8 @@
 
 #include "kernel/firmware/mb2.h"
 
-enum guest_kind { GUEST_BUILTIN, GUEST_LINUX, GUEST_MULTIBOOT, GUEST_ELF, GUEST_FLAT };
+/* GUEST_CHAIN comes from Skiff's own command line (guest=chain), not a module: guest/loader/chain.h. */
+enum guest_kind { GUEST_BUILTIN, GUEST_LINUX, GUEST_MULTIBOOT, GUEST_ELF, GUEST_FLAT, GUEST_CHAIN };
 
 struct guest_selection {
     enum guest_kind kind;

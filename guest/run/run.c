@@ -9,6 +9,7 @@
  */
 #include "guest/loader/boot.h"
 #include "guest/loader/builtin.h"
+#include "guest/loader/chain.h"
 #include "guest/loader/select.h"
 #include "guest/run/run.h"
 #include "kernel/config/skiff.h"
@@ -37,6 +38,7 @@
 #include "vmx/debug/gdbstub.h"
 #include "vmx/debug/selftest.h"
 #include "vmx/emulate/guest_mem.h"
+#include "vmx/exit/bios_hook.h"
 #include "vmx/exit/exit.h"
 #include "vmx/exit/exit_setup.h"
 #include "vmx/mem/ept_space.h"
@@ -219,6 +221,16 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         kprintf("skiff: error: bad guest module: %s\n", err);
         return SKIFF_BAD_INPUT;
     }
+    if (cfg->guest_chain) {
+        if (sel.image >= 0) {
+            kprintf("skiff: error: bad guest module: guest=chain and a guest=%s module; only one guest runs\n",
+                    guest_kind_name(sel.kind));
+            return SKIFF_BAD_INPUT;
+        }
+        sel.kind = GUEST_CHAIN;
+        if ((st = chain_reserve(mb)))    /* a UEFI boot is refused here, before VMX is on */
+            return st;
+    }
     if (sel.kind == GUEST_BUILTIN && !builtin_test_known(cfg->guest_test)) {
         kprintf("skiff: error: bad command line: guest_test='%s' is not a built-in guest test "
                 "(known: %s)\n", cfg->guest_test, builtin_test_names());
@@ -319,6 +331,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
             (unsigned long long)(tsc_launch - tsc_entry));
     smp_guest_print_exits();
     smp_print_idle();                    /* idle APs sleep (kernel/cpu/idle.h): how often they woke */
+    bios_hook_print_counts();
     /* Nothing the guest does may cost Skiff memory (tests/boot/cases.sh, case_soak). */
     kprintf("skiff: memory: free pages at start=%llu end=%llu\n", (unsigned long long)free_at_launch,
             (unsigned long long)host_pmm.free_pages);

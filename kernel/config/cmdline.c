@@ -10,6 +10,7 @@ void cmdline_defaults(struct skiff_config *cfg)
         .baud = 115200,
         .loglevel = LOG_INFO,
         .max_cpus = ACPI_MAX_CPUS,
+        .chain_drive = -1,
     };
 }
 
@@ -307,6 +308,14 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 cfg->max_cpus = (uint32_t)n;
         } else if (word_eq(w, klen, "gdb")) {
             ok = parse_gdb_port(v, vlen, &cfg->gdb_port);
+        } else if (word_eq(w, klen, "guest")) {
+            ok = word_eq(v, vlen, "chain");     /* the other guests come as GRUB modules */
+            cfg->guest_chain = ok;
+        } else if (word_eq(w, klen, "chain_drive")) {
+            uint64_t n;
+            ok = cmdline_parse_u64(v, vlen, &n) && n <= 0xff;
+            if (ok)
+                cfg->chain_drive = (int)n;
         } else if (word_eq(w, klen, "guest_seed")) {
             ok = cmdline_parse_u64(v, vlen, &cfg->guest_seed);
         } else if (word_eq(w, klen, "guest_count")) {

@@ -53,6 +53,8 @@ struct skiff_config {
     enum iommu_policy iommu;     /* iommu=on|required|off */
     uint32_t max_cpus;           /* max_cpus=: CPUs Skiff manages, the BSP included (1..ACPI_MAX_CPUS) */
     char vmx_profile[CMDLINE_WORD_MAX]; /* vmx_profile=NAME[,NAME]: VMX restrictions (vmx/core/vmx_profile.c), "" = none */
+    bool guest_chain;            /* guest=chain: the BIOS boots a disk in the guest (guest/loader/chain.c) */
+    int chain_drive;             /* chain_drive=: its BIOS drive number (0..0xff), -1 = the default */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

@@ -126,6 +126,10 @@ struct mb2_result mb2_parse(const void *info, size_t readable, struct mb2_info *
             out->mods[out->nmods++] = m;
             break;
         }
+        case MB2_TAG_BOOTDEV:
+            out->has_bootdev = true;
+            out->bootdev_biosdev = rd32(body);
+            break;
         case MB2_TAG_BASIC_MEMINFO:
             out->has_meminfo = true;
             out->mem_lower_kib = rd32(body);

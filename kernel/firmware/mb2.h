@@ -99,6 +99,8 @@ struct mb2_info {
     uint64_t efi_systab;
     bool has_load_base;
     uint32_t load_base;
+    bool has_bootdev;        /* tag 5: the BIOS drive the boot loader was loaded from */
+    uint32_t bootdev_biosdev;
 };
 
 struct mb2_result {

@@ -1,6 +1,7 @@
 #include "kernel/smp/smp.h"
 
 #include "kernel/acpi/acpi_power.h"
+#include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
 #include "kernel/cpu/desc.h"
@@ -138,8 +139,11 @@ static uint32_t bsp_apic_id(void)
 static uint64_t tramp_page(const struct mb2_info *mb, uint64_t info_lo, uint64_t info_hi)
 {
     /* From just above the loaders' 0x10000-0x1ffff upwards: the top of base memory is
-     * where firmware and guests look for the EBDA and MP tables. */
-    for (uint64_t p = 0x20000; p < 0x9f000; p += 0x1000) {
+     * where firmware and guests look for the EBDA and MP tables.  guest=chain: from the top
+     * down instead, so that Skiff's pages below 640 KiB end base memory (guest/loader/chain.c
+     * lowers the BDA's base-memory word below them) rather than punch a hole in it. */
+    bool down = skiff_cfg.guest_chain;
+    for (uint64_t p = down ? 0x9f000 : 0x20000; down ? p >= 0x20000 : p < 0x9f000; p += down ? -0x1000ull : 0x1000) {
         bool usable = false;
         for (size_t i = 0; i < mb->nmmap; i++)
             if (mb->mmap[i].type == MB2_MEM_AVAILABLE && mb->mmap[i].base <= p &&

@@ -734,3 +734,5 @@ case_native_probe_hv_hidden() {
 source tests/boot/time_cases.sh
 # Firmware that left x2APIC on (issue 21 item 8).
 source tests/boot/x2apic_cases.sh
+# BIOS chain-boot (issue 22).
+source tests/boot/chain_cases.sh

@@ -67,6 +67,8 @@ boot_iso() {
         mem=$(echo "$emu" | cut -d: -f3)
         write_bochsrc "$TESTDIR/$name.bochsrc" "$model" "${mem:-256}" "$iso" "$LOG" \
             "$TESTDIR/$name.bochs.log"
+        # A Bochs killed by `timeout` leaves its disk's lock file behind: the next run could not open it.
+        [ -n "${BOCHS_DISK:-}" ] && rm -f "$BOCHS_DISK.lock"
         # BOCHS_RC_EXTRA: debugger commands run where Skiff's magic break (status 0) stops.
         printf 'c\n%squit\n' "${BOCHS_RC_EXTRA:+$BOCHS_RC_EXTRA
 }" > "$TESTDIR/bochs.rc"
@@ -180,8 +182,13 @@ compare_native() {
 # BOCHS_FW=uefi: Debian's OVMF instead of the Bochs BIOS; OVMF reads MSR 0x17
 # (IA32_PLATFORM_ID), which Bochs' models lack, so unknown MSRs are ignored there.
 # `sound: driver=dummy`: without a sound card Bochs 2.7 aborts in its ALSA plugin.
+# BOCHS_DISK=IMAGE: a raw hard disk as ata0-master (BIOS drive 0x80) with the geometry
+# BOCHS_DISK_GEOM, and the ISO moves to ata0-slave (still the boot device).
 write_bochsrc() {
     local rom="file=/usr/share/bochs/BIOS-bochs-latest" bad=${BOCHS_BAD_MSRS:-0}
+    local ata="ata0-master: type=cdrom, path=$4, status=inserted"
+    [ -n "${BOCHS_DISK:-}" ] && ata="ata0-master: type=disk, path=$BOCHS_DISK, mode=flat, ${BOCHS_DISK_GEOM:-cylinders=20, heads=16, spt=63}
+ata0-slave: type=cdrom, path=$4, status=inserted"
     if [ "${BOCHS_FW:-bios}" = uefi ]; then
         rom="file=/usr/share/ovmf/OVMF.fd, address=0xffe00000"
         bad=1
@@ -193,7 +200,7 @@ display_library: rfb, options="timeout=0"
 sound: driver=dummy
 cpu: model=$2, count=${BOCHS_CPUS:-1}, ips=${BOCHS_IPS:-50000000}, reset_on_triple_fault=0, ignore_bad_msrs=$bad
 memory: guest=$3, host=$3
-ata0-master: type=cdrom, path=$4, status=inserted
+$ata
 boot: cdrom
 clock: sync=none, time0=local
 com1: enabled=1, mode=file, dev=$5

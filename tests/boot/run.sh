@@ -50,6 +50,34 @@ if [ -n "$guest" ]; then
     tests/boot/mkiso.sh "$iso" "$cfg" "$build/skiff.elf" "${files[@]}" || exit 1
 fi
 
+# DISK=IMAGE: Skiff with guest=chain, IMAGE as the first hard disk (BIOS drive 0x80): the
+# BIOS boots it in the guest.  Raw images everywhere; qcow2 (and whatever else QEMU reads)
+# with kvm only: Bochs reads raw images.  The ISO stays the boot device.
+disk=${DISK:-}
+disk_qemu=()
+if [ -n "$disk" ]; then
+    [ -n "$guest" ] && { echo "skiff run: DISK= and GUEST= both given; the disk is the guest" >&2; exit 2; }
+    [ -r "$disk" ] || { echo "skiff run: DISK=$disk: no such readable file" >&2; exit 2; }
+    build=$(dirname "$iso")
+    cfg=$build/run-disk.cfg
+    printf 'serial --unit=0 --speed=115200\nterminal_input serial\nterminal_output serial\nset timeout=0\nmenuentry "Skiff, the disk" {\n    multiboot2 /boot/skiff.elf guest=chain %s\n    boot\n}\n' \
+        "${SKIFF_ARGS:-}" > "$cfg"
+    iso=$build/run-disk.iso
+    tests/boot/mkiso.sh "$iso" "$cfg" "$build/skiff.elf" || exit 1
+    fmt=raw
+    qemu-img info "$disk" 2>/dev/null | grep -q '^file format: qcow2' && fmt=qcow2
+    case $emu in
+    kvm|kvm-q35) disk_qemu=(-drive "file=$disk,format=$fmt,if=ide,index=0,snapshot=on" -boot d) ;;
+    bochs)
+        [ "$fmt" = raw ] || { echo "skiff run: Bochs reads raw images only: qemu-img convert -O raw $disk disk.raw" >&2; exit 2; }
+        cyls=$(( $(stat -c %s "$disk") / (16 * 63 * 512) ))
+        [ "$cyls" -ge 1 ] || { echo "skiff run: DISK=$disk is smaller than one cylinder (516096 bytes)" >&2; exit 2; }
+        export BOCHS_DISK=$disk BOCHS_DISK_GEOM="cylinders=$cyls, heads=16, spt=63" BOCHS_BAD_MSRS=1
+        ;;
+    *) echo "skiff run: DISK= is the BIOS path with VMX: EMU=kvm, kvm-q35 or bochs (not $emu)" >&2; exit 2 ;;
+    esac
+fi
+
 # qemu_run ARGS...: QEMU on this terminal; its own errors (stderr) and a death
 # by signal fail the run loudly.  Skiff's exit status comes back through
 # isa-debug-exit as (N << 1) | 1.
@@ -77,7 +105,7 @@ kvm|kvm-q35|kvm-uefi)
     machine=()
     [ "$emu" != kvm ] && machine=(-machine q35,kernel-irqchip=split -device intel-iommu,intremap=on)
     [ "$emu" = kvm-uefi ] && machine+=(-bios /usr/share/ovmf/OVMF.fd)
-    qemu_run -enable-kvm -cpu host,+vmx "${machine[@]}" -smp "${CPUS:-1}" -m "$mem"
+    qemu_run -enable-kvm -cpu host,+vmx "${machine[@]}" -smp "${CPUS:-1}" -m "$mem" "${disk_qemu[@]}"
     ;;
 qemu|uefi)
     fw=()

@@ -6,6 +6,7 @@
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/emulate/guest_mem.h"
+#include "vmx/exit/bios_hook.h"
 #include "vmx/exit/exit.h"
 
 extern uint64_t boot_tsc_entry;   /* boot/entry32.S */
@@ -82,6 +83,12 @@ static __attribute__((noinline)) enum exit_action hc_slow(struct vcpu *v)
 
 enum exit_action handle_vmcall(struct vcpu *v)
 {
+    /* guest=chain: the BIOS hooks' VMCALLs, known by where they are (vmx/exit/bios_hook.h). */
+    if (__builtin_expect(bios_hook.page != 0, 0)) {
+        uint64_t cs_base = vmcs_read_fast(GUEST_CS_BASE);
+        if (bios_hook_owns(v, cs_base))
+            return bios_hook_vmcall(v, cs_base);
+    }
     /* HC_NOP from CPL 0 answers here; CPL 3 gets HC_EPERM for it too. */
     if (v->regs.rax != HC_NOP || ((vmcs_read_fast(GUEST_SS_AR_BYTES) >> 5) & 3))
         return hc_slow(v);

@@ -186,6 +186,9 @@ TEST(err_unknown_kind)
     CHECK_ERR(m2, "module 1: unknown guest kind 'linuxx' (linux, multiboot, elf, flat)");
     static const struct mb2_module m3[] = { MOD("guest=el") };
     CHECK_ERR(m3, "module 0: unknown guest kind 'el' (linux, multiboot, elf, flat)");
+    /* guest=chain is Skiff's option, not a module's kind. */
+    static const struct mb2_module m4[] = { MOD("guest=chain") };
+    CHECK_ERR(m4, "module 0: guest=chain goes on Skiff's own command line (the multiboot2 line), not on a module");
 }
 
 TEST(err_second_guest_image)
@@ -304,7 +307,8 @@ TEST(err_small_buffer_truncates)
 
 TEST(kind_name_out_of_range)
 {
-    CHECK_STR(guest_kind_name((enum guest_kind)5), "?");
+    CHECK_STR(guest_kind_name(GUEST_CHAIN), "chain");
+    CHECK_STR(guest_kind_name((enum guest_kind)6), "?");
     CHECK_STR(guest_kind_name((enum guest_kind)-1), "?");
 }
 

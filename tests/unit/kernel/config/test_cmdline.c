@@ -390,6 +390,22 @@ TEST(guest_test)
     CHECK_BAD("guest_test=");
 }
 
+TEST(guest_chain)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK(!cfg.guest_chain);
+    CHECK_EQ(cfg.chain_drive, -1);
+    CHECK_EQ(parse("guest=chain chain_drive=0x81"), 0);
+    CHECK(cfg.guest_chain);
+    CHECK_EQ(cfg.chain_drive, 0x81);
+    CHECK_EQ(parse("chain_drive=0"), 0);
+    CHECK_EQ(cfg.chain_drive, 0);
+    CHECK_BAD("guest=linux");           /* the module kinds stay on module lines */
+    CHECK_BAD("guest=");
+    CHECK_BAD("chain_drive=0x100");
+    CHECK_BAD("chain_drive=x");
+}
+
 TEST(gdb_port)
 {
     CHECK_EQ(parse(""), 0);
@@ -551,5 +567,5 @@ TEST(parse_size)
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
           T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(tsc_ref), T(hypervisor_bit), T(watchdog),
-          T(vmx_profile), T(guest_test), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
+          T(vmx_profile), T(guest_test), T(guest_chain), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))
