@@ -34,7 +34,12 @@ case_apic_steady_state() {
     n=$(sed -nE 's/^skiff: apic: ([0-9]+) guest APIC writes trapped \([0-9]+ ICR\), until every AP ran$/\1/p' "$LOG")
     [ -n "$n" ] && [ "$n" -le 4 ] || fail "APIC writes trapped: '$n' (want the bring-up's INIT and SIPIs only, at most 4)"
     expect_not '^skiff: exits: total=.* EPT_VIOLATION=([5-9]|[0-9]{2,})'
-    expect_not '^skiff: exits: total=.* PREEMPTION_TIMER='
+    # No run-end tick in the steady state (it would fire every millisecond: hundreds here). The idle
+    # check's timer (vmx/exit/exit_misc.c) may fire, once per second of guest time without an exit:
+    # since the TSC is calibrated (issue 21 item 6) that second is a real one, in Bochs too.
+    local t
+    t=$(sed -nE 's/^skiff: exits: total=.* PREEMPTION_TIMER=([0-9]+).*/\1/p' "$LOG" | tail -n 1)
+    [ "${t:-0}" -le 10 ] || fail "$t VMX-preemption timer exits: a run-end tick in the steady state"
     echo "    note: $n APIC writes trapped in all"
 }
 
