@@ -5,7 +5,7 @@
 # 'vmx_profile=...'", status 2) and, on a CPU without VPID, refuses to start ("VMX feature missing:
 # VPID").  Sourced by tests/boot/cases.sh.
 
-BOOT_CASES+=(profile_linux_smp_kvm_old_no_vpid profile_builtin_smp_no_vpid)
+BOOT_CASES+=(profile_linux_smp_kvm_old_no_vpid profile_builtin_smp_no_vpid profile_linux_no_ug)
 
 PROFILE_LINE='^skiff: vmx: vmx_profile=%s: Skiff uses what the CPU and the profile both offer: %s$'
 
@@ -39,4 +39,14 @@ profile_no_vpid_lines() {
 case_profile_builtin_smp_no_vpid() {
     smp_builtin profile_builtin_smp_no_vpid 2 "vmx_profile=no-vpid" || return 1
     profile_no_vpid_lines
+}
+
+# Without unrestricted guest (Nehalem-era CPUs, KVM with kvm_intel.unrestricted_guest=0): the Linux
+# loader enters the kernel in 64-bit mode, which needs no real mode, so Linux runs; CR0.PE and PG
+# stay fixed to 1 for the guest (IA32_VMX_CR0_FIXED0 without the unrestricted-guest exception).
+case_profile_linux_no_ug() {
+    boot_linux profile_linux_no_ug corei7_skylake_x "vmx_profile=no-ug" || return 1
+    # shellcheck disable=SC2059
+    expect "$(printf "$PROFILE_LINE" 'no-ug' 'no-ug: removed unrestricted guest \(secondary control bit 7\)')"
+    expect '^skiff: vmx: VMX ok: .*, unrestricted guest no, '
 }
