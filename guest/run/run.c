@@ -268,6 +268,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         apic_write_page = rdmsr(0x1b) & ~0xfffull & ((1ull << 52) - 1);
     }
     trace_init(cfg->trace_ring, cfg->trace_stream, smp_guest_vcpus());
+    vmcheck_cache_init(smp_guest_vcpus());
     /* The on-demand EPT tables' pool (vmx/mem/ept_space.h): Skiff's pages, withheld like the others. */
     uint64_t pool = ept_space_policy(vmx_caps.ept_1g, vmx_caps.ept_2m)->mode == EPT_SPACE_ON_DEMAND
                         ? alloc_pages(EPT_SPACE_POOL_PAGES, "EPT on-demand table pool") : 0;

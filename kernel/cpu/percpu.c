@@ -16,6 +16,7 @@ void percpu_init(struct percpu *p, uint32_t cpu, uint32_t apic_id, uint64_t gdt_
     p->cpu = cpu;
     p->apic_id = apic_id;
     p->vmcheck_dirty = true;
+    p->vmcheck_stale = true;
     wrmsr(MSR_GS_BASE, (uint64_t)p);
 #ifdef SKIFF_NESTED_COST
     p->nested_slot = NESTED_SLOTS - 1;  /* vmx/core/nested_cost.h: outside any exit */

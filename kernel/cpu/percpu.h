@@ -26,6 +26,7 @@ struct percpu {
     uint32_t cpu;              /* 0 = the bootstrap processor */
     uint32_t apic_id;
     bool vmcheck_dirty;        /* this CPU's current VMCS changed beyond RIP (vmx/check/vmcheck_live.c) */
+    bool vmcheck_stale;        /* vmcs_set wrote a field the checker's kept snapshot does not read again */
     struct vcpu *vcpu;         /* the vCPU this CPU runs, once it has one */
     uint64_t gdt_base, tss_base;   /* this CPU's GDT and TSS (HOST_GDTR_BASE, HOST_TR_BASE) */
     /* The counting build (make NESTED_COST=1): at fixed offsets the exit stub uses. */

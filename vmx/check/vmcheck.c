@@ -124,6 +124,26 @@ unsigned vmcs_snap_fill(struct vmcs_snapshot *s, bool (*read)(uint32_t enc, uint
     return n;
 }
 
+unsigned vmcs_snap_refresh(struct vmcs_snapshot *s, bool (*read)(uint32_t enc, uint64_t *val),
+                           bool (*fresh)(uint32_t enc))
+{
+    unsigned n = 0;
+    for (unsigned i = 0; i < vmcs_field_count && i < VMCS_SNAPSHOT_SLOTS; i++) {
+        uint32_t enc = vmcs_field_table[i].encoding;
+        if (!vmcs_snap_has(s, enc) || !fresh(enc))
+            continue;
+        uint64_t v;
+        n++;
+        if (read(enc, &v)) {
+            vmcs_snap_set(s, enc, v);
+        } else {
+            int k = snap_slot(enc);
+            s->present[k / 8] &= (uint8_t)~(1u << (k % 8));
+        }
+    }
+    return n;
+}
+
 /* ---- Checker state and helpers ------------------------------------------- */
 
 enum { SEG_ES, SEG_CS, SEG_SS, SEG_DS, SEG_FS, SEG_GS, SEG_LDTR, SEG_TR };

@@ -47,6 +47,14 @@ bool vmcs_snap_has(const struct vmcs_snapshot *s, uint32_t enc);
  * vmcs_field_table the reader returns true for.  Returns the fields read.
  */
 unsigned vmcs_snap_fill(struct vmcs_snapshot *s, bool (*read)(uint32_t enc, uint64_t *val));
+/*
+ * Read again only the fields of a filled snapshot that `fresh` names (the
+ * ones that may have changed since the fill); a field the CPU lacked at the
+ * fill stays absent, and one whose read now fails is dropped.  Returns the
+ * fields read.
+ */
+unsigned vmcs_snap_refresh(struct vmcs_snapshot *s, bool (*read)(uint32_t enc, uint64_t *val),
+                           bool (*fresh)(uint32_t enc));
 
 /* ---- CPU facts ----------------------------------------------------------- */
 

@@ -7,6 +7,7 @@
 
 #include "kernel/console/console.h"
 #include "kernel/cpu/cpu.h"
+#include "kernel/mem/memory.h"
 #include "vmx/check/vmcheck.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/core/vmx_on.h"
@@ -24,9 +25,36 @@ static bool read_phys64(uint64_t pa, uint64_t *val)
     return true;
 }
 
+/*
+ * The snapshot kept between checks, one per CPU (each CPU has one current
+ * VMCS).  A re-check reads again only what can change without vmcs_set():
+ * vmcs_field_changes_unseen() (vmx/core/vmcs.c).  Every other field is
+ * Skiff's alone and changes only through vmcs_set(), which marks this CPU's
+ * snapshot stale (kernel/cpu/percpu.h); a stale snapshot, another
+ * current VMCS or vmcheck=always reads every field.  Under nested KVM each
+ * VMREAD of a field KVM does not shadow is one more exit to L0 (make bench).
+ */
+struct vmcheck_cached {
+    struct vmcs_snapshot snap;
+    uint64_t vmcs;                       /* the VMCS it was filled from; 0: none yet */
+};
+static struct vmcheck_cached *vmcheck_cache;
+static unsigned vmcheck_cache_cpus;
+
+void vmcheck_cache_init(unsigned ncpu)
+{
+    if (vmcheck_mode == VMCHECK_OFF || !ncpu)
+        return;
+    unsigned pages = (unsigned)((ncpu * sizeof(struct vmcheck_cached) + PAGE_SIZE - 1) / PAGE_SIZE);
+    vmcheck_cache = phys_to_virt(alloc_pages(pages, "VMCS checker: one snapshot per CPU, kept between checks"));
+    vmcheck_cache_cpus = ncpu;
+    for (unsigned c = 0; c < ncpu; c++)
+        vmcheck_cache[c].vmcs = 0;
+}
+
 unsigned vmcheck_current(const char *when)
 {
-    static struct vmcs_snapshot snap;            /* 2 KiB: off the exit stack */
+    static struct vmcs_snapshot shared;          /* 2 KiB: off the exit stack; CPUs without a cache */
     static struct vmcheck_violation v[16];
     /* The CPU facts, asked once: under nested KVM each CPUID is one more exit to L0 (make bench). */
     static struct cpuid_regs r, l7;
@@ -48,9 +76,18 @@ unsigned vmcheck_current(const char *when)
     env.current_vmcs = cur;
     spin_lock(&vmcheck_lock);
 
-    vmcs_snap_clear(&snap);
-    vmcs_snap_fill(&snap, snap_read);
-    size_t n = vmcheck_run(&snap, &env, v, 16);
+    struct percpu *pc = this_cpu();
+    struct vmcheck_cached *c = pc->cpu < vmcheck_cache_cpus ? &vmcheck_cache[pc->cpu] : 0;
+    struct vmcs_snapshot *snap = c ? &c->snap : &shared;
+    if (c && c->vmcs == cur && cur && !pc->vmcheck_stale && vmcheck_mode != VMCHECK_ALWAYS) {
+        vmcs_snap_refresh(snap, snap_read, vmcs_field_changes_unseen);
+    } else {
+        vmcs_snap_fill(snap, snap_read);         /* clears it first */
+        if (c)
+            c->vmcs = cur;
+        pc->vmcheck_stale = false;
+    }
+    size_t n = vmcheck_run(snap, &env, v, 16);
     for (size_t i = 0; i < n && i < 16; i++) {
         char line[240];
         vmcheck_format(&v[i], line, sizeof(line));

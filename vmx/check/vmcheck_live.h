@@ -10,6 +10,13 @@
 
 extern enum vmcheck_mode vmcheck_mode;
 
+/*
+ * Before the launch (Skiff's pages are allocated then): one snapshot per CPU
+ * for CPUs 0..ncpu-1, so a re-check reads again only what may have changed.
+ * Without it every check reads every field.
+ */
+void vmcheck_cache_init(unsigned ncpu);
+
 /* Check the current VMCS, print one `vmcheck:` line per violation; returns the count. */
 unsigned vmcheck_current(const char *when);
 

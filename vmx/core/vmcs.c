@@ -33,10 +33,36 @@ uint64_t vmx_idle_ticks;
 bool vmx_tick_all;
 static int vmwrite_failures;
 
+/*
+ * Control fields Skiff writes with a plain VMWRITE, outside vmcs_set(), each
+ * with its writer: the VMCS checker reads them again at every re-check.
+ */
+static const struct {
+    uint32_t field;
+    const char *writer;
+} vmcs_raw_rows[] = {
+    { VM_ENTRY_INTR_INFO_FIELD, "event injection on the exit path (vmx/vcpu/vcpu_ops.c)" },
+    { VM_ENTRY_EXCEPTION_ERROR_CODE, "event injection (vmx/vcpu/vcpu_ops.c)" },
+    { VM_ENTRY_INSTRUCTION_LEN, "injection of software interrupts and exceptions (vmx/vcpu/vcpu_ops.c)" },
+    { CPU_BASED_VM_EXEC_CONTROL, "NMI-window exiting, set from the NMI handler (vmx/vcpu/nmi.c)" },
+};
+
+bool vmcs_field_changes_unseen(uint32_t field)
+{
+    if (vmcs_field_type(field) == VMCS_TYPE_GUEST)
+        return true;                         /* the CPU saves the guest state at every VM exit */
+    for (unsigned i = 0; i < sizeof(vmcs_raw_rows) / sizeof(vmcs_raw_rows[0]); i++)
+        if (vmcs_raw_rows[i].field == field)
+            return true;
+    return false;
+}
+
 bool vmcs_set(uint32_t field, uint64_t value)
 {
     uint8_t st = vmx_vmwrite(field, value);
     vmcheck_dirty = true;
+    if (!vmcs_field_changes_unseen(field))
+        this_cpu()->vmcheck_stale = true;    /* the VMCS checker reads every field again */
     if (st == VMX_OK)
         return true;
     vmwrite_failures++;

@@ -63,6 +63,13 @@ void vmcs_dump(void);
 /* Report a VMfailValid/VMfailInvalid of `what` with the error named. */
 void vmx_report_fail(const char *what, int status);
 
+/*
+ * True for the fields that change without vmcs_set(): the guest state, and
+ * the control fields written with a plain VMWRITE (a table in vmcs.c).  The
+ * VMCS checker keeps the others between checks (vmx/check/vmcheck_live.c).
+ */
+bool vmcs_field_changes_unseen(uint32_t field);
+
 /* Checked VMWRITE: logs the field by name when it fails. */
 bool vmcs_set(uint32_t field, uint64_t value);
 

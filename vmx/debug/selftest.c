@@ -165,5 +165,6 @@ int selftest_vmcheck(struct vcpu *guest, const struct guest_start *gs, uint64_t 
     if (vmcs_clear(s) || vmcs_load(guest))
         return SKIFF_VMX_FAILED;
     vmcheck_dirty = true;
+    this_cpu()->vmcheck_stale = true;    /* the cases wrote fields with plain VMWRITEs */
     return named == injected ? 0 : SKIFF_VMX_FAILED;
 }

@@ -1016,6 +1016,41 @@ TEST(snapshot_fill)
     CHECK(!vmcs_snap_has(&s, VM_EXIT_REASON));
 }
 
+/* The refresh reads only what `fresh` names, among the fields the fill found. */
+static uint64_t bump;
+static bool bumped_vmread(uint32_t enc, uint64_t *v)
+{
+    reads++;
+    if (enc == GUEST_RSP && bump == 2)
+        return false;                 /* a field that stops reading is dropped */
+    *v = enc + bump;
+    return vmcs_field_type(enc) != VMCS_TYPE_EXIT_INFO;
+}
+static bool fresh_guest(uint32_t enc) { return vmcs_field_type(enc) == VMCS_TYPE_GUEST; }
+
+TEST(snapshot_refresh)
+{
+    static struct vmcs_snapshot s;
+    unsigned guest = 0;
+
+    for (unsigned i = 0; i < vmcs_field_count; i++)
+        guest += vmcs_field_table[i].group == VMCS_TYPE_GUEST;
+    bump = 0;
+    vmcs_snap_fill(&s, bumped_vmread);
+    bump = 1;
+    reads = 0;
+    CHECK_EQ(vmcs_snap_refresh(&s, bumped_vmread, fresh_guest), guest);
+    CHECK_EQ(reads, guest);                               /* no control, host or exit-information read */
+    CHECK_EQ(vmcs_snap_get(&s, GUEST_CR0), GUEST_CR0 + 1);
+    CHECK_EQ(vmcs_snap_get(&s, HOST_RIP), HOST_RIP);      /* kept */
+    CHECK_EQ(vmcs_snap_get(&s, EPT_POINTER), EPT_POINTER);
+    CHECK(!vmcs_snap_has(&s, VM_EXIT_REASON));            /* absent at the fill: not asked again */
+    bump = 2;
+    vmcs_snap_refresh(&s, bumped_vmread, fresh_guest);
+    CHECK(!vmcs_snap_has(&s, GUEST_RSP));
+    CHECK_EQ(vmcs_snap_get(&s, GUEST_RIP), GUEST_RIP + 2);
+}
+
 TEST(rule_table)
 {
     CHECK(VR_COUNT >= 60);
@@ -1102,5 +1137,5 @@ TEST(every_rule_tested)
 UNIT_MAIN(T(baselines_valid), T(valid_variants), T(rules_vm_execution_controls),
           T(rules_vm_exit_and_entry_controls), T(rules_host_state), T(rules_guest_registers_and_msrs),
           T(rules_guest_segments), T(rules_guest_dtr_rip_rflags), T(rules_guest_non_register_state),
-          T(format_lines), T(run_counts_beyond_max), T(snapshot_api), T(snapshot_fill), T(rule_table),
+          T(format_lines), T(run_counts_beyond_max), T(snapshot_api), T(snapshot_fill), T(snapshot_refresh), T(rule_table),
           T(injection_cases), T(every_rule_tested))
