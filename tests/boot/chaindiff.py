@@ -189,8 +189,9 @@ def linux_mem(nl, sl, native_e820, holes):
     page) is allocated per 128 MiB section (SPARSEMEM_VMEMMAP), present in both
     runs; any other allocation that differed (a page table for the direct map
     around a hole, say) would show as a 4 KiB mismatch here.  Exact, no
-    tolerance (Debian's 6.1 cloud kernel, 256 MiB, 1 and 2 CPUs: 756 kB and
-    760 kB of MemTotal, all of the withheld pages above 1 MiB)."""
+    tolerance.  (Debian's 6.1 cloud kernel in Bochs, 256 MiB: on 1 CPU MemTotal
+    drops by 756 kB of the 760 KiB withheld, on 2 CPUs by 836 kB of 844 KiB;
+    the difference is the hook page, and the AP start-up page, below 1 MiB.)"""
     usable = [(b, e) for b, e, t in native_e820 if t == 1]
 
     def withheld(lo):
