@@ -5,9 +5,9 @@
  * IBM PC/AT Technical Reference's diskette and fixed-disk status bytes; Ralf
  * Brown's Interrupt List, INT 13h AH=01h, table "disk status", with the IBM/MS
  * INT 13h extensions' 31h and B0h-B6h).  A BIOS answers one of them in AH with
- * CF set; the Bochs BIOS, for instance, 01h for a function a drive does not
- * have, 80h for a diskette drive that is not there and 0Ch for a diskette drive
- * without a medium.  One row per code, with the condition it reports.
+ * CF set; the Bochs BIOS, for instance, 01h for a drive it does not have
+ * (tests/boot/chain_cases.sh: chain_no_drive) and 80h when a diskette drive
+ * without a diskette never answers a read (chain_read_error).  One row per code, with the condition it reports.
  */
 #include "vmx/exit/int13_status.h"
 

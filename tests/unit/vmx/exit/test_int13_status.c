@@ -11,8 +11,8 @@
 TEST(bochs_answers_are_named)
 {
     CHECK_STR(int13_status_name(0x01), "invalid function or parameter");   /* chain_no_drive */
+    CHECK_STR(int13_status_name(0x80), "timeout (drive not ready)");       /* chain_read_error */
     CHECK_STR(int13_status_name(0x0c), "unsupported track or media type not found");
-    CHECK_STR(int13_status_name(0x80), "timeout (drive not ready)");
 }
 
 TEST(table_ends)
