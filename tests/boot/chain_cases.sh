@@ -126,7 +126,7 @@ case_make_run_disk() {
 # MBR, the Debian cloud kernel and the busybox initramfs from the disk.  Natively (GRUB's
 # chainloader, as for the probe) and under Skiff, in the same Bochs: Linux reaches its
 # initramfs, sees CHAIN_LINUX_CPUS CPUs, prints the same e820 map but for Skiff's withheld
-# ranges (CHAIN_SKIFF_ARGS: more of Skiff's options), counts that much less memory (`Memory: A/BK available`, and MemTotal by the
+# ranges, counts that much less memory (`Memory: A/BK available`, and MemTotal by the
 # withheld pages above 1 MiB: chaindiff.py), and its /proc/cpuinfo flags differ only as
 # the README documents.
 CHAIN_LINUX_ARGS="console=ttyS0 cryptomgr.notests panic=-1"
@@ -147,20 +147,18 @@ chain_linux_run() {
     expect '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=no vmx=yes nproc=$cpus$" || return 1
     local native=$LOG
     sed -n 's/^SKIFF-LINUX-FLAGS //p' "$native" > "$TESTDIR/$name.native.txt"
-    make_iso "$name" "guest=chain${CHAIN_SKIFF_ARGS:+ $CHAIN_SKIFF_ARGS}" || return 1
+    make_iso "$name" "guest=chain" || return 1
     cp "$disk" "$TESTDIR/$name.img"
     t2=$(date +%s.%N)
     BOCHS_CPUS=$cpus BOCHS_BAD_MSRS=1 BOCHS_DISK=$TESTDIR/$name.img BOCHS_DISK_GEOM=$geom \
         boot_iso "$name" "$emu" "$TESTDIR/$name.iso" $((400 * cpus)) || return 1
     t3=$(date +%s.%N)
-    local hv=yes
-    [[ " ${CHAIN_SKIFF_ARGS:-} " == *" hypervisor_bit=hide "* ]] && hv=no
     # Each side's Bochs from its start (the BIOS) to its exit (Linux's power-off): make bench's chain row.
     awk -v a="$t0" -v b="$t1" -v c="$t2" -v d="$t3" 'BEGIN { printf "native=%.2f skiff=%.2f\n", b - a, d - c }' \
         > "$TESTDIR/$name.wall"
     echo "    wall time (BIOS, GRUB, Linux to power-off): $(cat "$TESTDIR/$name.wall") s"
     expect_order '^skiff: (cpu0: )?chain: drive 0x80: boot sector read with INT 13h AH=02h' \
-        '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=$hv vmx=no nproc=$cpus$" \
+        '^disk-grub: loading the kernel from ' "^SKIFF-LINUX-OK uname=.* hypervisor=yes vmx=no nproc=$cpus$" \
         '^skiff: (cpu0: )?guest powered off \(port 0x[0-9a-f]+\)$' '^skiff: chain: BIOS calls answered: E820h=[1-9]'
     expect_not 'EPT violation'
     expect_status 0 "$emu"
