@@ -31,9 +31,15 @@
 #     two timer paths as much as Skiff.  Here Linux with 2 and 4 CPUs (BENCH_TIMER_CPUS)
 #     runs with lapic=notscdeadline on both sides, and again with Skiff's
 #     hypervisor_bit=hide (the guest takes every native path): the figures that compare Skiff.
+#  8. A disk booted by its own boot path (chain): tests/linux/mkdisk.sh's disk (Debian's GRUB
+#     from its MBR, the Debian cloud kernel and the busybox initramfs), 1 CPU, 256 MiB,
+#     natively (GRUB's chainloader from the ISO) and under Skiff's guest=chain, the same run
+#     as the boot case chain_linux (tests/boot/chain_cases.sh, its assertions included):
+#     each Bochs's wall seconds from its start (the BIOS) to its exit (Linux's power-off),
+#     the ratio, and Skiff's exits by reason.
 # BENCH_ONLY=SECTION[,SECTION...] runs some: exits (1), linux (2), perf (4),
-# smp (5), nested (6), timer (7); default all but timer (about 20 minutes more).  The size (3) is
-# measured every time.
+# smp (5), nested (6), timer (7), chain (8); default all but timer (about 20 minutes more;
+# chain adds about two minutes).  The size (3) is measured every time.
 # Prints a table and writes the figures to BUILD/bench.json: the sections run
 # replace their own keys, keys of sections not run stay from earlier runs
 # ("measured" says when each section last ran).
@@ -44,10 +50,10 @@ export BUILD
 source tests/boot/lib.sh
 out=$BUILD/bench.json
 die() { echo "bench: $*" >&2; exit 1; }
-only=${BENCH_ONLY:-exits,linux,perf,smp,nested}
+only=${BENCH_ONLY:-exits,linux,perf,smp,nested,chain}
 want() { [[ ",$only," == *",$1,"* ]]; }
 for s in ${only//,/ }; do
-    case $s in exits|linux|perf|smp|nested|timer) ;; *) die "BENCH_ONLY: unknown section '$s' (exits, linux, perf, smp, nested, timer)" ;; esac
+    case $s in exits|linux|perf|smp|nested|timer|chain) ;; *) die "BENCH_ONLY: unknown section '$s' (exits, linux, perf, smp, nested, timer, chain)" ;; esac
 done
 frag=$BUILD/bench.d
 rm -rf "$frag"
@@ -321,6 +327,26 @@ python3 -c 'import json, sys; json.load(open(sys.argv[1]))' "$frag/timer.json" |
 section_time timer "$ts"
 fi
 
+# --- 8. a disk's own boot path, natively and under guest=chain -----------------------
+if want chain; then
+ts=$(date +%s.%N)
+# shellcheck source=tests/boot/chain_cases.sh
+source tests/boot/chain_cases.sh
+# The boot case's run with its assertions (set -e: the first failed one ends it).
+( set -e; chain_linux_run bench_chain_linux 1 ) > "$frag/chain.out" 2>&1 ||
+    die "the chain-booted disk failed (see $frag/chain.out): $(grep -m 1 'FAIL' "$frag/chain.out")"
+wall=$TESTDIR/bench_chain_linux.wall
+cn=$(sed -n 's/.*native=\([0-9.]*\).*/\1/p' "$wall")
+cs=$(sed -n 's/.*skiff=\([0-9.]*\).*/\1/p' "$wall")
+[ -n "$cn" ] && [ -n "$cs" ] || die "no wall times in $wall"
+cat > "$frag/chain.json" <<JSON
+{"chain_linux_wall_native_s": $cn, "chain_linux_wall_skiff_s": $cs,
+ "chain_linux_wall_ratio": $(awk -v a="$cs" -v b="$cn" 'BEGIN { printf "%.3f", a / b }'),
+ "chain_linux_exits": $(exits_json "$TESTDIR/bench_chain_linux.log")}
+JSON
+section_time chain "$ts"
+fi
+
 # --- the table and bench.json ----------------------------------------------------
 python3 - "$out" "$frag" "$only" "$(git describe --always --dirty 2>/dev/null || echo unknown)" <<'PY'
 import glob, json, os, sys, time
@@ -341,6 +367,8 @@ for f in sorted(glob.glob(os.path.join(frag, "*.seconds"))):
 d.update(new)
 if "linux_exits" in d:
     d["linux_exits_total"] = sum(d["linux_exits"].values())
+if "chain_linux_exits" in d:
+    d["chain_linux_exits_total"] = sum(d["chain_linux_exits"].values())
 d["measured"] = measured
 json.dump(d, open(out, "w"), indent=2)
 
@@ -357,6 +385,10 @@ rows = [
     ("Linux boot wall time under Skiff", "linux_wall_skiff_s", "s", ""),
     ("Linux boot wall time native", "linux_wall_native_s", "s", ""),
     ("Linux wall-time ratio Skiff/native", "linux_wall_ratio", "", "<= 1.10"),
+    ("disk boot (guest=chain) wall time native", "chain_linux_wall_native_s", "s", ""),
+    ("disk boot (guest=chain) wall time under Skiff", "chain_linux_wall_skiff_s", "s", ""),
+    ("disk boot wall-time ratio Skiff/native", "chain_linux_wall_ratio", "", ""),
+    ("disk boot exits under Skiff", "chain_linux_exits_total", "exits", ""),
     ("COM1 bytes/s native", "com1_bytes_per_s_native", "bytes/s", ""),
     ("COM1 bytes/s under Skiff", "com1_bytes_per_s_skiff", "bytes/s", ""),
     ("COM1 throughput ratio Skiff/native", "com1_throughput_ratio", "", ">= 0.9"),
@@ -401,7 +433,7 @@ if "perf" in measured and "com1_wall_native_s" in d:
 if "linux_smp_apic_write_exits_source" in d:
     print(f"APIC writes: from {d['linux_smp_apic_write_exits_source']}")
 for label, key in (("Linux guest", "linux_exits"), ("Linux 2 CPUs", "linux_smp2_exits"),
-                   ("Linux 4 CPUs", "linux_smp4_exits")):
+                   ("Linux 4 CPUs", "linux_smp4_exits"), ("disk boot (guest=chain)", "chain_linux_exits")):
     if key in d:
         print(f"{label} exits by reason: " + ", ".join(f"{k}={v}" for k, v in sorted(d[key].items(), key=lambda kv: -kv[1])))
 ran = {k: v for k, v in new.items() if k.startswith("bench_") and k.endswith("_seconds")}

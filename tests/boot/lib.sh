@@ -184,11 +184,14 @@ compare_native() {
 # `sound: driver=dummy`: without a sound card Bochs 2.7 aborts in its ALSA plugin.
 # BOCHS_DISK=IMAGE: a raw hard disk as ata0-master (BIOS drive 0x80) with the geometry
 # BOCHS_DISK_GEOM, and the ISO moves to ata0-slave (still the boot device).
+# BOCHS_EMPTY_FLOPPY=1: a 1.44 MB diskette drive (BIOS drive 0x00) with no diskette in it.
 write_bochsrc() {
     local rom="file=/usr/share/bochs/BIOS-bochs-latest" bad=${BOCHS_BAD_MSRS:-0}
     local ata="ata0-master: type=cdrom, path=$4, status=inserted"
     [ -n "${BOCHS_DISK:-}" ] && ata="ata0-master: type=disk, path=$BOCHS_DISK, mode=flat, ${BOCHS_DISK_GEOM:-cylinders=20, heads=16, spt=63}
 ata0-slave: type=cdrom, path=$4, status=inserted"
+    [ "${BOCHS_EMPTY_FLOPPY:-0}" = 1 ] && ata+="
+floppya: type=1_44"
     if [ "${BOCHS_FW:-bios}" = uefi ]; then
         rom="file=/usr/share/ovmf/OVMF.fd, address=0xffe00000"
         bad=1

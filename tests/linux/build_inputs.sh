@@ -7,7 +7,8 @@
 #     SKIFF-LINUX-OK uname=<release> hypervisor=<yes|no> vmx=<yes|no> nproc=<n>
 #                          (from the `flags` line of /proc/cpuinfo), then
 #     SKIFF-LINUX-FLAGS <the flags line's names>
-#                          and runs `poweroff -f`
+#     SKIFF-LINUX-MEM MemTotal=<n> kB
+#                          (/proc/meminfo's MemTotal), and runs `poweroff -f`
 #   OUTDIR/packages        the Debian packages and versions used
 # Cached: nothing is done while vmlinuz and initrd.img exist and are newer than this script.
 # Needs root (apt-get update, if the package lists are missing, and device nodes).
@@ -109,6 +110,8 @@ echo "$flags" | grep -qw hypervisor && hv=yes
 echo "$flags" | grep -qw vmx && vmx=yes
 echo "SKIFF-LINUX-OK uname=$(uname -r) hypervisor=$hv vmx=$vmx nproc=$(nproc)"
 echo "SKIFF-LINUX-FLAGS ${flags#*: }"
+set -- $(grep -m 1 '^MemTotal:' /proc/meminfo)
+echo "SKIFF-LINUX-MEM MemTotal=$2 kB"
 # The last characters written before power-off can be lost: pause first.
 sleep 1
 poweroff -f

@@ -24,6 +24,7 @@
 #include "vmx/core/vmcs_fields.h"
 #include "vmx/core/vmx_insn.h"
 #include "vmx/emulate/guest_mem.h"
+#include "vmx/exit/int13_status.h"
 #include "vmx/vcpu/vcpu_ops.h"
 
 struct bios_hook bios_hook;
@@ -144,12 +145,12 @@ static enum exit_action report(struct vcpu *v, unsigned off)
                 "entering 0000:7C00 with DL=0x%02x\n", bios_hook.drive, bios_hook.drive);
         return resume_at(v, 3);
     case BIOS_HOOK_NO_DRIVE:
-        kprintf("skiff: error: chain: no such drive 0x%02x (INT 13h AH=08h: CF set, AH=0x%02x)\n",
-                bios_hook.drive, ah);
+        kprintf("skiff: error: chain: no such drive 0x%02x (INT 13h AH=08h: CF set, status 0x%02x: %s)\n",
+                bios_hook.drive, ah, int13_status_name(ah));
         return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: chain-boot failed: no such drive");
     case BIOS_HOOK_READ_FAILED:
-        kprintf("skiff: error: chain: drive 0x%02x: read error on the boot sector (INT 13h AH=02h, "
-                "3 tries: CF set, AH=0x%02x)\n", bios_hook.drive, ah);
+        kprintf("skiff: error: chain: drive 0x%02x: INT 13h read of the boot sector failed: status 0x%02x "
+                "(%s; AH=02h, 3 tries with a reset between)\n", bios_hook.drive, ah, int13_status_name(ah));
         return vcpu_stop(v, GUEST_STOPPED, 1, "stopped: chain-boot failed: read error");
     case BIOS_HOOK_NO_SIG:
         kprintf("skiff: error: chain: drive 0x%02x: no boot signature (0x55AA) at the end of its "
