@@ -60,7 +60,8 @@ struct io_policy {
     unsigned shutdown_match;        /* bytes of "Shutdown" seen in order */
 };
 
-/* What a stopping write did, for the verdict. */
+/* What a stopping write did, for the verdict.  io_policy_out sets only the fields its answer has:
+ * write on IO_PASS; reg and value on any other; sleep_state and slp_typ on a sleep request (SLP_EN). */
 struct io_hit {
     const struct io_reg *reg;
     uint32_t value;                 /* the register's bytes as written (unwritten bytes 0) */
