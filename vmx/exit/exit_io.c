@@ -384,9 +384,9 @@ static __attribute__((noinline)) enum exit_action io_exit_other(struct vcpu *v, 
 
 /* A one-byte OUT: out_one with the size known (a function of its own, so the frame is only its). */
 static __attribute__((noinline, hot, optimize("omit-frame-pointer"))) enum exit_action out_byte(struct vcpu *v,
-                                                                                              uint16_t port)
+                                                                                              uint32_t port)
 {
-    if (out_one(v, port, 1, (uint8_t)v->regs.rax) == EXIT_STOP)
+    if (out_one(v, (uint16_t)port, 1, (uint8_t)v->regs.rax) == EXIT_STOP)
         return EXIT_STOP;
     vcpu_skip_insn(v);
     return EXIT_RESUME;
@@ -405,5 +405,5 @@ enum exit_action handle_io(struct vcpu *v)
         return string_io_exit(v, qual);
     if (qual & 0xf)                                    /* IN, or an OUT of 2 or 4 bytes */
         return io_exit_other(v, qual);
-    return out_byte(v, (uint16_t)(qual >> 16));
+    return out_byte(v, (uint32_t)qual >> 16);
 }
