@@ -117,6 +117,7 @@ static inline __attribute__((always_inline)) int exit_handle(struct vcpu *v, uin
         return smp_guest_stop_ended(v);
     /* The most frequent exit by a direct call, the others through the table (a retpoline thunk). */
     int a = basic == EXIT_REASON_IO_INSTRUCTION ? handle_io(v) : exit_handlers[basic](v);
+    __asm__("" : "+r"(v));               /* v from where it is kept, not spilled around the call */
     if (__builtin_expect(a && nmi_entry_work(v), 0))
         nmi_before_entry(v);
     if (a)
