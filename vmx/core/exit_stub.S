@@ -140,23 +140,23 @@ vmx_exit_stub:
      * The return addresses go below vcpu->regs (the exit stack), never into the guest's slots; no
      * register is used.
      */
-    cmpb $0, spec_rsb_on_exit(%rip)
-    je .Lrsb_done
+    cmpb $1, spec_rsb_on_exit(%rip)     /* 0: none, 1: one CALL, 2: 32 (vmx/core/spec_ctrl.h) */
+    jb .Lrsb_done
+    ja .Lrsb_full                       /* the full fill falls through to the exit path */
     subq $GUEST_REGS_SIZE, %rsp
-    cmpb $1, spec_rsb_on_exit(%rip)
-    je .Lrsb_lite
+    call 1f
+    int3
+1:  addq $(8 + GUEST_REGS_SIZE), %rsp
+    lfence
+    jmp .Lrsb_done
+.Lrsb_full:
+    subq $GUEST_REGS_SIZE, %rsp
     .rept 32
     call 1f
     int3
 1:
     .endr
     addq $(32 * 8 + GUEST_REGS_SIZE), %rsp
-    lfence
-    jmp .Lrsb_done
-.Lrsb_lite:
-    call 1f
-    int3
-1:  addq $(8 + GUEST_REGS_SIZE), %rsp
     lfence
 .Lrsb_done:
     movl $F_VM_EXIT_REASON, %edx
