@@ -110,7 +110,7 @@ static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint3
  */
 static inline __attribute__((always_inline)) int exit_handle(struct vcpu *v, uint32_t basic)
 {
-    if (__builtin_expect(basic >= EXIT_REASON_MAX || !exit_handlers[basic], 0))
+    if (__builtin_expect(basic != EXIT_REASON_IO_INSTRUCTION && (basic >= EXIT_REASON_MAX || !exit_handlers[basic]), 0))
         return exit_unexpected(v, basic);
     v->exit_counts[basic]++;
     if (__builtin_expect(smp_guest_ending, 0))
