@@ -386,8 +386,16 @@ static __attribute__((noinline)) enum exit_action io_exit_other(struct vcpu *v, 
 static __attribute__((noinline, hot, optimize("omit-frame-pointer"))) enum exit_action out_byte(struct vcpu *v,
                                                                                               uint32_t port)
 {
-    if (out_one(v, (uint16_t)port, 1, (uint8_t)v->regs.rax) == EXIT_STOP)
-        return EXIT_STOP;
+    struct io_hit hit;
+    enum io_effect e = io_policy_out_byte(&io_policy, (uint16_t)port, (uint8_t)v->regs.rax, &hit);
+    if (__builtin_expect(e != IO_PASS, 0))
+        return io_effect_stop(v, e, &hit);
+    if (port - 0xcf8 < 8) {                             /* pci_io_port for one byte */
+        if (pci_io_out(v, (uint16_t)port, 1, hit.write) == EXIT_STOP)
+            return EXIT_STOP;
+    } else {
+        port_out((uint16_t)port, 1, hit.write);
+    }
     vcpu_skip_insn(v);
     return EXIT_RESUME;
 }

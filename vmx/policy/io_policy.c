@@ -166,9 +166,9 @@ static inline __attribute__((always_inline)) enum io_effect row_out(struct io_po
 }
 
 /* The rows an access of several bytes, or a byte whose slot several rows share, may reach: in table order. */
-static __attribute__((noinline)) enum io_effect scan_rows(struct io_policy *p, uint16_t port, unsigned size,
-                                                         uint32_t val, struct io_hit *hit)
+enum io_effect io_policy_out_scan(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
 {
+    hit->write = val;
     int only = io_policy_rows_for(p, port, size);
     if (only == IO_SLOT_NONE)
         return IO_PASS;
@@ -187,28 +187,40 @@ static __attribute__((noinline)) enum io_effect scan_rows(struct io_policy *p, u
     return IO_PASS;
 }
 
-/* One byte of row r, at offset off (a call of its own: few values live, no registers to save). */
+/* Byte off of row r took val: row_out for one byte (a call of its own: few values live, no registers
+ * to save).  Only the row's first byte has keep bits, as in row_out. */
 static __attribute__((noinline, optimize("omit-frame-pointer"))) enum io_effect row_byte(struct io_policy *p,
-    const struct io_reg *r, uint16_t port, uint32_t val, unsigned off, struct io_hit *hit)
+    const struct io_reg *r, uint32_t val, unsigned off, struct io_hit *hit)
 {
-    return row_out(p, r, port, (val & 0xff) << (8 * off), 0xffu << (8 * off), hit);
+    uint32_t v = val << (8 * off);
+    if (r->keep && off == 0 && (r->kind != IO_REG_KBC_DATA || p->kbc_write_output))
+        hit->write |= r->keep;
+    hit->reg = r;
+    hit->value = v;
+    return reg_effect(p, r, v, 0xffu << (8 * off), hit);
 }
 
-/* The exit path's call, once per intercepted OUT (make bench counts it): a byte whose slot names one
- * row or none is decided here, with no scan and no call; anything wider or shared goes to scan_rows. */
-__attribute__((hot, optimize("omit-frame-pointer"))) enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+/* The exit path's call, once per intercepted one-byte OUT (make bench counts it): a byte whose slot
+ * names one row or none is decided here, with no scan; a slot several rows share goes to the scan. */
+__attribute__((hot, optimize("omit-frame-pointer"))) enum io_effect io_policy_out_byte(struct io_policy *p,
+    uint16_t port, uint8_t val, struct io_hit *hit)
 {
     hit->write = val;
-    if (__builtin_expect(size != 1, 0))
-        return scan_rows(p, port, size, val, hit);
     int only = p->slot[port & 63];
     if (only == IO_SLOT_NONE)
         return IO_PASS;
     if (__builtin_expect(only < 0, 0))
-        return scan_rows(p, port, size, val, hit);
+        return io_policy_out_scan(p, port, 1, val, hit);
     const struct io_reg *r = &p->regs[only];
     unsigned off = (unsigned)port - r->port;
-    return off < r->width ? row_byte(p, r, port, val, off, hit) : IO_PASS;
+    return off < r->width ? row_byte(p, r, val, off, hit) : IO_PASS;
+}
+
+enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+{
+    if (size == 1)
+        return io_policy_out_byte(p, port, (uint8_t)val, hit);
+    return io_policy_out_scan(p, port, size, val, hit);
 }
 
 bool io_policy_covers(const struct io_policy *p, uint16_t port, unsigned size)
