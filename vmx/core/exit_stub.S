@@ -263,11 +263,9 @@ vmx_exit_stub:
      * save those and the registers C may clobber (R8-R11); RBP and R12-R15
      * stay in the CPU, where the C calling convention preserves them.
      */
-    cmpb $0, vmx_fast_cpuid(%rip)
-    je .Lfull
     cmpl $63, %edx
     ja .Lfull
-    btq %rdx, vmx_light_exits(%rip)
+    btq %rdx, vmx_light_now(%rip)       /* 0 while the fast paths are off (vmx_fast_paths) */
     jnc .Lfull
     movl %edx, RSP_REASON(%rsp)
     movq %rax, SLOT_RAX(%rsp)

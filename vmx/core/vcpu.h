@@ -157,6 +157,9 @@ extern bool vmx_fast_cpuid;
 /* Some vCPU's IA32_MISC_ENABLE has had LIMIT_CPUID: leaf 0 takes the C path. */
 extern bool vmx_cpuid_limited;
 extern const uint64_t vmx_light_exits;
+extern uint64_t vmx_light_now;
+/* The stub's CPUID fast path and light path on or off (vmx_fast_cpuid, vmx_light_now). */
+void vmx_fast_paths(bool on);
 
 /* Called by the stub with the saved registers; non-zero means VMRESUME. */
 int vmx_exit_dispatch(struct guest_regs *regs);
