@@ -393,8 +393,10 @@ static __attribute__((noinline, hot, optimize("omit-frame-pointer"))) enum exit_
     if (port - 0xcf8 < 8) {                             /* pci_io_port for one byte */
         if (pci_io_out(v, (uint16_t)port, 1, hit.write) == EXIT_STOP)
             return EXIT_STOP;
+    } else if (port - skiff_cfg.serial_port < 8u && !skiff_cfg.console_none) {   /* console_access, one byte */
+        console_out((uint16_t)port, 1, hit.write);
     } else {
-        port_out((uint16_t)port, 1, hit.write);
+        outb((uint16_t)port, (uint8_t)hit.write);
     }
     vcpu_skip_insn(v);
     return EXIT_RESUME;
@@ -409,9 +411,7 @@ static __attribute__((noinline, hot, optimize("omit-frame-pointer"))) enum exit_
 enum exit_action handle_io(struct vcpu *v)
 {
     uint64_t qual = vcpu_qual(v);
-    if (__builtin_expect(qual & (1u << 4), 0))
-        return string_io_exit(v, qual);
-    if (qual & 0xf)                                    /* IN, or an OUT of 2 or 4 bytes */
-        return io_exit_other(v, qual);
+    if (__builtin_expect(qual & 0x1f, 0))              /* string I/O, IN, or an OUT of 2 or 4 bytes */
+        return qual & (1u << 4) ? string_io_exit(v, qual) : io_exit_other(v, qual);
     return out_byte(v, (uint32_t)qual >> 16);
 }
