@@ -189,7 +189,7 @@ enum io_effect io_policy_out_scan(struct io_policy *p, uint16_t port, unsigned s
 
 /* Byte off of row r took val: row_out for one byte (a call of its own: few values live, no registers
  * to save).  Only the row's first byte has keep bits, as in row_out. */
-static __attribute__((noinline, optimize("omit-frame-pointer"))) enum io_effect row_byte(struct io_policy *p,
+static inline __attribute__((always_inline)) enum io_effect row_byte(struct io_policy *p,
     const struct io_reg *r, uint32_t val, unsigned off, struct io_hit *hit)
 {
     uint32_t v = val << (8 * off);
