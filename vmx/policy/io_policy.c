@@ -212,6 +212,7 @@ __attribute__((hot, optimize("omit-frame-pointer"))) enum io_effect io_policy_ou
     if (__builtin_expect(only < 0, 0))
         return io_policy_out_scan(p, port, 1, val, hit);
     const struct io_reg *r = &p->regs[only];
+    __asm__("" : "+r"(r));               /* the row's address once, not derived again from only */
     unsigned off = (unsigned)port - r->port;
     return off < r->width ? row_byte(p, r, val, off, hit) : IO_PASS;
 }
