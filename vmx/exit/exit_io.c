@@ -109,8 +109,17 @@ static void uart_bitmap_sync(void)
     io_bitmap_uart(guest_uart.lcr & UART_LCR_DLAB, guest_uart.mcr & UART_MCR_LOOP);
 }
 
+/* Bit port & 63 set: a port of PCI configuration mechanism #1 or of the console UART has that slot, so a
+ * one-byte OUT there takes the PCI and UART checks; any other byte goes to its port at once. */
+static uint64_t io_mediated_slots;
+
 void io_exit_init(void)
 {
+    for (unsigned p = 0xcf8; p <= 0xcff; p++)
+        io_mediated_slots |= 1ull << (p & 63);
+    if (!skiff_cfg.console_none)
+        for (unsigned p = skiff_cfg.serial_port; p < skiff_cfg.serial_port + 8u; p++)
+            io_mediated_slots |= 1ull << (p & 63);
     uint16_t divisor = (uint16_t)(115200 / (skiff_cfg.baud ? skiff_cfg.baud : 115200));
     guest_uart.dll = (uint8_t)divisor;                   /* the guest starts with Skiff's settings */
     guest_uart.dlm = (uint8_t)(divisor >> 8);
@@ -390,7 +399,9 @@ static __attribute__((noinline, hot, optimize("omit-frame-pointer"))) enum exit_
     enum io_effect e = io_policy_out_byte(&io_policy, (uint16_t)port, (uint8_t)v->regs.rax, &hit);
     if (__builtin_expect(e != IO_PASS, 0))
         return io_effect_stop(v, e, &hit);
-    if (port - 0xcf8 < 8) {                             /* pci_io_port for one byte */
+    if (!((io_mediated_slots >> (port & 63)) & 1)) {
+        outb((uint16_t)port, (uint8_t)hit.write);
+    } else if (port - 0xcf8 < 8) {                      /* pci_io_port for one byte */
         if (pci_io_out(v, (uint16_t)port, 1, hit.write) == EXIT_STOP)
             return EXIT_STOP;
     } else if (port - skiff_cfg.serial_port < 8u && !skiff_cfg.console_none) {   /* console_access, one byte */
