@@ -61,6 +61,23 @@
 7:
 .endm
 
+/*
+ * After a C handler, before the guest resumes (RSP = &vcpu->regs): an NMI pending or the NMI window
+ * wanted goes to nmi_before_entry (vmx/vcpu/nmi.c), and the console learns the guest runs again
+ * (console_guest_resumes, kernel/console/console.h).  Before the VMCS re-check, which sees what
+ * nmi_before_entry changed.  Registers: the C convention's (the callers saved the guest's).
+ */
+.macro RESUME_WORK
+    cmpq $0, (VCPU_NMI_OFF - VCPU_REGS_OFF)(%rsp)
+    je 8f
+    leaq -VCPU_REGS_OFF(%rsp), %rdi
+    call nmi_before_entry
+8:  cmpb $0, console_guest_wrote(%rip)
+    jne 9f
+    movb $1, console_guest_wrote(%rip)
+9:
+.endm
+
 /* int vmx_enter(struct vcpu *v, int resume) */
     .globl vmx_enter
 vmx_enter:
@@ -282,6 +299,7 @@ vmx_exit_stub:
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
+    RESUME_WORK
     cmpb $0, %gs:PERCPU_VMCHECK_DIRTY_OFF
     jne .Llight_recheck
 .Llight_resume:
@@ -317,6 +335,7 @@ vmx_exit_stub:
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
+    RESUME_WORK
     cmpb $0, %gs:PERCPU_VMCHECK_DIRTY_OFF
     je .Lfull_resume
     movq %rsp, %rdi

@@ -23,7 +23,6 @@
 #include "vmx/smp/smp_guest.h"
 #include "vmx/trace/trace.h"
 #include "vmx/tripwire/tripwire.h"
-#include "vmx/vcpu/nmi.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI]    = handle_exception_nmi,
@@ -105,8 +104,9 @@ static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint3
 /*
  * The table dispatch proper (after the checks common to every exit).  Every
  * exit also looks for the end of the run (a vCPU whose INIT went astray, the
- * guest having renamed or disabled its APIC, vmx/smp/smp_guest.c), and a resumed
- * guest gets its pending NMI (vmx/vcpu/nmi.c).
+ * guest having renamed or disabled its APIC, vmx/smp/smp_guest.c).  The handler
+ * is the last call: a resumed guest gets its pending NMI (vmx/vcpu/nmi.c) and the
+ * console its flag from the stub (vmx/core/exit_stub.S, RESUME_WORK).
  */
 static inline __attribute__((always_inline)) int exit_handle(struct vcpu *v, uint32_t basic)
 {
@@ -116,13 +116,9 @@ static inline __attribute__((always_inline)) int exit_handle(struct vcpu *v, uin
     if (__builtin_expect(smp_guest_ending, 0))
         return smp_guest_stop_ended(v);
     /* The most frequent exit by a direct call, the others through the table (a retpoline thunk). */
-    int a = basic == EXIT_REASON_IO_INSTRUCTION ? handle_io(v) : exit_handlers[basic](v);
-    __asm__("" : "+r"(v));               /* v from where it is kept, not spilled around the call */
-    if (__builtin_expect(a && nmi_entry_work(v), 0))
-        nmi_before_entry(v);
-    if (a)
-        console_guest_resumes();
-    return a;
+    if (basic == EXIT_REASON_IO_INSTRUCTION)
+        return handle_io(v);
+    return exit_handlers[basic](v);
 }
 
 /* Tracing and gdb, then the dispatch: out of line, so the hot path only tail-calls. */

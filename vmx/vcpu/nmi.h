@@ -34,9 +34,8 @@ void nmi_print(const char *who, const struct vcpu *v);
 /* `skiff: nmi: N NMI(s) on CPUs without a vCPU: dropped` when there were any. */
 void nmi_print_unowned(void);
 
-/* nmi_pending or nmi_window set: the two adjacent words in one load (every exit asks). */
-_Static_assert(offsetof(struct vcpu, nmi_window) == offsetof(struct vcpu, nmi_pending) + 4,
-               "nmi_entry_work reads nmi_pending and nmi_window as one quadword");
+/* nmi_pending or nmi_window set: the two adjacent words in one load (vmx/core/vcpu.h; the exit
+ * stub asks the same before it resumes the guest from the C path). */
 static inline bool nmi_entry_work(const struct vcpu *v)
 {
     typedef volatile uint64_t __attribute__((may_alias, aligned(4))) nmi_words;
