@@ -314,7 +314,7 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
     /* gdb=: the stub holds the guest before its first instruction until gdb resumes it. */
     bool gdb_refused = cfg->gdb_port && !gdb_init(v, cfg->gdb_port);
     exit_hooks_enabled = trace_enabled || gdb_enabled || tripwire_every_exit;
-    vmx_fast_cpuid = !exit_hooks_enabled && vmcheck_mode != VMCHECK_ALWAYS;
+    vmx_fast_paths(!exit_hooks_enabled && vmcheck_mode != VMCHECK_ALWAYS);
     smp_guest_start(io_a, io_b, msr);
     if (cfg->selftest == SELFTEST_MCE) {
         /* Once every CPU is Skiff's (with several, lines carry `cpuN: `); Bochs raises no

@@ -42,7 +42,7 @@ extern volatile bool console_guest_wrote;
 /* Wait while another CPU is in the middle of a Skiff line (vmx/exit/exit_io.c, before it tells the guest
  * THR is empty: the guest's next byte then does not land inside that line). */
 void console_wait_idle(void);
-static inline void console_guest_resumes(void)
+static inline __attribute__((always_inline)) void console_guest_resumes(void)
 {
     if (!console_guest_wrote)
         console_guest_wrote = true;

@@ -61,6 +61,23 @@
 7:
 .endm
 
+/*
+ * After a C handler, before the guest resumes (RSP = &vcpu->regs): an NMI pending or the NMI window
+ * wanted goes to nmi_before_entry (vmx/vcpu/nmi.c), and the console learns the guest runs again
+ * (console_guest_resumes, kernel/console/console.h).  Before the VMCS re-check, which sees what
+ * nmi_before_entry changed.  Registers: the C convention's (the callers saved the guest's).
+ */
+.macro RESUME_WORK
+    cmpq $0, (VCPU_NMI_OFF - VCPU_REGS_OFF)(%rsp)
+    je 8f
+    leaq -VCPU_REGS_OFF(%rsp), %rdi
+    call nmi_before_entry
+8:  cmpb $0, console_guest_wrote(%rip)
+    jne 9f
+    movb $1, console_guest_wrote(%rip)
+9:
+.endm
+
 /* int vmx_enter(struct vcpu *v, int resume) */
     .globl vmx_enter
 vmx_enter:
@@ -140,23 +157,23 @@ vmx_exit_stub:
      * The return addresses go below vcpu->regs (the exit stack), never into the guest's slots; no
      * register is used.
      */
-    cmpb $0, spec_rsb_on_exit(%rip)
-    je .Lrsb_done
+    cmpb $1, spec_rsb_on_exit(%rip)     /* 0: none, 1: one CALL, 2: 32 (vmx/core/spec_ctrl.h) */
+    jb .Lrsb_done
+    ja .Lrsb_full                       /* the full fill falls through to the exit path */
     subq $GUEST_REGS_SIZE, %rsp
-    cmpb $1, spec_rsb_on_exit(%rip)
-    je .Lrsb_lite
+    call 1f
+    int3
+1:  addq $(8 + GUEST_REGS_SIZE), %rsp
+    lfence
+    jmp .Lrsb_done
+.Lrsb_full:
+    subq $GUEST_REGS_SIZE, %rsp
     .rept 32
     call 1f
     int3
 1:
     .endr
     addq $(32 * 8 + GUEST_REGS_SIZE), %rsp
-    lfence
-    jmp .Lrsb_done
-.Lrsb_lite:
-    call 1f
-    int3
-1:  addq $(8 + GUEST_REGS_SIZE), %rsp
     lfence
 .Lrsb_done:
     movl $F_VM_EXIT_REASON, %edx
@@ -263,11 +280,9 @@ vmx_exit_stub:
      * save those and the registers C may clobber (R8-R11); RBP and R12-R15
      * stay in the CPU, where the C calling convention preserves them.
      */
-    cmpb $0, vmx_fast_cpuid(%rip)
-    je .Lfull
     cmpl $63, %edx
     ja .Lfull
-    btq %rdx, vmx_light_exits(%rip)
+    btq %rdx, vmx_light_now(%rip)       /* 0 while the fast paths are off (vmx_fast_paths) */
     jnc .Lfull
     movl %edx, RSP_REASON(%rsp)
     movq %rax, SLOT_RAX(%rsp)
@@ -284,6 +299,7 @@ vmx_exit_stub:
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
+    RESUME_WORK
     cmpb $0, %gs:PERCPU_VMCHECK_DIRTY_OFF
     jne .Llight_recheck
 .Llight_resume:
@@ -319,6 +335,7 @@ vmx_exit_stub:
     call vmx_exit_dispatch
     testl %eax, %eax
     jz guest_stopped
+    RESUME_WORK
     cmpb $0, %gs:PERCPU_VMCHECK_DIRTY_OFF
     je .Lfull_resume
     movq %rsp, %rdi

@@ -11,3 +11,11 @@ bool vmx_cpuid_limited;
 const uint64_t vmx_light_exits = 1ull << EXIT_REASON_CPUID | 1ull << EXIT_REASON_VMCALL |
                                  1ull << EXIT_REASON_IO_INSTRUCTION | 1ull << EXIT_REASON_MSR_READ |
                                  1ull << EXIT_REASON_MSR_WRITE | 1ull << EXIT_REASON_XSETBV;
+/* vmx_light_exits while the fast paths are on, else 0: the stub's light-path test is one bit test. */
+uint64_t vmx_light_now;
+
+void vmx_fast_paths(bool on)
+{
+    vmx_fast_cpuid = on;
+    vmx_light_now = on ? vmx_light_exits : 0;
+}

@@ -25,6 +25,7 @@
 #define VCPU_CPUID_VALID_OFF (VCPU_EXIT_COUNTS_OFF + 8 * 86)   /* 86 = EXIT_REASON_MAX */
 #define VCPU_CPUID_CACHE_OFF (VCPU_CPUID_VALID_OFF + 8)
 #define VCPU_CPUID_ENTRIES   32
+#define VCPU_NMI_OFF         (VCPU_CPUID_CACHE_OFF + 24 * VCPU_CPUID_ENTRIES)   /* nmi_pending, nmi_window */
 
 #ifndef __ASSEMBLER__
 
@@ -74,6 +75,10 @@ struct vcpu {
     uint32_t cpuid_valid;          /* bit i: cpuid_cache[i] holds an answer */
     uint32_t pad1;
     struct { uint32_t leaf, subleaf, eax, ebx, ecx, edx; } cpuid_cache[VCPU_CPUID_ENTRIES];
+    /* NMIs (vmx/vcpu/nmi.c): the host's NMI handler updates these; the stub looks at both (one
+     * quadword) before it resumes the guest from the C path. */
+    volatile uint32_t nmi_pending; /* the guest's NMI latch: 1 = an NMI waits for injection */
+    volatile uint32_t nmi_window;  /* "NMI-window exiting" is set in the VMCS */
 
     uint64_t vmcs_phys;
     enum vmcs_launch_state launch_state;
@@ -112,9 +117,7 @@ struct vcpu {
     uint64_t misc_enable;          /* the guest's IA32_MISC_ENABLE (vmx/policy/misc_enable.h) */
     bool misc_enable_loaded;
 
-    /* NMIs (vmx/vcpu/nmi.c); the host's NMI handler updates the first two. */
-    volatile uint32_t nmi_pending; /* the guest's NMI latch: 1 = an NMI waits for injection */
-    volatile uint32_t nmi_window;  /* "NMI-window exiting" is set in the VMCS */
+    /* NMIs (vmx/vcpu/nmi.c; nmi_pending and nmi_window are above, where the stub finds them). */
     volatile bool nmi_live;        /* the VMCS is current here: the NMI handler may request the window */
     uint64_t nmi_host;             /* taken in VMX root operation on the guest's behalf */
     uint64_t nmi_exits;            /* NMI VM exits */
@@ -138,6 +141,8 @@ _Static_assert(offsetof(struct vcpu, exits) == VCPU_EXITS_OFF, "exit_stub.S: exi
 _Static_assert(offsetof(struct vcpu, exit_counts) == VCPU_EXIT_COUNTS_OFF, "exit_stub.S: exit_counts offset");
 _Static_assert(offsetof(struct vcpu, cpuid_valid) == VCPU_CPUID_VALID_OFF, "exit_stub.S: cpuid_valid offset");
 _Static_assert(offsetof(struct vcpu, cpuid_cache) == VCPU_CPUID_CACHE_OFF, "exit_stub.S: cpuid_cache offset");
+_Static_assert(offsetof(struct vcpu, nmi_pending) == VCPU_NMI_OFF && offsetof(struct vcpu, nmi_window) == VCPU_NMI_OFF + 4,
+               "exit_stub.S: nmi_pending and nmi_window, one quadword");
 _Static_assert(sizeof(((struct vcpu *)0)->cpuid_cache[0]) == 24, "exit_stub.S: 24-byte CPUID cache entries");
 _Static_assert(EXIT_REASON_CPUID == 10, "exit_stub.S: the CPUID fast path");
 _Static_assert(VCPU_REGS_OFF % 16 == 0, "regs are 16-byte aligned: calls from the stub keep the ABI alignment");
@@ -157,6 +162,9 @@ extern bool vmx_fast_cpuid;
 /* Some vCPU's IA32_MISC_ENABLE has had LIMIT_CPUID: leaf 0 takes the C path. */
 extern bool vmx_cpuid_limited;
 extern const uint64_t vmx_light_exits;
+extern uint64_t vmx_light_now;
+/* The stub's CPUID fast path and light path on or off (vmx_fast_cpuid, vmx_light_now). */
+void vmx_fast_paths(bool on);
 
 /* Called by the stub with the saved registers; non-zero means VMRESUME. */
 int vmx_exit_dispatch(struct guest_regs *regs);

@@ -23,7 +23,6 @@
 #include "vmx/smp/smp_guest.h"
 #include "vmx/trace/trace.h"
 #include "vmx/tripwire/tripwire.h"
-#include "vmx/vcpu/nmi.h"
 
 static const exit_handler_fn exit_handlers[EXIT_REASON_MAX] = {
     [EXIT_REASON_EXCEPTION_NMI]    = handle_exception_nmi,
@@ -105,22 +104,21 @@ static __attribute__((cold, noinline)) int exit_unexpected(struct vcpu *v, uint3
 /*
  * The table dispatch proper (after the checks common to every exit).  Every
  * exit also looks for the end of the run (a vCPU whose INIT went astray, the
- * guest having renamed or disabled its APIC, vmx/smp/smp_guest.c), and a resumed
- * guest gets its pending NMI (vmx/vcpu/nmi.c).
+ * guest having renamed or disabled its APIC, vmx/smp/smp_guest.c).  The handler
+ * is the last call: a resumed guest gets its pending NMI (vmx/vcpu/nmi.c) and the
+ * console its flag from the stub (vmx/core/exit_stub.S, RESUME_WORK).
  */
-static inline int exit_handle(struct vcpu *v, uint32_t basic)
+static inline __attribute__((always_inline)) int exit_handle(struct vcpu *v, uint32_t basic)
 {
-    if (__builtin_expect(basic >= EXIT_REASON_MAX || !exit_handlers[basic], 0))
+    if (__builtin_expect(basic != EXIT_REASON_IO_INSTRUCTION && (basic >= EXIT_REASON_MAX || !exit_handlers[basic]), 0))
         return exit_unexpected(v, basic);
     v->exit_counts[basic]++;
     if (__builtin_expect(smp_guest_ending, 0))
         return smp_guest_stop_ended(v);
-    int a = exit_handlers[basic](v);
-    if (__builtin_expect(a && nmi_entry_work(v), 0))
-        nmi_before_entry(v);
-    if (a)
-        console_guest_resumes();
-    return a;
+    /* The most frequent exit by a direct call, the others through the table (a retpoline thunk). */
+    if (basic == EXIT_REASON_IO_INSTRUCTION)
+        return handle_io(v);
+    return exit_handlers[basic](v);
 }
 
 /* Tracing and gdb, then the dispatch: out of line, so the hot path only tail-calls. */
@@ -155,22 +153,33 @@ int vmx_exit_recheck(struct guest_regs *regs)
 /* Anything the exit path must do besides dispatching: tracing, gdb or tripwire=always. */
 bool exit_hooks_enabled;
 
+/* A failed VM entry, a reason with more than its basic number (bits 27-31, SDM Vol. 3C 25.9.1), or hooks:
+ * the same steps as the hot path below, out of line. */
+static __attribute__((cold, noinline)) int exit_slow(struct vcpu *v, uint32_t reason)
+{
+    uint32_t basic = reason & 0xffff;
+    if (reason & EXIT_REASON_FAILED_VMENTRY)
+        return exit_failed_entry(v, basic);
+    v->launch_state = VMCS_STATE_LAUNCHED;
+    if (exit_hooks_enabled)
+        return exit_handle_hooked(v, basic);
+    return exit_handle(v, basic);
+}
+
 __attribute__((hot, optimize("omit-frame-pointer"))) int vmx_exit_dispatch(struct guest_regs *regs)
 {
     struct vcpu *v = vcpu_of(regs);
     uint32_t reason = v->exit_reason;    /* stored by the stub, which needed it first */
-    uint32_t basic = reason & 0xffff;
 
-    nested_cost_exit(basic);              /* counting build only (make NESTED_COST=1) */
+    nested_cost_exit(reason & 0xffff);    /* counting build only (make NESTED_COST=1) */
     v->guest_rip = vmcs_read_fast(GUEST_RIP);
     v->insn_len = (uint32_t)vmcs_read_fast(VM_EXIT_INSTRUCTION_LEN);
     v->exits++;
-    if (__builtin_expect(reason & EXIT_REASON_FAILED_VMENTRY, 0))
-        return exit_failed_entry(v, basic);
+    /* One test for the failed entry (bit 31), the other high bits and a reason beyond the table. */
+    if (__builtin_expect(reason >= EXIT_REASON_MAX || exit_hooks_enabled, 0))
+        return exit_slow(v, reason);
     v->launch_state = VMCS_STATE_LAUNCHED;
-    if (__builtin_expect(exit_hooks_enabled, 0))
-        return exit_handle_hooked(v, basic);
-    return exit_handle(v, basic);        /* tail calls; the stub checks vmcheck_dirty */
+    return exit_handle(v, reason);       /* the stub checks vmcheck_dirty */
 }
 
 __attribute__((noreturn)) void vmx_resume_failed(struct guest_regs *regs, int status)

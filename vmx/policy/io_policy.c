@@ -91,8 +91,8 @@ static bool overlap(const struct io_reg *r, uint16_t port, unsigned size, uint32
     return true;
 }
 
-/* SLP_EN in a sleep request: S5 powers off, any other state is a sleep. */
-static enum io_effect sleep_effect(const struct io_policy *p, bool pm1b, unsigned slp_typ, struct io_hit *hit)
+/* SLP_EN in a sleep request: S5 powers off, any other state is a sleep (out of line: the guest stops). */
+static __attribute__((cold, noinline)) enum io_effect sleep_effect(const struct io_policy *p, bool pm1b, unsigned slp_typ, struct io_hit *hit)
 {
     static const struct acpi_info no_tables;
     hit->slp_typ = slp_typ & 7;
@@ -100,8 +100,8 @@ static enum io_effect sleep_effect(const struct io_policy *p, bool pm1b, unsigne
     return hit->sleep_state == 5 ? IO_POWER_OFF : IO_SLEEP;
 }
 
-static inline enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r, uint32_t v, uint32_t mask,
-                                 struct io_hit *hit)
+static inline __attribute__((always_inline)) enum io_effect reg_effect(struct io_policy *p, const struct io_reg *r,
+                                                                      uint32_t v, uint32_t mask, struct io_hit *hit)
 {
     static const char shutdown[] = "Shutdown";
 
@@ -160,18 +160,18 @@ static inline __attribute__((always_inline)) enum io_effect row_out(struct io_po
     /* The 8042's data port is its output port only right after command 0xd1. */
     if (r->keep && r->port >= port && (r->kind != IO_REG_KBC_DATA || p->kbc_write_output))
         hit->write |= (uint32_t)r->keep << (8 * (r->port - port));
-    enum io_effect e = reg_effect(p, r, v, mask, hit);
-    if (e != IO_PASS) {
-        hit->reg = r;
-        hit->value = v;
-    }
-    return e;
+    hit->reg = r;                    /* for a verdict; stored first, so a sleep request is a tail call */
+    hit->value = v;
+    return reg_effect(p, r, v, mask, hit);
 }
 
 /* The rows an access of several bytes, or a byte whose slot several rows share, may reach: in table order. */
-static __attribute__((noinline)) enum io_effect scan_rows(struct io_policy *p, int only, uint16_t port,
-                                                         unsigned size, uint32_t val, struct io_hit *hit)
+enum io_effect io_policy_out_scan(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
 {
+    hit->write = val;
+    int only = io_policy_rows_for(p, port, size);
+    if (only == IO_SLOT_NONE)
+        return IO_PASS;
     unsigned first = only >= 0 ? (unsigned)only : 0, end = only >= 0 ? first + 1 : p->n;
     /* A dword at 0xcf8 is PCI CONFIG_ADDRESS, never the reset register (PCI 3.0, 3.2.2.3.2). */
     bool config_address = port == 0xcf8 && size == 4;
@@ -187,22 +187,41 @@ static __attribute__((noinline)) enum io_effect scan_rows(struct io_policy *p, i
     return IO_PASS;
 }
 
-enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+/* Byte off of row r took val: row_out for one byte (a call of its own: few values live, no registers
+ * to save).  Only the row's first byte has keep bits, as in row_out. */
+static inline __attribute__((always_inline)) enum io_effect row_byte(struct io_policy *p,
+    const struct io_reg *r, uint32_t val, unsigned off, struct io_hit *hit)
 {
-    hit->reg = NULL;
-    hit->value = 0;
-    hit->sleep_state = -1;
-    hit->slp_typ = 0;
+    uint32_t v = val << (8 * off);
+    if (r->keep && off == 0 && (r->kind != IO_REG_KBC_DATA || p->kbc_write_output))
+        hit->write |= r->keep;
+    hit->reg = r;
+    hit->value = v;
+    return reg_effect(p, r, v, 0xffu << (8 * off), hit);
+}
+
+/* The exit path's call, once per intercepted one-byte OUT (make bench counts it): a byte whose slot
+ * names one row or none is decided here, with no scan; a slot several rows share goes to the scan. */
+__attribute__((hot, optimize("omit-frame-pointer"))) enum io_effect io_policy_out_byte(struct io_policy *p,
+    uint16_t port, uint8_t val, struct io_hit *hit)
+{
     hit->write = val;
-    int only = size == 1 ? p->slot[port & 63] : io_policy_rows_for(p, port, size);
+    int only = p->slot[port & 63];
     if (only == IO_SLOT_NONE)
         return IO_PASS;
-    if (only >= 0 && size == 1) {                      /* the common case: one byte, at most one row */
-        const struct io_reg *r = &p->regs[only];
-        unsigned off = (unsigned)port - r->port;
-        return off < r->width ? row_out(p, r, port, (val & 0xff) << (8 * off), 0xffu << (8 * off), hit) : IO_PASS;
-    }
-    return scan_rows(p, only, port, size, val, hit);
+    if (__builtin_expect(only < 0, 0))
+        return io_policy_out_scan(p, port, 1, val, hit);
+    const struct io_reg *r = &p->regs[only];
+    __asm__("" : "+r"(r));               /* the row's address once, not derived again from only */
+    unsigned off = (unsigned)port - r->port;
+    return off < r->width ? row_byte(p, r, val, off, hit) : IO_PASS;
+}
+
+enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit)
+{
+    if (size == 1)
+        return io_policy_out_byte(p, port, (uint8_t)val, hit);
+    return io_policy_out_scan(p, port, size, val, hit);
 }
 
 bool io_policy_covers(const struct io_policy *p, uint16_t port, unsigned size)

@@ -60,7 +60,8 @@ struct io_policy {
     unsigned shutdown_match;        /* bytes of "Shutdown" seen in order */
 };
 
-/* What a stopping write did, for the verdict. */
+/* What a stopping write did, for the verdict.  io_policy_out sets only the fields its answer has:
+ * write on IO_PASS; reg and value on any other; sleep_state and slp_typ on a sleep request (SLP_EN). */
 struct io_hit {
     const struct io_reg *reg;
     uint32_t value;                 /* the register's bytes as written (unwritten bytes 0) */
@@ -74,6 +75,11 @@ void io_policy_init(struct io_policy *p, const struct acpi_info *acpi);
 /* An OUT of size bytes (1, 2, 4) of val at port: the effect of the first row it stops at;
  * IO_PASS: hit->write is what goes to the port. */
 enum io_effect io_policy_out(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit);
+/* The same for a one-byte OUT, from the slot index (the exit path's call). */
+enum io_effect io_policy_out_byte(struct io_policy *p, uint16_t port, uint8_t val, struct io_hit *hit);
+/* The same by a scan of every row the access may reach, in table order (the reference the
+ * one-byte path is tested against, and the path of wider accesses). */
+enum io_effect io_policy_out_scan(struct io_policy *p, uint16_t port, unsigned size, uint32_t val, struct io_hit *hit);
 /* The rows an access [port, port + size) may reach, from the slot index: IO_SLOT_NONE (no row),
  * one row's index (no other row can), or IO_SLOT_MANY (scan them all). */
 int io_policy_rows_for(const struct io_policy *p, uint16_t port, unsigned size);

@@ -344,7 +344,7 @@ void smp_guest_end(struct vcpu *v)
         return;
     if (v->end != GUEST_ENDED_ELSEWHERE)
         first_end = v;
-    vmx_fast_cpuid = false;                      /* a CPUID loop then sees the end too */
+    vmx_fast_paths(false);                       /* a CPUID loop then sees the end too */
     wake_waiting();
     for (unsigned c = 0; c < nvcpus; c++)
         if (vcpus[c] && vcpus[c] != v && __atomic_load_n(&vcpus[c]->in_guest, __ATOMIC_SEQ_CST)) {
@@ -364,7 +364,7 @@ void smp_guest_run_ending(void)
 {
     uint32_t none = 0;
     if (__atomic_compare_exchange_n(&smp_guest_ending, &none, 1, false, __ATOMIC_SEQ_CST, __ATOMIC_SEQ_CST)) {
-        vmx_fast_cpuid = false;
+        vmx_fast_paths(false);
         wake_waiting();
     }
 }

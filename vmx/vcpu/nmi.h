@@ -12,6 +12,8 @@
 #ifndef SKIFF_VMX_NMI_H
 #define SKIFF_VMX_NMI_H
 
+#include <stdbool.h>
+#include <stddef.h>
 #include <stdint.h>
 
 #include "vmx/core/vcpu.h"
@@ -32,9 +34,12 @@ void nmi_print(const char *who, const struct vcpu *v);
 /* `skiff: nmi: N NMI(s) on CPUs without a vCPU: dropped` when there were any. */
 void nmi_print_unowned(void);
 
-static inline int nmi_entry_work(const struct vcpu *v)
+/* nmi_pending or nmi_window set: the two adjacent words in one load (vmx/core/vcpu.h; the exit
+ * stub asks the same before it resumes the guest from the C path). */
+static inline bool nmi_entry_work(const struct vcpu *v)
 {
-    return v->nmi_pending | v->nmi_window;
+    typedef volatile uint64_t __attribute__((may_alias, aligned(4))) nmi_words;
+    return *(const nmi_words *)&v->nmi_pending != 0;
 }
 
 #endif
