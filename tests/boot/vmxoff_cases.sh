@@ -122,7 +122,8 @@ case_vmxoff_linux_bios() {
 }
 
 # Refused where it makes no sense: with an option that needs VMX (named by the option table,
-# kernel/config/cmdline.c) and without a guest module (the built-in guest needs VM exits).
+# kernel/config/cmdline.c), without a guest module (the built-in guest needs VM exits), and for a
+# 32-bit entry (guest/run/native.c enters 64-bit ones only).
 case_vmxoff_refused() {
     boot vmxoff_refused_gdb qemu "vmx=off gdb=ttyS1" || return 1
     expect '^skiff: error: bad command line: vmx=off cannot go with gdb=: the gdb stub works through VM exits$'
@@ -131,4 +132,10 @@ case_vmxoff_refused() {
     expect '^skiff: vmx=off: UNSAFE diagnostic mode: '
     expect "^skiff: error: bad command line: vmx=off needs a guest module "
     expect_status 2 qemu
+    # A 32-bit entry (the Multiboot test guest): loaded, then refused before the jump.
+    MODULE_FILES="$BUILD/guest/mbtest.elf" MODULES="    module2 /boot/mbtest.elf guest=multiboot" \
+        boot vmxoff_refused_32bit qemu "vmx=off" || return 1
+    expect_order '^skiff: guest: entry at 0x[0-9a-f]+ in 32-bit protected mode$' \
+        '^skiff: error: vmx=off: the guest.s entry is in 32-bit protected mode; vmx=off enters 64-bit entries only '
+    expect_status 3 qemu
 }
