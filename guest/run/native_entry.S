@@ -1,19 +1,24 @@
 /*
- * vmx=off: from Skiff's higher-half code into a guest's 64-bit entry, outside
- * VMX (guest/run/native.c fills struct native_state, guest/run/native.h).
+ * vmx=off: from Skiff's higher-half code into a guest's entry, outside VMX
+ * (guest/run/native.c fills struct native_state, guest/run/native.h).
  *
- * The guest's page tables (the loader's identity map of 0-4 GiB) do not map
- * Skiff's higher half, and Skiff's identity map is not executable (NX), so
- * the switch goes through a bridge PML4: the guest's PML4[0] (identity, no
- * NX) and Skiff's PML4[511] (this code).  From the bridge the code jumps to
- * its own physical address, loads the guest's CR3, reloads CS with a far
- * return (SDM Vol. 3A 3.4.3; 64-bit mode has no far jump to an immediate),
- * the data segments, then CR4 (PGE clear flushes Skiff's global
- * translations, SDM Vol. 3A 4.10.4.1), EFER and CR0, and jumps to the entry.
- * Interrupts stay off (Linux's 64-bit boot protocol asks for that).
+ * Skiff's identity map is not executable (NX) and the guest's page tables (if
+ * any) do not map Skiff's higher half, so the switch goes through bridge
+ * tables: an executable identity map of 0-4 GiB beside Skiff's PML4[511]
+ * (this code).  From the bridge the code jumps to its own physical address and
+ * loads the guest's GDT selectors with a far return (SDM Vol. 3A 3.4.3; 64-bit
+ * mode has no far jump to an immediate).
+ *  - 64-bit entry: the guest's CR3, the data segments, then CR4 (PGE clear
+ *    flushes Skiff's global translations, SDM Vol. 3A 4.10.4.1), EFER, CR0.
+ *  - 32-bit entry: the far return lands in compatibility mode (the guest's
+ *    32-bit code segment); clearing CR0.PG leaves IA-32e mode, then EFER.LME,
+ *    CR4 and CR0 take the guest's values (SDM Vol. 3A 10.8.5.4).  Compatibility
+ *    mode cannot reach R8-R15: the values it needs wait on the guest's stack.
+ * Interrupts stay off (both boot protocols ask for that); IDTR is the guest's.
  */
     .text
     .globl native_enter, native_enter_low
+    .code64
 native_enter:
     cli
     cld
@@ -31,14 +36,17 @@ native_enter:
     movq 0x48(%rdi), %r15           /* EFER */
     movq 0x80(%rdi), %rcx           /* CS */
     movq 0x88(%rdi), %rdx           /* DS, ES, SS, FS, GS */
+    movq 0x90(%rdi), %rbp           /* 1: a 64-bit entry, 0: 32-bit */
     movq 0x58(%rdi), %rax
-    movq 0x50(%rdi), %rbp
-    movq %rbp, %cr3                 /* the bridge: this page and Skiff's stack stay mapped */
+    movq 0x50(%rdi), %rdi
+    movq %rdi, %cr3                 /* the bridge: this page and Skiff's stack stay mapped */
     pushq %rax                      /* a return, not an indirect JMP (tools/check_indirect.sh) */
     ret
 native_enter_low:                   /* at its physical address from here on */
-    movq %r13, %cr3
     movq %r9, %rsp
+    testq %rbp, %rbp
+    jz 3f
+    movq %r13, %cr3
     pushq %rcx
     leaq 1f(%rip), %rax
     pushq %rax
@@ -70,5 +78,45 @@ native_enter_low:                   /* at its physical address from here on */
     xorl %r14d, %r14d
     xorl %r15d, %r15d
     ret
+
+3:  subq $24, %rsp                  /* 32-bit entry: below the guest's stack top */
+    movl %r12d, 0(%rsp)             /* CR0 */
+    movl %r14d, 4(%rsp)             /* CR4 */
+    movl %r15d, 8(%rsp)             /* EFER (low half; LME clear) */
+    movl %r8d, 12(%rsp)             /* EIP */
+    movl %r11d, 16(%rsp)            /* EAX */
+    movl %r10d, 20(%rsp)            /* EDI */
+    pushq %rcx
+    leaq 4f(%rip), %rax
+    pushq %rax
+    lretq
+    .code32
+4:  movl %edx, %ds                  /* compatibility mode, still paged */
+    movl %edx, %es
+    movl %edx, %ss
+    movl %edx, %fs
+    movl %edx, %gs
+    movl %cr0, %eax
+    andl $0x7fffffff, %eax
+    movl %eax, %cr0                 /* PG clear: IA-32e mode off (LMA = 0) */
+    movl $0xc0000080, %ecx
+    movl 8(%esp), %eax
+    xorl %edx, %edx
+    wrmsr                           /* EFER: LME (and NXE) clear */
+    movl 4(%esp), %eax
+    movl %eax, %cr4
+    movl 0(%esp), %eax
+    movl %eax, %cr0
+    movl 12(%esp), %ecx
+    movl 16(%esp), %eax
+    movl 20(%esp), %edi
+    addl $24, %esp                  /* ESP is the guest's again once the ret pops the entry */
+    xorl %edx, %edx
+    xorl %ebp, %ebp
+    xorl %esi, %esi
+    pushl %ecx
+    xorl %ecx, %ecx
+    ret
+    .code64
 
     .section .note.GNU-stack, "", @progbits

@@ -8,7 +8,7 @@
 # have the shapes of Linux's log lines), under SeaBIOS the EGA text screen (vgacon, read back).
 # Sourced by tests/boot/cases.sh.
 
-BOOT_CASES+=(vmxoff_linux_uefi vmxoff_linux_bios vmxoff_refused)
+BOOT_CASES+=(vmxoff_linux_uefi vmxoff_linux_bios vmxoff_multiboot_bios vmxoff_refused)
 
 VMXOFF_ARGS="console=tty0 console=ttyS0 cryptomgr.notests panic=-1"
 VMXOFF_SCREEN=tests/boot/screencheck.py
@@ -122,8 +122,7 @@ case_vmxoff_linux_bios() {
 }
 
 # Refused where it makes no sense: with an option that needs VMX (named by the option table,
-# kernel/config/cmdline.c), without a guest module (the built-in guest needs VM exits), and for a
-# 32-bit entry (guest/run/native.c enters 64-bit ones only).
+# kernel/config/cmdline.c) and without a guest module (the built-in guest needs VM exits).
 case_vmxoff_refused() {
     boot vmxoff_refused_gdb qemu "vmx=off gdb=ttyS1" || return 1
     expect '^skiff: error: bad command line: vmx=off cannot go with gdb=: the gdb stub works through VM exits$'
@@ -132,10 +131,40 @@ case_vmxoff_refused() {
     expect '^skiff: vmx=off: UNSAFE diagnostic mode: '
     expect "^skiff: error: bad command line: vmx=off needs a guest module "
     expect_status 2 qemu
-    # A 32-bit entry (the Multiboot test guest): loaded, then refused before the jump.
-    MODULE_FILES="$BUILD/guest/mbtest.elf" MODULES="    module2 /boot/mbtest.elf guest=multiboot" \
-        boot vmxoff_refused_32bit qemu "vmx=off" || return 1
-    expect_order '^skiff: guest: entry at 0x[0-9a-f]+ in 32-bit protected mode$' \
-        '^skiff: error: vmx=off: the guest.s entry is in 32-bit protected mode; vmx=off enters 64-bit entries only '
-    expect_status 3 qemu
+}
+
+# A 32-bit entry: the Multiboot test guest (QEMU q35, SeaBIOS), entered natively in 32-bit protected
+# mode with paging off (guest/run/native_entry.S leaves IA-32e mode on the way): Multiboot's EAX and
+# information structure, its command line, module, EGA text screen and memory map (Skiff's image
+# reserved in it), every usable page written and read back.  Its exit hypercall (VMCALL) then
+# raises #UD with no IDT: a triple fault, which -no-reboot turns into QEMU's exit 0.
+case_vmxoff_multiboot_bios() {
+    printf 'hello module\n' > "$TESTDIR/hello.txt"
+    QEMU_ARGS="-machine q35" MODULE_FILES="$BUILD/guest/mbtest.elf $TESTDIR/hello.txt" \
+    MODULES="    module2 /boot/mbtest.elf guest=multiboot mbtest-arg=1
+    module2 /boot/hello.txt module greeting" boot vmxoff_multiboot_bios qemu "vmx=off" || return 1
+    expect_order '^skiff: vmx=off: UNSAFE diagnostic mode: ' \
+        '^skiff: guest: multiboot image, [0-9]+ bytes, command line .mbtest-arg=1.$' \
+        '^skiff: guest: screen: EGA text 80x25 at 0xb8000$' \
+        '^skiff: guest: entry at 0x[0-9a-f]+ in 32-bit protected mode$' \
+        '^skiff: vmx=off: jumping to the guest at 0x[0-9a-f]+ natively \(32-bit protected mode, paging off, CS=0x10, EAX=0x2badb002, EBX=0x17000\)' \
+        '^mbtest: hello from the Multiboot test guest$' "^mbtest: cmdline='mbtest-arg=1'$" \
+        '^mbtest: framebuffer type 2 80x25x16 pitch 160 at 0x00000000000b8000$' \
+        "^mbtest: module 0 'greeting' 13 bytes at 0x[0-9a-f]+, starts with 'hello module'$" \
+        '^mbtest: wrote and read back [0-9]+ usable pages \([0-9]+ map entries\)'
+    expect_not '^mbtest: FAILED'
+    expect_not '^skiff: (error|exit status)'
+    local rs re s e t ok=0 n=0 line
+    read -r rs re < <(sed -nE 's/^skiff: resident phys=(0x[0-9a-f]+)-(0x[0-9a-f]+)$/\1 \2/p' "$LOG")
+    while read -r s e t; do
+        [ "$t" = reserved ] && [ $((s)) -le $((rs)) ] && [ $((e)) -ge $((re)) ] && ok=1
+        if [ "$t" = usable ]; then
+            printf -v line 'skiff: guest e820: 0x%016x-0x%016x usable' "$((s))" "$((e))"
+            grep -qxF "$line" "$LOG" || fail "guest's usable range $s-$e is not in Skiff's e820 report"
+            n=$((n + 1))
+        fi
+    done < <(sed -nE 's/^mbtest: mmap (0x[0-9a-f]+)-(0x[0-9a-f]+) ([a-z]+)$/\1 \2 \3/p' "$LOG")
+    [ "$ok" = 1 ] || fail "Skiff's image $rs-$re is not reserved in the guest's map"
+    [ "$n" -ge 2 ] || fail "the guest reported only $n usable ranges"
+    [ "$EMU_RC" -eq 0 ] || fail "QEMU exit status $EMU_RC, want 0 (the guest's triple fault with -no-reboot)"
 }
