@@ -88,6 +88,10 @@ void kernel_init(uint32_t magic, uint32_t info_phys, uint64_t load_base)
         run_end(SKIFF_BAD_INPUT);
     }
     pr_info("skiff: command line: '%s'\n", boot_info.cmdline ? boot_info.cmdline : "");
+    if (skiff_cfg.vmx_off)                /* one line, printed at every log level */
+        kprintf("skiff: vmx=off: UNSAFE diagnostic mode: the guest runs without VMX (this CPU %s), owns the "
+                "machine and Skiff's memory; nothing is contained\n",
+                cpuid(1, 0).ecx & (1u << 5) ? "has VMX, left off" : "has no VMX");
     if (skiff_cfg.selftest == SELFTEST_FIRMWARE_X2APIC)
         pr_info("skiff: selftest=firmware_x2apic: %s\n", fw_x2apic ? "x2APIC mode turned on before anything else, as "
                 "firmware may leave it" : "the CPU refused x2APIC mode (no x2APIC?): nothing changed");

@@ -11,6 +11,7 @@
 #include "guest/loader/builtin.h"
 #include "guest/loader/chain.h"
 #include "guest/loader/select.h"
+#include "guest/run/native.h"
 #include "guest/run/run.h"
 #include "kernel/config/skiff.h"
 #include "kernel/console/console.h"
@@ -184,13 +185,17 @@ static int build_guest_memory(const struct skiff_config *cfg, const struct mb2_i
         pr_info("skiff: ept: withheld 0x%llx-0x%llx (Skiff)\n", (unsigned long long)host_pmm.owned.r[i].base,
                 (unsigned long long)host_pmm.owned.r[i].end - 1);
     memory_print_owned();
-    pr_info("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
-            (unsigned long long)(guest_memmap_ram(&guest_map) >> 10), guest_map.n);
-    for (size_t i = 0; i < guest_map.n; i++)
-        pr_info("skiff: guest e820: 0x%016llx-0x%016llx %s\n", (unsigned long long)guest_map.e[i].base,
-                (unsigned long long)(guest_map.e[i].base + guest_map.e[i].len - 1),
-                e820_type_name(guest_map.e[i].type));
+    run_print_guest_map(&guest_map);
     return 0;
+}
+
+void run_print_guest_map(const struct guest_memmap *map)
+{
+    pr_info("skiff: guest memory: %llu KiB usable in %zu e820 entries\n",
+            (unsigned long long)(guest_memmap_ram(map) >> 10), map->n);
+    for (size_t i = 0; i < map->n; i++)
+        pr_info("skiff: guest e820: 0x%016llx-0x%016llx %s\n", (unsigned long long)map->e[i].base,
+                (unsigned long long)(map->e[i].base + map->e[i].len - 1), e820_type_name(map->e[i].type));
 }
 
 /* VMX-preemption timer ticks for `ms` milliseconds: it counts TSC >> rate (SDM 26.5.1), the TSC
@@ -230,6 +235,14 @@ int skiff_run(const struct skiff_config *cfg, const struct mb2_info *mb, uint64_
         sel.kind = GUEST_CHAIN;
         if ((st = chain_reserve(mb)))    /* a UEFI boot is refused here, before VMX is on */
             return st;
+    }
+    if (cfg->vmx_off) {                  /* UNSAFE diagnostic (guest/run/native.c): no VMX from here on */
+        if (sel.kind == GUEST_BUILTIN) {
+            kprintf("skiff: error: bad command line: vmx=off needs a guest module (guest=linux, elf, flat); "
+                    "the built-in guest talks to Skiff through VM exits\n");
+            return SKIFF_BAD_INPUT;
+        }
+        return native_run(cfg, mb, &sel);
     }
     if (sel.kind == GUEST_BUILTIN && !builtin_test_known(cfg->guest_test)) {
         kprintf("skiff: error: bad command line: guest_test='%s' is not a built-in guest test "

@@ -170,6 +170,64 @@ static bool parse_loglevel(const char *v, size_t len, enum log_level *out)
     return false;
 }
 
+/*
+ * vmx=off: the loaders run and the guest is entered natively, without VMX
+ * (guest/run/native.c).  Options whose whole meaning is VMX (or a run Skiff
+ * stays in) are refused with it, one row each with the reason.
+ */
+struct vmx_off_conflict {
+    const char *option;
+    bool (*set)(const struct skiff_config *cfg);
+    const char *reason;
+};
+
+static bool has_gdb(const struct skiff_config *c) { return c->gdb_port != 0; }
+static bool has_trace(const struct skiff_config *c) { return c->trace_ring || c->trace_stream; }
+static bool has_watchdog(const struct skiff_config *c) { return c->watchdog_ms != 0; }
+static bool has_profile(const struct skiff_config *c) { return c->vmx_profile[0] != '\0'; }
+static bool has_selftest(const struct skiff_config *c) { return c->selftest != SELFTEST_NONE; }
+static bool has_chain(const struct skiff_config *c) { return c->guest_chain; }
+static bool has_hlt_exit(const struct skiff_config *c) { return c->hlt_exit; }
+static bool has_hv_hide(const struct skiff_config *c) { return c->hypervisor_bit_hidden; }
+static bool has_smp_park(const struct skiff_config *c) { return c->smp == SMP_PARK; }
+static bool has_iommu_req(const struct skiff_config *c) { return c->iommu == IOMMU_REQUIRED; }
+static bool has_vmcheck(const struct skiff_config *c) { return c->vmcheck != VMCHECK_ON; }
+static bool has_tripwire(const struct skiff_config *c) { return c->tripwire != TRIPWIRE_END; }
+static bool has_guest_test(const struct skiff_config *c) { return c->guest_test[0] != '\0'; }
+
+static const struct vmx_off_conflict vmx_off_conflicts[] = {
+    { "gdb=", has_gdb, "the gdb stub works through VM exits" },
+    { "trace=", has_trace, "it traces VM exits" },
+    { "watchdog=", has_watchdog, "it is the VMX-preemption timer" },
+    { "vmx_profile=", has_profile, "it restricts VMX features" },
+    { "selftest=", has_selftest, "the self-tests check VMX or Skiff's run, or need the other CPUs" },
+    { "guest=chain", has_chain, "the BIOS chain boot relies on a VM exit hook" },
+    { "hlt=exit", has_hlt_exit, "it is a VM-execution control" },
+    { "hypervisor_bit=hide", has_hv_hide, "there is no CPUID view without VMX" },
+    { "smp=park", has_smp_park, "the APs would wait in VMX root operation" },
+    { "iommu=required", has_iommu_req, "the guest owns the machine, DMA remapping included" },
+    { "vmcheck=", has_vmcheck, "there is no VMCS to check" },
+    { "tripwire=", has_tripwire, "nothing stays armed once the guest owns the machine" },
+    { "guest_test=", has_guest_test, "the built-in guest talks to Skiff through VM exits" },
+};
+
+/* 0, or -1 with the first option vmx=off cannot go with named. */
+static int vmx_off_check(struct skiff_config *cfg, char *err, size_t errlen)
+{
+    if (!cfg->vmx_off)
+        return 0;
+    for (size_t i = 0; i < sizeof(vmx_off_conflicts) / sizeof(vmx_off_conflicts[0]); i++)
+        if (vmx_off_conflicts[i].set(cfg)) {
+            snprintf(err, errlen, "vmx=off cannot go with %s: %s", vmx_off_conflicts[i].option,
+                     vmx_off_conflicts[i].reason);
+            return -1;
+        }
+    /* The other CPUs stay the firmware's, for the guest's own INIT-SIPI-SIPI; no VT-d either. */
+    cfg->smp = SMP_OFF;
+    cfg->iommu = IOMMU_OFF;
+    return 0;
+}
+
 int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t errlen)
 {
     const char *p = line ? line : "";
@@ -183,7 +241,7 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                 snprintf(err, errlen, "gdb= and console= name the same UART (0x%x)", cfg->gdb_port);
                 return -1;
             }
-            return 0;
+            return vmx_off_check(cfg, err, errlen);
         }
         const char *w = p;
         while (*p && *p != ' ' && *p != '\t')
@@ -330,6 +388,9 @@ int cmdline_parse(const char *line, struct skiff_config *cfg, char *err, size_t 
                     cfg->vmx_profile[i] = v[i];
                 cfg->vmx_profile[vlen] = '\0';
             }
+        } else if (word_eq(w, klen, "vmx")) {
+            ok = word_eq(v, vlen, "off") || word_eq(v, vlen, "on");
+            cfg->vmx_off = word_eq(v, vlen, "off");
         } else if (word_eq(w, klen, "guest_test")) {
             ok = vlen > 0 && vlen < sizeof(cfg->guest_test);
             if (ok) {

@@ -55,6 +55,7 @@ struct skiff_config {
     char vmx_profile[CMDLINE_WORD_MAX]; /* vmx_profile=NAME[,NAME]: VMX restrictions (vmx/core/vmx_profile.c), "" = none */
     bool guest_chain;            /* guest=chain: the BIOS boots a disk in the guest (guest/loader/chain.c) */
     int chain_drive;             /* chain_drive=: its BIOS drive number (0..0xff), -1 = the default */
+    bool vmx_off;                /* vmx=off: UNSAFE diagnostic, the guest runs natively (guest/run/native.c) */
 };
 
 void cmdline_defaults(struct skiff_config *cfg);

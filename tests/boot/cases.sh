@@ -736,3 +736,5 @@ source tests/boot/time_cases.sh
 source tests/boot/x2apic_cases.sh
 # BIOS chain-boot (issue 22).
 source tests/boot/chain_cases.sh
+# vmx=off, the loaders under QEMU TCG and OVMF without VMX (issue 21).
+source tests/boot/vmxoff_cases.sh

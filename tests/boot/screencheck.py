@@ -8,6 +8,14 @@
                                           `xp` and print its first N non-empty rows
   screencheck.py bochsxp FILE [N]         the same from Bochs' debugger output of
                                           `xp /2000hx 0xb8000` in FILE
+  screencheck.py shape FILE.ppm LOG       text drawn in another font (Linux's fbcon, vgacon): which
+                                          cells are lit, row by row, against the lines of LOG
+
+shape: without the other font's glyphs, a row of text still has a shape: its
+cell is lit exactly where the character is not a space.  Each non-empty screen
+row is looked for among LOG's lines (cut at the screen's width, as a console
+wraps them), in order; prints "shape: R rows, M matched in order, K of them
+kernel lines ([ time ] ...)" and the matched rows' log text.
 
 decode: the screen is cut into 8x16 cells from the top-left corner; a pixel is
 lit when any channel exceeds 0x40 (Skiff draws light grey on black); each cell's
@@ -89,6 +97,49 @@ def decode(path, nrows=None):
     return rows, unknown, (w, h)
 
 
+def cell_masks(path):
+    """Per row of cells of the screendump: '#' for a cell with a lit pixel, ' ' for a dark one.
+    Cells are 8x16, or 9x16 on QEMU's 720x400 rendering of the 80x25 text mode."""
+    w, h, px = read_ppm(path)
+    cw = 9 if (w, h) == (720, 400) else 8
+    rows = []
+    for cy in range(h // 16):
+        line = []
+        for cx in range(w // cw):
+            lit = False
+            for y in range(16):
+                base = ((cy * 16 + y) * w + cx * cw) * 3
+                if max(px[base:base + 3 * cw]) > 0x40:
+                    lit = True
+                    break
+            line.append("#" if lit else " ")
+        rows.append("".join(line).rstrip())
+    return rows, w // cw
+
+
+def shape(ppm, log):
+    rows, cols = cell_masks(ppm)
+    segs = []                      # (mask, text) of every log line, cut at the screen's width
+    for line in open(log, errors="replace").read().splitlines():
+        line = line.expandtabs(8)
+        for at in range(0, max(len(line), 1), cols):
+            seg = line[at:at + cols]
+            segs.append(("".join(" " if c == " " else "#" for c in seg).rstrip(), seg))
+    nonempty = [r for r in rows if r]
+    matched, kernel, at = [], 0, 0
+    for r in nonempty:
+        for i in range(at, len(segs)):
+            if segs[i][0] == r:
+                matched.append(segs[i][1])
+                kernel += bool(re.match(r"^\[ *[0-9]+\.[0-9]+\] ", segs[i][1]))
+                at = i + 1
+                break
+    print(f"shape: {len(nonempty)} rows, {len(matched)} matched in order, {kernel} of them kernel lines")
+    for t in matched:
+        print(t)
+    return 0
+
+
 class Monitor:
     """A QEMU human monitor on a unix socket."""
 
@@ -159,6 +210,8 @@ def main(argv):
         for r in [r for r in rows if r][:n]:
             print(r)
         return 0
+    if len(argv) == 4 and argv[1] == "shape":
+        return shape(argv[2], argv[3])
     if len(argv) >= 3 and argv[1] == "bochsxp":
         n = int(argv[3]) if len(argv) > 3 else 25
         with open(argv[2], errors="replace") as f:

@@ -406,6 +406,32 @@ TEST(guest_chain)
     CHECK_BAD("chain_drive=x");
 }
 
+/* vmx=off: the other CPUs and VT-d are left alone; options that need VMX are refused by name. */
+TEST(vmx_off)
+{
+    CHECK_EQ(parse(""), 0);
+    CHECK(!cfg.vmx_off);
+    CHECK_EQ(parse("vmx=on"), 0);
+    CHECK(!cfg.vmx_off);
+    CHECK_EQ(cfg.smp, SMP_ON);
+    CHECK_EQ(parse("vmx=off guest_mem=64M loglevel=debug"), 0);
+    CHECK(cfg.vmx_off);
+    CHECK_EQ(cfg.smp, SMP_OFF);
+    CHECK_EQ(cfg.iommu, IOMMU_OFF);
+    CHECK_EQ(parse("smp=on vmx=off iommu=on"), 0);  /* taken back: nothing is Skiff's after the jump */
+    CHECK_EQ(cfg.smp, SMP_OFF);
+    CHECK_EQ(cfg.iommu, IOMMU_OFF);
+    CHECK_BAD("vmx=");
+    CHECK_BAD("vmx=no");
+    CHECK_REJECT("vmx=off gdb=ttyS1", "vmx=off cannot go with gdb=: the gdb stub works through VM exits");
+    CHECK_REJECT("watchdog=100 vmx=off", "vmx=off cannot go with watchdog=: it is the VMX-preemption timer");
+    CHECK_REJECT("vmx=off guest=chain", "vmx=off cannot go with guest=chain: the BIOS chain boot relies on a VM exit hook");
+    CHECK_REJECT("vmx=off smp=park", "vmx=off cannot go with smp=park: the APs would wait in VMX root operation");
+    CHECK_REJECT("vmx=off selftest=vmx",
+                 "vmx=off cannot go with selftest=: the self-tests check VMX or Skiff's run, or need the other CPUs");
+    CHECK_EQ(parse("gdb=ttyS1 trace=16 vmx=on"), 0);
+}
+
 TEST(gdb_port)
 {
     CHECK_EQ(parse(""), 0);
@@ -567,5 +593,5 @@ TEST(parse_size)
 
 UNIT_MAIN(T(defaults), T(empty_lines), T(console_ttys), T(console_port), T(console_none),
           T(console_screen), T(console_bad), T(loglevel), T(onexit_and_selftest), T(tripwire), T(iommu_policy), T(guest_mem), T(hlt), T(tsc_ref), T(hypervisor_bit), T(watchdog),
-          T(vmx_profile), T(guest_test), T(guest_chain), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
+          T(vmx_profile), T(guest_test), T(guest_chain), T(vmx_off), T(gdb_port), T(kernel_path_word), T(unknown_and_valueless), T(whitespace),
           T(err_buffer), T(parse_u64), T(parse_size))
