@@ -458,7 +458,10 @@ enum exit_action handle_init(struct vcpu *v)
     /* Back in the wait-for-SIPI state at once: the SIPI may follow the INIT within microseconds
      * (Linux sends it at once on current CPUs), and one that arrives before this entry is lost.
      * So no line here (handle_sipi tells both), and no VMCS check before it (unless
-     * vmcheck=always): the state is the INIT state this vCPU's VMLAUNCH was checked with. */
+     * vmcheck=always): the guest state is what the CPU saved at this exit, and of what
+     * wait_sipi_state writes the VM-entry checks care only that no blocking and no event go
+     * with the wait-for-SIPI state (26.3.1.5); make check models this entry on every profile
+     * (tests/unit/vmx/core/test_cpuid_profiles.c, "64-bit guest after INIT"). */
     nested_cost_reslot(NESTED_SLOT_INIT_WAIT_SIPI);
     wait_sipi_state(v);
     if (vmcheck_mode != VMCHECK_ALWAYS)

@@ -399,12 +399,15 @@ static void skiff_host_state(const struct decided *d)
 }
 
 /* The states a vCPU is entered in: the guest loaders' (guest/loader/loader_common.c
- * start_protected: flat GDT at 0x10/0x18, IF clear) in 64-bit and 32-bit mode, and an AP's vCPU
+ * start_protected: flat GDT at 0x10/0x18, IF clear) in 64-bit and 32-bit mode, an AP's vCPU
  * waiting for its SIPI (vmx/smp/smp_guest.c, where IA32_VMX_MISC offers the state) and started by
- * it (real mode at vector << 12). */
-enum entry_state { ES_LINUX64, ES_MULTIBOOT32, ES_AP_WAIT_SIPI, ES_AP_SIPI, ES_COUNT };
+ * it (real mode at vector << 12), and a running 64-bit vCPU sent back to wait for a SIPI by a
+ * steady-state INIT exit (smp_guest.c handle_init -> wait_sipi_state: the guest's own state is
+ * kept, only the activity state, the parked timer controls, the interruptibility and the
+ * injection field are written; the INIT state comes at the SIPI exit). */
+enum entry_state { ES_LINUX64, ES_MULTIBOOT32, ES_AP_WAIT_SIPI, ES_AP_SIPI, ES_AP_REINIT, ES_COUNT };
 static const char *const state_names[ES_COUNT] = { "64-bit guest", "32-bit guest", "AP wait-for-SIPI",
-                                                   "AP after SIPI" };
+                                                   "AP after SIPI", "64-bit guest after INIT" };
 
 static bool build_vmcs(const struct decided *d, enum entry_state es)
 {
@@ -412,15 +415,16 @@ static bool build_vmcs(const struct decided *d, enum entry_state es)
         .mode = es == ES_LINUX64 ? GUEST_MODE_64 : GUEST_MODE_32, .rip = 0x100000, .rsp = 0x8000,
         .rflags = 2, .cr0 = 0x11, .gdt_base = 0x5000, .gdt_limit = 31, .cs = 0x10, .ds = 0x18,
     };
-    if (es == ES_LINUX64) {
+    if (es == ES_LINUX64 || es == ES_AP_REINIT) {
+        gs.mode = GUEST_MODE_64;
         gs.cr0 = 0x80000031;
         gs.cr3 = 0x9000;
         gs.cr4 = 0x20;
         gs.efer = 0x500;
     }
-    if (es == ES_AP_WAIT_SIPI && !d->caps.act_wait_sipi)
+    if ((es == ES_AP_WAIT_SIPI || es == ES_AP_REINIT) && !d->caps.act_wait_sipi)
         return false;                            /* Skiff holds the AP in VMX root instead */
-    if (es >= ES_AP_WAIT_SIPI)
+    if (es == ES_AP_WAIT_SIPI || es == ES_AP_SIPI)
         gs = vmcs_init_state();
     if (es == ES_AP_SIPI) {
         gs.real_cs_base = 0x9f000;
@@ -434,8 +438,15 @@ static bool build_vmcs(const struct decided *d, enum entry_state es)
     vmcs_compose_controls(&d->caps, &d->f, &in, snap_put);
     skiff_host_state(d);
     vmcs_compose_guest(&d->caps, &d->f, &gs, snap_put);
-    if (es == ES_AP_WAIT_SIPI)
+    if (es == ES_AP_WAIT_SIPI || es == ES_AP_REINIT)
         snap_put(GUEST_ACTIVITY_STATE, 3);
+    if (es == ES_AP_REINIT) {
+        struct vmx_timer_ctls t = vmx_controls_for_activity(&d->f, 3, true);
+        snap_put(PIN_BASED_VM_EXEC_CONTROL, t.pin);
+        snap_put(VM_EXIT_CONTROLS, t.exit);
+        snap_put(GUEST_INTERRUPTIBILITY_INFO, 0);
+        snap_put(VM_ENTRY_INTR_INFO_FIELD, 0);
+    }
     return true;
 }
 
