@@ -4,14 +4,14 @@
 # counts must match exactly; 2 and 4 CPUs (BOCHS_CPUS), where the guest's APIC writes are
 # Skiff's to perform and the NMI reaches the host first, and 1 CPU, where it is an NMI exit.
 
-BOOT_CASES+=(nmi_self nmi_self_smp nmi_ipi nmi_ipi4 nmi_wait_sipi nmi_wait_sipi4 apic_rename
+BOOT_CASES+=(nmi_self nmi_self_smp nmi_ipi nmi_ipi4 nmi_ipi_vmcheck_always nmi_wait_sipi nmi_wait_sipi4 apic_rename
              apic_rename4 selftest_mce)
 
 NMI_EMU=bochs:corei7_skylake_x
 
 # nmi_boot NAME CPUS TEST: boot guest_test=TEST; the guest's checks held, status 0, no host fault.
 nmi_boot() {
-    BOCHS_CPUS=$2 boot "$1" "$NMI_EMU" "guest_test=$3" 180
+    BOCHS_CPUS=$2 boot "$1" "$NMI_EMU" "guest_test=$3${NMI_EXTRA:+ $NMI_EXTRA}" 180
     expect '^skiff: vmx: NMIs: NMI exiting yes, virtual NMIs yes, NMI-window exiting yes$' \
         "^guest: attack $3: done, 0 check\\(s\\) failed$"
     expect_not 'HOST EXCEPTION'
@@ -64,6 +64,15 @@ nmi_ipi_case() {
 }
 case_nmi_ipi() { nmi_ipi_case nmi_ipi 2; }
 case_nmi_ipi4() { nmi_ipi_case nmi_ipi4 4; }
+# The same under vmcheck=always: every entry checked, and the snapshot the checker keeps between
+# checks (vmx/check/vmcheck_live.c) compared with every field read afresh.  The APs enter IA-32e
+# mode without an exit (guest/programs/builtin/ap.S sets CR0.PG on its own, as Linux's trampoline
+# does), so the CPU's own update of "IA-32e mode guest" must be seen; a kept VM_ENTRY_CONTROLS
+# made the NMI injection's re-check refuse the entry.
+case_nmi_ipi_vmcheck_always() {
+    NMI_EXTRA=vmcheck=always nmi_ipi_case nmi_ipi_vmcheck_always 2 || return 1
+    expect_not '^skiff: (cpu[0-9]+: )?vmcheck: '
+}
 
 # 50 NMIs to all but itself while the APs wait for their SIPI: each AP survives them in VMX
 # root and drops them, as a CPU in wait-for-SIPI state; an NMI after its start arrives once.

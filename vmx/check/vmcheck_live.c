@@ -41,6 +41,32 @@ struct vmcheck_cached {
 static struct vmcheck_cached *vmcheck_cache;
 static unsigned vmcheck_cache_cpus;
 
+/*
+ * vmcheck=always: the kept snapshot against every field read now.  A field kept
+ * between checks (not read again) that the VMCS no longer holds is a change
+ * made outside vmcs_set() that vmcs_field_changes_unseen() does not know: named,
+ * and the entry refused.  Returns the fields that differ.
+ */
+static size_t vmcheck_kept_missed(const struct vmcs_snapshot *kept, struct vmcs_snapshot *now)
+{
+    size_t missed = 0;
+    vmcs_snap_fill(now, snap_read);
+    for (unsigned i = 0; i < vmcs_field_count; i++) {
+        uint32_t enc = vmcs_field_table[i].encoding;
+        if (vmcs_field_changes_unseen(enc) || vmcs_field_type(enc) == VMCS_TYPE_EXIT_INFO)
+            continue;                            /* read again anyway; exit information is not checked */
+        if (vmcs_snap_has(kept, enc) == vmcs_snap_has(now, enc) &&
+            vmcs_snap_get(kept, enc) == vmcs_snap_get(now, enc))
+            continue;
+        kprintf("skiff: vmcheck: the kept snapshot missed a change of %s (0x%llx kept, 0x%llx in the VMCS): "
+                "it changed outside vmcs_set and vmcs_field_changes_unseen does not name it\n",
+                vmcs_field_name(enc), (unsigned long long)vmcs_snap_get(kept, enc),
+                (unsigned long long)vmcs_snap_get(now, enc));
+        missed++;
+    }
+    return missed;
+}
+
 void vmcheck_cache_init(unsigned ncpu)
 {
     if (vmcheck_mode == VMCHECK_OFF || !ncpu)
@@ -79,8 +105,13 @@ unsigned vmcheck_current(const char *when)
     struct percpu *pc = this_cpu();
     struct vmcheck_cached *c = pc->cpu < vmcheck_cache_cpus ? &vmcheck_cache[pc->cpu] : 0;
     struct vmcs_snapshot *snap = c ? &c->snap : &shared;
-    if (c && c->vmcs == cur && cur && !pc->vmcheck_stale && vmcheck_mode != VMCHECK_ALWAYS) {
+    size_t missed = 0;
+    if (c && c->vmcs == cur && cur && !pc->vmcheck_stale) {
         vmcs_snap_refresh(snap, snap_read, vmcs_field_changes_unseen);
+        if (vmcheck_mode == VMCHECK_ALWAYS) {
+            missed = vmcheck_kept_missed(snap, &shared);
+            snap = &shared;                      /* the check itself runs on what the VMCS holds */
+        }
     } else {
         vmcs_snap_fill(snap, snap_read);         /* clears it first */
         if (c)
@@ -95,6 +126,7 @@ unsigned vmcheck_current(const char *when)
     }
     if (n)
         kprintf("skiff: vmcheck: %zu violation(s) of the SDM's VM-entry checks %s\n", n, when);
+    n += missed;
     spin_unlock(&vmcheck_lock);
     vmcheck_dirty = false;
     return (unsigned)n;

@@ -34,14 +34,20 @@ bool vmx_tick_all;
 static int vmwrite_failures;
 
 /*
- * Control fields Skiff writes with a plain VMWRITE, outside vmcs_set(), each
- * with its writer: the VMCS checker reads them again at every re-check.
+ * Control fields that change outside vmcs_set(), each with its writer: the
+ * CPU at every VM exit (SDM Vol. 3C 27.2: it clears the valid bit of the
+ * VM-entry interruption information and sets "IA-32e mode guest" to
+ * IA32_EFER.LMA, which the guest changes without an exit by setting CR0.PG),
+ * or Skiff with a plain VMWRITE.  The VMCS checker reads them again at every
+ * re-check.
  */
 static const struct {
     uint32_t field;
     const char *writer;
 } vmcs_raw_rows[] = {
-    { VM_ENTRY_INTR_INFO_FIELD, "event injection on the exit path (vmx/vcpu/vcpu_ops.c)" },
+    { VM_ENTRY_CONTROLS, "the CPU at every VM exit: IA-32e mode guest = IA32_EFER.LMA" },
+    { VM_ENTRY_INTR_INFO_FIELD, "event injection on the exit path (vmx/vcpu/vcpu_ops.c); the CPU clears "
+      "its valid bit at every VM exit" },
     { VM_ENTRY_EXCEPTION_ERROR_CODE, "event injection (vmx/vcpu/vcpu_ops.c)" },
     { VM_ENTRY_INSTRUCTION_LEN, "injection of software interrupts and exceptions (vmx/vcpu/vcpu_ops.c)" },
     { CPU_BASED_VM_EXEC_CONTROL, "NMI-window exiting, set from the NMI handler (vmx/vcpu/nmi.c)" },

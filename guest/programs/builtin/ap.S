@@ -26,6 +26,15 @@ ap_tramp:
     rdmsr
     orl $0x100, %eax
     wrmsr
+    /*
+     * CR0 in two steps, as Linux's AP trampoline does: WP NE ET MP PE first (NE differs from
+     * the INIT read shadow, so Skiff emulates this write), then PG alone, which no CR0
+     * guest/host mask bit covers with unrestricted guest: the CPU activates IA-32e mode by
+     * itself and records it in the "IA-32e mode guest" VM-entry control at the next VM exit
+     * (SDM Vol. 3C 27.2), a change Skiff sees only by reading the VMCS.
+     */
+    movl $0x00010033, %eax
+    movl %eax, %cr0
     movl $0x80010033, %eax              /* PG WP NE ET MP PE: as the BSP's */
     movl %eax, %cr0
     ljmpl $0x08, $ap_entry64
