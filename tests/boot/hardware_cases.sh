@@ -329,7 +329,7 @@ case_smp_bochs_builtin_tripwire() {
 # `skiff: profile: ` lines; tools/log2profile.py turns the serial log into a profile, and the
 # profile checks of make check (tests/unit/vmx/core/test_cpuid_profiles.c, built by the unit
 # run before the boot cases) run on it: Skiff's VMCS for Bochs's Skylake passes vmcheck in every
-# entry state, and every CPUID bit its guest sees is backed.  The profile lands in
+# entry state (5 with wait-for-SIPI), and every CPUID bit its guest sees is backed.  The profile lands in
 # $BUILD/hwreport/bochs-2.7-skylake.profile.
 case_hw_report_bochs() {
     boot hw_report_bochs bochs:corei7_skylake_x "loglevel=debug"
@@ -345,7 +345,7 @@ case_hw_report_bochs() {
     out=$(SKIFF_PROFILE_EXTRA=$dir "$unit" 2>&1)
     echo "$out" > "$TESTDIR/hw_report_bochs.unit"
     LOG=$TESTDIR/hw_report_bochs.unit
-    expect '^    bochs-2\.7-skylake\.profile: 4 entry states built, 0 violations$' \
+    expect '^    bochs-2\.7-skylake\.profile: 5 entry states built, 0 violations$' \
         '^    bochs-2\.7-skylake\.profile: secondary controls 0x[0-9a-f]{8}, [0-9]+ backed rows shown' \
         '^ok - vmcs_passes_the_entry_checks_on_every_profile$' '^ok - every_visible_bit_is_backed_on_every_profile$' \
         '^ok - profiles_are_there_and_name_their_source$' '^[0-9]+ passed, 0 failed$'
